@@ -15,11 +15,13 @@ def to_torch(t):
 
 def from_torch(t):
     """An ember tensor with the same values and dtype as torch tensor `t`."""
+    import torch
+
     import ember
 
     t = t.detach().contiguous()
-    if t.dtype.is_floating_point and t.dtype.itemsize == 2 and str(t.dtype) == "torch.bfloat16":
-        return ember.from_numpy(t.view(__import__("torch").int16).numpy().view(ember.bfloat16.np).copy())
+    if t.dtype == torch.bfloat16:
+        return ember.from_numpy(t.view(torch.int16).numpy().view(ember.bfloat16.np).copy())
     return ember.from_numpy(t.numpy().copy())
 
 
@@ -28,8 +30,10 @@ def assert_same(e, t, atol=0.0, rtol=0.0, check_dtype=True):
     assert tuple(e.shape) == tuple(t.shape), f"shape {tuple(e.shape)} != {tuple(t.shape)}"
     if check_dtype:
         assert e.dtype.name == str(t.dtype).removeprefix("torch."), f"{e.dtype} != {t.dtype}"
+    import torch
+
     got = np.asarray(e.numpy(), dtype=np.complex128 if e.dtype.is_complex else np.float64)
-    ref = t.detach().to(t.dtype if t.dtype.is_complex else __import__("torch").float64).numpy()
+    ref = t.detach().to(t.dtype if t.dtype.is_complex else torch.float64).numpy()
     if atol == 0 and rtol == 0:
         np.testing.assert_array_equal(got, ref)
     else:
