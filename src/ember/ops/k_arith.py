@@ -1,0 +1,192 @@
+"""Kernels: binary arithmetic with PyTorch's promotion, rounding and error rules.
+
+Example:
+    >>> import numpy as np
+    >>> from ember.ops.k_arith import div
+    >>> div(np.array([-7, 7]), np.array([2, 2]), "floor").tolist()
+    [-4, 3]
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from ember import dtypes
+from ember.ops.promote import cast, result2, to_compute
+from ember.ops.registry import register
+
+warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"ember\.ops\.")
+
+_EW = ("pure", "elementwise")
+_ndarray = np.ndarray
+
+
+def _binary(ufunc, a, b):
+    rt = result2(a, b)
+    return cast(ufunc(to_compute(a, rt), to_compute(b, rt)), rt)
+
+
+def _no_bool(a, b, what: str):
+    for x in (a, b):
+        if (x.__class__ is _ndarray and x.dtype == np.bool_) or x.__class__ is bool:
+            raise RuntimeError(
+                f"{what}, with a bool tensor is not supported. If you are trying to invert a "
+                "mask, use the `~` or `logical_not()` operator instead."
+            )
+
+
+def _check_alpha(rt, alpha):
+    if alpha.__class__ is float and rt.kind in "bui":
+        raise RuntimeError(
+            "For integral input tensors, argument alpha must not be a floating point number."
+        )
+
+
+def _scaled(b, alpha, rt):
+    if alpha == 1:
+        return to_compute(b, rt)
+    return np.multiply(to_compute(b, rt), to_compute(alpha, rt))
+
+
+def add(a, b, alpha=1):
+    """a + alpha * b, broadcast, promoted."""
+    rt = result2(a, b)
+    if alpha != 1:
+        _check_alpha(rt, alpha)
+    return cast(np.add(to_compute(a, rt), _scaled(b, alpha, rt)), rt)
+
+
+def sub(a, b, alpha=1):
+    """a - alpha * b, broadcast, promoted; bool operands are an error."""
+    _no_bool(a, b, "Subtraction, the `-` operator")
+    rt = result2(a, b)
+    if alpha != 1:
+        _check_alpha(rt, alpha)
+    return cast(np.subtract(to_compute(a, rt), _scaled(b, alpha, rt)), rt)
+
+
+def rsub(a, b, alpha=1):
+    """b - alpha * a."""
+    return sub(b, a, alpha)
+
+
+def mul(a, b):
+    """a * b, broadcast, promoted (bool * bool is logical and)."""
+    return _binary(np.multiply, a, b)
+
+
+def _int_zero_check(b):
+    if np.any(np.equal(b, 0)):
+        raise RuntimeError("ZeroDivisionError")
+
+
+def div(a, b, rounding_mode=None):
+    """a / b; rounding_mode None (true division, ints give floats), 'trunc' or 'floor'."""
+    rt = result2(a, b)
+    if rounding_mode is None:
+        if rt.kind in "bui":
+            rt = dtypes.get_default_dtype()
+        return cast(np.true_divide(to_compute(a, rt), to_compute(b, rt)), rt)
+    if rounding_mode not in ("trunc", "floor"):
+        raise RuntimeError(
+            "div expected rounding_mode to be one of None, 'trunc', or 'floor' "
+            f"but found '{rounding_mode}'"
+        )
+    x, y = to_compute(a, rt), to_compute(b, rt)
+    if rt.kind in "bui":
+        if rt is dtypes.bool_:
+            x, y, rt = np.asarray(x, np.uint8), np.asarray(y, np.uint8), dtypes.uint8
+        _int_zero_check(y)
+        q = np.floor_divide(x, y)
+        if rounding_mode == "trunc":
+            q = q + ((np.remainder(x, y) != 0) & ((np.asarray(x) < 0) != (np.asarray(y) < 0)))
+        return cast(q, rt)
+    if rounding_mode == "trunc":
+        return cast(np.trunc(np.true_divide(x, y)), rt)
+    return cast(np.floor_divide(x, y), rt)
+
+
+def floor_divide(a, b):
+    """a // b rounding toward negative infinity."""
+    return div(a, b, "floor")
+
+
+def _int_or_float(ufunc, a, b):
+    rt = result2(a, b)
+    x, y = to_compute(a, rt), to_compute(b, rt)
+    if rt.kind in "bui":
+        _int_zero_check(y)
+    if rt is dtypes.bool_:
+        raise RuntimeError(f"\"{ufunc.__name__}\" not implemented for 'Bool'")
+    return cast(ufunc(x, y), rt)
+
+
+def remainder(a, b):
+    """Python-style modulus: the result has the sign of the divisor."""
+    return _int_or_float(np.remainder, a, b)
+
+
+def fmod(a, b):
+    """C-style modulus: the result has the sign of the dividend."""
+    return _int_or_float(np.fmod, a, b)
+
+
+def pow_(a, b):
+    """a ** b; integer tensors raised to negative integer scalars are an error."""
+    rt = result2(a, b)
+    x, y = to_compute(a, rt), to_compute(b, rt)
+    if rt.kind in "bui":
+        if rt is dtypes.bool_:
+            x, y = np.asarray(x, np.uint8), np.asarray(y, np.uint8)
+        elif np.any(np.less(y, 0)):
+            if b.__class__ is not _ndarray:
+                raise RuntimeError("Integers to negative integer powers are not allowed.")
+            return cast(_int_pow_negative(x, y), rt)
+    return cast(np.power(x, y), rt)
+
+
+def _int_pow_negative(x, y):
+    x, y = np.broadcast_arrays(np.asarray(x), np.asarray(y))
+    neg = y < 0
+    out = np.power(x, np.where(neg, 0, y))
+    inv = np.where(x == 1, 1, np.where(x == -1, np.where(y % 2 == 0, 1, -1), 0))
+    return np.where(neg, inv.astype(out.dtype), out)
+
+
+_S = "(Tensor self, Scalar other) -> Tensor"
+_T = "(Tensor self, Tensor other) -> Tensor"
+for _name, _fn, _doc in (
+    ("mul", mul, "a * b"),
+    ("remainder", remainder, "Python-style modulus"),
+    ("fmod", fmod, "C-style modulus"),
+):
+    register(f"{_name}.Tensor{_T}", _fn, traits=_EW, doc=_doc)
+    register(f"{_name}.Scalar{_S}", _fn, traits=_EW, doc=_doc)
+
+register("add.Tensor(Tensor self, Tensor other, *, Scalar alpha=1) -> Tensor", add, traits=_EW)
+register("add.Scalar(Tensor self, Scalar other, Scalar alpha=1) -> Tensor", add, traits=_EW)
+register("sub.Tensor(Tensor self, Tensor other, *, Scalar alpha=1) -> Tensor", sub, traits=_EW)
+register("sub.Scalar(Tensor self, Scalar other, Scalar alpha=1) -> Tensor", sub, traits=_EW)
+register("rsub.Tensor(Tensor self, Tensor other, *, Scalar alpha=1) -> Tensor", rsub, traits=_EW)
+register("rsub.Scalar(Tensor self, Scalar other, Scalar alpha=1) -> Tensor", rsub, traits=_EW)
+register("div.Tensor(Tensor self, Tensor other) -> Tensor", div, traits=_EW, version=4)
+register(
+    "div.Tensor_mode(Tensor self, Tensor other, *, str? rounding_mode) -> Tensor",
+    div,
+    traits=_EW,
+    version=4,
+)
+register("div.Scalar(Tensor self, Scalar other) -> Tensor", div, traits=_EW, version=4)
+register(
+    "div.Scalar_mode(Tensor self, Scalar other, *, str? rounding_mode) -> Tensor",
+    div,
+    traits=_EW,
+    version=4,
+)
+register("floor_divide" + _T, floor_divide, traits=_EW, doc="a // b (floor)")
+register("floor_divide.Scalar" + _S, floor_divide, traits=_EW, doc="a // b (floor)")
+register("pow.Tensor_Tensor(Tensor self, Tensor exponent) -> Tensor", pow_, traits=_EW)
+register("pow.Tensor_Scalar(Tensor self, Scalar exponent) -> Tensor", pow_, traits=_EW)
+register("pow.Scalar(Scalar self, Tensor exponent) -> Tensor", pow_, traits=_EW)

@@ -1,0 +1,374 @@
+"""Dispatch: running table ops on ember tensors, and the hook the tracer uses.
+
+`call(op, *args, **kwargs)` binds Python arguments to the op's schema, converts tensors to the
+numpy arrays its kernel takes, runs the kernel and wraps the results (alias-annotated results
+share the input's storage; in-place ops return the input tensor itself).
+
+Each op gets a caller generated once from its schema (plain Python source compiled with
+`exec`, like torch.fx's codegen), so a call costs one Python function call plus the kernel:
+no per-call schema walk, no `inspect.signature` binding.
+
+`dispatch_hook(hook)` installs `hook(opdef, args, kwargs)` for every op call made through the
+table: `args` holds every positional schema argument (defaults filled in), `kwargs` the
+keyword-only ones. The hook returns the op's result, usually by calling `call` again, which
+is not intercepted while the hook runs.
+
+Example:
+    >>> import ember
+    >>> from ember.tensor import dispatch
+    >>> seen = []
+    >>> def hook(op, args, kwargs):
+    ...     seen.append(op.qualified_name)
+    ...     return dispatch.call(op, *args, **kwargs)
+    >>> with dispatch.dispatch_hook(hook):
+    ...     y = ember.ones(2) + 1
+    >>> seen
+    ['aten::ones', 'aten::add.Scalar']
+"""
+
+from __future__ import annotations
+
+import keyword
+from collections import namedtuple
+from contextlib import contextmanager
+
+import numpy as np
+
+from ember import dtypes
+from ember.ops import registry
+from ember.ops.schema import NO_DEFAULT
+from ember.tensor.tensor import Tensor, wrap, wrap_view
+
+__all__ = ["call", "dispatch_hook", "invoker", "resolve", "call_overloaded"]
+
+_hook: list = [None]
+_ndarray = np.ndarray
+_make = Tensor._make
+_PY_SCALARS = (bool, int, float, complex)
+
+
+def call(op, *args, **kwargs):
+    """Run `op` (an OpDef or a qualified name like 'aten::add.Tensor') on tensors/values."""
+    if op.__class__ is str:
+        op = registry.get(op)
+    inv = op._invoke or invoker(op)
+    return inv(*args, **kwargs)
+
+
+@contextmanager
+def dispatch_hook(hook):
+    """Install `hook(opdef, args, kwargs)` around every table op call (nestable)."""
+    previous = _hook[0]
+    _hook[0] = hook
+    try:
+        yield hook
+    finally:
+        _hook[0] = previous
+
+
+def _run_hook(op, args, kwargs):
+    hook = _hook[0]
+    _hook[0] = None
+    try:
+        return hook(op, args, kwargs)
+    finally:
+        _hook[0] = hook
+
+
+# -- argument conversion (slow paths of the generated callers) ----------------------------------
+
+
+def _tensor_arg(x):
+    if isinstance(x, Tensor):
+        return x._np
+    if x is None or x.__class__ in _PY_SCALARS:
+        return x
+    if isinstance(x, np.generic):
+        return x.item()
+    raise TypeError(f"expected a Tensor, got {type(x).__name__}")
+
+
+def _tensor_list(xs):
+    if isinstance(xs, Tensor):
+        raise TypeError("expected a sequence of Tensors, got a Tensor")
+    return [_tensor_arg(x) for x in xs]
+
+
+def _scalar_arg(x):
+    if isinstance(x, Tensor):
+        if x._np.size != 1:
+            raise RuntimeError("a Tensor with more than one element cannot be a Scalar")
+        return x._np.item()
+    if isinstance(x, np.generic):
+        return x.item()
+    return x
+
+
+def _dtype_arg(x):
+    if x is None or isinstance(x, dtypes.dtype):
+        return x
+    py = {bool: dtypes.bool_, int: dtypes.int64, float: dtypes.float64, complex: dtypes.complex128}
+    if x in py:
+        return py[x]
+    raise TypeError(f"expected an ember.dtype, got {x!r}")
+
+
+# -- result wrapping ---------------------------------------------------------------------------
+
+
+def _fresh(r):
+    return _make(r) if r.__class__ is _ndarray else wrap(r)
+
+
+def _root(a):
+    while isinstance(a.base, _ndarray):
+        a = a.base
+    return a
+
+
+def _alias(r, base: Tensor):
+    """Result of an op annotated `Tensor(a)`: a view of `base` unless the kernel copied."""
+    if r is base._np:
+        return base
+    if r.__class__ is not _ndarray:
+        return wrap(r)
+    b = base._np
+    if r.base is None or _root(r) is not _root(b):
+        return wrap(r)
+    return wrap_view(r, base)
+
+
+# -- caller generation -------------------------------------------------------------------------
+
+
+def _conv_expr(arg, var: str) -> str:
+    t = arg.base_type
+    if t == "Tensor":
+        return f"({var}._np if {var}.__class__ is _Tensor else _tensor_arg({var}))"
+    if t == "Tensor[]":
+        return f"_tensor_list({var})"
+    if t == "Scalar":
+        return f"({var} if {var}.__class__ in _PY_SCALARS else _scalar_arg({var}))"
+    if t == "ScalarType":
+        return f"_dtype_arg({var})"
+    return var
+
+
+def _result_expr(schema, names: dict) -> str:
+    rets = schema.returns
+    if not rets:
+        return "None"
+    parts = [_one_result(r, schema, names, f"r[{i}]") for i, r in enumerate(rets)]
+    if len(rets) == 1:
+        return _one_result(rets[0], schema, names, "r")
+    return "_RT(" + ", ".join(parts) + ")"
+
+
+def _one_result(ret, schema, names, expr: str) -> str:
+    t = ret.base_type
+    if t not in ("Tensor", "Tensor[]"):
+        return expr
+    owner = None
+    if ret.alias:
+        letter = ret.alias[0]
+        for a in schema.arguments:
+            if a.alias and a.alias[0] == letter:
+                owner = names[a.name]
+    if ret.is_write:
+        return owner
+    if t == "Tensor[]":
+        if owner:
+            return f"[_alias(x, {owner}) for x in {expr}]"
+        return f"[_fresh(x) for x in {expr}]"
+    return f"_alias({expr}, {owner})" if owner else f"_fresh({expr})"
+
+
+def _py_name(name: str) -> str:
+    return name + "_" if keyword.iskeyword(name) else name
+
+
+def invoker(op):
+    """The generated caller of `op` (built once, then cached on the OpDef)."""
+    if op._invoke is not None:
+        return op._invoke
+    schema = op.schema
+    names = {a.name: _py_name(a.name) for a in schema.arguments}
+    env = {
+        "_Tensor": Tensor,
+        "_tensor_arg": _tensor_arg,
+        "_tensor_list": _tensor_list,
+        "_scalar_arg": _scalar_arg,
+        "_dtype_arg": _dtype_arg,
+        "_PY_SCALARS": _PY_SCALARS,
+        "_fresh": _fresh,
+        "_alias": _alias,
+        "_hook": _hook,
+        "_run_hook": _run_hook,
+        "_kernel": op.kernel,
+        "_OP": op,
+        "_MISSING": NO_DEFAULT,
+    }
+    if len(schema.returns) > 1:
+        env["_RT"] = _return_type(op)
+    params, positional, kwonly, converted, checks = [], [], [], [], []
+    star, seen_default = False, False
+    for i, a in enumerate(schema.arguments):
+        var = names[a.name]
+        if a.kwarg_only and not star:
+            params.append("*")
+            star = True
+        if a.has_default:
+            env[f"_d{i}"] = a.default
+            params.append(f"{var}=_d{i}")
+            seen_default = True
+        elif seen_default and not a.kwarg_only:
+            params.append(f"{var}=_MISSING")
+            checks.append(f"    if {var} is _MISSING: raise TypeError('missing argument {a.name}')")
+        else:
+            params.append(var)
+        (kwonly if a.kwarg_only else positional).append(var)
+        converted.append(_conv_expr(a, var))
+    fname = "op_" + op.qualified_name.replace("::", "_").replace(".", "_")
+    kw = ", ".join(f"'{n}': {n}" for n in kwonly)
+    pos = "".join(f"{n}, " for n in positional)
+    src = "\n".join(
+        [f"def {fname}({', '.join(params)}):", *checks]
+        + [
+            "    if _hook[0] is not None:",
+            f"        return _run_hook(_OP, ({pos}), {{{kw}}})",
+            f"    r = _kernel({', '.join(converted)})",
+            f"    return {_result_expr(schema, names)}",
+        ]
+    )
+    exec(compile(src, f"<ember op {op.qualified_name}>", "exec"), env)
+    fn = env[fname]
+    fn.__doc__ = f"{op.schema}\n\n{op.doc}"
+    op._invoke = fn
+    return fn
+
+
+_RETURN_TYPES: dict = {}
+
+
+def _return_type(op):
+    """A named-tuple type for ops with several returns (like torch.return_types.max)."""
+    fields = tuple(r.name or f"out{i}" for i, r in enumerate(op.schema.returns))
+    short = op.name.split("::")[1]
+    key = (short, fields)
+    if key not in _RETURN_TYPES:
+        base = namedtuple(short, fields)
+        cls = type(short, (base,), {"__slots__": (), "__repr__": _rt_repr})
+        cls.__module__ = "ember.return_types"
+        _RETURN_TYPES[key] = cls
+    return _RETURN_TYPES[key]
+
+
+def _rt_repr(self) -> str:
+    body = ",\n".join(f"{k}={v!r}" for k, v in zip(self._fields, self))
+    return f"ember.return_types.{type(self).__name__}(\n{body})"
+
+
+# -- overload resolution -----------------------------------------------------------------------
+
+
+def _kind(x) -> str:
+    if isinstance(x, Tensor):
+        return "T"
+    if x is None:
+        return "N"
+    if isinstance(x, bool):
+        return "b"
+    if isinstance(x, int | np.integer):
+        return "i"
+    if isinstance(x, float | np.floating):
+        return "f"
+    if isinstance(x, complex):
+        return "c"
+    if isinstance(x, str):
+        return "s"
+    if isinstance(x, dtypes.dtype):
+        return "d"
+    if isinstance(x, list | tuple):
+        return "L" + "".join(sorted({_kind(v) for v in x}))
+    return "?"
+
+
+_ACCEPTS = {
+    "Tensor": "T",
+    "Scalar": "bifc",
+    "int": "bi",
+    "SymInt": "bi",
+    "float": "bif",
+    "bool": "b",
+    "str": "s",
+    "ScalarType": "d",
+    "Layout": "?N",
+    "Device": "s?N",
+    "MemoryFormat": "?N",
+    "Generator": "?N",
+}
+
+
+def _accepts(arg, kind: str) -> bool:
+    if kind == "N":
+        return arg.optional or arg.default is None
+    t = arg.base_type
+    if t.endswith("[]"):
+        elem = t[:-2].removesuffix("?")
+        if kind[0] != "L":
+            return elem in ("int", "SymInt") and kind in "bi" or (elem == "Tensor" and False)
+        return all(_accepts_elem(elem, k) for k in kind[1:])
+    return kind in _ACCEPTS.get(t, "?")
+
+
+def _accepts_elem(elem: str, k: str) -> bool:
+    return k in _ACCEPTS.get(elem, "?")
+
+
+_RESOLVED: dict = {}
+
+
+def resolve(name: str, args: tuple, kwargs: dict):
+    """The overload of `name` ('aten::max') whose schema accepts these arguments.
+
+    Raises TypeError listing the candidate schemas when none does.
+    """
+    key = (
+        name,
+        tuple(_kind(a) for a in args),
+        tuple(sorted((k, _kind(v)) for k, v in kwargs.items())),
+    )
+    op = _RESOLVED.get(key)
+    if op is None:
+        for cand in registry.overloads(name):
+            if _matches(cand.schema, key[1], dict(key[2])):
+                op = _RESOLVED[key] = cand
+                break
+        else:
+            schemas = "\n  ".join(str(o.schema) for o in registry.overloads(name))
+            raise TypeError(
+                f"{name}(): no overload accepts these arguments; candidates:\n  {schemas}"
+            )
+    return op
+
+
+def _matches(schema, kinds, kwkinds) -> bool:
+    positional = [a for a in schema.arguments if not a.kwarg_only]
+    if len(kinds) > len(positional):
+        return False
+    by_name = {a.name: a for a in schema.arguments}
+    for a, k in zip(positional, kinds):
+        if not _accepts(a, k):
+            return False
+    given = {a.name for a in positional[: len(kinds)]}
+    for name, k in kwkinds.items():
+        a = by_name.get(name)
+        if a is None or name in given or not _accepts(a, k):
+            return False
+        given.add(name)
+    return all(a.has_default or a.name in given for a in schema.arguments)
+
+
+def call_overloaded(name: str, *args, **kwargs):
+    """Resolve the overload of `name` for these arguments, then `call` it."""
+    return call(resolve(name, args, kwargs), *args, **kwargs)
