@@ -1,0 +1,83 @@
+"""What the tracer tells the user: TracerWarning (trace became example-specific) and
+TracingCheckError (the traced program disagrees with eager code).
+
+Warnings point at the user's own source line: the first stack frame outside the ember
+package, so `warnings` prints ``model.py:12: TracerWarning: ...`` and the offending line.
+
+Example:
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as w:
+    ...     warnings.simplefilter("always")
+    ...     warn_example_specific("bool")
+    >>> w[0].category.__name__, "Python boolean" in str(w[0].message)
+    ('TracerWarning', True)
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import warnings
+
+import ember
+from ember.errors import TraceError
+
+__all__ = ["TracerWarning", "TracingCheckError", "warn_example_specific", "warn", "user_frame"]
+
+_EMBER_DIR = os.path.dirname(os.path.abspath(ember.__file__)) + os.sep
+
+
+class TracerWarning(Warning):
+    """The trace recorded a value of the example as a constant; it may not generalise."""
+
+
+class TracingCheckError(TraceError):
+    """check_trace found outputs of the traced program that differ from eager execution."""
+
+    def __init__(self, message: str):
+        super().__init__("Tracing failed sanity checks!\n" + message)
+
+
+_CONVERT = (
+    "Converting a tensor to a Python {what} might cause the trace to be incorrect. We can't "
+    "record the data flow of Python values, so this value will be treated as a constant in the "
+    "future. This means that the trace might not generalize to other inputs!"
+)
+
+MESSAGES = {
+    "bool": _CONVERT.format(what="boolean"),
+    "int": _CONVERT.format(what="integer"),
+    "float": _CONVERT.format(what="float"),
+    "number": _CONVERT.format(what="number"),
+    "len": (
+        "Using len to get tensor shape might cause the trace to be incorrect. Recommended usage "
+        "would be tensor.shape[0]. Passing a tensor of different shape might lead to errors or "
+        "silently give incorrect results."
+    ),
+    "iter": (
+        "Iterating over a tensor might cause the trace to be incorrect. Passing a tensor of "
+        "different shape won't change the number of iterations executed (and might lead to "
+        "errors or silently give incorrect results)."
+    ),
+}
+
+
+def user_frame():
+    """(stacklevel, frame) of the innermost caller outside ember (for warnings.warn)."""
+    frame = sys._getframe(1)
+    level = 1
+    while frame is not None and frame.f_code.co_filename.startswith(_EMBER_DIR):
+        frame = frame.f_back
+        level += 1
+    return level, frame
+
+
+def warn(message: str) -> None:
+    """Issue a TracerWarning attributed to the user's source line."""
+    level, _ = user_frame()
+    warnings.warn(message, TracerWarning, stacklevel=level)
+
+
+def warn_example_specific(kind: str) -> None:
+    """Warn that a tensor became a Python value of `kind` (see MESSAGES) during tracing."""
+    warn(MESSAGES[kind])
