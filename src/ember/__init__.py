@@ -40,3 +40,6 @@ short, int, long = int16, int32, int64  # noqa: A001
 cfloat, cdouble = complex64, complex128
 
 # -- each layer's public names are added below as it lands ------------------------------------
+
+import ember.serialization  # noqa: E402
+from ember.serialization import load, save  # noqa: E402

@@ -1,0 +1,243 @@
+"""`ember.save` / `ember.load`: PyTorch-compatible checkpoints (like `torch.serialization`).
+
+Files go both ways: `torch.load(f, weights_only=True)` reads what `ember.save` writes (zip,
+legacy, compact) and `ember.load` reads `torch.save` files. Loading is safe by default: with
+`weights_only=True` only tensors, containers and allowlisted globals load, and nothing in the file
+runs. See docs/serialization.md.
+
+Example:
+    >>> import io, ember
+    >>> buf = io.BytesIO()
+    >>> ember.save({"w": ember.tensor([1.0, 2.0])}, buf)
+    >>> _ = buf.seek(0)
+    >>> ember.load(buf)
+    {'w': tensor([1., 2.])}
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+
+import numpy as np
+
+from ember.errors import SerializationError
+from ember.serializer import allowlist
+from ember.serializer.legacy import is_legacy, load_legacy, save_legacy
+from ember.serializer.source import BytesSource, open_source
+from ember.serializer.zipformat import load_zip, save_zip
+from ember.serializer.zipreader import ZipReader
+
+__all__ = [
+    "save",
+    "load",
+    "add_safe_globals",
+    "get_safe_globals",
+    "clear_safe_globals",
+    "safe_globals",
+]
+
+DEFAULT_PROTOCOL = 2
+
+
+def add_safe_globals(safe_globals) -> None:
+    """Allow these globals (objects, or `(obj, "pickled.name")` pairs) in weights-only loads.
+
+    >>> import fractions, ember
+    >>> ember.serialization.add_safe_globals([fractions.Fraction])
+    >>> fractions.Fraction in ember.serialization.get_safe_globals()
+    True
+    >>> ember.serialization.clear_safe_globals()
+    """
+    allowlist.add(safe_globals)
+
+
+def get_safe_globals() -> list:
+    """The globals added with `add_safe_globals`."""
+    return allowlist.get()
+
+
+def clear_safe_globals() -> None:
+    """Forget every global added with `add_safe_globals`."""
+    allowlist.clear()
+
+
+def safe_globals(safe_globals):
+    """Context manager allowing `safe_globals` for weights-only loads inside its block.
+
+    >>> import fractions, ember
+    >>> with ember.serialization.safe_globals([fractions.Fraction]):
+    ...     fractions.Fraction in ember.serialization.get_safe_globals()
+    True
+    >>> ember.serialization.get_safe_globals()
+    []
+    """
+    return allowlist.scoped(safe_globals)
+
+
+# -- saving ----------------------------------------------------------------------------------
+
+
+def save(
+    obj,
+    f,
+    pickle_module=None,
+    pickle_protocol: int = DEFAULT_PROTOCOL,
+    _use_new_zipfile_serialization: bool = True,
+    _disable_byteorder_record: bool = False,
+    compact: bool = False,
+) -> None:
+    """Save `obj` (tensors, containers, state dicts, modules) to a path or binary file.
+
+    Each storage is written once, whole, however many tensors view it; `compact=True` writes
+    only the bytes the saved tensors reach. Saving to a path is atomic.
+
+    >>> import io, ember
+    >>> buf = io.BytesIO()
+    >>> ember.save(ember.zeros(4).expand(4, 4), buf)
+    >>> buf.getvalue()[:4]
+    b'PK\\x03\\x04'
+    """
+    if pickle_module is not None:
+        raise TypeError("ember.save uses its own pickler; pickle_module is not supported")
+    if isinstance(f, (str, os.PathLike)):
+        _save_atomic(obj, os.fspath(f), pickle_protocol, _use_new_zipfile_serialization,
+                     not _disable_byteorder_record, compact)  # fmt: skip
+        return
+    if not hasattr(f, "write"):
+        raise TypeError(f"ember.save needs a path or a writable binary file, got {type(f)}")
+    _write(obj, f, "archive", pickle_protocol, _use_new_zipfile_serialization,
+           not _disable_byteorder_record, compact)  # fmt: skip
+
+
+def _write(obj, f, prefix, protocol, zip_format, byteorder, compact) -> None:
+    if zip_format:
+        save_zip(obj, f, prefix, protocol, compact, byteorder)
+    else:
+        save_legacy(obj, f, protocol, compact)
+
+
+def archive_name(path: str) -> str:
+    """The folder PyTorch puts records under: the file's basename without its last extension.
+
+    >>> archive_name("/tmp/model.pt"), archive_name("a.b.c.pth"), archive_name("weird name.pt")
+    ('model', 'a.b.c', 'weird name')
+    """
+    base = os.path.basename(path)
+    if not base.isascii():
+        return "archive"
+    stem = base[: base.rfind(".")] if "." in base else base
+    if not stem:
+        raise SerializationError(f"invalid file name: {base}")
+    return stem
+
+
+def _save_atomic(obj, path, protocol, zip_format, byteorder, compact) -> None:
+    prefix = archive_name(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            _write(obj, out, prefix, protocol, zip_format, byteorder, compact)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(tmp, _file_mode(path))
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    _fsync_dir(folder)
+
+
+def _file_mode(path: str) -> int:
+    try:
+        return os.stat(path).st_mode & 0o777
+    except OSError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o666 & ~mask
+
+
+def _fsync_dir(folder: str) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+# -- loading ---------------------------------------------------------------------------------
+
+
+def load(
+    f,
+    map_location=None,
+    pickle_module=None,
+    *,
+    weights_only: bool = True,
+    mmap: bool | None = None,
+    **pickle_load_args,
+):
+    """Load an object saved by `ember.save` or `torch.save` (zip or legacy format).
+
+    `weights_only=True` (the default) refuses every global outside the allowlist and runs
+    nothing from the file; `weights_only=False` unpickles anything and so RUNS CODE FROM THE
+    FILE: use it only on files you trust. `mmap=True` maps the file (a path) copy-on-write and
+    makes storages views of it. ember is CPU-only: `map_location` is accepted and storages load
+    on the CPU whatever device they were saved from.
+    """
+    if pickle_module is not None:
+        raise TypeError("ember.load uses its own unpickler; pickle_module is not supported")
+    _check_map_location(map_location)
+    if mmap:
+        return _load_mmap(f, weights_only)
+    source = open_source(f)
+    try:
+        head = source.read(0, min(8, source.size), "file header")
+        if head.startswith(b"PK\x03\x04"):
+            return load_zip(ZipReader(source), weights_only)
+        if head.startswith(b"PYTORCH1"):
+            raise SerializationError("PyTorch's preview format (PYTORCH1) is not supported")
+        if is_legacy(head):
+            return load_legacy(source, weights_only)
+        raise SerializationError(
+            f"not a checkpoint: the file starts with {head!r}, neither a zip archive nor "
+            "PyTorch's legacy format"
+        )
+    finally:
+        source.close()
+
+
+def _check_map_location(map_location) -> None:
+    if map_location is None or callable(map_location):
+        return
+    if isinstance(map_location, (str, dict)) or hasattr(map_location, "type"):
+        return
+    raise TypeError(f"unsupported map_location {map_location!r}")
+
+
+def _load_mmap(f, weights_only: bool):
+    if isinstance(f, (str, os.PathLike)):
+        path = os.fspath(f)
+    elif isinstance(getattr(f, "name", None), str) and os.path.exists(f.name):
+        path = f.name
+    else:
+        raise SerializationError("mmap=True needs a file path (or a file object opened from one)")
+    try:
+        mapping = np.memmap(path, dtype=np.uint8, mode="c")
+    except (OSError, ValueError) as exc:
+        raise SerializationError(f"cannot map {path!r}: {exc}") from exc
+    if bytes(mapping[:4]) != b"PK\x03\x04":
+        raise SerializationError(
+            "mmap can only be used with files saved with the zip format "
+            "(_use_new_zipfile_serialization=True)"
+        )
+    reader = ZipReader(BytesSource(mapping))
+    return load_zip(reader, weights_only, mapping=mapping)

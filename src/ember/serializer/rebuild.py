@@ -1,0 +1,212 @@
+"""The ember objects behind PyTorch's checkpoint globals, and the table mapping their names.
+
+A checkpoint names `torch._utils._rebuild_tensor_v2`, `torch.FloatStorage`, `torch.float32` ...;
+`TORCH_GLOBALS` maps each (module, name) to the ember callable or value that stands in for it.
+Every callable validates its arguments, since with `weights_only=True` they are all a hostile
+file can reach: bad arguments raise `SerializationError`.
+
+Example:
+    >>> TORCH_GLOBALS["torch", "FloatStorage"]
+    StorageType(ember.float32)
+"""
+
+from __future__ import annotations
+
+import collections
+from collections import OrderedDict
+
+import numpy as np
+
+from ember import dtypes
+from ember.errors import SerializationError
+from ember.serializer.pickler import parameter_class
+from ember.tensor import Size, Tensor, TypedStorage, UntypedStorage
+from ember.tensor.tensor import from_storage, wrap
+
+__all__ = ["StorageType", "TORCH_GLOBALS", "UNSUPPORTED_DTYPES", "rebuild_tensor_v2"]
+
+UNSUPPORTED_DTYPES = [
+    "uint16",
+    "uint32",
+    "uint64",
+    "float8_e5m2",
+    "float8_e4m3fn",
+    "float8_e5m2fnuz",
+    "float8_e4m3fnuz",
+    "float8_e8m0fnu",
+    "float4_e2m1fn_x2",
+    "complex32",
+    "bits1x8",
+    "bits2x4",
+    "bits4x2",
+    "bits8",
+    "bits16",
+    "qint8",
+    "qint32",
+    "quint8",
+    "quint4x2",
+    "quint2x4",
+]
+
+
+class StorageType:
+    """Stands in for a storage class global (`torch.FloatStorage`): carries only the dtype.
+
+    `dtype` is None for `torch.storage.UntypedStorage`.
+    """
+
+    __slots__ = ("dtype",)
+
+    def __init__(self, dtype):
+        self.dtype = dtype
+
+    def __repr__(self) -> str:
+        return f"StorageType({self.dtype})"
+
+
+def _check_ints(name: str, values, allow_empty: bool = True) -> tuple:
+    if not isinstance(values, (tuple, list)) or not (values or allow_empty):
+        raise SerializationError(f"tensor {name} must be a tuple of ints, got {values!r}")
+    for v in values:
+        if type(v) is not int or v < 0:
+            raise SerializationError(f"tensor {name} must hold non-negative ints, got {values!r}")
+    return tuple(values)
+
+
+def _view(storage, offset, size, stride, dtype) -> Tensor:
+    if type(offset) is not int or offset < 0:
+        raise SerializationError(f"bad tensor storage offset {offset!r}")
+    size, stride = _check_ints("size", size), _check_ints("stride", stride)
+    if len(size) != len(stride):
+        raise SerializationError(f"tensor size {size} and stride {stride} differ in length")
+    if storage.nbytes() % dtype.itemsize and any(size):
+        raise SerializationError(f"storage of {storage.nbytes()} bytes is not a whole {dtype}")
+    if 0 not in size:
+        last = offset + sum((n - 1) * s for n, s in zip(size, stride))
+        if (last + 1) * dtype.itemsize > storage.nbytes():
+            raise SerializationError(
+                f"storage of {storage.nbytes() // dtype.itemsize} {dtype} elements is smaller "
+                f"than the tensor claims (size {size}, stride {stride}, offset {offset})"
+            )
+    elif offset * dtype.itemsize > storage.nbytes():
+        offset = 0
+    return from_storage(storage, offset, size, stride, dtype)
+
+
+def _apply_metadata(t: Tensor, metadata) -> Tensor:
+    if not metadata:
+        return t
+    if not isinstance(metadata, dict):
+        raise SerializationError(f"bad tensor metadata {metadata!r}")
+    arr = t._np
+    if metadata.get("conj"):
+        arr = np.conj(arr)
+    if metadata.get("neg"):
+        arr = np.negative(arr)
+    return wrap(np.ascontiguousarray(arr)) if arr is not t._np else t
+
+
+def rebuild_tensor_v2(storage, offset, size, stride, requires_grad, hooks, metadata=None):
+    """Rebuild a tensor viewing a loaded (typed) storage."""
+    if not isinstance(storage, TypedStorage):
+        raise SerializationError(f"_rebuild_tensor_v2 expects a storage, got {type(storage)}")
+    t = _view(storage.untyped(), offset, size, stride, storage.dtype)
+    t = _apply_metadata(t, metadata)
+    t.requires_grad = bool(requires_grad)
+    return t
+
+
+def rebuild_tensor_v3(storage, offset, size, stride, requires_grad, hooks, dtype, metadata=None):
+    """Rebuild a tensor from an untyped storage and an explicit dtype."""
+    if isinstance(storage, TypedStorage):
+        storage = storage.untyped()
+    if not isinstance(storage, UntypedStorage) or not isinstance(dtype, dtypes.dtype):
+        raise SerializationError(f"bad _rebuild_tensor_v3 arguments: {type(storage)}, {dtype!r}")
+    t = _apply_metadata(_view(storage, offset, size, stride, dtype), metadata)
+    t.requires_grad = bool(requires_grad)
+    return t
+
+
+def rebuild_tensor(storage, offset, size, stride):
+    """The oldest tensor rebuild function (no requires_grad)."""
+    return rebuild_tensor_v2(storage, offset, size, stride, False, None)
+
+
+def rebuild_parameter(data, requires_grad, hooks, state=None):
+    """Rebuild an `ember.nn.Parameter` around a loaded tensor."""
+    if not isinstance(data, Tensor):
+        raise SerializationError(f"_rebuild_parameter expects a tensor, got {type(data)}")
+    cls = parameter_class()
+    if cls is None:
+        raise SerializationError("loading parameters needs ember.nn.Parameter")
+    param = cls(data, bool(requires_grad))
+    if state:
+        if not isinstance(state, dict) or not all(isinstance(k, str) for k in state):
+            raise SerializationError(f"bad parameter state {state!r}")
+        for k, v in state.items():
+            setattr(param, k, v)
+    return param
+
+
+def rebuild_parameter_with_state(data, requires_grad, hooks, state):
+    """Rebuild a parameter that carried extra Python attributes."""
+    return rebuild_parameter(data, requires_grad, hooks, state)
+
+
+def make_size(values=()):
+    """`torch.Size(...)` from a file."""
+    return Size(_check_ints("Size", list(values)))
+
+
+def device(kind="cpu", index=None):
+    """`torch.device(...)` from a file: ember is CPU-only, so this is just its name."""
+    if not isinstance(kind, str) or (index is not None and type(index) is not int):
+        raise SerializationError(f"bad device {kind!r}, {index!r}")
+    return kind if index is None or ":" in kind else f"{kind}:{index}"
+
+
+def codecs_encode(text, encoding="utf-8"):
+    """`_codecs.encode`, which protocol 2 uses for bytes; text codecs only."""
+    if not isinstance(text, str) or encoding not in ("latin1", "latin-1", "utf-8", "utf8"):
+        raise SerializationError(f"refusing _codecs.encode({type(text)}, {encoding!r})")
+    return text.encode(encoding)
+
+
+def safe_bytearray(data=b""):
+    """`bytearray` from a file, refusing `bytearray(huge_int)` allocations."""
+    if not isinstance(data, (bytes, bytearray, list, tuple)):
+        raise SerializationError(f"refusing bytearray({type(data).__name__})")
+    return bytearray(data)
+
+
+def _storage_globals() -> dict:
+    table = {}
+    for d in dtypes.ALL_DTYPES:
+        for module in ("torch", "torch.cuda"):
+            table[module, d.storage_name] = StorageType(d)
+        table["torch", d.name] = d
+    for module in ("torch", "torch.storage"):
+        table[module, "UntypedStorage"] = StorageType(None)
+        table[module, "ByteStorage"] = StorageType(dtypes.uint8)
+    return table
+
+
+TORCH_GLOBALS = {
+    ("torch._utils", "_rebuild_tensor_v2"): rebuild_tensor_v2,
+    ("torch._utils", "_rebuild_tensor_v3"): rebuild_tensor_v3,
+    ("torch._utils", "_rebuild_tensor"): rebuild_tensor,
+    ("torch._utils", "_rebuild_parameter"): rebuild_parameter,
+    ("torch._utils", "_rebuild_parameter_with_state"): rebuild_parameter_with_state,
+    ("collections", "OrderedDict"): OrderedDict,
+    ("collections", "Counter"): collections.Counter,
+    ("torch", "Size"): make_size,
+    ("torch", "device"): device,
+    ("_codecs", "encode"): codecs_encode,
+    ("builtins", "set"): set,
+    ("builtins", "frozenset"): frozenset,
+    ("builtins", "complex"): complex,
+    ("builtins", "bytearray"): safe_bytearray,
+    ("__builtin__", "set"): set,
+    ("__builtin__", "frozenset"): frozenset,
+    ("__builtin__", "complex"): complex,
+} | _storage_globals()

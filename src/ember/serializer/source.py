@@ -1,0 +1,105 @@
+"""Random-access byte sources for the readers: in-memory buffers, file objects and paths.
+
+Every read is bounds-checked against the source's size, so a damaged header can never make a
+reader allocate or read beyond the file.
+
+Example:
+    >>> src = open_source(b"hello world")
+    >>> src.size, src.read(6, 5)
+    (11, b'world')
+"""
+
+from __future__ import annotations
+
+import io
+import os
+
+import numpy as np
+
+from ember.errors import SerializationError
+
+__all__ = ["open_source", "BytesSource", "FileSource"]
+
+_STEP = 1 << 30
+
+
+class BytesSource:
+    """A source over an in-memory buffer (bytes, bytearray, numpy array, mmap)."""
+
+    def __init__(self, data):
+        self.view = memoryview(data).cast("B")
+        self.size = self.view.nbytes
+
+    def read(self, offset: int, n: int, what: str = "data") -> bytes:
+        _check(offset, n, self.size, what)
+        return bytes(self.view[offset : offset + n])
+
+    def readinto(self, offset: int, out: memoryview, what: str = "data") -> None:
+        _check(offset, out.nbytes, self.size, what)
+        out[:] = self.view[offset : offset + out.nbytes]
+
+    def close(self) -> None:
+        self.view.release()
+
+
+class FileSource:
+    """A source over a seekable binary file object (or a file descriptor via `os.pread`)."""
+
+    def __init__(self, f, owned: bool = False):
+        self.f = f
+        self.owned = owned
+        self.fd = None
+        if isinstance(f, (io.FileIO, io.BufferedReader, io.BufferedRandom)):
+            self.fd = f.fileno()  # os.pread never disturbs the object's own position
+            self.size = os.fstat(self.fd).st_size
+        else:
+            self.size = f.seek(0, io.SEEK_END)
+
+    def read(self, offset: int, n: int, what: str = "data") -> bytes:
+        out = bytearray(n)
+        self.readinto(offset, memoryview(out), what)
+        return bytes(out)
+
+    def readinto(self, offset: int, out: memoryview, what: str = "data") -> None:
+        _check(offset, out.nbytes, self.size, what)
+        out = out.cast("B")
+        done = 0
+        while done < out.nbytes:
+            piece = out[done : done + _STEP]
+            got = self._read_at(offset + done, piece)
+            if not got:
+                raise SerializationError(f"file truncated while reading {what}")
+            done += got
+
+    def _read_at(self, offset: int, piece: memoryview) -> int:
+        if self.fd is not None:
+            return os.preadv(self.fd, [piece], offset)
+        self.f.seek(offset)
+        return self.f.readinto(piece) or 0
+
+    def close(self) -> None:
+        if self.owned:
+            self.f.close()
+
+
+def _check(offset: int, n: int, size: int, what: str) -> None:
+    if offset < 0 or n < 0 or offset + n > size:
+        raise SerializationError(
+            f"file truncated: {what} needs bytes {offset}..{offset + n} but the file has {size}"
+        )
+
+
+def open_source(f):
+    """A source for `f`: a path, a bytes-like object or a readable, seekable file object."""
+    if isinstance(f, (bytes, bytearray, memoryview, np.ndarray)):
+        return BytesSource(f)
+    if isinstance(f, (str, os.PathLike)):
+        try:
+            return FileSource(open(f, "rb", buffering=0), owned=True)
+        except OSError as exc:
+            raise SerializationError(f"cannot open {os.fspath(f)!r}: {exc}") from exc
+    if isinstance(f, io.BytesIO):
+        return BytesSource(f.getbuffer())
+    if not hasattr(f, "read") or not hasattr(f, "seek"):
+        raise TypeError(f"expected a path or a readable, seekable binary file, got {type(f)}")
+    return FileSource(f)

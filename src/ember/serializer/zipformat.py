@@ -1,0 +1,206 @@
+"""The zip checkpoint format (PyTorch's default since 1.6): saving and loading.
+
+Records, in PyTorch's order: `data.pkl`, `.format_version`, `.storage_alignment`, `byteorder`,
+`data/0` ..., `version`, `.data/serialization_id`, all under one folder named after the file.
+Loading allocates every storage up front from the pickle's persistent ids (sizes checked against
+the records), unpickles, then fills the storages straight from the file with CRCs computed on a
+background thread; with `mmap=True` storages are views of a private (copy-on-write) mapping.
+
+Example:
+    >>> import io, numpy as np
+    >>> from ember.tensor.tensor import wrap
+    >>> buf = io.BytesIO()
+    >>> save_zip({"w": wrap(np.arange(3.0))}, buf, "archive")
+    >>> load_zip(buf.getvalue(), weights_only=True)["w"].numpy()
+    array([0., 1., 2.])
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+import warnings
+
+import numpy as np
+
+from ember.errors import SerializationError, VersionError
+from ember.serializer.compact import CompactPlan
+from ember.serializer.crc import CrcPipe, crc32
+from ember.serializer.pickler import CheckpointPickler, StorageTable
+from ember.serializer.unpickler import FullUnpickler, WeightsUnpickler
+from ember.serializer.zipreader import ZipReader
+from ember.serializer.zipwriter import ZipWriter
+from ember.tensor import TypedStorage, UntypedStorage
+
+__all__ = ["save_zip", "load_zip", "pickle_object", "unpickle", "check_version"]
+
+MIN_VERSION, MAX_VERSION = 1, 10
+
+
+class _NullSink:
+    def write(self, data) -> None:
+        pass
+
+
+def pickle_object(obj, protocol: int, compact: bool, legacy: bool = False):
+    """(pickle bytes, StorageTable) for `obj`; `compact` runs the extent-collecting pass first."""
+    plan = None
+    if compact:
+        plan = CompactPlan()
+        CheckpointPickler(_NullSink(), StorageTable(plan), protocol, legacy).dump(obj)
+        plan.freeze()
+    table = StorageTable(plan, legacy_keys=legacy)
+    out = io.BytesIO()
+    CheckpointPickler(out, table, protocol, legacy).dump(obj)
+    _warn_if_bloated(table)
+    return out.getvalue(), table
+
+
+def _warn_if_bloated(table: StorageTable) -> None:
+    written = sum(storage.nbytes() for _, storage, _ in table.storages())
+    if table.tensor_count and written > 2 * table.tensor_bytes:
+        warnings.warn(
+            f"ember.save writes {written} bytes of storage for {table.tensor_bytes} bytes of "
+            "tensors: some saved tensors view a small part of a larger storage. Pass "
+            "compact=True to write only the bytes the tensors reach (views among them are kept).",
+            UserWarning,
+            stacklevel=4,
+        )
+
+
+def save_zip(obj, f, prefix: str, protocol: int = 2, compact: bool = False, byteorder=True):
+    """Write `obj` to the binary stream `f` as a zip checkpoint under folder `prefix`."""
+    data, table = pickle_object(obj, protocol, compact)
+    with ZipWriter(f, prefix) as w:
+        w.write_record("data.pkl", data)
+        w.write_record(".format_version", b"1")
+        w.write_record(".storage_alignment", b"64")
+        if byteorder:
+            w.write_record("byteorder", sys.byteorder.encode())
+        for key, storage, _ in table.storages():
+            w.write_record(f"data/{key}", storage._buf)
+        w.write_record("version", b"3\n")
+        w.write_record(".data/serialization_id", _serialization_id(w.entries()))
+
+
+def _serialization_id(entries) -> bytes:
+    names = crc32(b"\0".join(name for name, _ in entries))
+    crcs = 0
+    for _, crc in entries:
+        crcs = (crcs * 31 + crc) % 10**20
+    return f"{names:020d}{crcs:020d}".encode()
+
+
+# -- loading ---------------------------------------------------------------------------------
+
+
+def check_version(reader: ZipReader) -> int:
+    """The archive's `version` (or `.data/version`) record, checked against ember's window."""
+    name = ".data/version" if reader.has(".data/version") else "version"
+    if not reader.has(name):
+        raise SerializationError("archive has no 'version' record: not a checkpoint")
+    text = reader.read(name)
+    try:
+        version = int(text.decode("ascii").strip())
+    except (UnicodeDecodeError, ValueError):
+        raise SerializationError(f"record {name!r} is not a number: {text[:20]!r}") from None
+    if not MIN_VERSION <= version <= MAX_VERSION:
+        raise VersionError(
+            f"archive version {version} is outside the versions this reader supports "
+            f"({MIN_VERSION}..{MAX_VERSION})"
+        )
+    return version
+
+
+class _StorageLoader:
+    """Creates storages for persistent ids; fills them after unpickling."""
+
+    def __init__(self, reader: ZipReader, mapping):
+        self.reader = reader
+        self.mapping = mapping
+        self.loaded: dict[str, tuple[UntypedStorage, object]] = {}
+
+    def __call__(self, pid):
+        _, kind, key, _location, numel = pid[:5]
+        if not isinstance(key, str) or type(numel) is not int or numel < 0:
+            raise SerializationError(f"bad storage persistent id {pid!r}")
+        if key not in self.loaded:
+            self.loaded[key] = (self._allocate(key, numel, kind.dtype), kind.dtype)
+        storage, _ = self.loaded[key]
+        dtype = kind.dtype
+        return storage if dtype is None else TypedStorage(storage, dtype)
+
+    def _allocate(self, key: str, numel: int, dtype) -> UntypedStorage:
+        name = f"data/{key}"
+        rec = self.reader.record(name)
+        nbytes = numel * (1 if dtype is None else dtype.itemsize)
+        if rec.usize != nbytes:
+            raise SerializationError(
+                f"record {name!r} holds {rec.usize} bytes but its storage claims {numel} "
+                f"elements ({nbytes} bytes)"
+            )
+        if self.mapping is not None:
+            if rec.method != 0:
+                raise SerializationError(f"mmap=True needs stored records; {name!r} is deflated")
+            start = self.reader.data_offset(name)
+            return UntypedStorage(self.mapping[start : start + nbytes].view(np.ndarray))
+        return UntypedStorage(np.empty(nbytes, dtype=np.uint8))
+
+    def fill(self, swap: bool) -> None:
+        """Read every storage's bytes (file order), CRCs checked on a background thread."""
+        order = sorted(self.loaded, key=lambda k: self.reader.record(f"data/{k}").header_offset)
+        if self.mapping is None:
+            pipe = CrcPipe()
+            try:
+                for key in order:
+                    buf = self.loaded[key][0]._buf
+                    self.reader.readinto(f"data/{key}", memoryview(buf), pipe)
+                crcs = pipe.wait()
+            finally:
+                pipe.close()
+            self.reader.verify(crcs)
+        if swap:
+            for storage, dtype in self.loaded.values():
+                if dtype is not None and dtype.itemsize > 1:
+                    view = storage._view_as(dtype)
+                    view.byteswap(inplace=True)
+
+
+def load_zip(f, weights_only: bool = True, mapping=None):
+    """Load a zip checkpoint from `f` (path, bytes-like, file object, or an open ZipReader)."""
+    reader = f if isinstance(f, ZipReader) else ZipReader(f)
+    if reader.has("constants.pkl"):
+        raise SerializationError(
+            "this file is a TorchScript archive (it has constants.pkl): load it with "
+            "ember.jit.load, not ember.load"
+        )
+    check_version(reader)
+    swap = _byteorder(reader) != sys.byteorder
+    loader = _StorageLoader(reader, mapping)
+    data = reader.read("data.pkl")
+    obj = unpickle(data, loader, weights_only)
+    loader.fill(swap)
+    return obj
+
+
+def _byteorder(reader: ZipReader) -> str:
+    if not reader.has("byteorder"):
+        return "little"
+    order = reader.read("byteorder")
+    if order not in (b"little", b"big"):
+        raise SerializationError(f"record 'byteorder' holds {order[:20]!r}")
+    return order.decode()
+
+
+def unpickle(data: bytes, load_storage, weights_only: bool, what: str = "data.pkl"):
+    """Unpickle `data` with the allowlisting or the trusting unpickler; errors become ours."""
+    cls = WeightsUnpickler if weights_only else FullUnpickler
+    stream = io.BytesIO(data) if isinstance(data, (bytes, bytearray)) else data
+    try:
+        return cls(stream, load_storage).load()
+    except SerializationError:
+        raise
+    except RecursionError:
+        raise SerializationError("pickle nests too deeply") from None
+    except Exception as exc:
+        raise SerializationError(f"cannot unpickle {what}: {type(exc).__name__}: {exc}") from exc
