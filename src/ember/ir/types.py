@@ -1,0 +1,401 @@
+"""IR types: TorchScript's type language.
+
+Every type prints two ways: ``str(t)`` is the annotation string used in `.code` and class
+headers (``Optional[int]``, ``List[Tensor]``, ``Tuple[Tensor, int]``, ``Dict[str, Tensor]``),
+and ``t.graph_str()`` is the form TorchScript's graph dump uses (``int?``, ``Tensor[]``,
+``(Tensor, int)``, ``Dict(str, Tensor)``). `parse_type` reads both, plus the type strings of
+operator schemas (``Tensor(a!)``, ``int[2]``, ``Scalar``, ``ScalarType?``, ``SymInt[]``).
+
+Example:
+    >>> t = parse_type("Optional[List[int]]")
+    >>> str(t), t.graph_str()
+    ('Optional[List[int]]', 'int[]?')
+    >>> parse_type("Tensor(a!)[]?") == OptionalType(ListType(TensorType.get()))
+    True
+    >>> is_subtype(NoneType.get(), t), is_subtype(IntType.get(), NumberType.get())
+    (True, True)
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = [
+    "Type",
+    "TensorType",
+    "IntType",
+    "FloatType",
+    "BoolType",
+    "StrType",
+    "NoneType",
+    "DeviceType",
+    "NumberType",
+    "AnyType",
+    "FunctionType",
+    "OptionalType",
+    "ListType",
+    "TupleType",
+    "DictType",
+    "ClassType",
+    "parse_type",
+    "is_subtype",
+    "unify",
+]
+
+
+class Type:
+    """Base of all IR types. Types compare structurally; leaf types are singletons."""
+
+    name = "?"
+
+    def graph_str(self) -> str:
+        return self.name
+
+    def __str__(self) -> str:
+        return self.name
+
+    def __repr__(self) -> str:
+        return f"<ir type {self}>"
+
+    def __eq__(self, other) -> bool:
+        return type(self) is type(other) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, self._key()))
+
+    def _key(self):
+        return ()
+
+    def contained(self) -> tuple[Type, ...]:
+        return ()
+
+
+class _Leaf(Type):
+    _instance = None
+
+    @classmethod
+    def get(cls):
+        if cls.__dict__.get("_instance") is None:
+            cls._instance = cls()
+        return cls._instance
+
+
+class TensorType(_Leaf):
+    name = "Tensor"
+
+
+class IntType(_Leaf):
+    name = "int"
+
+
+class FloatType(_Leaf):
+    name = "float"
+
+
+class BoolType(_Leaf):
+    name = "bool"
+
+
+class StrType(_Leaf):
+    name = "str"
+
+
+class NoneType(_Leaf):
+    name = "NoneType"
+
+
+class DeviceType(_Leaf):
+    name = "Device"
+
+
+class NumberType(_Leaf):
+    """A Python number (int, float or bool): schemas' ``Scalar``."""
+
+    name = "number"
+
+    def graph_str(self) -> str:
+        return "Scalar"
+
+
+class AnyType(_Leaf):
+    name = "Any"
+
+
+class FunctionType(_Leaf):
+    """The type of a reference to a compiled function (rarely materialised as a value)."""
+
+    name = "Function"
+
+
+class OptionalType(Type):
+    def __init__(self, elem: Type):
+        self.elem = elem
+
+    def _key(self):
+        return (self.elem,)
+
+    def contained(self):
+        return (self.elem,)
+
+    def __str__(self):
+        return f"Optional[{self.elem}]"
+
+    def graph_str(self):
+        return f"{self.elem.graph_str()}?"
+
+
+class ListType(Type):
+    def __init__(self, elem: Type):
+        self.elem = elem
+
+    def _key(self):
+        return (self.elem,)
+
+    def contained(self):
+        return (self.elem,)
+
+    def __str__(self):
+        return f"List[{self.elem}]"
+
+    def graph_str(self):
+        return f"{self.elem.graph_str()}[]"
+
+
+class TupleType(Type):
+    def __init__(self, elems):
+        self.elems = tuple(elems)
+
+    def _key(self):
+        return self.elems
+
+    def contained(self):
+        return self.elems
+
+    def __str__(self):
+        if not self.elems:
+            return "Tuple[()]"
+        return "Tuple[" + ", ".join(str(e) for e in self.elems) + "]"
+
+    def graph_str(self):
+        return "(" + ", ".join(e.graph_str() for e in self.elems) + ")"
+
+
+class DictType(Type):
+    def __init__(self, key: Type, value: Type):
+        self.key = key
+        self.value = value
+
+    def _key(self):
+        return (self.key, self.value)
+
+    def contained(self):
+        return (self.key, self.value)
+
+    def __str__(self):
+        return f"Dict[{self.key}, {self.value}]"
+
+    def graph_str(self):
+        return f"Dict({self.key.graph_str()}, {self.value.graph_str()})"
+
+
+class ClassType(Type):
+    """A module or class type: a qualified name plus ordered attribute types.
+
+    The compiler fills `attributes` (and `methods`: name -> (parameter types, return type))
+    while it compiles; two ClassTypes are equal when their qualified names are.
+
+    >>> c = ClassType("__torch__.MyModule", {"training": BoolType.get()})
+    >>> str(c), c.attributes["training"]
+    ('__torch__.MyModule', <ir type bool>)
+    """
+
+    def __init__(self, qualified_name: str, attributes=None, methods=None, is_module=True):
+        self.qualified_name = qualified_name
+        self.attributes: dict[str, Type] = dict(attributes or {})
+        self.methods: dict[str, tuple[tuple[Type, ...], Type]] = dict(methods or {})
+        self.is_module = is_module
+
+    @property
+    def name(self):
+        return self.qualified_name
+
+    def _key(self):
+        return (self.qualified_name,)
+
+
+# -- parsing ---------------------------------------------------------------------------------
+
+_LEAVES = {
+    "Tensor": TensorType,
+    "int": IntType,
+    "SymInt": IntType,
+    "ScalarType": IntType,
+    "Layout": IntType,
+    "MemoryFormat": IntType,
+    "float": FloatType,
+    "bool": BoolType,
+    "str": StrType,
+    "Dimname": StrType,
+    "NoneType": NoneType,
+    "None": NoneType,
+    "Device": DeviceType,
+    "Scalar": NumberType,
+    "number": NumberType,
+    "Any": AnyType,
+    "Generator": AnyType,
+    "Function": FunctionType,
+}
+
+_TOKEN = re.compile(r"\s*(\(\w+!?\)|[A-Za-z_][\w.]*|\[\d*\]|[\[\](),?])")
+
+
+def parse_type(text: str) -> Type:
+    """Parse an annotation, graph or schema type string into a `Type`.
+
+    >>> str(parse_type("Tuple[Tensor, Dict[str, float]]"))
+    'Tuple[Tensor, Dict[str, float]]'
+    >>> str(parse_type("(Tensor, int[])"))
+    'Tuple[Tensor, List[int]]'
+    """
+    tokens = _tokenize(text)
+    t, pos = _parse(tokens, 0, text)
+    if pos != len(tokens):
+        raise ValueError(f"unexpected {tokens[pos]!r} in type {text!r}")
+    return t
+
+
+def _tokenize(text):
+    tokens, pos = [], 0
+    while pos < len(text):
+        m = _TOKEN.match(text, pos)
+        if not m:
+            if text[pos:].strip() == "":
+                break
+            raise ValueError(f"cannot parse type {text!r}")
+        tokens.append(m.group(1))
+        pos = m.end()
+    return tokens
+
+
+def _parse(tokens, pos, text):
+    if pos >= len(tokens):
+        raise ValueError(f"incomplete type {text!r}")
+    tok = tokens[pos]
+    if tok == "(":
+        elems, pos = _parse_list(tokens, pos + 1, ")", text)
+        t = TupleType(elems)
+    elif tok in ("Optional", "List", "Tuple", "Dict") and _at(tokens, pos + 1, "["):
+        t, pos = _parse_generic(tok, tokens, pos + 2, text)
+    elif tok == "Dict" and _at(tokens, pos + 1, "("):
+        (k, v), pos = _parse_list(tokens, pos + 2, ")", text)
+        t = DictType(k, v)
+    elif tok in _LEAVES:
+        t, pos = _LEAVES[tok].get(), pos + 1
+    elif tok[0].isalpha() or tok[0] == "_":
+        t, pos = ClassType(tok), pos + 1
+    else:
+        raise ValueError(f"unexpected {tok!r} in type {text!r}")
+    return _parse_suffixes(t, tokens, pos)
+
+
+def _parse_suffixes(t, tokens, pos):
+    while pos < len(tokens):
+        tok = tokens[pos]
+        if tok.startswith("(") and tok != "(":  # alias annotation like (a!)
+            pos += 1
+        elif tok.startswith("["):
+            t, pos = ListType(t), pos + 1
+        elif tok == "?":
+            t, pos = OptionalType(t), pos + 1
+        else:
+            break
+    return t, pos
+
+
+def _parse_generic(head, tokens, pos, text):
+    if head == "Tuple" and _at(tokens, pos, "(") and _at(tokens, pos + 1, ")"):
+        return TupleType(()), _expect(tokens, pos + 2, "]", text)
+    args, pos = _parse_list(tokens, pos, "]", text)
+    if head == "Optional" and len(args) == 1:
+        return OptionalType(args[0]), pos
+    if head == "List" and len(args) == 1:
+        return ListType(args[0]), pos
+    if head == "Dict" and len(args) == 2:
+        return DictType(*args), pos
+    if head == "Tuple":
+        return TupleType(args), pos
+    raise ValueError(f"wrong number of arguments to {head} in type {text!r}")
+
+
+def _parse_list(tokens, pos, close, text):
+    items = []
+    if _at(tokens, pos, close):
+        return items, pos + 1
+    while True:
+        t, pos = _parse(tokens, pos, text)
+        items.append(t)
+        if _at(tokens, pos, ","):
+            pos += 1
+            if _at(tokens, pos, close):
+                return items, pos + 1
+            continue
+        return items, _expect(tokens, pos, close, text)
+
+
+def _at(tokens, pos, tok):
+    return pos < len(tokens) and tokens[pos] == tok
+
+
+def _expect(tokens, pos, tok, text):
+    if not _at(tokens, pos, tok):
+        raise ValueError(f"expected {tok!r} in type {text!r}")
+    return pos + 1
+
+
+# -- relations -------------------------------------------------------------------------------
+
+_NUMBERS = (IntType, FloatType, BoolType, NumberType)
+
+
+def is_subtype(sub: Type, sup: Type) -> bool:
+    """Whether a value of type `sub` may be used where `sup` is expected (TorchScript's rules).
+
+    >>> is_subtype(ListType(IntType.get()), ListType(NumberType.get()))
+    False
+    >>> is_subtype(TensorType.get(), OptionalType(TensorType.get()))
+    True
+    """
+    if sub == sup or isinstance(sup, AnyType):
+        return True
+    if isinstance(sup, OptionalType):
+        if isinstance(sub, NoneType):
+            return True
+        inner = sub.elem if isinstance(sub, OptionalType) else sub
+        return is_subtype(inner, sup.elem)
+    if isinstance(sup, NumberType):
+        return isinstance(sub, _NUMBERS)
+    if isinstance(sup, TupleType) and isinstance(sub, TupleType):
+        return len(sub.elems) == len(sup.elems) and all(
+            is_subtype(a, b) for a, b in zip(sub.elems, sup.elems)
+        )
+    return False
+
+
+def unify(a: Type, b: Type) -> Type | None:
+    """The least type both `a` and `b` convert to, or None (used for if/loop results).
+
+    >>> str(unify(NoneType.get(), TensorType.get()))
+    'Optional[Tensor]'
+    """
+    if is_subtype(a, b):
+        return b
+    if is_subtype(b, a):
+        return a
+    if isinstance(a, NoneType):
+        return OptionalType(b)
+    if isinstance(b, NoneType):
+        return OptionalType(a)
+    if isinstance(a, TupleType) and isinstance(b, TupleType) and len(a.elems) == len(b.elems):
+        elems = [unify(x, y) for x, y in zip(a.elems, b.elems)]
+        return None if None in elems else TupleType(elems)
+    return None
