@@ -57,7 +57,7 @@ UNTYPED = TorchGlobal("torch.storage", "UntypedStorage")
 def parameter_class():
     """`ember.nn.Parameter`, or None while the nn layer is not there."""
     try:
-        from ember.nn import Parameter
+        from ember.nn.parameter import Parameter
     except ImportError:
         return None
     return Parameter
