@@ -44,7 +44,7 @@ def same_ember(a, b):
     if a.numel():
         assert a.stride() == b.stride()
         assert a.storage_offset() == b.storage_offset()
-    assert bits(a.numpy()) == bits(b.numpy())
+    assert bits(a._np) == bits(b._np)
 
 
 def torch_bits(t):
@@ -56,7 +56,7 @@ def torch_bits(t):
         t = t.view(torch.int16)
     if t.dtype == torch.bool:
         t = t.to(torch.uint8)
-    return t.numpy().tobytes()
+    return t._np.tobytes()
 
 
 def same_as_torch(e, t):
@@ -66,14 +66,14 @@ def same_as_torch(e, t):
     if e.numel():
         assert e.stride() == t.stride()
         assert e.storage_offset() == t.storage_offset()
-    assert bits(e.numpy().astype(np.uint8) if e.dtype.name == "bool" else e.numpy()) == (
+    assert bits(e._np.astype(np.uint8) if e.dtype.name == "bool" else e._np) == (
         torch_bits(t)
     )
 
 
 def torch_from(e, torch):
     """A torch tensor with ember tensor `e`'s values (contiguous copy)."""
-    arr = np.ascontiguousarray(e.numpy())
+    arr = np.ascontiguousarray(e._np)
     if e.dtype.name == "bfloat16":
         return torch.from_numpy(arr.view(np.int16).copy()).view(torch.bfloat16)
     return torch.from_numpy(arr.copy())

@@ -161,9 +161,12 @@ def load_legacy(f, weights_only: bool = True):
             raise SerializationError("legacy file's sys_info is not a dict")
         swap = bool(info.get("little_endian", True)) != (sys.byteorder == "little")
         storages = _LegacyStorages(cursor)
-        obj = unpickle(cursor, storages, weights_only, "the object pickle")
+        after_fill: list = []
+        obj = unpickle(cursor, storages, weights_only, "the object pickle", after_fill)
         keys = unpickle(cursor, None, True, "the storage key list")
         storages.fill(keys, swap)
+        for work in after_fill:
+            work()
         return obj
     finally:
         if not given:

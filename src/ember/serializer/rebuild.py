@@ -13,6 +13,7 @@ Example:
 from __future__ import annotations
 
 import collections
+import contextvars
 from collections import OrderedDict
 
 import numpy as np
@@ -93,17 +94,31 @@ def _view(storage, offset, size, stride, dtype) -> Tensor:
     return from_storage(storage, offset, size, stride, dtype)
 
 
+# Loaders fill storages after unpickling; work that reads tensor data waits in this list.
+AFTER_FILL: contextvars.ContextVar[list | None] = contextvars.ContextVar("after_fill", default=None)
+
+
 def _apply_metadata(t: Tensor, metadata) -> Tensor:
+    """Materialize PyTorch's lazy conj/neg bits (the file stores the un-conjugated data)."""
     if not metadata:
         return t
     if not isinstance(metadata, dict):
         raise SerializationError(f"bad tensor metadata {metadata!r}")
-    arr = t._np
-    if metadata.get("conj"):
-        arr = np.conj(arr)
-    if metadata.get("neg"):
-        arr = np.negative(arr)
-    return wrap(np.ascontiguousarray(arr)) if arr is not t._np else t
+    conj, neg = bool(metadata.get("conj")), bool(metadata.get("neg"))
+    if not (conj or neg):
+        return t
+    out = wrap(np.empty(t._np.shape, t._np.dtype))
+
+    def materialize():
+        arr = np.conj(t._np) if conj else t._np
+        out._np[...] = np.negative(arr) if neg else arr
+
+    pending = AFTER_FILL.get()
+    if pending is None:
+        materialize()
+    else:
+        pending.append(materialize)
+    return out
 
 
 def rebuild_tensor_v2(storage, offset, size, stride, requires_grad, hooks, metadata=None):

@@ -27,6 +27,7 @@ from ember.errors import SerializationError, VersionError
 from ember.serializer.compact import CompactPlan
 from ember.serializer.crc import CrcPipe, crc32
 from ember.serializer.pickler import CheckpointPickler, StorageTable
+from ember.serializer.rebuild import AFTER_FILL
 from ember.serializer.unpickler import FullUnpickler, WeightsUnpickler
 from ember.serializer.zipreader import ZipReader
 from ember.serializer.zipwriter import ZipWriter
@@ -178,8 +179,11 @@ def load_zip(f, weights_only: bool = True, mapping=None):
     swap = _byteorder(reader) != sys.byteorder
     loader = _StorageLoader(reader, mapping)
     data = reader.read("data.pkl")
-    obj = unpickle(data, loader, weights_only)
+    after_fill: list = []
+    obj = unpickle(data, loader, weights_only, after_fill=after_fill)
     loader.fill(swap)
+    for work in after_fill:
+        work()
     return obj
 
 
@@ -192,10 +196,14 @@ def _byteorder(reader: ZipReader) -> str:
     return order.decode()
 
 
-def unpickle(data: bytes, load_storage, weights_only: bool, what: str = "data.pkl"):
-    """Unpickle `data` with the allowlisting or the trusting unpickler; errors become ours."""
+def unpickle(data, load_storage, weights_only: bool, what: str = "data.pkl", after_fill=None):
+    """Unpickle `data` with the allowlisting or the trusting unpickler; errors become ours.
+
+    Work that must wait until the storages are filled is appended to `after_fill`.
+    """
     cls = WeightsUnpickler if weights_only else FullUnpickler
     stream = io.BytesIO(data) if isinstance(data, (bytes, bytearray)) else data
+    token = AFTER_FILL.set(after_fill)
     try:
         return cls(stream, load_storage).load()
     except SerializationError:
@@ -204,3 +212,5 @@ def unpickle(data: bytes, load_storage, weights_only: bool, what: str = "data.pk
         raise SerializationError("pickle nests too deeply") from None
     except Exception as exc:
         raise SerializationError(f"cannot unpickle {what}: {type(exc).__name__}: {exc}") from exc
+    finally:
+        AFTER_FILL.reset(token)

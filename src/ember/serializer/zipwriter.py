@@ -31,7 +31,8 @@ _EOCD64 = struct.Struct("<IQHHIIQQQQ")
 _LOCATOR = struct.Struct("<IIQI")
 _EOCD = struct.Struct("<IHHHHIIH")
 _FLAGS = 0x0808
-_MAX32 = 0xFFFFFFFF
+_MAX32 = 0xFFFFFFFF  # sizes/offsets from here on need zip64 fields
+_SENTINEL = 0xFFFFFFFF
 
 
 class _Entry:
@@ -118,10 +119,10 @@ class ZipWriter:
         usize = csize = offset = None
         if e.usize >= _MAX32:
             z64 += struct.pack("<QQ", e.usize, e.csize)
-            usize = csize = _MAX32
+            usize = csize = _SENTINEL
         if e.offset >= _MAX32:
             z64 += struct.pack("<Q", e.offset)
-            offset = _MAX32
+            offset = _SENTINEL
         extra = struct.pack("<HH", 1, len(z64)) + z64 if z64 else b""
         version = 45 if z64 else (20 if e.method == 8 else 0)
         return (
@@ -163,10 +164,14 @@ class ZipWriter:
         small = min(n, 0xFFFF)
         self._write(
             _EOCD.pack(
-                0x06054B50, 0, 0, small, small, min(cd_size, _MAX32), min(cd_start, _MAX32), 0
+                0x06054B50, 0, 0, small, small, _small(cd_size), _small(cd_start), 0
             )
         )
 
     def entries(self) -> list[tuple[bytes, int]]:
         """(full name, crc) of every record written so far (for the serialization id)."""
         return [(e.name, e.crc) for e in self._entries]
+
+
+def _small(value: int) -> int:
+    return value if value < _MAX32 else _SENTINEL

@@ -1,0 +1,330 @@
+"""Hostile and damaged files: refused with SerializationError, nothing from the file runs."""
+
+import io
+import pickle
+import struct
+import zipfile
+from collections import OrderedDict
+
+import numpy as np
+import pytest
+
+import ember
+from ember.serializer.zipwriter import ZipWriter
+from test_serialization_helpers import E
+
+
+def checkpoint(pkl: bytes, records=None, version=b"3\n") -> bytes:
+    """A zip checkpoint with a hand-made data.pkl and data records."""
+    buf = io.BytesIO()
+    with ZipWriter(buf, "archive") as w:
+        w.write_record("data.pkl", pkl)
+        for name, data in (records or {}).items():
+            w.write_record(name, data)
+        if version is not None:
+            w.write_record("version", version)
+    return buf.getvalue()
+
+
+def load_bytes(data: bytes, **kw):
+    return ember.load(io.BytesIO(data), **kw)
+
+
+def good_file() -> bytes:
+    buf = io.BytesIO()
+    sd = OrderedDict([("w", E(np.arange(64, dtype=np.float32))), ("b", E(np.ones(3)))])
+    ember.save(sd, buf)
+    return buf.getvalue()
+
+
+class Call:
+    """Pickles as `func(*args)` (REDUCE) without needing the target to be importable here."""
+
+    def __init__(self, module, name, *args):
+        self.module, self.name, self.args = module, name, args
+
+    def __reduce__(self):
+        return (_Global(self.module, self.name), self.args)
+
+
+class _Global:
+    def __init__(self, module, name):
+        self.module, self.name = module, name
+
+    def __call__(self, *args):
+        raise AssertionError("never called while pickling")
+
+
+class _GlobalPickler(pickle._Pickler):
+    dispatch = pickle._Pickler.dispatch.copy()
+
+    def save_fake_global(self, obj):
+        self.write(pickle.GLOBAL + f"{obj.module}\n{obj.name}\n".encode())
+
+    dispatch[_Global] = save_fake_global
+
+
+def hostile_pickle(obj) -> bytes:
+    buf = io.BytesIO()
+    _GlobalPickler(buf, 2).dump(obj)
+    return buf.getvalue()
+
+
+@pytest.fixture
+def marker(tmp_path):
+    return tmp_path / "pwned"
+
+
+def attacks(marker):
+    cmd = f"touch {marker}"
+    code = f"open({str(marker)!r}, 'w').close()"
+    return {
+        "os.system": Call("os", "system", cmd),
+        "posix.system": Call("posix", "system", cmd),
+        "subprocess": Call("subprocess", "call", ["sh", "-c", cmd]),
+        "eval": Call("builtins", "eval", code),
+        "exec": Call("builtins", "exec", code),
+        "__import__": Call("builtins", "__import__", "os"),
+        "getattr": Call("builtins", "getattr", Call("builtins", "__import__", "os"), "system"),
+        "py2 builtin": Call("__builtin__", "eval", code),
+        "nested in state dict": OrderedDict([("w", Call("os", "system", cmd))]),
+        "OrderedDict bad args": Call("collections", "OrderedDict", 1, 2, 3),
+        "bytearray bomb": Call("builtins", "bytearray", 10**12),
+        "codecs": Call("_codecs", "encode", Call("builtins", "eval", code), "latin1"),
+        "rebuild bad args": Call("torch._utils", "_rebuild_tensor_v2", "x", -1, (2,), (1,)),
+        "storage type call": Call("torch", "FloatStorage", 10),
+    }
+
+
+@pytest.mark.parametrize(
+    "name",
+    list(attacks("m")),
+)
+@pytest.mark.parametrize("weights_only_file", ["zip", "legacy"])
+def test_malicious_pickles_are_refused(name, weights_only_file, marker):
+    payload = hostile_pickle(attacks(marker)[name])
+    if weights_only_file == "zip":
+        data = checkpoint(payload)
+    else:
+        head = b"".join(
+            pickle.dumps(x, protocol=2)
+            for x in (0x1950A86A20F9469CFC6C, 1001, {"little_endian": True})
+        )
+        data = head + payload + pickle.dumps([], protocol=2)
+    with pytest.raises(ember.SerializationError):
+        load_bytes(data)
+    assert not marker.exists()
+
+
+def test_refusal_names_the_global_and_how_to_allow_it(marker):
+    data = checkpoint(hostile_pickle(Call("fractions", "Fraction", 1, 3)))
+    with pytest.raises(ember.SerializationError) as info:
+        load_bytes(data)
+    message = str(info.value)
+    assert "fractions.Fraction" in message
+    assert "add_safe_globals" in message and "safe_globals" in message
+    assert "weights_only=False" in message
+
+
+def test_blocked_modules_stay_blocked_even_if_allowed(marker):
+    import os
+
+    data = checkpoint(hostile_pickle(Call("os", "getcwd")))
+    with ember.serialization.safe_globals([os.getcwd]), pytest.raises(ember.SerializationError):
+        load_bytes(data)
+
+
+def test_add_safe_globals_allows_a_class():
+    import fractions
+
+    data = checkpoint(hostile_pickle([Call("fractions", "Fraction", 1, 3)]))
+    with ember.serialization.safe_globals([fractions.Fraction]):
+        assert load_bytes(data) == [fractions.Fraction(1, 3)]
+    with pytest.raises(ember.SerializationError):
+        load_bytes(data)
+    ember.serialization.add_safe_globals([(fractions.Fraction, "my.Frac")])
+    try:
+        assert ember.serialization.get_safe_globals() == [(fractions.Fraction, "my.Frac")]
+        assert load_bytes(checkpoint(hostile_pickle(Call("my", "Frac", 2)))) == 2
+    finally:
+        ember.serialization.clear_safe_globals()
+    assert ember.serialization.get_safe_globals() == []
+
+
+def test_weights_only_false_runs_the_file(marker):
+    data = checkpoint(hostile_pickle(Call("os", "system", f"touch {marker}")))
+    load_bytes(data, weights_only=False)
+    assert marker.exists()
+
+
+@pytest.mark.parametrize(
+    "opcode",
+    [
+        b"\x80\x02c__builtin__\nlist\n)\x81.",  # NEWOBJ of a non-allowlisted class
+        b"\x80\x02(cos\nsystem\nS'true'\ni.",  # INST
+        b"\x80\x02(cos\nsystem\nS'true'\no.",  # OBJ
+        b"\x80\x02\x82\x01.",  # EXT1
+        b"\x80\x02]q\x00}b.",  # BUILD on a list
+        b"\x80\x02}(K\x01K\x02e.",  # APPENDS to a dict
+        b"\x80\x02]K\x01K\x02s.",  # SETITEM on a list
+    ],
+)
+def test_dangerous_opcodes_are_refused(opcode):
+    with pytest.raises(ember.SerializationError):
+        load_bytes(checkpoint(opcode))
+
+
+# -- damaged files ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("cut", [0, 10, 100, 300, -200, -30, -1])
+def test_truncated_files(cut):
+    data = good_file()
+    with pytest.raises(ember.SerializationError):
+        load_bytes(data[:cut])
+
+
+def test_crc_mismatch_names_the_record():
+    data = bytearray(good_file())
+    payload = bytes(np.arange(64, dtype=np.float32).tobytes())
+    at = data.find(payload)
+    data[at + 5] ^= 0xFF
+    with pytest.raises(ember.SerializationError, match=r"CRC mismatch in record 'data/0'"):
+        load_bytes(bytes(data))
+
+
+def test_missing_records():
+    pkl = hostile_pickle(OrderedDict())
+    with pytest.raises(ember.SerializationError, match="version"):
+        load_bytes(checkpoint(pkl, version=None))
+    tensor_pkl = _tensor_pickle(numel=4)
+    with pytest.raises(ember.SerializationError, match="data/0"):
+        load_bytes(checkpoint(tensor_pkl))
+
+
+def test_versions_outside_the_window():
+    pkl = hostile_pickle(1)
+    for version in (b"0\n", b"11\n", b"99"):
+        with pytest.raises(ember.VersionError, match="outside"):
+            load_bytes(checkpoint(pkl, version=version))
+    with pytest.raises(ember.SerializationError, match="not a number"):
+        load_bytes(checkpoint(pkl, version=b"\xff\xfe"))
+
+
+def _tensor_pickle(numel, size=(4,), stride=(1,), offset=0, kind="FloatStorage") -> bytes:
+    from ember.serializer.pickler import TorchGlobal
+
+    class T:
+        def __reduce__(self):
+            return (
+                _Global("torch._utils", "_rebuild_tensor_v2"),
+                (_Pid(), offset, size, stride, False, OrderedDict()),
+            )
+
+    class _Pid:
+        pass
+
+    class P(_GlobalPickler):
+        def persistent_id(self, obj):
+            if isinstance(obj, _Pid):
+                return ("storage", _Global("torch", kind), "0", "cpu", numel)
+            return None
+
+    del TorchGlobal
+    buf = io.BytesIO()
+    P(buf, 2).dump(T())
+    return buf.getvalue()
+
+
+def test_storage_smaller_than_tensor_claims():
+    data = checkpoint(_tensor_pickle(numel=4, size=(8,)), {"data/0": np.zeros(4, np.float32)})
+    with pytest.raises(ember.SerializationError, match="smaller than the tensor claims"):
+        load_bytes(data)
+    data = checkpoint(_tensor_pickle(numel=4, offset=3, size=(2,)), {"data/0": bytes(16)})
+    with pytest.raises(ember.SerializationError, match="smaller"):
+        load_bytes(data)
+
+
+def test_record_size_disagrees_with_numel():
+    data = checkpoint(_tensor_pickle(numel=10**15), {"data/0": bytes(16)})
+    with pytest.raises(ember.SerializationError, match="data/0"):
+        load_bytes(data)
+
+
+def test_unknown_storage_type():
+    data = checkpoint(_tensor_pickle(numel=4, kind="WeirdStorage"), {"data/0": bytes(16)})
+    with pytest.raises(ember.SerializationError, match="WeirdStorage"):
+        load_bytes(data)
+
+
+def test_bad_sizes_and_strides():
+    for size, stride in [((-1,), (1,)), ((2, 2), (1,)), (("a",), (1,)), ((2,), (-1,))]:
+        data = checkpoint(_tensor_pickle(4, size, stride), {"data/0": bytes(16)})
+        with pytest.raises(ember.SerializationError):
+            load_bytes(data)
+
+
+@pytest.mark.parametrize(
+    "garbage",
+    [b"", b"hello world", b"\x80\x02" + b"\xff" * 50, b"PK\x03\x04" + b"\x00" * 100],
+)
+def test_garbage(garbage):
+    with pytest.raises(ember.SerializationError):
+        load_bytes(garbage)
+    with pytest.raises(ember.SerializationError):
+        load_bytes(checkpoint(garbage))
+
+
+def test_zip_bomb_is_refused():
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("archive/data.pkl", b"\x80\x02K\x01.")
+        z.writestr("archive/version", b"3\n")
+        z.writestr("archive/data/0", bytes(200 << 20))
+    data = bytearray(buf.getvalue())
+    assert len(data) < 1 << 20
+    ok = load_bytes(bytes(data))
+    assert ok == 1
+    # Claim a far larger uncompressed size than deflate can produce.
+    cd = data.rfind(b"PK\x01\x02" + bytes(0), 0, len(data))
+    struct.pack_into("<I", data, cd + 24, 0xFFFFFFF0)
+    with pytest.raises(ember.SerializationError):
+        load_bytes(bytes(data), weights_only=True)
+
+
+def test_deflated_records_load_but_not_with_mmap(tmp_path):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("archive/data.pkl", _tensor_pickle(numel=4))
+        z.writestr("archive/version", b"3\n")
+        z.writestr("archive/data/0", np.arange(4, dtype=np.float32).tobytes())
+    assert load_bytes(buf.getvalue())._np.tolist() == [0, 1, 2, 3]
+    path = tmp_path / "deflated.pt"
+    path.write_bytes(buf.getvalue())
+    with pytest.raises(ember.SerializationError, match="deflated"):
+        ember.load(path, mmap=True)
+
+
+def test_zip64_archives_are_read():
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for name, data in [
+            ("archive/data.pkl", _tensor_pickle(numel=4)),
+            ("archive/version", b"3\n"),
+            ("archive/data/0", np.arange(4, dtype=np.float32).tobytes()),
+        ]:
+            with z.open(name, "w", force_zip64=True) as out:
+                out.write(data)
+    assert load_bytes(buf.getvalue())._np.tolist() == [0, 1, 2, 3]
+
+
+def test_writer_zip64_path(monkeypatch):
+    from ember.serializer import zipwriter
+
+    monkeypatch.setattr(zipwriter, "_MAX32", 100)
+    buf = io.BytesIO()
+    ember.save({"w": E(np.arange(64, dtype=np.float32))}, buf)
+    z = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
+    assert z.testzip() is None
+    monkeypatch.undo()
+    assert load_bytes(buf.getvalue())["w"]._np[63] == 63
