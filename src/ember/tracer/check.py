@@ -11,7 +11,7 @@ Example:
     ...     compare_outputs(ember.tensor([1.0, 2.0]), ember.tensor([1.0, 2.5]))
     ... except TracingCheckError as e:
     ...     print(str(e).splitlines()[1])
-    ERROR: output of the traced function does not match the Python function (check input 1).
+    ERROR: output of the traced function does not match the Python function on the example input.
 """
 
 from __future__ import annotations
@@ -28,14 +28,16 @@ RTOL = 1e-5
 ATOL = 1e-5
 
 
-def compare_outputs(eager, traced, label: str = "check input 1", rtol=RTOL, atol=ATOL) -> None:
+def compare_outputs(
+    eager, traced, label: str = "on the example input", rtol=RTOL, atol=ATOL
+) -> None:
     """Raise TracingCheckError if `traced` differs from `eager` anywhere (structure or values)."""
     problem = _first_difference(eager, traced, (), rtol, atol)
     if problem is not None:
         path, detail = problem
         raise TracingCheckError(
             f"ERROR: {describe(path)} of the traced function does not match the Python "
-            f"function ({label}).\n{detail}"
+            f"function {label}.\n{detail}"
         )
 
 

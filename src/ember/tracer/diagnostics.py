@@ -49,6 +49,12 @@ MESSAGES = {
     "int": _CONVERT.format(what="integer"),
     "float": _CONVERT.format(what="float"),
     "number": _CONVERT.format(what="number"),
+    "list": _CONVERT.format(what="list"),
+    "size_bool": (
+        "Comparing a tensor's size to a Python value might cause the trace to be incorrect: "
+        "the branch it decides is baked into the trace, so the trace might not generalize to "
+        "inputs of other shapes!"
+    ),
     "len": (
         "Using len to get tensor shape might cause the trace to be incorrect. Recommended usage "
         "would be tensor.shape[0]. Passing a tensor of different shape might lead to errors or "

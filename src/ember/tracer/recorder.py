@@ -1,0 +1,363 @@
+"""Recording: every op call and submodule call of a running program, as straight-line IR.
+
+A `Tracer` keeps a stack of `Scope`s, one per method being recorded (the traced function or
+module's `forward`, and each submodule call inside it). A scope owns a `Graph` and maps the
+tensors and traced ints it has seen to IR values. Two hooks feed it:
+
+- the dispatch hook (`ember.tensor.dispatch.dispatch_hook`) sees each op call: operands become
+  IR values (known tensors by identity, parameters and buffers through `prim::GetAttr` chains,
+  any other tensor as a constant, traced ints by their value), the op runs, and its results
+  are mapped to the new operation's results;
+- the module call hook (`ember.nn.module._call_hook`) sees each submodule call: the callee
+  gets a scope of its own (its graph becomes the submodule's `forward`, `forward1`, ... method)
+  and the caller records `prim::CallMethod` on the submodule, as PyTorch's tracer does.
+
+Example:
+    >>> import ember
+    >>> tracer = Tracer(None, "f")
+    >>> x = ember.ones(2)
+    >>> with tracer.recording(("x",), (x,)) as (inputs,):
+    ...     y = inputs * 2 + inputs.size(0)
+    >>> tracer.finish(y)
+    >>> [op.kind for op in tracer.root.graph.block.ops if op.kind != "prim::Constant"]
+    ['aten::mul', 'aten::size', 'aten::add', 'prim::Return']
+"""
+
+from __future__ import annotations
+
+import inspect
+from contextlib import contextmanager
+
+import numpy as np
+
+from ember.errors import TraceError
+from ember.ir import types as irt
+from ember.ir.builder import Builder
+from ember.ir.core import Graph, Value
+from ember.tensor import Tensor, dispatch
+from ember.tensor.tensor import wrap
+from ember.tracer import values as tv
+from ember.tracer.structure import Spec, flatten
+from ember.tracer.types import ModuleTypes
+
+__all__ = ["Tracer", "Scope"]
+
+_TENSOR = irt.TensorType.get()
+
+
+class Scope:
+    """One method being recorded: its graph, builder and the values it has seen."""
+
+    def __init__(self, module, graph: Graph):
+        self.module = module
+        self.graph = graph
+        self.b = Builder(graph)
+        self.values: dict[int, Value] = {}
+        self.keep: list = []  # keeps mapped objects alive so ids stay unique
+        self.attrs: dict[tuple, Value] = {}
+        self.self_value: Value | None = None
+
+    def bind(self, obj, value: Value) -> None:
+        self.values[id(obj)] = value
+        self.keep.append(obj)
+
+    def lookup(self, obj) -> Value | None:
+        return self.values.get(id(obj))
+
+
+class Tracer:
+    """Records one traced call; `methods` maps each module (by id) to its recorded graphs."""
+
+    def __init__(self, module, name: str = "forward"):
+        self.module = module
+        self.name = name
+        self.types = ModuleTypes()
+        self.scopes: list[Scope] = []
+        self.methods: dict[int, list[Graph]] = {}
+        self.paths: dict[int, tuple[str, ...]] = {}
+        self.owners: dict[int, tuple[object, str]] = {}
+        self.root: Scope | None = None
+        self.spec: Spec | None = None
+        if module is not None:
+            self._index(module)
+
+    # -- setup ------------------------------------------------------------------------------
+
+    def _index(self, module) -> None:
+        for path, m in module.named_modules(remove_duplicate=False):
+            self.paths.setdefault(id(m), tuple(path.split(".")) if path else ())
+            for name, t in list(m._parameters.items()) + list(m._buffers.items()):
+                if t is not None:
+                    self.owners.setdefault(id(t), (m, name))
+
+    def _new_scope(self, module, name: str) -> Scope:
+        scope = Scope(module, Graph(name))
+        if module is not None:
+            scope.self_value = scope.b.add_input(self.types.of(module), "self")
+        return scope
+
+    @contextmanager
+    def recording(self, names, args):
+        """Record the root call: yields `args` rebuilt from traced tensors (pass them on)."""
+        self.root = scope = self._new_scope(self.module, self.name)
+        traced_args = [self._input(scope, n, a) for n, a in zip(names, args)]
+        self.scopes.append(scope)
+        previous = tv.ACTIVE[0]
+        if previous is not None:
+            raise TraceError("ember.jit.trace cannot run inside another trace")
+        tv.ACTIVE[0] = self
+        try:
+            with dispatch.dispatch_hook(self.on_op), _module_hook(self.on_call):
+                yield traced_args
+        finally:
+            tv.ACTIVE[0] = None
+            self.scopes.pop()
+
+    def _input(self, scope: Scope, name: str, value):
+        leaves, spec = flatten(value, name)
+        v = scope.b.add_input(spec.type, name)
+        aliases = [_alias(t) for t in leaves]
+        for t, iv in zip(aliases, self._unpack(scope, v, spec)):
+            scope.bind(t, iv)
+        return spec.unflatten(aliases)
+
+    def _unpack(self, scope: Scope, v: Value, spec: Spec) -> list[Value]:
+        """IR values of the leaves of structured value `v` (TupleUnpack / __getitem__)."""
+        if spec.kind == "tensor":
+            return [v]
+        b = scope.b
+        if spec.kind == "tuple":
+            parts = b.tuple_unpack(v) if spec.children else []
+        elif spec.kind == "list":
+            parts = b.list_unpack(v, len(spec.children)) if spec.children else []
+        else:
+            getter = "aten::__getitem__.Dict_str"
+            if isinstance(spec.type.key, irt.IntType):
+                getter = "aten::__getitem__.Dict_int"
+            parts = [b.emit(getter, v, k, type=c.type) for k, c in zip(spec.keys, spec.children)]
+        out: list[Value] = []
+        for part, child in zip(parts, spec.children):
+            out += self._unpack(scope, part, child)
+        return out
+
+    def finish(self, output, strict: bool = True) -> None:
+        """Record the root's return of `output`, then tidy every recorded graph."""
+        leaves, self.spec = flatten(output, "output")
+        if strict and self.spec.kind in ("list", "dict"):
+            raise TraceError(_STRICT_MESSAGE.format(kind=self.spec.kind))
+        self.root.b.return_(self._pack(self.root, output))
+        for t in leaves:
+            tv.untag(t)
+        for graphs in [[self.root.graph], *self.methods.values()]:
+            for g in graphs:
+                eliminate_dead_code(g)
+
+    def _pack(self, scope: Scope, value) -> Value:
+        b = scope.b
+        if isinstance(value, Tensor):
+            return self.value_of(scope, value)
+        if isinstance(value, tuple):
+            return b.tuple_construct([self._pack(scope, v) for v in value])
+        if isinstance(value, list):
+            return b.list_construct([self._pack(scope, v) for v in value], _TENSOR)
+        keys = list(value)
+        vals = [self._pack(scope, value[k]) for k in keys]
+        return b.dict_construct(keys, vals, value_type=vals[0].type if vals else _TENSOR)
+
+    # -- operands ---------------------------------------------------------------------------
+
+    def value_of(self, scope: Scope, x) -> Value:
+        """The IR value for a Python operand of an op recorded in `scope`."""
+        if isinstance(x, Tensor):
+            v = scope.lookup(x)
+            return v if v is not None else self._captured(scope, x)
+        if x.__class__ is tv.TracedInt:
+            return x._v if x._scope is scope else scope.b.constant(int(x))
+        if isinstance(x, list | tuple) and any(_is_traced(e) for e in x):
+            items = [self.value_of(scope, e) for e in x]
+            return scope.b.list_construct(items, _elem_type(x))
+        if hasattr(x, "scalar_type") and hasattr(x, "is_floating_point"):
+            return scope.b.constant(x.scalar_type, irt.IntType.get())
+        if isinstance(x, tuple):
+            x = list(x)
+        return scope.b.constant(x)
+
+    def _captured(self, scope: Scope, t: Tensor) -> Value:
+        """A tensor the code did not compute here: an attribute if it is one, else a constant."""
+        owner = self.owners.get(id(t))
+        if owner is not None and scope.module is not None:
+            path = self._path_between(scope.module, owner[0])
+            if path is not None:
+                return self._get_attr(scope, (*path, owner[1]))
+        v = scope.b.constant(wrap(np.array(t._np, copy=True)), _TENSOR)
+        scope.bind(t, v)
+        return v
+
+    def _path_between(self, ancestor, module):
+        top, sub = self.paths.get(id(ancestor)), self.paths.get(id(module))
+        if top is None or sub is None or sub[: len(top)] != top:
+            return None
+        return sub[len(top) :]
+
+    def _get_attr(self, scope: Scope, path: tuple) -> Value:
+        v = scope.attrs.get(path)
+        if v is None:
+            obj = scope.self_value if len(path) == 1 else self._get_attr(scope, path[:-1])
+            holder = _walk(scope.module, path[:-1])
+            attr = getattr(holder, path[-1])
+            t = _TENSOR if isinstance(attr, Tensor) else self.types.of(attr)
+            v = scope.b.get_attr(obj, path[-1], t)
+            scope.attrs[path] = v
+        return v
+
+    # -- the hooks ----------------------------------------------------------------------------
+
+    def on_op(self, op, args, kwargs):
+        """Dispatch hook: record `op` on these arguments, run it, map its results."""
+        scope = self.scopes[-1]
+        operands = [self.value_of(scope, a) for a in args]
+        kw = {k: self.value_of(scope, v) for k, v in kwargs.items()}
+        result = dispatch.call(op, *args, **kwargs)
+        rec = scope.b.op(op.qualified_name, operands, kwargs=kw)
+        outs = rec.results
+        if len(outs) == 1:
+            self._bind_result(scope, result, outs[0])
+        else:
+            for r, v in zip(result, outs):
+                self._bind_result(scope, r, v)
+        return result
+
+    def _bind_result(self, scope: Scope, r, v: Value) -> None:
+        if isinstance(r, Tensor):
+            tv.retag(r)
+            scope.bind(r, v)
+        elif isinstance(r, list) and r and isinstance(r[0], Tensor):
+            for t, part in zip(r, scope.b.list_unpack(v, len(r))):
+                tv.retag(t)
+                scope.bind(t, part)
+
+    def size_of(self, t: Tensor, dim: int):
+        """`t.size(dim)` as a TracedInt recorded in the current scope."""
+        n = t._np.shape[dim]
+        scope = self.scopes[-1]
+        v = scope.lookup(t)
+        if v is None:
+            return n
+        return tv.TracedInt(n, scope.b.emit("aten::size.int", v, dim), scope)
+
+    def int_op(self, name: str, a, b, result: int):
+        """Record scalar int arithmetic; a plain int when no operand belongs to this scope."""
+        scope = self.scopes[-1]
+        if not any(x.__class__ is tv.TracedInt and x._scope is scope for x in (a, b)):
+            return result
+        operands = [self.value_of(scope, x) for x in (a, b) if x is not None]
+        return tv.TracedInt(result, scope.b.emit(name, *operands), scope)
+
+    def on_call(self, module, args, kwargs):
+        """Module call hook: record a submodule call as prim::CallMethod on its own graph."""
+        caller = self.scopes[-1]
+        path = None
+        if caller.module is not None:
+            path = self._path_between(caller.module, module)
+        if not path:
+            return module.forward(*args, **kwargs)
+        return self._call_submodule(caller, module, path, args, kwargs)
+
+    def _call_submodule(self, caller: Scope, module, path, args, kwargs):
+        sig = inspect.signature(module.forward)
+        if any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in sig.parameters.values()):
+            return module.forward(*args, **kwargs)
+        bound = sig.bind(*args, **kwargs)
+        graphs = self.methods.setdefault(id(module), [])
+        name = "forward" if not graphs else f"forward{len(graphs)}"
+        callee = self._new_scope(module, name)
+        traced, passed = {}, []
+        for pname, value in bound.arguments.items():
+            if _is_tensor_structure(value):
+                traced[pname] = self._input(callee, pname, value)
+                passed.append(value)
+            else:
+                traced[pname] = value
+        graphs.append(callee.graph)
+        self.scopes.append(callee)
+        try:
+            output = module.forward(**traced)
+        finally:
+            self.scopes.pop()
+        _, spec = flatten(output, f"output of {type(module).__name__}")
+        callee.b.return_(self._pack(callee, output))
+        obj = self._get_attr(caller, path)
+        operands = [self._pack(caller, v) for v in passed]
+        call = caller.b.call_method(obj, name, operands, [spec.type])
+        for t, v in zip(flatten(output)[0], self._unpack(caller, call.result, spec)):
+            caller.bind(t, v)
+        return output
+
+
+def _walk(module, path):
+    for p in path:
+        module = getattr(module, p)
+    return module
+
+
+def _alias(t: Tensor) -> tv.TracedTensor:
+    """A TracedTensor over the same memory and storage object as `t`."""
+    return tv.TracedTensor._make(t._np, t.untyped_storage(), t.requires_grad)
+
+
+def _elem_type(items) -> irt.Type:
+    if not any(isinstance(e, Tensor) for e in items):
+        return irt.IntType.get()
+    if any(e is None for e in items):
+        return irt.OptionalType(_TENSOR)
+    return _TENSOR
+
+
+def _is_traced(x) -> bool:
+    return isinstance(x, Tensor) or x.__class__ is tv.TracedInt
+
+
+def _is_tensor_structure(value) -> bool:
+    try:
+        leaves, _ = flatten(value)
+    except TraceError:
+        return False
+    return bool(leaves)
+
+
+@contextmanager
+def _module_hook(hook):
+    from ember.nn import module as nn_module
+
+    slot = getattr(nn_module, "_call_hook", None)
+    if slot is None:  # an ember.nn without the hook: submodules are inlined
+        yield
+        return
+    previous = slot[0]
+    slot[0] = hook
+    try:
+        yield
+    finally:
+        slot[0] = previous
+
+
+def eliminate_dead_code(graph: Graph) -> None:
+    """Erase pure ops whose results nobody uses (sizes read but not needed, constants)."""
+    from ember.ir import registry
+
+    for op in reversed(list(graph.block.ops)):
+        if any(r.uses for r in op.results) or op.blocks:
+            continue
+        sig = registry.lookup(op.qualified_name)
+        pure = op.kind in ("prim::Constant", "prim::GetAttr") or (sig is not None and sig.is_pure)
+        if pure and op.results:
+            op.erase()
+
+
+_STRICT_MESSAGE = (
+    "Encountering a {kind} at the output of the tracer might cause the trace to be incorrect, "
+    "this is only valid if the container structure does not change based on the module's "
+    "inputs. Consider using a constant container instead (e.g. for `list`, use a `tuple` "
+    "instead. for `dict`, use a `NamedTuple` instead). If you absolutely need this and know "
+    "the side effects, pass strict=False to trace() to allow this behavior."
+)

@@ -1,0 +1,189 @@
+"""The values traced code sees: tensors that report traced sizes, and ints that record arithmetic.
+
+NOTE: [Traced sizes]
+Ops reach the tracer through the dispatch hook, but `x.size(0)` or `x.shape[1]` are plain
+metadata reads that no op table entry sees. So every tensor the tracer hands to user code (the
+example inputs, every op result) is a `TracedTensor`: a `Tensor` subclass with no extra state
+whose `size()`/`shape` return `TracedInt`s while a trace is running. A TracedInt is a real
+`int` (numpy and kernels take it as is) that also carries the IR value it was computed as;
+arithmetic between traced and plain ints records `aten::add.int`-style ops, and when one is
+passed to an op (``x.view(x.size(0), -1)``) the recorder uses its IR value, so the trace keeps
+the size symbolic. Conversions of tensors to Python values (`bool`, `int`, `float`, `item`,
+`len`, iteration) warn with a TracerWarning instead. Outside a trace all of this behaves
+exactly like `Tensor` and `int`.
+
+Example:
+    >>> import numpy as np
+    >>> t = TracedTensor._make(np.zeros((2, 3), np.float32))
+    >>> t.size(0), type(t.size(0)).__name__    # no trace running: plain ints
+    (2, 'int')
+"""
+
+from __future__ import annotations
+
+import sys
+
+from ember.tensor.tensor import Size, Tensor
+from ember.tracer.diagnostics import _EMBER_DIR, warn_example_specific
+
+__all__ = ["TracedTensor", "TracedInt", "ACTIVE", "retag"]
+
+# The running Tracer (ember.tracer.recorder), or None. One trace at a time per process.
+ACTIVE: list = [None]
+
+
+def _from_user_code(depth: int) -> bool:
+    """Whether the frame `depth` levels above the caller is user code (not ember's own)."""
+    return not sys._getframe(depth + 1).f_code.co_filename.startswith(_EMBER_DIR)
+
+
+class TracedTensor(Tensor):
+    """A Tensor seen by traced code: sizes are recorded, Python conversions warn."""
+
+    __slots__ = ()
+
+    def size(self, dim: int | None = None):
+        tracer = ACTIVE[0]
+        if tracer is None:
+            return Tensor.size(self, dim)
+        if dim is None:
+            return Size(tracer.size_of(self, d) for d in range(self._np.ndim))
+        return tracer.size_of(self, dim)
+
+    @property
+    def shape(self):
+        return self.size()
+
+    def __bool__(self):
+        if ACTIVE[0] is not None:
+            warn_example_specific("bool")
+        return Tensor.__bool__(self)
+
+    def __int__(self):
+        if ACTIVE[0] is not None:
+            warn_example_specific("int")
+        return Tensor.__int__(self)
+
+    def __index__(self):
+        if ACTIVE[0] is not None:
+            warn_example_specific("int")
+        return Tensor.__index__(self)
+
+    def __float__(self):
+        if ACTIVE[0] is not None:
+            warn_example_specific("float")
+        return Tensor.__float__(self)
+
+    def item(self):
+        if ACTIVE[0] is not None:
+            warn_example_specific("number")
+        return Tensor.item(self)
+
+    def tolist(self):
+        if ACTIVE[0] is not None:
+            warn_example_specific("list")
+        return Tensor.tolist(self)
+
+    def __len__(self):
+        if ACTIVE[0] is not None:
+            warn_example_specific("len")
+        return Tensor.__len__(self)
+
+    def __iter__(self):
+        if ACTIVE[0] is not None:
+            warn_example_specific("iter")
+        return Tensor.__iter__(self)
+
+
+def retag(x) -> None:
+    """Make a fresh op result a TracedTensor (only exact Tensors: never Parameters)."""
+    if x.__class__ is Tensor:
+        x.__class__ = TracedTensor
+
+
+def untag(x) -> None:
+    """Turn a TracedTensor back into a plain Tensor (outputs handed back to the user)."""
+    if x.__class__ is TracedTensor:
+        x.__class__ = Tensor
+
+
+class TracedInt(int):
+    """An int computed from traced sizes; `_v` is its IR value, `_scope` where it lives."""
+
+    def __new__(cls, value: int, ir_value, scope):
+        self = int.__new__(cls, value)
+        self._v = ir_value
+        self._scope = scope
+        return self
+
+    def _binary(self, other, name: str, py, reverse=False):
+        if not isinstance(other, int) or isinstance(other, bool):
+            return NotImplemented
+        tracer = ACTIVE[0]
+        a, b = (other, self) if reverse else (self, other)
+        result = py(int(a), int(b))
+        if tracer is None:
+            return result
+        return tracer.int_op(name, a, b, result)
+
+    def __add__(self, o):
+        return self._binary(o, "aten::add.int", int.__add__)
+
+    def __radd__(self, o):
+        return self._binary(o, "aten::add.int", int.__add__, True)
+
+    def __sub__(self, o):
+        return self._binary(o, "aten::sub.int", int.__sub__)
+
+    def __rsub__(self, o):
+        return self._binary(o, "aten::sub.int", int.__sub__, True)
+
+    def __mul__(self, o):
+        return self._binary(o, "aten::mul.int", int.__mul__)
+
+    def __rmul__(self, o):
+        return self._binary(o, "aten::mul.int", int.__mul__, True)
+
+    def __floordiv__(self, o):
+        return self._binary(o, "aten::floordiv.int", int.__floordiv__)
+
+    def __rfloordiv__(self, o):
+        return self._binary(o, "aten::floordiv.int", int.__floordiv__, True)
+
+    def __mod__(self, o):
+        return self._binary(o, "aten::remainder.int", int.__mod__)
+
+    def __rmod__(self, o):
+        return self._binary(o, "aten::remainder.int", int.__mod__, True)
+
+    def __neg__(self):
+        tracer = ACTIVE[0]
+        if tracer is None:
+            return -int(self)
+        return tracer.int_op("aten::neg.int", self, None, -int(self))
+
+    def __pos__(self):
+        return self
+
+    def _compare(self, other, py):
+        # depth 2: _compare <- __lt__ <- the comparing code
+        if ACTIVE[0] is not None and _from_user_code(2):
+            warn_example_specific("size_bool")
+        return py(int(self), other)
+
+    def __lt__(self, o):
+        return self._compare(o, int.__lt__)
+
+    def __le__(self, o):
+        return self._compare(o, int.__le__)
+
+    def __gt__(self, o):
+        return self._compare(o, int.__gt__)
+
+    def __ge__(self, o):
+        return self._compare(o, int.__ge__)
+
+    __hash__ = int.__hash__
+
+    def __repr__(self) -> str:
+        return int.__repr__(self)
