@@ -33,6 +33,7 @@ from ember.errors import (
     VersionError,
 )
 from ember.tensor import Size, Tensor, TypedStorage, UntypedStorage
+from ember.tensor import as_tensor, from_numpy, set_printoptions, tensor
 
 # PyTorch's dtype aliases.
 half, float, double = float16, float32, float64  # noqa: A001
@@ -43,3 +44,4 @@ cfloat, cdouble = complex64, complex128
 
 import ember.serialization  # noqa: E402
 from ember.serialization import load, save  # noqa: E402
+from ember.tensor.functions import *  # noqa: E402,F403

@@ -107,6 +107,8 @@ def _scalar_arg(x):
 def _dtype_arg(x):
     if x is None or isinstance(x, dtypes.dtype):
         return x
+    if isinstance(x, str):
+        return dtypes.by_name(x)
     py = {bool: dtypes.bool_, int: dtypes.int64, float: dtypes.float64, complex: dtypes.complex128}
     if x in py:
         return py[x]
@@ -145,7 +147,7 @@ def _conv_expr(arg, var: str) -> str:
     t = arg.base_type
     if t == "Tensor":
         return f"({var}._np if {var}.__class__ is _Tensor else _tensor_arg({var}))"
-    if t == "Tensor[]":
+    if t in ("Tensor[]", "Tensor?[]"):
         return f"_tensor_list({var})"
     if t == "Scalar":
         return f"({var} if {var}.__class__ in _PY_SCALARS else _scalar_arg({var}))"

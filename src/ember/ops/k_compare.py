@@ -1,0 +1,178 @@
+"""Kernels: comparisons, logical and bitwise ops, where, clamp, maximum/minimum.
+
+Example:
+    >>> import numpy as np
+    >>> from ember.ops.k_compare import clamp
+    >>> clamp(np.array([1, 5, 9]), 2, 6).tolist()
+    [2, 5, 6]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ember import dtypes
+from ember.ops.promote import cast, result2, result_of, to_compute
+from ember.ops.registry import register
+
+_EW = ("pure", "elementwise")
+_ndarray = np.ndarray
+
+
+def _comparison(ufunc):
+    def kernel(a, b):
+        rt = result2(a, b)
+        r = ufunc(to_compute(a, rt), to_compute(b, rt))
+        return r if r.__class__ is _ndarray else np.asarray(r)
+
+    kernel.__name__ = ufunc.__name__
+    kernel.__doc__ = f"elementwise {ufunc.__name__}, bool result"
+    return kernel
+
+
+def _logical(ufunc):
+    def kernel(a, b):
+        return np.asarray(ufunc(a, b))
+
+    kernel.__doc__ = f"elementwise {ufunc.__name__}, bool result"
+    return kernel
+
+
+def logical_not(a):
+    """elementwise not, bool result"""
+    return np.asarray(np.logical_not(a))
+
+
+def _check_integral(rt, name):
+    if rt.kind not in "bui":
+        raise RuntimeError(f"\"{name}_cpu\" not implemented for '{_type_name(rt)}'")
+
+
+def _type_name(d) -> str:
+    names = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16"}
+    return names.get(d.name, d.name.capitalize())
+
+
+def _bitwise(ufunc, name):
+    def kernel(a, b):
+        rt = result2(a, b)
+        _check_integral(rt, name)
+        return cast(ufunc(to_compute(a, rt), to_compute(b, rt)), rt)
+
+    kernel.__doc__ = f"elementwise {name}"
+    return kernel
+
+
+def bitwise_not(a):
+    """elementwise bitwise not (logical not for bool)"""
+    _check_integral(dtypes.from_numpy(a.dtype), "bitwise_not")
+    return np.asarray(np.invert(a))
+
+
+def where(cond, a, b):
+    """elements of a where cond is true, else of b (promoted)"""
+    if np.asarray(cond).dtype != np.bool_:
+        raise RuntimeError("where expected condition to be a boolean tensor")
+    rt = result_of(a, b)
+    return cast(np.where(cond, to_compute(a, rt), to_compute(b, rt)), rt)
+
+
+def where_nonzero(cond):
+    """indices of non-zero elements, one tensor per dimension"""
+    return [np.ascontiguousarray(i) for i in np.nonzero(np.atleast_1d(cond))]
+
+
+def clamp(a, lo=None, hi=None):
+    """min(max(a, lo), hi), promoted with the bounds"""
+    if lo is None and hi is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    rt = result_of(a, *(x for x in (lo, hi) if x is not None))
+    if rt is dtypes.bool_:
+        raise RuntimeError("\"clamp_cpu\" not implemented for 'Bool'")
+    r = to_compute(a, rt)
+    if lo is not None:
+        r = np.maximum(r, to_compute(lo, rt))
+    if hi is not None:
+        r = np.minimum(r, to_compute(hi, rt))
+    r = cast(r, rt)
+    return r.copy() if r is a else r
+
+
+def clamp_min(a, lo):
+    """max(a, lo)"""
+    return clamp(a, lo, None)
+
+
+def clamp_max(a, hi):
+    """min(a, hi)"""
+    return clamp(a, None, hi)
+
+
+def maximum(a, b):
+    """elementwise maximum, NaN-propagating"""
+    return _minmax(np.maximum, a, b)
+
+
+def minimum(a, b):
+    """elementwise minimum, NaN-propagating"""
+    return _minmax(np.minimum, a, b)
+
+
+def _minmax(ufunc, a, b):
+    rt = result2(a, b)
+    if rt.is_complex:
+        raise RuntimeError(f"{ufunc.__name__} not implemented for complex tensors.")
+    return cast(ufunc(to_compute(a, rt), to_compute(b, rt)), rt)
+
+
+_T = "(Tensor self, Tensor other) -> Tensor"
+_S = "(Tensor self, Scalar other) -> Tensor"
+for _ufunc, _name in (
+    (np.equal, "eq"),
+    (np.not_equal, "ne"),
+    (np.less, "lt"),
+    (np.less_equal, "le"),
+    (np.greater, "gt"),
+    (np.greater_equal, "ge"),
+):
+    _k = _comparison(_ufunc)
+    register(f"{_name}.Tensor{_T}", _k, traits=_EW)
+    register(f"{_name}.Scalar{_S}", _k, traits=_EW)
+
+for _ufunc, _name in (
+    (np.logical_and, "logical_and"),
+    (np.logical_or, "logical_or"),
+    (np.logical_xor, "logical_xor"),
+):
+    register(f"{_name}{_T}", _logical(_ufunc), traits=_EW)
+register("logical_not(Tensor self) -> Tensor", logical_not, traits=_EW)
+
+for _ufunc, _name in (
+    (np.bitwise_and, "bitwise_and"),
+    (np.bitwise_or, "bitwise_or"),
+    (np.bitwise_xor, "bitwise_xor"),
+):
+    _k = _bitwise(_ufunc, _name)
+    register(f"{_name}.Tensor{_T}", _k, traits=_EW)
+    register(f"{_name}.Scalar{_S}", _k, traits=_EW)
+register("bitwise_not(Tensor self) -> Tensor", bitwise_not, traits=_EW)
+
+register("where.self(Tensor condition, Tensor self, Tensor other) -> Tensor", where, traits=_EW)
+register(
+    "where.ScalarOther(Tensor condition, Tensor self, Scalar other) -> Tensor", where, traits=_EW
+)
+register(
+    "where.ScalarSelf(Tensor condition, Scalar self, Tensor other) -> Tensor", where, traits=_EW
+)
+register("where.Scalar(Tensor condition, Scalar self, Scalar other) -> Tensor", where, traits=_EW)
+register("where(Tensor condition) -> Tensor[]", where_nonzero)
+register("clamp(Tensor self, Scalar? min=None, Scalar? max=None) -> Tensor", clamp, traits=_EW)
+register(
+    "clamp.Tensor(Tensor self, Tensor? min=None, Tensor? max=None) -> Tensor", clamp, traits=_EW
+)
+register("clamp_min(Tensor self, Scalar min) -> Tensor", clamp_min, traits=_EW)
+register("clamp_max(Tensor self, Scalar max) -> Tensor", clamp_max, traits=_EW)
+register("maximum" + _T, maximum, traits=_EW)
+register("minimum" + _T, minimum, traits=_EW)
+register("max.other" + _T, maximum, traits=_EW)
+register("min.other" + _T, minimum, traits=_EW)

@@ -1,0 +1,186 @@
+"""Kernels: in-place ops (`Tensor(a!) self`), writing into the tensor's view of its storage.
+
+Each in-place op runs its out-of-place kernel, checks PyTorch's rules (the result must keep
+self's shape and be castable to self's dtype), then copies into self's memory.
+
+Example:
+    >>> import numpy as np
+    >>> from ember.ops.k_inplace import add_
+    >>> x = np.array([1, 2])
+    >>> _ = add_(x, np.array(3)); x.tolist()
+    [4, 5]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ember import dtypes
+from ember.ops import k_arith, k_compare, k_create, k_unary
+from ember.ops.promote import as_array
+from ember.ops.registry import register
+
+_I = ("inplace",)
+_BY_NP = {d.np: d for d in dtypes.ALL_DTYPES}
+_CAT = {"b": 0, "u": 1, "i": 1, "f": 2, "V": 2, "c": 3}
+_NAMES = {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int", "bool": "Bool"}
+
+
+def _name(d: np.dtype) -> str:
+    e = _BY_NP[d]
+    return _NAMES.get(e.name, e.name.capitalize())
+
+
+def write(a, r):
+    """Copy result `r` into `a` after PyTorch's shape and dtype-cast checks."""
+    r = np.asarray(r)
+    if _CAT[r.dtype.kind] > _CAT[a.dtype.kind]:
+        raise RuntimeError(
+            f"result type {_name(r.dtype)} can't be cast to the desired output type {_name(a.dtype)}"
+        )
+    if r.shape != a.shape:
+        if np.broadcast_shapes(r.shape, a.shape) != a.shape:
+            raise RuntimeError(
+                f"output with shape {list(a.shape)} doesn't match the broadcast shape {list(r.shape)}"
+            )
+    np.copyto(a, r, casting="unsafe")
+    return a
+
+
+def _inplace(kernel):
+    def fn(a, *args):
+        return write(a, kernel(a, *args))
+
+    fn.__doc__ = f"in-place {kernel.__doc__ or kernel.__name__}"
+    return fn
+
+
+def copy_(a, src, non_blocking=False):
+    """copy src into self (broadcast, any dtype)"""
+    np.copyto(a, src if isinstance(src, np.ndarray) else as_array(src, a.dtype), casting="unsafe")
+    return a
+
+
+def fill_(a, value):
+    """set every element to value"""
+    if isinstance(value, np.ndarray) and value.ndim:
+        raise RuntimeError(
+            "fill_ only supports 0-dimension value tensor but got tensor with "
+            f"{value.ndim} dimensions."
+        )
+    a[...] = as_array(value, a.dtype)
+    return a
+
+
+def zero_(a):
+    """set every element to zero"""
+    a[...] = 0
+    return a
+
+
+def index_put_(a, indices, values, accumulate=False):
+    """self[indices] = values (or += with accumulate)"""
+    key = tuple(slice(None) if i is None else i for i in indices)
+    v = values if isinstance(values, np.ndarray) else as_array(values, a.dtype)
+    if _CAT[v.dtype.kind] > _CAT[a.dtype.kind]:
+        raise RuntimeError(
+            f"Index put requires the source and destination dtypes match, got {_name(a.dtype)} "
+            f"for the destination and {_name(v.dtype)} for the source."
+        )
+    v = v.astype(a.dtype, copy=False)
+    if accumulate:
+        np.add.at(a, key, v)
+    else:
+        a[key] = v
+    return a
+
+
+def _random_(fill):
+    def fn(a, lo=0.0, hi=1.0, generator=None):
+        r = fill(k_create.generator(), lo, hi, a.shape)
+        a[...] = r.astype(a.dtype)
+        return a
+
+    return fn
+
+
+uniform_ = _random_(lambda g, lo, hi, shape: g.uniform(lo, hi, shape))
+normal_ = _random_(lambda g, mean, std, shape: g.normal(mean, std, shape))
+
+_T = "(Tensor(a!) self, Tensor other) -> Tensor(a!)"
+_S = "(Tensor(a!) self, Scalar other) -> Tensor(a!)"
+_ALPHA_T = "(Tensor(a!) self, Tensor other, *, Scalar alpha=1) -> Tensor(a!)"
+_ALPHA_S = "(Tensor(a!) self, Scalar other, Scalar alpha=1) -> Tensor(a!)"
+for _n, _k in (("add_", k_arith.add), ("sub_", k_arith.sub)):
+    register(f"{_n}.Tensor{_ALPHA_T}", _inplace(_k), traits=_I)
+    register(f"{_n}.Scalar{_ALPHA_S}", _inplace(_k), traits=_I)
+for _n, _k in (
+    ("mul_", k_arith.mul),
+    ("remainder_", k_arith.remainder),
+    ("fmod_", k_arith.fmod),
+    ("bitwise_and_", k_compare._bitwise(np.bitwise_and, "bitwise_and")),
+    ("bitwise_or_", k_compare._bitwise(np.bitwise_or, "bitwise_or")),
+    ("bitwise_xor_", k_compare._bitwise(np.bitwise_xor, "bitwise_xor")),
+):
+    register(f"{_n}.Tensor{_T}", _inplace(_k), traits=_I)
+    register(f"{_n}.Scalar{_S}", _inplace(_k), traits=_I)
+register("div_.Tensor" + _T, _inplace(k_arith.div), traits=_I, version=4)
+register("div_.Scalar" + _S, _inplace(k_arith.div), traits=_I, version=4)
+register(
+    "div_.Tensor_mode(Tensor(a!) self, Tensor other, *, str? rounding_mode) -> Tensor(a!)",
+    _inplace(k_arith.div),
+    traits=_I,
+    version=4,
+)
+register(
+    "div_.Scalar_mode(Tensor(a!) self, Scalar other, *, str? rounding_mode) -> Tensor(a!)",
+    _inplace(k_arith.div),
+    traits=_I,
+    version=4,
+)
+register("floor_divide_.Tensor" + _T, _inplace(k_arith.floor_divide), traits=_I)
+register("floor_divide_.Scalar" + _S, _inplace(k_arith.floor_divide), traits=_I)
+register(
+    "pow_.Tensor(Tensor(a!) self, Tensor exponent) -> Tensor(a!)", _inplace(k_arith.pow_), traits=_I
+)
+register(
+    "pow_.Scalar(Tensor(a!) self, Scalar exponent) -> Tensor(a!)", _inplace(k_arith.pow_), traits=_I
+)
+register(
+    "copy_(Tensor(a!) self, Tensor src, bool non_blocking=False) -> Tensor(a!)", copy_, traits=_I
+)
+register("fill_.Scalar(Tensor(a!) self, Scalar value) -> Tensor(a!)", fill_, traits=_I)
+register("fill_.Tensor(Tensor(a!) self, Tensor value) -> Tensor(a!)", fill_, traits=_I)
+register("zero_(Tensor(a!) self) -> Tensor(a!)", zero_, traits=_I)
+register(
+    "clamp_(Tensor(a!) self, Scalar? min=None, Scalar? max=None) -> Tensor(a!)",
+    _inplace(k_compare.clamp),
+    traits=_I,
+)
+register(
+    "clamp_min_(Tensor(a!) self, Scalar min) -> Tensor(a!)",
+    _inplace(k_compare.clamp_min),
+    traits=_I,
+)
+register(
+    "clamp_max_(Tensor(a!) self, Scalar max) -> Tensor(a!)",
+    _inplace(k_compare.clamp_max),
+    traits=_I,
+)
+register("relu_(Tensor(a!) self) -> Tensor(a!)", _inplace(k_unary.relu), traits=_I)
+register("neg_(Tensor(a!) self) -> Tensor(a!)", _inplace(k_unary.neg), traits=_I)
+register(
+    "index_put_(Tensor(a!) self, Tensor?[] indices, Tensor values, bool accumulate=False) -> Tensor(a!)",
+    index_put_,
+    traits=_I,
+)
+register(
+    "uniform_(Tensor(a!) self, float from=0, float to=1, *, Generator? generator=None) -> Tensor(a!)",
+    uniform_,
+    traits=("inplace", "nondeterministic"),
+)
+register(
+    "normal_(Tensor(a!) self, float mean=0, float std=1, *, Generator? generator=None) -> Tensor(a!)",
+    normal_,
+    traits=("inplace", "nondeterministic"),
+)

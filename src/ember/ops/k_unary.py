@@ -1,0 +1,199 @@
+"""Kernels: unary math and activations (float16/bfloat16 computed in float32, rounded once).
+
+Example:
+    >>> import numpy as np
+    >>> from ember.ops.k_unary import relu
+    >>> relu(np.array([-1.0, 2.0])).tolist()
+    [0.0, 2.0]
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ember import dtypes
+from ember.ops.promote import cast, compute_np, float_result
+from ember.ops.registry import register
+
+_EW = ("pure", "elementwise")
+_BY_NP = {d.np: d for d in dtypes.ALL_DTYPES}
+_erf64 = np.frompyfunc(math.erf, 1, 1)
+
+
+def _floating(fn, a):
+    """Apply `fn` in the compute dtype of a's floating result dtype."""
+    rt = float_result(_BY_NP[a.dtype])
+    ct = compute_np(rt)
+    return cast(fn(a if a.dtype == ct else a.astype(ct)), rt)
+
+
+def _float_kernel(fn, doc):
+    def kernel(a):
+        return _floating(fn, a)
+
+    kernel.__doc__ = doc
+    return kernel
+
+
+def erf_np(x):
+    """erf of a float array (computed in float64 by the C library, rounded to x's dtype)."""
+    if x.size == 0:
+        return np.empty_like(x)
+    return _erf64(x.astype(np.float64)).astype(np.float64).astype(x.dtype)
+
+
+def sigmoid_np(x):
+    out = np.negative(x)
+    np.exp(out, out=out)
+    out += 1
+    return np.reciprocal(out, out=out)
+
+
+def rsqrt_np(x):
+    return np.reciprocal(np.sqrt(x))
+
+
+def _same_dtype(fn, doc, allow_bool=True, name=""):
+    def kernel(a):
+        if not allow_bool and a.dtype == np.bool_:
+            raise RuntimeError(
+                f"{name}, the `-` operator, on a bool tensor is not supported. If you are "
+                "trying to invert a mask, use the `~` or `logical_not()` operator instead."
+            )
+        rt = _BY_NP[a.dtype]
+        ct = compute_np(rt)
+        return cast(np.asarray(fn(a if a.dtype == ct else a.astype(ct))), rt)
+
+    kernel.__doc__ = doc
+    return kernel
+
+
+def abs_(a):
+    """|a|"""
+    if a.dtype == np.bool_:
+        raise RuntimeError("\"abs_cpu\" not implemented for 'Bool'")
+    rt = _BY_NP[a.dtype]
+    if rt.is_complex:
+        return np.abs(a)
+    ct = compute_np(rt)
+    return cast(np.abs(a if a.dtype == ct else a.astype(ct)), rt)
+
+
+def sign(a):
+    """-1, 0 or 1 by the sign of a (bool stays bool)"""
+    if a.dtype == np.bool_:
+        return a.copy()
+    rt = _BY_NP[a.dtype]
+    if rt.is_complex:
+        raise RuntimeError("Unlike NumPy, torch.sign is not intended to support complex numbers.")
+    ct = compute_np(rt)
+    return cast(np.sign(a if a.dtype == ct else a.astype(ct)), rt)
+
+
+def relu(a):
+    """max(a, 0)"""
+    if a.dtype == np.bool_:
+        raise RuntimeError("\"clamp_min_scalar_cpu\" not implemented for 'Bool'")
+    rt = _BY_NP[a.dtype]
+    ct = compute_np(rt)
+    x = a if a.dtype == ct else a.astype(ct)
+    return cast(np.maximum(x, np.zeros((), ct)), rt)
+
+
+def _gelu_none(x):
+    return 0.5 * x * (1.0 + erf_np(x * np.asarray(math.sqrt(0.5), x.dtype)))
+
+
+def _gelu_tanh(x):
+    k = np.asarray(math.sqrt(2.0 / math.pi), x.dtype)
+    inner = k * (x + np.asarray(0.044715, x.dtype) * x * x * x)
+    return 0.5 * x * (1.0 + np.tanh(inner))
+
+
+def gelu(a, approximate="none"):
+    """x * Phi(x); approximate 'tanh' uses the tanh formula"""
+    if approximate not in ("none", "tanh"):
+        raise RuntimeError(f"approximate argument must be either none or tanh, got {approximate}")
+    if a.dtype.kind not in "fV":
+        raise RuntimeError(f"\"GeluKernelImpl\" not implemented for '{_BY_NP[a.dtype].name}'")
+    return _floating(_gelu_tanh if approximate == "tanh" else _gelu_none, a)
+
+
+def silu(a):
+    """x * sigmoid(x)"""
+    if a.dtype.kind not in "fV":
+        raise RuntimeError(f"\"silu\" not implemented for '{_BY_NP[a.dtype].name}'")
+    return _floating(lambda x: x * sigmoid_np(x), a)
+
+
+def _softmax_np(x, dim, log):
+    if x.ndim == 0:
+        return np.zeros_like(x) if log else np.ones_like(x)
+    shifted = x - np.max(x, axis=dim, keepdims=True) if x.size else x.copy()
+    if log:
+        return shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
+    e = np.exp(shifted)
+    e /= np.sum(e, axis=dim, keepdims=True)
+    return e
+
+
+def _softmax_kernel(log):
+    def kernel(a, dim, dtype=None):
+        if dtype is not None:
+            a = a.astype(dtype.np)
+        rt = _BY_NP[a.dtype]
+        if rt.kind not in "fc":
+            name = "log_softmax" if log else "softmax"
+            raise RuntimeError(f"\"{name}_lastdim_kernel_impl\" not implemented for '{rt.name}'")
+        ct = compute_np(rt)
+        if a.ndim:
+            dim = _wrap_dim(dim, a.ndim)
+        return cast(_softmax_np(a.astype(ct), dim, log), rt)
+
+    kernel.__doc__ = "log(softmax(x)) along dim" if log else "exp(x) / sum(exp(x)) along dim"
+    return kernel
+
+
+def _wrap_dim(dim: int, ndim: int) -> int:
+    if not -ndim <= dim < ndim:
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{-ndim}, {ndim - 1}], "
+            f"but got {dim})"
+        )
+    return dim % ndim
+
+
+_FLOAT_FUNCS = {
+    "exp": (np.exp, "e ** x"),
+    "log": (np.log, "natural logarithm"),
+    "log2": (np.log2, "base-2 logarithm"),
+    "log1p": (np.log1p, "log(1 + x)"),
+    "sqrt": (np.sqrt, "square root"),
+    "rsqrt": (rsqrt_np, "1 / sqrt(x)"),
+    "sin": (np.sin, "sine"),
+    "cos": (np.cos, "cosine"),
+    "tan": (np.tan, "tangent"),
+    "tanh": (np.tanh, "hyperbolic tangent"),
+    "sigmoid": (sigmoid_np, "1 / (1 + exp(-x))"),
+    "erf": (erf_np, "the error function"),
+    "reciprocal": (np.reciprocal, "1 / x"),
+}
+
+for _name, (_fn, _doc) in _FLOAT_FUNCS.items():
+    register(f"{_name}(Tensor self) -> Tensor", _float_kernel(_fn, _doc), traits=_EW, doc=_doc)
+
+neg = _same_dtype(np.negative, "-x", allow_bool=False, name="Negation")
+register("neg(Tensor self) -> Tensor", neg, traits=_EW)
+register("abs(Tensor self) -> Tensor", abs_, traits=_EW)
+register("sign(Tensor self) -> Tensor", sign, traits=_EW)
+register("relu(Tensor self) -> Tensor", relu, traits=_EW)
+register("gelu(Tensor self, *, str approximate='none') -> Tensor", gelu, traits=_EW, version=10)
+register("silu(Tensor self) -> Tensor", silu, traits=_EW)
+register(
+    "softmax.int(Tensor self, int dim, ScalarType? dtype=None) -> Tensor", _softmax_kernel(False)
+)
+register(
+    "log_softmax.int(Tensor self, int dim, ScalarType? dtype=None) -> Tensor", _softmax_kernel(True)
+)
