@@ -1,0 +1,155 @@
+"""Checkpoint I/O: ember.save/load vs torch.save/load vs raw writes/reads of the same bytes.
+
+A 1 GiB state dict (16 x 64 MiB float32 tensors) is saved and loaded; times are medians of
+`--repeat` runs with a warm page cache. Also: `mmap=True` load time and the peak RSS of a plain
+`ember.load` measured in a fresh subprocess. Files live in a temporary folder, removed at exit.
+
+Run: .venv/bin/python benchmarks/checkpoint_io.py [--tensors 16] [--mib 64] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import OrderedDict
+
+import numpy as np
+
+import ember
+from ember.tensor.tensor import wrap
+
+
+def median_time(fn, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def raw_write(arrays, path: str, fsync: bool) -> None:
+    with open(path, "wb") as f:
+        for a in arrays:
+            f.write(memoryview(a))
+        f.flush()
+        if fsync:
+            os.fsync(f.fileno())
+
+
+def raw_read(arrays, path: str) -> list:
+    out = []
+    with open(path, "rb", buffering=0) as f:
+        for a in arrays:
+            buf = np.empty(a.nbytes, np.uint8)
+            f.readinto(memoryview(buf))
+            out.append(buf)
+    return out
+
+
+def ember_save_stream(sd, path: str) -> None:
+    with open(path, "wb") as f:
+        ember.save(sd, f)
+
+
+# Linux carries ru_maxrss across fork+exec (a child spawned by this 2 GiB process starts with
+# that high-water mark), so the child reads its own VmHWM and reports getrusage beside it.
+RSS_SCRIPT = """
+import resource, sys, ember
+def hwm():
+    for line in open('/proc/self/status'):
+        if line.startswith('VmHWM:'):
+            return int(line.split()[1]) * 1024
+before = hwm()
+sd = ember.load(sys.argv[1])
+print(before, hwm(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
+"""
+
+
+def peak_rss(path: str) -> tuple[int, int, int]:
+    """(peak RSS after `import ember`, after ember.load, getrusage's ru_maxrss), in bytes."""
+    out = subprocess.run(
+        [sys.executable, "-c", RSS_SCRIPT, path], check=True, capture_output=True, text=True
+    ).stdout.split()
+    return int(out[0]), int(out[1]), int(out[2])
+
+
+def run(n_tensors: int, mib: int, repeat: int) -> None:
+    import torch
+
+    torch.set_num_threads(1)
+    numel = mib * (1 << 20) // 4
+    arrays = [np.random.default_rng(i).random(numel, dtype=np.float32) for i in range(n_tensors)]
+    sd = OrderedDict((f"layer{i}.weight", wrap(a)) for i, a in enumerate(arrays))
+    tsd = OrderedDict((k, torch.from_numpy(a)) for k, a in zip(sd, arrays))
+    total = sum(a.nbytes for a in arrays)
+    folder = tempfile.mkdtemp(prefix="ember-bench-")
+    try:
+        p = {name: os.path.join(folder, f"{name}.pt") for name in ("raw", "ember", "torch")}
+        rows = []
+
+        def row(label, seconds, baseline=None):
+            ratio = "" if baseline is None else f"{baseline / seconds:.2f}x raw"
+            rows.append((label, seconds, total / seconds / 1e9, ratio))
+
+        w_raw = median_time(lambda: raw_write(arrays, p["raw"], False), repeat)
+        w_raw_sync = median_time(lambda: raw_write(arrays, p["raw"], True), repeat)
+        row("raw write", w_raw)
+        row(
+            "ember.save to open file",
+            median_time(lambda: ember_save_stream(sd, p["ember"]), repeat),
+            w_raw,
+        )
+        row("torch.save", median_time(lambda: torch.save(tsd, p["torch"]), repeat), w_raw)
+        row("raw write + fsync", w_raw_sync)
+        row(
+            "ember.save to path (atomic, fsync)",
+            median_time(lambda: ember.save(sd, p["ember"]), repeat),
+            w_raw_sync,
+        )
+        r_raw = median_time(lambda: raw_read(arrays, p["raw"]), repeat)
+        row("raw read", r_raw)
+        row("ember.load", median_time(lambda: ember.load(p["ember"]), repeat), r_raw)
+        t_load = median_time(lambda: torch.load(p["torch"], weights_only=True), repeat)
+        row("torch.load (weights_only)", t_load, r_raw)
+        mm_e = median_time(lambda: ember.load(p["ember"], mmap=True), max(repeat, 5))
+        mm_t = median_time(
+            lambda: torch.load(p["torch"], mmap=True, weights_only=True), max(repeat, 5)
+        )
+        base_rss, rss, maxrss = peak_rss(p["ember"])
+        size = os.path.getsize(p["ember"])
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+    print(
+        f"checkpoint: {n_tensors} x {mib} MiB float32 = {total / 2**30:.2f} GiB, median of {repeat}"
+    )
+    print(f"{'operation':38} {'seconds':>8} {'GB/s':>7}  ratio")
+    for label, seconds, gbs, ratio in rows:
+        print(f"{label:38} {seconds:8.3f} {gbs:7.2f}  {ratio}")
+    print(f"{'ember.load mmap=True':38} {mm_e * 1e3:7.2f} ms")
+    print(f"{'torch.load mmap=True':38} {mm_t * 1e3:7.2f} ms")
+    print(
+        f"peak RSS of ember.load in a fresh process: {rss / 2**20:.0f} MiB = {rss / size:.3f}x "
+        f"the file ({size / 2**20:.0f} MiB); {base_rss / 2**20:.0f} MiB of it is `import ember` "
+        f"(VmHWM; getrusage ru_maxrss says {maxrss / 2**20:.0f} MiB, inherited from the parent)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tensors", type=int, default=16)
+    parser.add_argument("--mib", type=int, default=64)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    run(args.tensors, args.mib, args.repeat)
+
+
+if __name__ == "__main__":
+    main()
