@@ -239,6 +239,12 @@ class Graph:
         self.block = Block(self)
         self.defaults: dict[str, object] = {}
         """Default values of inputs by input name (printed in `.code` signatures)."""
+        self.compiled = None
+        """A cache slot for the runtime's compiled function; `changed()` clears it."""
+
+    def changed(self) -> None:
+        """Call after editing the graph: drops caches derived from it."""
+        self.compiled = None
 
     @property
     def inputs(self) -> list[BlockArgument]:

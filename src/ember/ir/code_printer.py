@@ -1,0 +1,499 @@
+"""The `.code` printer: a graph as TorchScript source, in PyTorch's printing conventions.
+
+What the printed source can contain (the compiler re-parses it from archives):
+
+- ``def name(self,\\n    x: Tensor,\\n    n: int=3) -> Tensor:`` with a 2-space indented body;
+  methods print ``self`` without a type, free functions type every parameter.
+- statements: ``a = expr``; ``a, b, = expr`` (unpacking, trailing comma); ``self.x = v``;
+  ``if c:`` / ``else:`` (both printed; ``pass`` for an empty one); ``for i in range(n):``;
+  ``while c:``; ``return v``; bare expression statements (``print(...)``,
+  ``ops.prim.RaiseException("msg", "builtins.ValueError")``).
+- expressions: literals (``1``, ``1.``, ``2.5``, ``True``, ``None``, ``"s"``, lists, tuples),
+  names, ``torch.<op>(args, kw=v)`` for ``aten::`` ops (trailing default arguments
+  dropped, keyword-only ones named), ``ops.<ns>.<op>(...)`` for other namespaces,
+  ``(obj).method(a, b, )``, ``__torch__.fn(a, b, )``, ``obj.attr``, ``getattr(obj, "0")``,
+  ``x[i]``, ``(t)[0]``, ``[a, b]``, ``(a, b)``, ``{"k": v}``, ``annotate(List[int], [])``,
+  ``unchecked_cast(int, y)``, ``uninitialized(Tensor)``, ``int(x)``, ``float(x)``,
+  ``bool(x)``, ``str(x)``, ``print(...)``, ``CONSTANTS.c0`` (tensor constants),
+  ``torch.device("cpu")``.
+
+Single-use temporaries are inlined into their user when that keeps evaluation order (the
+producer is the op just before, in tree order), except where the line would get long;
+variables keep their source names with numeric suffixes (``x``, ``x0``, ``x1``), temporaries
+are ``_0, _1, ...``. Loops: ``for`` when the condition is constantly true, ``while`` when the
+trip count is unbounded, and otherwise ``while`` over an explicit counter.
+
+Example:
+    >>> from ember.ir import Graph, Builder, types as T
+    >>> b = Builder(Graph("f"))
+    >>> x = b.add_input(T.TensorType.get(), "x")
+    >>> n = b.add_input(T.IntType.get(), "n")
+    >>> y = b.emit("aten::mul.Tensor", b.emit("aten::relu", x), 2.5)
+    >>> b.return_(b.emit("aten::add.Tensor", y, n))
+    >>> print(code_text(b.graph), end="")
+    def f(x: Tensor,
+        n: int) -> Tensor:
+      _0 = torch.add(torch.mul(torch.relu(x), 2.5), n)
+      return _0
+"""
+
+from __future__ import annotations
+
+import keyword
+
+from ember.ir import registry
+from ember.ir import types as T  # noqa: N812
+from ember.ir.builder import MAX_TRIP
+from ember.ir.core import Block, Graph, Operation, OpResult, Value
+from ember.ir.printer import format_float
+
+__all__ = ["code_text"]
+
+_RESERVED = frozenset(
+    {"_", "aten", "attribute", "CONSTANTS", "fork", "getattr", "inf", "nan", "infj", "nanj"}
+    | {"ops", "__torch__", "torch", "annotate", "unchecked_cast", "uninitialized", "range"}
+    | {"int", "float", "bool", "str", "print", "len", "list", "dict", "tuple", "isinstance"}
+    | set(keyword.kwlist)
+)
+_CAST = {"aten::Int": "int", "aten::Float": "float", "aten::Bool": "bool", "aten::str": "str"}
+_STATEMENT_KINDS = frozenset({"prim::TupleUnpack", "prim::ListUnpack", "prim::SetAttr"})
+
+
+def code_text(graph: Graph, is_method: bool | None = None, level: int = 0, constants=None):
+    """`graph` as a TorchScript ``def``; `level` is its indentation (1 inside a class).
+
+    `is_method` (default: the first input is a module/class object named ``self``) prints
+    the first parameter without its type. Tensor constants are appended to `constants`
+    (a list; the archive's constants table) and printed as ``CONSTANTS.c<index>``.
+    """
+    if is_method is None:
+        first = graph.inputs[0] if graph.inputs else None
+        is_method = first is not None and isinstance(first.type, T.ClassType)
+    return _CodePrinter(graph, level, constants if constants is not None else []).function(
+        is_method
+    )
+
+
+class _CodePrinter:
+    def __init__(self, graph: Graph, level: int, constants: list):
+        self.graph = graph
+        self.level = level
+        self.constants = constants
+        self.lines: list[str] = []
+        self.exprs: dict[int, str] = {}
+        self.inline: set[int] = set()
+        self.visited_split: dict[int, int] = {}
+        self.used: set[str] = set()
+        self.next_id: dict[str, int] = {}
+
+    # -- names ----------------------------------------------------------------------------
+
+    def gen_name(self, candidate: str) -> str:
+        name = candidate
+        while name in self.used or name in _RESERVED:
+            n = self.next_id.get(name, 0)
+            self.next_id[name] = n + 1
+            name = f"{candidate}{n}"
+        self.used.add(name)
+        return name
+
+    def name_for(self, v: Value) -> str:
+        base = _valid_identifier(v.name) if v.name else "_"
+        name = self.gen_name(base)
+        self.exprs[id(v)] = name
+        return name
+
+    def use(self, v: Value) -> str:
+        e = self.exprs.get(id(v))
+        if e is None:
+            if isinstance(v, OpResult) and v.op.kind == "prim::Constant":
+                e = self.exprs[id(v)] = self.literal(v.op.attrs.get("value"), v.type)
+            else:
+                raise ValueError(f"value {v!r} printed before its definition")
+        return e
+
+    # -- output ---------------------------------------------------------------------------
+
+    def emit(self, text: str) -> None:
+        self.lines.append("  " * self.level + text)
+
+    def is_long(self, text: str) -> bool:
+        return len(text) + self.level * 2 >= 40
+
+    def define(self, op: Operation, rhs: str) -> None:
+        if op.results:
+            names = ", ".join(self.name_for(r) for r in op.results)
+            self.emit(f"{names} = {rhs}")
+        else:
+            self.emit(rhs)
+
+    # -- function -------------------------------------------------------------------------
+
+    def function(self, is_method: bool) -> str:
+        g = self.graph
+        params = []
+        for i, a in enumerate(g.inputs):
+            name = self.gen_name(_valid_identifier(a.name or f"argument_{i}"))
+            self.exprs[id(a)] = name
+            text = name if (i == 0 and is_method) else f"{name}: {a.type}"
+            if a.name in g.defaults:
+                text += "=" + self.literal(g.defaults[a.name], a.type)
+            params.append(text)
+        outs = g.outputs
+        ret = outs[0].type if len(outs) == 1 else T.TupleType([v.type for v in outs])
+        self.emit(f"def {g.name}(" + ",\n    ".join(params) + f") -> {ret}:")
+        self.scan_block(g.block)
+        self.level += 1
+        self.hoist_long_constants(g.block)
+        self.block(g.block, bool(outs))
+        self.level -= 1
+        return "\n".join(self.lines) + "\n"
+
+    def hoist_long_constants(self, block: Block) -> None:
+        for v in _constants_in_use_order(block):
+            text = self.literal(v.op.attrs.get("value"), v.type)
+            if self.is_long(text):
+                self.emit(f"{self.name_for(v)} = {text}")
+
+    # -- inlining decisions (see the module docstring) ------------------------------------
+
+    def scan_block(self, block: Block) -> None:
+        for op in reversed(block.ops):
+            self.scan_op(op)
+
+    def scan_op(self, op: Operation) -> Operation | None:
+        if id(op) in self.inline:
+            return op
+        for inner in op.blocks:
+            self.scan_block(inner)
+        point = _previous_non_constant(op)
+        for v in reversed(op.operands):
+            point = self.scan_value(point, v)
+        return point
+
+    def scan_value(self, point, v: Value):
+        if not isinstance(v, OpResult):
+            return point
+        producer = v.op
+        if producer is point and _can_inline(v):
+            point = self.scan_op(producer)
+            self.inline.add(id(producer))
+        elif producer.kind == "prim::Constant":
+            self.inline.add(id(producer))
+        return point
+
+    def split_long_inlines(self, v: Value) -> None:
+        found: list[Value] = []
+        use = v.uses[0]
+        self.scan_long(use.op, use.index, found)
+        for x in reversed(found):
+            rhs = self.use(x)
+            self.define(x.op, rhs)
+
+    def scan_long(self, user: Operation, offset: int, found: list) -> None:
+        seen = self.visited_split.get(id(user))
+        low = 0 if seen is None else seen + 1
+        for i in range(offset, low - 1, -1):
+            arg = user.operands[i]
+            constant = not isinstance(arg, OpResult) or arg.op.kind == "prim::Constant"
+            if not constant and id(arg.op) in self.inline:
+                found.append(arg)
+        self.visited_split[id(user)] = offset
+        if seen is None and id(user) in self.inline:
+            use = user.results[0].uses[0]
+            self.scan_long(use.op, use.index - 1, found)
+
+    # -- statements -----------------------------------------------------------------------
+
+    def block(self, block: Block, has_other_statements: bool) -> None:
+        start = len(self.lines)
+        for op in block.ops:
+            self.node(op)
+        if len(self.lines) == start and not has_other_statements:
+            self.emit("pass")
+
+    def node(self, op: Operation) -> None:
+        kind = op.kind
+        if kind in ("prim::Constant", "prim::Yield"):
+            return
+        if kind == "prim::Return":
+            if op.operands:
+                self.emit("return " + ", ".join(self.use(v) for v in op.operands))
+        elif kind == "prim::If":
+            self.if_(op)
+        elif kind == "prim::Loop":
+            self.loop(op)
+        elif kind in ("prim::TupleUnpack", "prim::ListUnpack"):
+            names = ", ".join(self.name_for(r) for r in op.results)
+            self.emit(f"{names}, = {self.use(op.operands[0])}")
+        elif kind == "prim::SetAttr":
+            obj, value = (self.use(v) for v in op.operands)
+            self.emit(f"{_attr(obj, op.attrs['name'])} = {value}")
+        else:
+            rhs = self.rhs(op)
+            if id(op) not in self.inline:
+                self.define(op, rhs)
+            else:
+                self.exprs[id(op.results[0])] = rhs
+                if self.is_long(rhs):
+                    self.split_long_inlines(op.results[0])
+
+    def assign(self, targets: list[str], values) -> None:
+        if targets:
+            self.emit(", ".join(targets) + " = " + ", ".join(self.use(v) for v in values))
+
+    def if_(self, op: Operation) -> None:
+        names = [self.name_for(r) for r in op.results]
+        self.emit(f"if {self.use(op.operands[0])}:")
+        for i, block in enumerate(op.blocks):
+            if i == 1:
+                self.emit("else:")
+            self.level += 1
+            self.block(block, bool(names))
+            self.assign(names, block.returns)
+            self.level -= 1
+
+    def loop(self, op: Operation) -> None:
+        trip, cond, *init = op.operands
+        body = op.blocks[0]
+        counter, *carried_args = body.args
+        names = [self.name_for(r) for r in op.results]
+        for a, n, v in zip(carried_args, names, init):
+            self.exprs[id(a)] = n
+            note = "" if a.type == v.type else f": {a.type}"
+            self.emit(f"{n}{note} = {self.use(v)}")
+        kind = _loop_kind(op)
+        if kind == "for":
+            it = self.name_for(counter)
+            self.emit(f"for {it} in range({self.use(trip)}):")
+            targets, values = names, body.returns[1:]
+        elif kind == "while":
+            c = self.name_for(counter)
+            self.emit(f"{c} = {self.use(cond)}")
+            self.emit(f"while {c}:")
+            targets, values = [c, *names], body.returns
+        else:
+            self.bounded_while(op, names)
+            return
+        self.level += 1
+        self.block(body, bool(targets))
+        self.assign(targets, values)
+        self.level -= 1
+
+    def bounded_while(self, op: Operation, names: list[str]) -> None:
+        trip, cond = op.operands[:2]
+        body = op.blocks[0]
+        limit, c = self.gen_name("_"), self.gen_name("_")
+        it = self.name_for(body.args[0])
+        self.emit(f"{limit} = {self.use(trip)}")
+        self.emit(f"{c} = {self.use(cond)}")
+        self.emit(f"{it} = 0")
+        self.emit(f"while torch.__and__(torch.lt({it}, {limit}), {c}):")
+        self.level += 1
+        self.block(body, True)
+        self.assign([c, *names], body.returns)
+        self.emit(f"{it} = torch.add({it}, 1)")
+        self.level -= 1
+
+    # -- expressions ----------------------------------------------------------------------
+
+    def literal(self, value, t: T.Type | None = None) -> str:
+        if type(value).__name__ == "Tensor":
+            self.constants.append(value)
+            return f"CONSTANTS.c{len(self.constants) - 1}"
+        if type(value).__name__ == "device" or isinstance(t, T.DeviceType):
+            return f'torch.device("{value}")'
+        if isinstance(value, float):
+            return format_float(value)
+        if isinstance(value, str):
+            return _quote(value)
+        if isinstance(value, list):
+            return "[" + ", ".join(self.literal(v) for v in value) + "]"
+        if isinstance(value, tuple):
+            inner = ", ".join(self.literal(v) for v in value)
+            return f"({inner},)" if len(value) == 1 else f"({inner})"
+        return repr(value)
+
+    def rhs(self, op: Operation) -> str:
+        kind, args = op.kind, [self.use(v) for v in op.operands]
+        if kind in _CAST:
+            return f"{_CAST[kind]}({', '.join(args)})"
+        handler = _RHS.get(kind)
+        if handler is not None:
+            return handler(self, op, args)
+        return self.call(op, args)
+
+    def call(self, op: Operation, args: list[str]) -> str:
+        ns, name = op.kind.split("::", 1)
+        head = f"torch.{name}" if ns == "aten" else f"ops.{ns}.{name}"
+        sig = registry.lookup(op.qualified_name)
+        params = sig.params if sig is not None else ()
+        n = _necessary_args(params, op.operands)
+        parts = []
+        for i in range(n):
+            p = params[i] if i < len(params) else None
+            parts.append(f"{p.name}={args[i]}" if p is not None and p.kwarg_only else args[i])
+        return f"{head}({', '.join(parts)})"
+
+
+def _rhs_uninitialized(pr, op, args):
+    return f"uninitialized({op.results[0].type})"
+
+
+def _rhs_getitem(pr, op, args):
+    base = args[0] if args[0].isidentifier() else f"({args[0]})"
+    return f"{base}[{args[1]}]"
+
+
+def _rhs_tuple_index(pr, op, args):
+    return f"({args[0]})[{args[1]}]"
+
+
+def _rhs_print(pr, op, args):
+    return f"print({', '.join(args)})"
+
+
+def _rhs_tuple(pr, op, args):
+    return f"({args[0]},)" if len(args) == 1 else f"({', '.join(args)})"
+
+
+def _rhs_list(pr, op, args):
+    t = op.results[0].type
+    items = f"[{', '.join(args)}]"
+    if not args or not _inferable(t.elem):
+        return f"annotate({t}, {items})"
+    return items
+
+
+def _rhs_dict(pr, op, args):
+    t = op.results[0].type
+    body = "{" + ", ".join(f"{k}: {v}" for k, v in zip(args[::2], args[1::2])) + "}"
+    if not args or not _inferable(t.key) or not _inferable(t.value):
+        return f"annotate({t}, {body})"
+    return body
+
+
+def _rhs_get_attr(pr, op, args):
+    return _attr(args[0], op.attrs["name"])
+
+
+def _rhs_call_function(pr, op, args):
+    return op.attrs["name"] + "(" + "".join(f"{a}, " for a in args) + ")"
+
+
+def _rhs_call_method(pr, op, args):
+    return f"({args[0]}).{op.attrs['name']}(" + "".join(f"{a}, " for a in args[1:]) + ")"
+
+
+def _rhs_cast(pr, op, args):
+    return f"unchecked_cast({op.results[0].type}, {args[0]})"
+
+
+_RHS = {
+    "prim::Uninitialized": _rhs_uninitialized,
+    "aten::__getitem__": _rhs_getitem,
+    "prim::TupleIndex": _rhs_tuple_index,
+    "prim::Print": _rhs_print,
+    "prim::TupleConstruct": _rhs_tuple,
+    "prim::ListConstruct": _rhs_list,
+    "prim::DictConstruct": _rhs_dict,
+    "prim::GetAttr": _rhs_get_attr,
+    "prim::CallFunction": _rhs_call_function,
+    "prim::CallMethod": _rhs_call_method,
+    "prim::unchecked_cast": _rhs_cast,
+}
+
+
+def _can_inline(v: OpResult) -> bool:
+    op = v.op
+    if len(op.results) != 1 or len(v.uses) != 1 or op.blocks:
+        return False
+    if op.kind in _STATEMENT_KINDS or op.kind == "prim::Constant":
+        return False
+    use = v.uses[0]
+    if v.name and use.op.kind not in ("prim::Return", "prim::Yield"):
+        return False
+    return not (use.op.kind == "prim::Loop" and use.index >= 2)
+
+
+def _previous_non_constant(op: Operation):
+    ops = op.parent.ops
+    i = ops.index(op) - 1
+    while i >= 0 and ops[i].kind == "prim::Constant":
+        i -= 1
+    return ops[i] if i >= 0 else None
+
+
+def _constants_in_use_order(block: Block):
+    seen, out = set(), []
+
+    def visit(b):
+        for op in b.ops:
+            for v in op.operands:
+                if isinstance(v, OpResult) and v.op.kind == "prim::Constant" and id(v) not in seen:
+                    seen.add(id(v))
+                    out.append(v)
+            for inner in op.blocks:
+                visit(inner)
+
+    visit(block)
+    return out
+
+
+def _necessary_args(params, operands) -> int:
+    n = len(operands)
+    while n > 0 and n <= len(params):
+        p, v = params[n - 1], operands[n - 1]
+        if p.default is registry.MISSING or not _is_constant(v, p.default):
+            break
+        n -= 1
+    return n
+
+
+def _is_constant(v: Value, default) -> bool:
+    if not isinstance(v, OpResult) or v.op.kind != "prim::Constant":
+        return False
+    value = v.op.attrs.get("value")
+    if default is None or value is None:
+        return default is None and value is None
+    if isinstance(default, list) and isinstance(value, list | tuple):
+        return list(value) == default
+    return type(value) is type(default) and value == default
+
+
+def _loop_kind(op: Operation) -> str:
+    trip, cond = op.operands[:2]
+    body = op.blocks[0]
+    always = _const(cond) is True and body.returns and _const(body.returns[0]) is True
+    unbounded = isinstance(_const(trip), int) and _const(trip) >= MAX_TRIP
+    if always and not (unbounded and not body.args[0].uses):
+        return "for"
+    if unbounded and not body.args[0].uses:
+        return "while"
+    return "bounded"
+
+
+def _const(v: Value):
+    if isinstance(v, OpResult) and v.op.kind == "prim::Constant":
+        return v.op.attrs.get("value")
+    return None
+
+
+def _inferable(t: T.Type) -> bool:
+    return not isinstance(t, T.OptionalType | T.NoneType | T.AnyType | T.NumberType)
+
+
+def _attr(obj: str, name: str) -> str:
+    if name.isidentifier() and not keyword.iskeyword(name):
+        return f"{obj}.{name}"
+    return f"getattr({obj}, {_quote(name)})"
+
+
+def _valid_identifier(name: str) -> str:
+    out = "".join(c if c.isalnum() or c == "_" else "_" for c in name)
+    return "_" + out if not out or out[0].isdigit() else out
+
+
+def _quote(s: str) -> str:
+    out = s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
+    return f'"{out}"'

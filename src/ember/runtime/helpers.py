@@ -1,0 +1,78 @@
+"""Small helpers the generated code calls (the ``_rt_`` names of `ember.ir.prims`).
+
+Example:
+    >>> _rt_num_to_tensor(3).dtype, _rt_dtype(_rt_num_to_tensor(2.5))
+    (ember.int64, 7)
+"""
+
+from __future__ import annotations
+
+import builtins
+
+import numpy as np
+
+from ember import dtypes
+from ember.errors import EmberError
+from ember.tensor.tensor import wrap
+
+__all__ = ["HELPERS", "raise_exception", "to_dtype"]
+
+
+def _rt_dtype(t) -> int:
+    return t.dtype.scalar_type
+
+
+def _rt_num_to_tensor(x):
+    if isinstance(x, bool):
+        return wrap(np.array(x, dtype=np.bool_))
+    if isinstance(x, int):
+        return wrap(np.array(x, dtype=np.int64))
+    return wrap(np.array(x, dtype=np.float64))
+
+
+def _rt_append(lst, x):
+    lst.append(x)
+    return lst
+
+
+def _rt_str(x) -> str:
+    if isinstance(x, bool):
+        return "True" if x else "False"
+    return str(x)
+
+
+def to_dtype(x):
+    """A ScalarType argument: TorchScript passes ints, the op table takes `ember.dtype`."""
+    if x is None or isinstance(x, dtypes.dtype):
+        return x
+    return dtypes.from_scalar_type(x)
+
+
+class ScriptError(EmberError, RuntimeError):
+    """An exception raised by scripted code whose class is not a Python builtin."""
+
+
+def raise_exception(msg: str, cls: str | None = None):
+    """The exception `prim::RaiseException(msg, cls)` raises (returned, to be raised)."""
+    name = cls.rsplit(".", 1)[-1] if cls else None
+    if name is None and ": " in msg:
+        head, rest = msg.split(": ", 1)
+        if _builtin_exception(head):
+            name, msg = head, rest
+    exc = _builtin_exception(name) if name else None
+    return (exc or ScriptError)(msg)
+
+
+def _builtin_exception(name):
+    exc = getattr(builtins, name, None)
+    return exc if isinstance(exc, type) and issubclass(exc, BaseException) else None
+
+
+HELPERS = {
+    "_rt_dtype": _rt_dtype,
+    "_rt_num_to_tensor": _rt_num_to_tensor,
+    "_rt_append": _rt_append,
+    "_rt_str": _rt_str,
+    "_rt_to_dtype": to_dtype,
+    "_rt_raise": raise_exception,
+}
