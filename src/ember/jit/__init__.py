@@ -1,1 +1,3 @@
 """ember.jit."""
+
+from ember.jit.trace import TracerWarning, TracingCheckError, trace  # noqa: F401

@@ -148,9 +148,8 @@ class Tracer:
         self.root.b.return_(self._pack(self.root, output))
         for t in leaves:
             tv.untag(t)
-        for graphs in [[self.root.graph], *self.methods.values()]:
-            for g in graphs:
-                eliminate_dead_code(g)
+        for g in self.graphs():
+            eliminate_dead_code(g)
 
     def _pack(self, scope: Scope, value) -> Value:
         b = scope.b
@@ -163,6 +162,22 @@ class Tracer:
         keys = list(value)
         vals = [self._pack(scope, value[k]) for k in keys]
         return b.dict_construct(keys, vals, value_type=vals[0].type if vals else _TENSOR)
+
+    def graphs(self) -> list[Graph]:
+        """Every recorded graph: the root's, then each submodule method's."""
+        return [self.root.graph] + [g for gs in self.methods.values() for g in gs]
+
+    def nondeterministic_ops(self) -> list[str]:
+        """Qualified names of recorded ops whose results vary from run to run."""
+        from ember.ir import registry
+
+        found = []
+        for g in self.graphs():
+            for op in g.walk():
+                sig = registry.lookup(op.qualified_name)
+                if sig is not None and "nondeterministic" in sig.traits and _random(sig, op):
+                    found.append(op.qualified_name)
+        return sorted(set(found))
 
     # -- operands ---------------------------------------------------------------------------
 
@@ -292,6 +307,14 @@ class Tracer:
         for t, v in zip(flatten(output)[0], self._unpack(caller, call.result, spec)):
             caller.bind(t, v)
         return output
+
+
+def _random(sig, op) -> bool:
+    """False for ops like dropout whose `train` operand is a constant False (eval mode)."""
+    for p, v in zip(sig.params, op.operands):
+        if p.name == "train" and v.op.kind == "prim::Constant" and v.op.attrs["value"] is False:
+            return False
+    return True
 
 
 def _walk(module, path):

@@ -23,7 +23,7 @@ __all__ = ["ModuleTypes", "base_name"]
 def base_name(cls) -> str:
     """``__torch__.<module>.<Class>``, with `__main__` dropped as PyTorch does."""
     module = cls.__module__
-    name = cls.__qualname__.replace("<locals>.", "").replace(".", "_")
+    name = cls.__qualname__.replace(".<locals>", "")
     if module in ("__main__", "builtins", None):
         return f"__torch__.{name}"
     if module.startswith("ember."):

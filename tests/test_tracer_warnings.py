@@ -1,0 +1,143 @@
+"""TracerWarning wherever a trace becomes specific to its example, naming the user's line;
+TracingCheckError when the traced program disagrees with eager code; strict outputs."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+import ember
+import ember.jit
+from ember.jit import TracerWarning, TracingCheckError
+
+
+def _trace_warnings(fn, example, **kwargs):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        traced = ember.jit.trace(fn, example, check_trace=False, **kwargs)
+    return traced, [w for w in caught if issubclass(w.category, TracerWarning)]
+
+
+def branch_on_sum(x):
+    if x.sum() > 0:  # LINE: bool
+        return x * 2
+    return x
+
+
+def uses_item(x):
+    return x * x.sum().item()  # LINE: item
+
+
+def uses_int(x):
+    return x * int(x.sum())  # LINE: int
+
+
+def uses_float(x):
+    return x * float(x.sum())  # LINE: float
+
+
+def uses_len(x):
+    return x * len(x)  # LINE: len
+
+
+def iterates(x):
+    total = x[0] * 0
+    for row in x:  # LINE: iter
+        total = total + row
+    return total
+
+
+def compares_size(x):
+    if x.size(0) > 1:  # LINE: size
+        return x + 1
+    return x
+
+
+CASES = {
+    "bool": (branch_on_sum, "Python boolean"),
+    "item": (uses_item, "Python number"),
+    "int": (uses_int, "Python integer"),
+    "float": (uses_float, "Python float"),
+    "len": (uses_len, "Using len to get tensor shape"),
+    "iter": (iterates, "Iterating over a tensor"),
+    "size": (compares_size, "Comparing a tensor's size"),
+}
+
+
+def _line_of(marker):
+    with open(__file__) as f:
+        for i, line in enumerate(f, 1):
+            if line.rstrip().endswith(f"# LINE: {marker}"):
+                return i
+    raise AssertionError(marker)
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_warning_names_the_source_line(case):
+    fn, text = CASES[case]
+    _, caught = _trace_warnings(fn, ember.ones(3, 2))
+    assert caught, f"no TracerWarning for {case}"
+    w = caught[0]
+    assert text in str(w.message)
+    assert w.filename == __file__
+    assert w.lineno == _line_of(case)
+
+
+def test_no_warning_for_shape_arithmetic():
+    _, caught = _trace_warnings(lambda x: x.view(x.size(0) * 2, -1), ember.ones(4, 2))
+    assert caught == []
+
+
+def test_baked_branch_is_what_the_example_took():
+    traced, _ = _trace_warnings(branch_on_sum, ember.ones(3))
+    out = traced(-ember.ones(3))
+    np.testing.assert_array_equal(out.numpy(), [-2.0, -2.0, -2.0])
+
+
+def test_check_inputs_mismatch_raises_tracing_check_error():
+    with pytest.raises(TracingCheckError) as info, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ember.jit.trace(uses_float, ember.ones(3), check_inputs=[(ember.ones(3) * 2,)])
+    message = str(info.value)
+    assert message.startswith("Tracing failed sanity checks!")
+    assert "output of the traced function does not match" in message
+    assert "on check_inputs[0]" in message
+    assert "Mismatched elements: 3 / 3 (100.0%)" in message
+    assert "Greatest absolute difference: 6.0" in message
+
+
+def test_tracing_check_error_names_the_differing_output():
+    def two(x):
+        return x + 1, x * x.sum().item()
+
+    checks = [(ember.ones(2),), (ember.ones(2) * 3,)]
+    differs = pytest.raises(TracingCheckError, match=r"output\[1\] of the traced function")
+    with differs, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ember.jit.trace(two, ember.ones(2), check_inputs=checks)
+
+
+def test_tracing_check_error_is_an_ember_error():
+    assert issubclass(TracingCheckError, ember.EmberError)
+    assert issubclass(TracerWarning, Warning)
+
+
+def test_check_trace_passes_for_a_faithful_trace():
+    traced = ember.jit.trace(lambda x: x * 2 + 1, ember.ones(2), check_inputs=[(ember.zeros(5),)])
+    np.testing.assert_array_equal(traced(ember.ones(1)).numpy(), [3.0])
+
+
+@pytest.mark.parametrize("output", ["list", "dict"])
+def test_strict_refuses_mutable_container_outputs(output):
+    def f(x):
+        return [x, x + 1] if output == "list" else {"a": x}
+
+    with pytest.raises(ember.TraceError, match=f"Encountering a {output} at the output"):
+        ember.jit.trace(f, ember.ones(2))
+    traced = ember.jit.trace(f, ember.ones(2), strict=False)
+    assert type(traced(ember.ones(2))).__name__ == output
+
+
+def test_non_tensor_inputs_are_refused():
+    with pytest.raises(ember.TraceError, match="int"):
+        ember.jit.trace(lambda x, n: x * n, (ember.ones(2), 3))
