@@ -44,3 +44,4 @@ cfloat, cdouble = complex64, complex128
 import ember.serialization  # noqa: E402
 from ember.serialization import load, save  # noqa: E402
 from ember.tensor.functions import *  # noqa: E402,F403
+from ember import nn  # noqa: E402

@@ -1,0 +1,273 @@
+"""`ember.nn.functional`: the functions layers are built from, each running table ops.
+
+A function whose positional parameters line up with one op's schema carries
+``__ember_op__`` (e.g. ``relu.__ember_op__ == 'aten::relu'``), so the compiler maps calls
+straight to the op; it picks the overload (``aten::conv2d`` vs ``aten::conv2d.padding``) by
+the argument types. Parameters PyTorch adds after the schema's own (``inplace``,
+``return_indices``, ``_stacklevel``) only work in eager mode. Functions whose parameters come
+in another order than the op's (``batch_norm``, ``embedding``, ``silu``) carry no
+``__ember_op__``; they are written in the scripting subset and get compiled from source,
+calling the ``_aten_*`` helpers, which do carry it.
+
+Example:
+    >>> import ember
+    >>> import ember.nn.functional as F
+    >>> F.relu(ember.tensor([-1.0, 2.0]))
+    tensor([0., 2.])
+    >>> F.relu.__ember_op__
+    'aten::relu'
+"""
+
+# ruff: noqa: UP006, UP007, UP035, UP045 - typing.Optional/List: the scripting subset's spelling
+
+from typing import List, Optional
+
+from ember.tensor.dispatch import call as _call
+from ember.tensor.tensor import Tensor
+
+__all__ = [
+    "relu", "relu_", "gelu", "silu", "tanh", "sigmoid", "softmax", "log_softmax", "linear",
+    "conv1d", "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "batch_norm",
+    "layer_norm", "dropout", "embedding", "flatten",
+]  # fmt: skip
+
+
+def _op(name: str):
+    def mark(fn):
+        fn.__ember_op__ = name
+        return fn
+
+    return mark
+
+
+# -- activations ---------------------------------------------------------------------------
+
+
+@_op("aten::relu")
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    """max(x, 0) elementwise; ``inplace=True`` writes into `input` (eager only)."""
+    if inplace:
+        return _call("aten::relu_", input)
+    return _call("aten::relu", input)
+
+
+@_op("aten::relu_")
+def relu_(input: Tensor) -> Tensor:
+    """In-place relu."""
+    return _call("aten::relu_", input)
+
+
+@_op("aten::gelu")
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+    """Gaussian error linear unit; ``approximate='tanh'`` uses the tanh formula."""
+    return _call("aten::gelu", input, approximate=approximate)
+
+
+@_op("aten::silu")
+def _aten_silu(self: Tensor) -> Tensor:
+    return _call("aten::silu", self)
+
+
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
+    """x * sigmoid(x) elementwise."""
+    if inplace:
+        return input.copy_(_aten_silu(input))
+    return _aten_silu(input)
+
+
+@_op("aten::tanh")
+def tanh(input: Tensor) -> Tensor:
+    """Hyperbolic tangent elementwise."""
+    return _call("aten::tanh", input)
+
+
+@_op("aten::sigmoid")
+def sigmoid(input: Tensor) -> Tensor:
+    """1 / (1 + exp(-x)) elementwise."""
+    return _call("aten::sigmoid", input)
+
+
+def _implicit_dim(ndim: int) -> int:
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+@_op("aten::softmax")
+def softmax(input: Tensor, dim: Optional[int] = None, _stacklevel: int = 3, dtype=None) -> Tensor:
+    """exp(x) / sum(exp(x)) along `dim`."""
+    if dim is None:
+        dim = _implicit_dim(input.dim())
+    return _call("aten::softmax.int", input, dim, dtype)
+
+
+@_op("aten::log_softmax")
+def log_softmax(
+    input: Tensor, dim: Optional[int] = None, _stacklevel: int = 3, dtype=None
+) -> Tensor:
+    """log(softmax(x)) along `dim`, computed stably."""
+    if dim is None:
+        dim = _implicit_dim(input.dim())
+    return _call("aten::log_softmax.int", input, dim, dtype)
+
+
+# -- linear and convolution ------------------------------------------------------------------
+
+
+@_op("aten::linear")
+def linear(input: Tensor, weight: Tensor, bias: Optional[Tensor] = None) -> Tensor:
+    """input @ weight.T + bias."""
+    return _call("aten::linear", input, weight, bias)
+
+
+@_op("aten::conv1d")
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor:
+    """1-D convolution over (N, C, L) input; padding may be 'same' or 'valid'."""
+    name = "aten::conv1d.padding" if isinstance(padding, str) else "aten::conv1d"
+    return _call(name, input, weight, bias, stride, padding, dilation, groups)
+
+
+@_op("aten::conv2d")
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor:
+    """2-D convolution over (N, C, H, W) input; padding may be 'same' or 'valid'."""
+    name = "aten::conv2d.padding" if isinstance(padding, str) else "aten::conv2d"
+    return _call(name, input, weight, bias, stride, padding, dilation, groups)
+
+
+# -- pooling -----------------------------------------------------------------------------------
+
+
+@_op("aten::max_pool2d")
+def max_pool2d(
+    input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False
+):
+    """2-D max pooling; ``return_indices=True`` also gives each maximum's flat index."""
+    stride = [] if stride is None else stride
+    if return_indices:
+        return tuple(
+            _call(
+                "aten::max_pool2d_with_indices",
+                input, kernel_size, stride, padding, dilation, ceil_mode,
+            )
+        )  # fmt: skip
+    return _call("aten::max_pool2d", input, kernel_size, stride, padding, dilation, ceil_mode)
+
+
+@_op("aten::avg_pool2d")
+def avg_pool2d(
+    input,
+    kernel_size,
+    stride=None,
+    padding=0,
+    ceil_mode=False,
+    count_include_pad=True,
+    divisor_override=None,
+) -> Tensor:
+    """2-D average pooling."""
+    stride = [] if stride is None else stride
+    return _call(
+        "aten::avg_pool2d",
+        input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override,
+    )  # fmt: skip
+
+
+@_op("aten::adaptive_avg_pool2d")
+def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:
+    """Average pooling to `output_size` (an int, a pair, None keeps that input size)."""
+    if not isinstance(output_size, (list, tuple)):
+        output_size = [output_size, output_size]
+    size = [input.shape[-2 + i] if s is None else s for i, s in enumerate(output_size)]
+    return _call("aten::adaptive_avg_pool2d", input, size)
+
+
+# -- normalisation, dropout, embedding ------------------------------------------------------
+
+
+@_op("aten::batch_norm")
+def _aten_batch_norm(
+    input: Tensor,
+    weight: Optional[Tensor],
+    bias: Optional[Tensor],
+    running_mean: Optional[Tensor],
+    running_var: Optional[Tensor],
+    training: bool,
+    momentum: float,
+    eps: float,
+    cudnn_enabled: bool,
+) -> Tensor:
+    return _call(
+        "aten::batch_norm",
+        input, weight, bias, running_mean, running_var, training, momentum, eps, cudnn_enabled,
+    )  # fmt: skip
+
+
+def batch_norm(
+    input: Tensor,
+    running_mean: Optional[Tensor],
+    running_var: Optional[Tensor],
+    weight: Optional[Tensor] = None,
+    bias: Optional[Tensor] = None,
+    training: bool = False,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Batch normalisation over dim 1; training updates the running statistics in place."""
+    return _aten_batch_norm(
+        input, weight, bias, running_mean, running_var, training, momentum, eps, False
+    )
+
+
+@_op("aten::layer_norm")
+def layer_norm(
+    input: Tensor,
+    normalized_shape: List[int],
+    weight: Optional[Tensor] = None,
+    bias: Optional[Tensor] = None,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Layer normalisation over the trailing `normalized_shape` dims."""
+    return _call("aten::layer_norm", input, list(normalized_shape), weight, bias, eps)
+
+
+@_op("aten::dropout")
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False):
+    """Zero elements with probability `p` when training, scaling the rest by 1/(1-p)."""
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    out = _call("aten::dropout", input, p, training)
+    if inplace:
+        return input.copy_(out)
+    return out
+
+
+@_op("aten::embedding")
+def _aten_embedding(
+    weight: Tensor,
+    indices: Tensor,
+    padding_idx: int = -1,
+    scale_grad_by_freq: bool = False,
+    sparse: bool = False,
+) -> Tensor:
+    return _call("aten::embedding", weight, indices, padding_idx, scale_grad_by_freq, sparse)
+
+
+def embedding(
+    input: Tensor,
+    weight: Tensor,
+    padding_idx: Optional[int] = None,
+    max_norm: Optional[float] = None,
+    norm_type: float = 2.0,
+    scale_grad_by_freq: bool = False,
+    sparse: bool = False,
+) -> Tensor:
+    """Rows of `weight` picked by the integer tensor `input` (max_norm is not supported)."""
+    idx = -1
+    if padding_idx is not None:
+        idx = padding_idx
+        if idx < 0:
+            idx = weight.size(0) + idx
+    return _aten_embedding(weight, input, idx, scale_grad_by_freq, sparse)
+
+
+@_op("aten::flatten")
+def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    """A view of `input` with dims start_dim..end_dim merged into one."""
+    return _call("aten::flatten.using_ints", input, start_dim, end_dim)

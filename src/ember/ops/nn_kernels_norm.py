@@ -1,0 +1,169 @@
+"""numpy kernels for normalisation, dropout and embedding lookups.
+
+Same conventions as `nn_kernels`: arrays (None for absent optional tensors) and Python values
+in PyTorch's schema order, fresh results. `batch_norm` in training mode updates the running
+statistics IN PLACE (the arrays passed are views of the buffers' storages), as PyTorch does.
+
+Example:
+    >>> import numpy as np
+    >>> x = np.array([[1.0, 2.0], [3.0, 6.0]], np.float32)
+    >>> layer_norm(x, [2], None, None, 0.0)
+    array([[-1.,  1.],
+           [-1.,  1.]], dtype=float32)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ember.ops.registry import register
+
+__all__ = ["batch_norm", "layer_norm", "dropout", "embedding"]
+
+
+def _channel_shape(x: np.ndarray) -> tuple:
+    return (1, x.shape[1]) + (1,) * (x.ndim - 2)
+
+
+def _update_running(running_mean, running_var, mean, var, count: int, momentum: float):
+    unbiased = var * (count / (count - 1))
+    running_mean[...] = (1.0 - momentum) * running_mean + momentum * mean
+    running_var[...] = (1.0 - momentum) * running_var + momentum * unbiased
+
+
+def batch_norm(
+    input,
+    weight,
+    bias,
+    running_mean,
+    running_var,
+    training: bool,
+    momentum: float,
+    eps: float,
+    cudnn_enabled: bool = False,
+):
+    """aten::batch_norm over dim 1 of an (N, C, ...) array.
+
+    Training normalises with the batch's biased variance and moves the running statistics
+    toward the batch's mean and unbiased variance by `momentum`; eval uses the running ones.
+    """
+    if input.ndim < 2:
+        raise ValueError(f"batch_norm: expected at least 2D input (got {input.ndim}D input)")
+    x = input.astype(np.float64)
+    axes = (0,) + tuple(range(2, input.ndim))
+    shape = _channel_shape(input)
+    if training:
+        count = input.size // max(input.shape[1], 1)
+        if count <= 1:
+            raise ValueError(
+                f"Expected more than 1 value per channel when training, got input size "
+                f"{list(input.shape)}"
+            )
+        mean = x.mean(axis=axes)
+        var = x.var(axis=axes)
+        if running_mean is not None and running_var is not None:
+            _update_running(running_mean, running_var, mean, var, count, momentum)
+    else:
+        if running_mean is None or running_var is None:
+            raise ValueError("batch_norm: running_mean and running_var must be defined in eval")
+        mean = running_mean.astype(np.float64)
+        var = running_var.astype(np.float64)
+    scale = 1.0 / np.sqrt(var + eps)
+    shift = -mean * scale
+    if weight is not None:
+        scale = scale * weight
+        shift = shift * weight
+    if bias is not None:
+        shift = shift + bias
+    out = x * scale.reshape(shape) + shift.reshape(shape)
+    return out.astype(input.dtype)
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5, cudnn_enable=True):
+    """aten::layer_norm over the trailing `normalized_shape` dims (biased variance)."""
+    shape = tuple(int(s) for s in normalized_shape)
+    k = len(shape)
+    if k == 0 or tuple(input.shape[input.ndim - k :]) != shape:
+        raise ValueError(
+            f"Given normalized_shape={list(shape)}, expected input with shape [*, "
+            f"{', '.join(map(str, shape))}], but got input of size{list(input.shape)}"
+        )
+    axes = tuple(range(input.ndim - k, input.ndim))
+    x = input.astype(np.float64)
+    mean = x.mean(axis=axes, keepdims=True)
+    var = x.var(axis=axes, keepdims=True)
+    out = (x - mean) / np.sqrt(var + eps)
+    if weight is not None:
+        out *= weight
+    if bias is not None:
+        out += bias
+    return out.astype(input.dtype)
+
+
+def dropout(input, p: float, train: bool, rng: np.random.Generator | None = None):
+    """aten::dropout: in training, zero each element with probability p and scale by 1/(1-p)."""
+    if p < 0 or p > 1:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not train or p == 0:
+        return input.copy()
+    if p == 1:
+        return np.zeros_like(input)
+    rng = rng if rng is not None else np.random.default_rng()
+    keep = rng.random(input.shape) >= p
+    scale = np.asarray(1.0 / (1.0 - p), dtype=input.dtype)
+    return (input * keep * scale).astype(input.dtype, copy=False)
+
+
+_FALLBACK_RNG = np.random.default_rng()
+
+
+def _generator() -> np.random.Generator:
+    """The op table's global generator (the one ember.manual_seed seeds)."""
+    return _FALLBACK_RNG
+
+
+def _dropout_kernel(input, p, train):
+    return dropout(input, p, train, _generator())
+
+
+def embedding(weight, indices, padding_idx=-1, scale_grad_by_freq=False, sparse=False):
+    """aten::embedding: rows of `weight` picked by integer `indices` (a copy)."""
+    if indices.dtype.kind not in "iu":
+        raise TypeError(
+            "Expected tensor for argument #1 'indices' to have one of the following scalar "
+            f"types: Long, Int; but got {indices.dtype} instead"
+        )
+    rows = weight.shape[0]
+    if indices.size and (indices.min() < 0 or indices.max() >= rows):
+        raise IndexError("index out of range in self")
+    return np.take(weight, indices, axis=0)
+
+
+# -- registration in the op table (PyTorch's schemas, verbatim) -----------------------------
+
+register(
+    "batch_norm(Tensor input, Tensor? weight, Tensor? bias, Tensor? running_mean, "
+    "Tensor? running_var, bool training, float momentum, float eps, bool cudnn_enabled) "
+    "-> Tensor",
+    batch_norm,
+    traits=(),
+    doc="batch normalisation over dim 1; training updates the running statistics in place",
+)
+register(
+    "layer_norm(Tensor input, SymInt[] normalized_shape, Tensor? weight=None, "
+    "Tensor? bias=None, float eps=1.0000000000000001e-05, bool cudnn_enable=True) -> Tensor",
+    layer_norm,
+    doc="layer normalisation over the trailing normalized_shape dims",
+)
+register(
+    "dropout(Tensor input, float p, bool train) -> Tensor",
+    _dropout_kernel,
+    traits=("nondeterministic",),
+    doc="zero elements with probability p in training, scaling the rest by 1/(1-p)",
+)
+register(
+    "embedding(Tensor weight, Tensor indices, SymInt padding_idx=-1, "
+    "bool scale_grad_by_freq=False, bool sparse=False) -> Tensor",
+    embedding,
+    doc="rows of weight selected by integer indices",
+)

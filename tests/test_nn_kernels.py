@@ -1,0 +1,214 @@
+"""The nn kernels (conv, pools, norms, dropout, embedding) against torch 2.13.
+
+The numpy kernels are checked directly over many geometries, then once each through the op
+table (ember tensors in, ember tensors out) to check registration and result wrapping.
+"""
+
+import numpy as np
+import pytest
+
+import ember
+from compare import assert_same, to_torch
+from ember import ops
+from ember.ops import nn_kernels as K
+from ember.ops import nn_kernels_norm as N
+from ember.tensor import dispatch
+
+RNG = np.random.default_rng(1234)
+
+
+def randn(*shape, dtype=np.float32):
+    return RNG.standard_normal(shape).astype(dtype)
+
+
+def close(got, ref, tol=1e-5):
+    ref = ref.detach().numpy()
+    assert got.shape == ref.shape, (got.shape, ref.shape)
+    assert got.dtype == ref.dtype, (got.dtype, ref.dtype)
+    np.testing.assert_allclose(got, ref, atol=tol, rtol=tol)
+
+
+CONV2D_CASES = [
+    # (N, C, H, W, out, kernel, stride, padding, dilation, groups)
+    (2, 4, 9, 8, 6, 3, 1, 1, 1, 1),
+    (1, 4, 10, 7, 4, 3, 2, 0, 2, 2),
+    (2, 6, 8, 8, 6, 3, 1, "same", 2, 3),
+    (2, 6, 8, 9, 6, (2, 4), 1, "same", 1, 1),
+    (1, 3, 7, 7, 5, (2, 3), (2, 1), (1, 0), 1, 1),
+    (2, 4, 5, 5, 4, 3, 1, "valid", 1, 4),
+    (1, 2, 3, 3, 2, 3, 1, 0, 1, 1),
+]
+
+
+@pytest.mark.filterwarnings("ignore:Using padding='same'")
+@pytest.mark.parametrize("case", CONV2D_CASES)
+def test_conv2d_kernel(torch, case):
+    n, c, h, w, o, k, s, p, d, g = case
+    x, weight, bias = randn(n, c, h, w), randn(o, c // g, *K.pair(k)), randn(o)
+    tf = torch.nn.functional
+    ref = tf.conv2d(*map(torch.from_numpy, (x, weight, bias)), s, p, d, g)
+    close(K.conv2d(x, weight, bias, s, p, d, g), ref)
+    ref = tf.conv2d(torch.from_numpy(x[0]), torch.from_numpy(weight), None, s, p, d, g)
+    close(K.conv2d(x[0], weight, None, s, p, d, g), ref)
+
+
+@pytest.mark.parametrize("case", CONV2D_CASES)
+def test_conv1d_kernel(torch, case):
+    n, c, _, w, o, k, s, p, d, g = case
+    first = lambda v: v[0] if isinstance(v, tuple) else v  # noqa: E731
+    k, s, p = first(k), first(s), first(p)
+    x, weight, bias = randn(n, c, w), randn(o, c // g, k), randn(o)
+    ref = torch.nn.functional.conv1d(*map(torch.from_numpy, (x, weight, bias)), s, p, d, g)
+    close(K.conv1d(x, weight, bias, s, p, d, g), ref)
+
+
+def test_conv_errors():
+    with pytest.raises(ValueError, match="strided"):
+        K.conv2d(randn(1, 1, 4, 4), randn(1, 1, 3, 3), None, 2, "same")
+    with pytest.raises(ValueError, match="channels"):
+        K.conv2d(randn(1, 3, 4, 4), randn(1, 2, 3, 3))
+    with pytest.raises(ValueError, match="4D"):
+        K.conv2d(randn(4, 4), randn(1, 1, 3, 3))
+
+
+POOL_CASES = [
+    # (H, W, kernel, stride, padding, dilation, ceil_mode)
+    (8, 8, 2, 2, 0, 1, False),
+    (9, 7, 3, 2, 1, 1, True),
+    (10, 10, 3, None, 1, 2, True),
+    (7, 9, (3, 2), (2, 3), (1, 1), (1, 2), False),
+    (5, 5, 2, 2, 1, 1, True),
+    (6, 6, 3, 2, 1, 1, True),
+    (6, 5, 3, 1, 0, 1, False),
+]
+
+
+@pytest.mark.parametrize("case", POOL_CASES)
+def test_max_pool2d_kernel(torch, case):
+    h, w, k, s, p, d, ceil = case
+    x = randn(2, 3, h, w)
+    ref, ref_idx = torch.nn.functional.max_pool2d(
+        torch.from_numpy(x), k, s, p, d, ceil, return_indices=True
+    )
+    values, indices = K.max_pool2d_with_indices(x, k, s or (), p, d, ceil)
+    close(values, ref, 0)
+    np.testing.assert_array_equal(indices, ref_idx.numpy())
+    close(K.max_pool2d(x, k, s or (), p, d, ceil), ref, 0)
+    close(K.max_pool2d(x[0], k, s or (), p, d, ceil), ref[0], 0)
+
+
+@pytest.mark.parametrize("case", [c for c in POOL_CASES if c[5] == 1])
+@pytest.mark.parametrize("count_include_pad", [True, False])
+@pytest.mark.parametrize("divisor_override", [None, 3])
+def test_avg_pool2d_kernel(torch, case, count_include_pad, divisor_override):
+    h, w, k, s, p, _, ceil = case
+    x = randn(2, 3, h, w)
+    args = (k, s, p, ceil, count_include_pad, divisor_override)
+    ref = torch.nn.functional.avg_pool2d(torch.from_numpy(x), *args)
+    close(K.avg_pool2d(x, k, s or (), *args[2:]), ref)
+
+
+@pytest.mark.parametrize(
+    "h, w, size", [(8, 8, (4, 4)), (7, 9, (3, 4)), (5, 5, 1), (6, 7, (None, 3)), (3, 3, (5, 5))]
+)
+def test_adaptive_avg_pool2d_kernel(torch, h, w, size):
+    x = randn(2, 3, h, w)
+    ref = torch.nn.functional.adaptive_avg_pool2d(torch.from_numpy(x), size)
+    close(K.adaptive_avg_pool2d(x, size), ref)
+
+
+@pytest.mark.parametrize("shape", [(4, 3), (4, 3, 5), (2, 3, 4, 4)])
+@pytest.mark.parametrize("momentum", [0.1, 0.5])
+def test_batch_norm_kernel_training_updates_running_stats(torch, shape, momentum):
+    x, weight, bias = randn(*shape), randn(shape[1]), randn(shape[1])
+    mean, var = randn(shape[1]), np.abs(randn(shape[1])) + 0.5
+    t_mean, t_var = torch.from_numpy(mean.copy()), torch.from_numpy(var.copy())
+    ref = torch.nn.functional.batch_norm(
+        torch.from_numpy(x), t_mean, t_var, torch.from_numpy(weight), torch.from_numpy(bias),
+        True, momentum, 1e-5,
+    )  # fmt: skip
+    got = N.batch_norm(x, weight, bias, mean, var, True, momentum, 1e-5, False)
+    close(got, ref)
+    close(mean, t_mean)
+    close(var, t_var)
+    got = N.batch_norm(x, None, None, mean, var, False, momentum, 1e-3, False)
+    close(got, torch.nn.functional.batch_norm(torch.from_numpy(x), t_mean, t_var, eps=1e-3))
+
+
+def test_batch_norm_kernel_needs_more_than_one_value():
+    with pytest.raises(ValueError, match="more than 1 value"):
+        N.batch_norm(randn(1, 3), None, None, None, None, True, 0.1, 1e-5, False)
+
+
+@pytest.mark.parametrize("shape, normalized", [((4, 6), [6]), ((2, 3, 4), [3, 4])])
+def test_layer_norm_kernel(torch, shape, normalized):
+    x, weight, bias = randn(*shape), randn(*normalized), randn(*normalized)
+    ref = torch.nn.functional.layer_norm(
+        torch.from_numpy(x), normalized, torch.from_numpy(weight), torch.from_numpy(bias)
+    )
+    close(N.layer_norm(x, normalized, weight, bias, 1e-5), ref)
+    with pytest.raises(ValueError, match="normalized_shape"):
+        N.layer_norm(x, [7], None, None)
+
+
+def test_dropout_kernel_statistics():
+    x = np.ones((200, 500), np.float32)
+    out = N.dropout(x, 0.3, True, np.random.default_rng(0))
+    kept = out != 0
+    assert abs(kept.mean() - 0.7) < 0.01
+    np.testing.assert_allclose(out[kept], 1 / 0.7, rtol=1e-6)
+    assert out.dtype == np.float32
+    np.testing.assert_array_equal(N.dropout(x, 0.3, False), x)
+    assert not np.shares_memory(N.dropout(x, 0.3, False), x)
+    np.testing.assert_array_equal(N.dropout(x, 1.0, True), 0 * x)
+
+
+def test_embedding_kernel(torch):
+    weight = randn(10, 3)
+    idx = np.array([[1, 2, 9], [0, 0, 3]])
+    ref = torch.nn.functional.embedding(torch.from_numpy(idx), torch.from_numpy(weight))
+    close(N.embedding(weight, idx), ref, 0)
+    with pytest.raises(IndexError, match="index out of range"):
+        N.embedding(weight, np.array([10]))
+
+
+# -- through the op table ---------------------------------------------------------------------
+
+
+NN_OPS = [
+    "aten::conv1d", "aten::conv1d.padding", "aten::conv2d", "aten::conv2d.padding",
+    "aten::max_pool2d", "aten::max_pool2d_with_indices", "aten::avg_pool2d",
+    "aten::adaptive_avg_pool2d", "aten::batch_norm", "aten::layer_norm", "aten::dropout",
+    "aten::embedding",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", NN_OPS)
+def test_nn_ops_are_registered_with_torch_schemas(torch, name):
+    op = ops.get(name)
+    (ref,) = [
+        ops.parse_schema(str(s).removeprefix("aten::"))
+        for s in torch._C._jit_get_schemas_for_operator(op.name)
+        if s.overload_name == op.overload
+    ]
+    fields = lambda a: (a.name, a.type, a.kwarg_only, a.has_default, a.default)  # noqa: E731
+    assert [fields(a) for a in op.schema.arguments] == [fields(a) for a in ref.arguments]
+    assert [r.type for r in op.schema.returns] == [r.type for r in ref.returns]
+
+
+def test_nn_ops_through_dispatch(torch):
+    x, w = randn(2, 3, 6, 6), randn(4, 3, 3, 3)
+    ex, ew = ember.from_numpy(x), ember.from_numpy(w)
+    tx, tw = to_torch(ex), to_torch(ew)
+    out = dispatch.call("aten::conv2d.padding", ex, ew, None, 1, "same")
+    assert_same(out, torch.conv2d(tx, tw, None, 1, "same"), atol=1e-5, rtol=1e-5)
+    values, indices = dispatch.call("aten::max_pool2d_with_indices", ex, [2, 2])
+    ref_values, ref_indices = torch.nn.functional.max_pool2d(tx, 2, return_indices=True)
+    assert_same(values, ref_values)
+    assert_same(indices, ref_indices)
+    mean, var = ember.zeros(3), ember.ones(3)
+    dispatch.call("aten::batch_norm", ex, None, None, mean, var, True, 0.1, 1e-5, False)
+    t_mean, t_var = torch.zeros(3), torch.ones(3)
+    torch.batch_norm(tx, None, None, t_mean, t_var, True, 0.1, 1e-5, False)
+    assert_same(mean, t_mean, atol=1e-6, rtol=1e-6)
+    assert_same(var, t_var, atol=1e-6, rtol=1e-6)
