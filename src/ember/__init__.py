@@ -33,6 +33,7 @@ from ember.errors import (
     VersionError,
 )
 from ember.tensor import Size, Tensor, TypedStorage, UntypedStorage
+from ember.tensor import as_tensor, from_numpy, set_printoptions, tensor
 
 # PyTorch's dtype aliases.
 half, float, double = float16, float32, float64  # noqa: A001

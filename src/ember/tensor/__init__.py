@@ -2,8 +2,13 @@
 
 from ember.tensor.storage import TypedStorage, UntypedStorage
 from ember.tensor.tensor import Size, Tensor
+from ember.tensor.convert import as_tensor, from_numpy, tensor  # noqa: E402
+from ember.tensor.printing import get_printoptions, printoptions, set_printoptions  # noqa: E402
+from ember.tensor import indexing as _indexing  # noqa: E402,F401  (installs t[...])
 
 __all__ = ["Tensor", "Size", "UntypedStorage", "TypedStorage"]
+__all__ += ["tensor", "as_tensor", "from_numpy", "set_printoptions", "get_printoptions"]
+__all__ += ["printoptions"]
 
 # The op table's faces: Tensor methods/operators and the ember.* functions.
 from ember.tensor import functions as _functions  # noqa: E402

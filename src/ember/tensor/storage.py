@@ -17,11 +17,62 @@ import numpy as np
 
 from ember import dtypes
 
-__all__ = ["UntypedStorage", "TypedStorage"]
+__all__ = ["UntypedStorage", "TypedStorage", "byte_span"]
+
+
+class _Span:
+    """Exposes raw memory to numpy through `__array_interface__`, keeping its owner alive."""
+
+    __slots__ = ("__array_interface__", "owner")
+
+    def __init__(self, pointer: int, nbytes: int, readonly: bool, owner):
+        self.owner = owner
+        self.__array_interface__ = {
+            "data": (pointer, readonly),
+            "shape": (nbytes,),
+            "typestr": "|u1",
+            "version": 3,
+        }
+
+
+def byte_span(array: np.ndarray) -> np.ndarray:
+    """A 1-D uint8 array over exactly the memory that `array`'s elements span.
+
+    `array` must have non-negative strides; the span starts at its first element.
+
+    >>> a = np.arange(12, dtype=np.int32).reshape(3, 4)[:, 1::2]
+    >>> byte_span(a).shape
+    (36,)
+    """
+    if any(s < 0 for s in array.strides):
+        raise ValueError("byte_span needs non-negative strides")
+    extent = 0
+    if array.size:
+        extent = sum((n - 1) * s for n, s in zip(array.shape, array.strides)) + array.itemsize
+    pointer, readonly = array.__array_interface__["data"]
+    return np.asarray(_Span(pointer, extent, readonly, array))
+
+
+def _item_values(buf: np.ndarray, dtype: dtypes.dtype) -> list:
+    """Storage elements as Python scalars (half floats widened first, as `item()` does)."""
+    usable = buf.shape[0] - buf.shape[0] % dtype.itemsize
+    arr = buf[:usable].view(dtype.np)
+    if dtype.kind == "f" and dtype.itemsize == 2:
+        arr = arr.astype(np.float32)
+    return arr.tolist()
 
 
 class UntypedStorage:
-    """A flat, shareable byte buffer; `_buf` is a 1-D uint8 numpy array."""
+    """A flat, shareable byte buffer; `_buf` is a 1-D uint8 numpy array.
+
+    >>> s = UntypedStorage(3)
+    >>> s[0] = 7
+    >>> s
+     7
+     0
+     0
+    [ember.storage.UntypedStorage(device=cpu) of size 3]
+    """
 
     __slots__ = ("_buf", "__weakref__")
 
@@ -43,7 +94,7 @@ class UntypedStorage:
     __len__ = size
 
     def data_ptr(self) -> int:
-        return self._buf.__array_interface__["data"][0]
+        return self._buf.__array_interface__["data"][0] if self.nbytes() else 0
 
     def element_size(self) -> int:
         return 1
@@ -57,9 +108,13 @@ class UntypedStorage:
         return dtypes.uint8
 
     def __getitem__(self, index):
-        return int(self._buf[index]) if isinstance(index, int) else self._buf[index].tolist()
+        if isinstance(index, slice):
+            return UntypedStorage(self._buf[index].copy())
+        return int(self._buf[_check_index(index, self.nbytes())])
 
     def __setitem__(self, index, value):
+        if not isinstance(index, slice):
+            index = _check_index(index, self.nbytes())
         self._buf[index] = value
 
     def tolist(self) -> list[int]:
@@ -74,14 +129,16 @@ class UntypedStorage:
         return self._buf[:usable].view(dtype.np)
 
     def __repr__(self) -> str:
-        body = "".join(f" {v}\n" for v in self._buf.tolist())
-        return f"{body}[ember.storage.UntypedStorage(device=cpu) of size {self.nbytes()}]"
+        return _listing(
+            self._buf.tolist(), f"storage.UntypedStorage(device=cpu) of size {len(self)}"
+        )
 
 
 class TypedStorage:
     """A typed view of an `UntypedStorage`, what `Tensor.storage()` returns.
 
-    `size()` counts elements of `dtype`; the repr lists the elements as PyTorch's did:
+    `size()` counts elements of `dtype`; the repr lists the elements under the legacy class
+    name, as PyTorch's documentation shows it:
 
         >>> import ember
         >>> ember.tensor([1.5, 2.0]).storage()
@@ -118,15 +175,31 @@ class TypedStorage:
         return "cpu"
 
     def tolist(self) -> list:
-        return self._untyped_storage._view_as(self.dtype).tolist()
+        return _item_values(self._untyped_storage._buf, self.dtype)
 
     def __getitem__(self, index):
-        return self.tolist()[index]
+        if not isinstance(index, int | np.integer):
+            raise RuntimeError("slices are only supported in UntypedStorage.__getitem__")
+        i = _check_index(index, self.size())
+        element = self._untyped_storage._view_as(self.dtype)[i : i + 1]
+        return _item_values(element.view(np.uint8), self.dtype)[0]
+
+    def __setitem__(self, index, value):
+        if not isinstance(index, slice):
+            index = _check_index(index, self.size())
+        self._untyped_storage._view_as(self.dtype)[index] = value
 
     def __repr__(self) -> str:
-        body = "".join(f" {_format_item(v)}\n" for v in self.tolist())
-        return f"{body}[ember.{self.dtype.storage_name} of size {self.size()}]"
+        return _listing(self.tolist(), f"{self.dtype.storage_name} of size {self.size()}")
 
 
-def _format_item(value) -> str:
-    return str(float(value)) if isinstance(value, np.floating) else str(value)
+def _check_index(index, size: int) -> int:
+    index = int(index)
+    if not -size <= index < size:
+        raise IndexError(f"index {index} out of range for storage of size {size}")
+    return index + size if index < 0 else index
+
+
+def _listing(values: list, title: str) -> str:
+    """PyTorch's storage repr: one element per line, indented by a space, then the title."""
+    return " " + "\n ".join(str(v) for v in values) + f"\n[ember.{title}]"

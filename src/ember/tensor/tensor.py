@@ -9,7 +9,10 @@ lazily for results of non-view ops (they own fresh arrays); views share their ba
 object, so storage identity is memory identity.
 
 Operations on tensors live in `ember.tensor.dispatch` / `methods` (driven by the op table);
-this module only holds the container and its metadata.
+this module only holds the container, its metadata and conversions to Python values.
+`ember.tensor.indexing` installs `__getitem__`/`__setitem__`/`__iter__` on `Tensor` when
+imported (they run table ops, and the dispatcher imports this module); printing lives in
+`ember.tensor.printing`, which needs only numpy.
 
 Example:
     >>> import ember
@@ -24,7 +27,8 @@ from __future__ import annotations
 import numpy as np
 
 from ember import dtypes
-from ember.tensor.storage import TypedStorage, UntypedStorage
+from ember.tensor import printing
+from ember.tensor.storage import TypedStorage, UntypedStorage, byte_span
 
 __all__ = ["Tensor", "Size", "wrap", "wrap_view", "from_storage"]
 
@@ -53,9 +57,18 @@ class Size(tuple):
 
 
 class Tensor:
-    """A multi-dimensional array over a shared storage, mirroring `torch.Tensor`."""
+    """A multi-dimensional array over a shared storage, mirroring `torch.Tensor`.
+
+    `requires_grad` is a stored flag only: ember has no autograd.
+
+    >>> import ember
+    >>> t = ember.tensor([[1, 2], [3, 4]], dtype=ember.int32)
+    >>> t.shape, t.stride(), t.dtype, t.is_contiguous()
+    (ember.Size([2, 2]), (2, 1), ember.int32, True)
+    """
 
     __slots__ = ("_np", "_st", "requires_grad", "__weakref__", "__dict__")
+    __array_priority__ = 1000  # numpy defers `ndarray op tensor` to the tensor's operators
 
     # -- construction (internal) ------------------------------------------------------------
 
@@ -80,7 +93,7 @@ class Tensor:
     def size(self, dim: int | None = None):
         if dim is None:
             return Size(self._np.shape)
-        return self._np.shape[dim]
+        return self._np.shape[_wrap_dim(dim, self._np.ndim)]
 
     def dim(self) -> int:
         return self._np.ndim
@@ -119,27 +132,51 @@ class Tensor:
     def grad(self):
         return None
 
+    @property
+    def grad_fn(self):
+        return None
+
+    def is_floating_point(self) -> bool:
+        return self._np.dtype.kind == "f" or self.dtype.is_floating_point
+
+    def is_complex(self) -> bool:
+        return self._np.dtype.kind == "c"
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Set the stored `requires_grad` flag (ember has no autograd) and return self."""
+        if requires_grad and not self.is_floating_point():
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
+        self.requires_grad = bool(requires_grad)
+        return self
+
     def stride(self, dim: int | None = None):
+        if self._st is None and self._np.size == 0:
+            self._np = _with_contiguous_strides(self._np)
         itemsize = self._np.itemsize
         strides = tuple(s // itemsize for s in self._np.strides)
-        return strides if dim is None else strides[dim]
+        return strides if dim is None else strides[_wrap_dim(dim, self._np.ndim)]
 
     def untyped_storage(self) -> UntypedStorage:
         if self._st is None:
-            self._st = _storage_for(self._np)
+            self._st = _storage_for(self)
         return self._st
 
     def storage(self) -> TypedStorage:
         return TypedStorage(self.untyped_storage(), self.dtype)
 
     def data_ptr(self) -> int:
+        if self._np.size == 0 and not self.untyped_storage().nbytes():
+            return 0  # PyTorch's empty storages have no memory
         return self._np.__array_interface__["data"][0]
 
     def storage_offset(self) -> int:
         storage = self.untyped_storage()
-        return (self.data_ptr() - storage.data_ptr()) // self._np.itemsize
+        start = storage._buf.__array_interface__["data"][0]
+        return (self._np.__array_interface__["data"][0] - start) // self._np.itemsize
 
-    def is_contiguous(self) -> bool:
+    def is_contiguous(self, memory_format=None) -> bool:
+        if self._np.size == 0:
+            return True
         expected = 1
         for size, stride in zip(reversed(self._np.shape), reversed(self.stride())):
             if size != 1 and stride != expected:
@@ -147,20 +184,130 @@ class Tensor:
             expected *= size
         return True
 
-    def numpy(self) -> np.ndarray:
-        """The tensor's data as a numpy array sharing its memory (no copy)."""
+    # -- Python and numpy interop -----------------------------------------------------------
+
+    def numpy(self, *, force: bool = False) -> np.ndarray:
+        """The tensor's data as a numpy array sharing its memory (no copy).
+
+        bfloat16 tensors give an `ml_dtypes.bfloat16` array (PyTorch refuses those).
+        """
+        if self.requires_grad and not force:
+            raise RuntimeError(
+                "Can't call numpy() on Tensor that requires grad. "
+                "Use tensor.detach().numpy() instead."
+            )
+        self.untyped_storage()
         return self._np
 
+    def __array__(self, dtype=None, copy=None):
+        array = self._np
+        if dtype is not None and np.dtype(dtype) != array.dtype:
+            return array.astype(dtype)
+        return array.copy() if copy else array
 
-def _storage_for(array: np.ndarray) -> UntypedStorage:
-    """A storage over exactly the memory `array` was allocated with (its ultimate base)."""
+    def item(self):
+        """The single element as a Python number (bool, int, float or complex)."""
+        if self._np.size != 1:
+            raise RuntimeError(
+                f"a Tensor with {self._np.size} elements cannot be converted to Scalar"
+            )
+        return _python_values(self._np.reshape(()))
+
+    def tolist(self):
+        """The elements as (nested) Python lists of Python numbers; a number for 0-d."""
+        return _python_values(self._np)
+
+    def __len__(self) -> int:
+        if self._np.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._np.shape[0]
+
+    def __bool__(self) -> bool:
+        if self._np.size != 1:
+            amount = "no values" if self._np.size == 0 else "more than one value"
+            raise RuntimeError(f"Boolean value of Tensor with {amount} is ambiguous")
+        return bool(self.item())
+
+    def _one_element(self, c_type: str | None = None):
+        if self._np.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        value = self.item()
+        if c_type and isinstance(value, complex):
+            if value.imag:
+                raise RuntimeError(f"value cannot be converted to type {c_type} without overflow")
+            return value.real
+        return value
+
+    def __int__(self) -> int:
+        return int(self._one_element("int64_t"))
+
+    def __float__(self) -> float:
+        return float(self._one_element("double"))
+
+    def __complex__(self) -> complex:
+        return complex(self._one_element())
+
+    def __index__(self) -> int:
+        if self._np.size != 1 or self._np.dtype.kind not in "biu":
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    def __format__(self, spec: str) -> str:
+        if self._np.ndim == 0:
+            return format(self.item(), spec)
+        return object.__format__(self, spec)
+
+    __hash__ = object.__hash__
+
+    def __repr__(self) -> str:
+        return printing.tensor_repr(self)
+
+    __str__ = __repr__
+
+
+def _wrap_dim(dim: int, ndim: int) -> int:
+    rank = max(ndim, 1)
+    if not -rank <= dim < rank:
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{-rank}, {rank - 1}], "
+            f"but got {dim})"
+        )
+    return dim + rank if dim < 0 else dim
+
+
+def _python_values(array: np.ndarray):
+    if array.dtype.kind == "V" or array.dtype.itemsize == 2 and array.dtype.kind not in "iu":
+        array = array.astype(np.float32)
+    return array.tolist()
+
+
+def _with_contiguous_strides(array: np.ndarray) -> np.ndarray:
+    """An empty array with the row-major strides PyTorch gives new tensors (numpy uses 0s)."""
+    strides, step = [], array.itemsize
+    for size in reversed(array.shape):
+        strides.append(step)
+        step *= max(size, 1)
+    empty = np.empty(0, dtype=array.dtype)
+    return np.lib.stride_tricks.as_strided(empty, array.shape, tuple(reversed(strides)))
+
+
+def _storage_for(t: Tensor) -> UntypedStorage:
+    """A storage over the memory `t._np` lives in: the span of its ultimate numpy base.
+
+    Fresh results with negative strides (numpy flips) are first made compact, since PyTorch
+    strides are never negative; nothing else shares a fresh result's memory yet.
+    """
+    array = t._np
+    if array.size == 0:
+        array = t._np = _with_contiguous_strides(array)
+    elif any(s < 0 for s in array.strides):
+        array = t._np = np.ascontiguousarray(array)
     base = array
     while isinstance(base.base, np.ndarray):
         base = base.base
-    if not (base.flags.c_contiguous or base.flags.f_contiguous):
+    if any(s < 0 for s in base.strides):
         base = array
-    flat = base.reshape(-1, order="A") if base.ndim != 1 else base
-    return UntypedStorage(flat.view(np.uint8) if flat.size else np.zeros(0, np.uint8))
+    return UntypedStorage(byte_span(base))
 
 
 def wrap(array) -> Tensor:

@@ -1,0 +1,212 @@
+"""Making tensors from Python data and numpy arrays: `tensor`, `as_tensor`, `from_numpy`.
+
+dtype inference follows PyTorch: every leaf of the (nested) data contributes a dtype (Python
+bool -> bool, int -> int64, float -> the default dtype, complex -> its complex partner, numpy
+values and tensors -> their own dtype) and the result is their `promote_types`.
+
+Example:
+    >>> import ember
+    >>> ember.tensor([[1, 2], [3, 4.5]]).dtype
+    ember.float32
+    >>> ember.tensor([True, 1]).dtype
+    ember.int64
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ember import dtypes
+from ember.tensor.storage import UntypedStorage, byte_span
+from ember.tensor.tensor import Tensor, wrap
+
+__all__ = ["tensor", "as_tensor", "from_numpy"]
+
+_PY_SCALARS = (bool, int, float, complex)
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+
+
+def from_numpy(ndarray: np.ndarray) -> Tensor:
+    """A tensor sharing `ndarray`'s memory (writes show through both ways).
+
+    The storage spans exactly the array's elements, so `storage_offset()` is 0; arrays with
+    negative strides are refused, as PyTorch refuses them.
+
+    >>> import numpy as np, ember
+    >>> a = np.arange(6, dtype=np.int32).reshape(2, 3)[:, 1:]
+    >>> t = ember.from_numpy(a)
+    >>> t.stride(), t.storage_offset()
+    ((3, 1), 0)
+    >>> a[0, 0] = 7
+    >>> t
+    tensor([[7, 2],
+            [4, 5]], dtype=ember.int32)
+    """
+    if not isinstance(ndarray, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
+    _check_numpy_dtype(ndarray.dtype)
+    if any(s < 0 for s in ndarray.strides):
+        raise ValueError(
+            "At least one stride in the given numpy array is negative, and tensors with "
+            "negative strides are not currently supported. (You can probably work around "
+            "this by making a copy of your array  with array.copy().) "
+        )
+    if any(s % ndarray.itemsize for s in ndarray.strides):
+        raise ValueError("given numpy array strides not a multiple of the element byte size")
+    if not ndarray.dtype.isnative:
+        raise ValueError("given numpy array has byte order different from the native byte order")
+    return Tensor._make(ndarray, UntypedStorage(byte_span(ndarray)))
+
+
+def tensor(data, dtype: dtypes.dtype | None = None, device=None, requires_grad: bool = False,
+           pin_memory: bool = False) -> Tensor:  # fmt: skip
+    """A new tensor (always a copy) holding `data`: numbers, nested sequences, arrays, tensors.
+
+    >>> import ember
+    >>> ember.tensor([[1, 2], [3, 4]])
+    tensor([[1, 2],
+            [3, 4]])
+    >>> ember.tensor(2.5, dtype=ember.float64, requires_grad=True)
+    tensor(2.5000, dtype=ember.float64, requires_grad=True)
+    """
+    _check_device(device)
+    target = dtype if dtype is not None else infer_dtype(data)
+    array = _to_array(data, target)
+    if isinstance(data, np.ndarray | Tensor):
+        result = Tensor._make(array, UntypedStorage(byte_span(array)))  # keeps numpy's strides
+    else:
+        result = wrap(array)
+    if requires_grad:
+        if target.kind not in "fc":
+            raise RuntimeError(
+                "Only Tensors of floating point and complex dtype can require gradients"
+            )
+        result.requires_grad = True
+    return result
+
+
+def as_tensor(data, dtype: dtypes.dtype | None = None, device=None) -> Tensor:
+    """`data` as a tensor, sharing memory when it already is one (or a numpy array) of `dtype`.
+
+    >>> import numpy as np, ember
+    >>> a = np.zeros(2)
+    >>> t = ember.as_tensor(a)
+    >>> a[0] = 1
+    >>> t
+    tensor([1., 0.], dtype=ember.float64)
+    """
+    _check_device(device)
+    if isinstance(data, Tensor):
+        if dtype is None or dtype is data.dtype:
+            return data
+        return wrap(data._np.astype(dtype.np))
+    if isinstance(data, np.ndarray) and data.dtype.kind in "biufc":
+        same = dtype is None or dtype.np == data.dtype
+        if same and all(s >= 0 for s in data.strides) and data.dtype.isnative:
+            return from_numpy(data)
+    return tensor(data, dtype=dtype)
+
+
+def infer_dtype(data) -> dtypes.dtype:
+    """The dtype `ember.tensor(data)` gives `data` when no dtype is passed."""
+    kind = type(data)
+    if kind in _PY_SCALARS:
+        return dtypes.scalar_dtype(data)
+    if isinstance(data, Tensor):
+        return data.dtype
+    if isinstance(data, np.ndarray | np.generic):
+        _check_numpy_dtype(data.dtype)
+        return dtypes.from_numpy(data.dtype)
+    if isinstance(data, str | bytes):
+        raise ValueError(f"too many dimensions '{type(data).__name__}'")
+    if not _is_sequence(data):
+        raise RuntimeError(f"Could not infer dtype of {type(data).__name__}")
+    if not data:
+        return dtypes.get_default_dtype()
+    leaf_types = {type(x) for x in data}
+    if leaf_types <= set(_PY_SCALARS):
+        return _promote_all(dtypes.scalar_dtype(t()) for t in leaf_types)
+    return _promote_all(infer_dtype(x) for x in data)
+
+
+def _promote_all(items) -> dtypes.dtype:
+    result = None
+    for d in items:
+        result = d if result is None else dtypes.promote_types(result, d)
+    return result
+
+
+def _is_sequence(data) -> bool:
+    return isinstance(data, list | tuple) or (
+        hasattr(data, "__len__") and hasattr(data, "__getitem__") and not isinstance(data, dict)
+    )
+
+
+def _shape_of(data, dim: int = 0) -> tuple:
+    """The shape of nested data, checking every sequence agrees (PyTorch's message if not)."""
+    if type(data) in _PY_SCALARS or isinstance(data, np.generic):
+        return ()
+    if isinstance(data, Tensor | np.ndarray):
+        return tuple(data.shape)
+    if not _is_sequence(data):
+        raise RuntimeError(f"Could not infer dtype of {type(data).__name__}")
+    if isinstance(data, str | bytes):
+        raise ValueError(f"too many dimensions '{type(data).__name__}'")
+    if not data:
+        return (0,)
+    first = _shape_of(data[0], dim + 1)
+    for item in data[1:]:
+        shape = _shape_of(item, dim + 1)
+        if shape != first:
+            got = shape[0] if shape else type(item).__name__
+            if not first:
+                raise ValueError(f"expected a number at dim {dim + 1} (got {got})")
+            raise ValueError(f"expected sequence of length {first[0]} at dim {dim + 1} (got {got})")
+    return (len(data), *first)
+
+
+def _to_array(data, target: dtypes.dtype) -> np.ndarray:
+    if isinstance(data, Tensor):
+        return data._np.astype(target.np)
+    if isinstance(data, np.ndarray | np.generic):
+        return np.array(data, dtype=target.np)
+    shape = _shape_of(data)
+    _check_int_range(data, shape)
+    try:
+        array = np.array(data, dtype=target.np)
+    except OverflowError:
+        raise RuntimeError(
+            f"value cannot be converted to type {target.name} without overflow"
+        ) from None
+    if array.shape != shape:
+        raise ValueError(f"could not convert data of shape {shape} to a tensor")
+    return array
+
+
+def _check_int_range(data, shape: tuple) -> None:
+    """PyTorch reads Python ints as int64 whatever the target dtype."""
+    leaves = [data] if not shape else data if len(shape) == 1 else None
+    if leaves is None:
+        for item in data:
+            if _is_sequence(item) and not isinstance(item, Tensor | np.ndarray):
+                _check_int_range(item, shape[1:])
+        return
+    for x in leaves:
+        if type(x) is int and not _INT64_MIN <= x <= _INT64_MAX:
+            raise ValueError("Overflow when unpacking long long")
+
+
+def _check_numpy_dtype(np_dtype) -> None:
+    try:
+        dtypes.from_numpy(np_dtype)
+    except TypeError:
+        raise TypeError(
+            f"can't convert np.ndarray of type {np.dtype(np_dtype).type.__module__}."
+            f"{np.dtype(np_dtype).type.__name__}. The only supported types are: float64, "
+            "float32, float16, complex64, complex128, int64, int32, int16, int8, uint8, and bool."
+        ) from None
+
+
+def _check_device(device) -> None:
+    if device is not None and str(device) != "cpu":
+        raise RuntimeError(f"ember runs on the CPU only (got device={device!r})")
