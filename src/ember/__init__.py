@@ -46,3 +46,4 @@ import ember.serialization  # noqa: E402
 from ember.serialization import load, save  # noqa: E402
 from ember.tensor.functions import *  # noqa: E402,F403
 from ember import nn  # noqa: E402
+from ember import jit  # noqa: E402

@@ -1,3 +1,30 @@
-"""ember.jit."""
+"""ember.jit: scripting (`script`), tracing (`trace`) and the scripted module types.
 
-from ember.jit.trace import TracerWarning, TracingCheckError, trace  # noqa: F401
+Example:
+    >>> import ember
+    >>> @ember.jit.script
+    ... def twice(x):
+    ...     return x * 2
+    >>> twice(ember.tensor([1.0, 2.0]))
+    tensor([2., 4.])
+"""
+
+from ember.jit.script import Final, annotate, export, ignore, is_scripting, script, unused
+from ember.jit.script_module import RecursiveScriptModule, ScriptFunction, ScriptModule
+from ember.jit.trace import TracerWarning, TracingCheckError, trace
+
+__all__ = [
+    "script",
+    "trace",
+    "ignore",
+    "unused",
+    "export",
+    "Final",
+    "annotate",
+    "is_scripting",
+    "RecursiveScriptModule",
+    "ScriptModule",
+    "ScriptFunction",
+    "TracerWarning",
+    "TracingCheckError",
+]

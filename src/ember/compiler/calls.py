@@ -1,0 +1,301 @@
+"""Lowering calls and operators: op-table functions, builtins, methods and modules.
+
+A Python callable maps to an operator through its ``__ember_op__`` attribute (set on every
+op-backed ember function and Tensor method); the overload is picked by matching the
+argument types against the schemas (`ember.ir.registry.match_overload`). Functions without
+it are compiled from source and called with ``prim::CallFunction``; module methods and
+submodules are called with ``prim::CallMethod``.
+"""
+
+from __future__ import annotations
+
+import builtins
+import operator
+
+from ember.compiler import syntax as S  # noqa: N812
+from ember.compiler.values import BoundMethod, Known, ModuleRef, PyObj, TensorMethod, ValueMethod
+from ember.errors import VerifyError
+from ember.ir import Value, registry
+from ember.ir import types as T  # noqa: N812
+
+__all__ = ["CallLowering"]
+
+_BINOPS = {"+": "add", "-": "sub", "*": "mul", "/": "div", "//": "floordiv", "%": "remainder",
+           "**": "pow", "@": "matmul", "&": "__and__", "|": "__or__", "^": "__xor__",
+           "<<": "__lshift__", ">>": "__rshift__"}  # fmt: skip
+_TENSOR_BINOPS = {"//": "floor_divide", "&": "bitwise_and", "|": "bitwise_or", "^": "bitwise_xor"}
+_PYOPS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
+          "//": operator.floordiv, "%": operator.mod, "**": operator.pow, "&": operator.and_,
+          "|": operator.or_, "^": operator.xor, "<<": operator.lshift, ">>": operator.rshift,
+          "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
+          "==": operator.eq, "!=": operator.ne}  # fmt: skip
+_CMP = {"<": "lt", "<=": "le", ">": "gt", ">=": "ge", "==": "eq", "!=": "ne"}
+_NUMBER = (T.IntType, T.FloatType, T.BoolType, T.NumberType)
+
+
+def _is_num(v):
+    return isinstance(v.type, _NUMBER)
+
+
+def _is_tensor(v):
+    return isinstance(v.type, T.TensorType)
+
+
+class CallLowering:
+    # -- operators -------------------------------------------------------------------------
+    def binary(self, op, left, right, node):
+        if isinstance(left, Known) and isinstance(right, Known) and op in _PYOPS:
+            try:
+                return Known(_PYOPS[op](left.value, right.value))
+            except Exception:  # noqa: BLE001 - fall back to emitting the op
+                pass
+        lv, rv = self.materialize(left, node), self.materialize(right, node)
+        name = _BINOPS[op]
+        if _is_tensor(lv) or _is_tensor(rv):
+            name = _TENSOR_BINOPS.get(op, name)
+            if _is_num(lv) and _is_tensor(rv):
+                if name in ("add", "mul", "bitwise_and", "bitwise_or", "bitwise_xor"):
+                    lv, rv = rv, lv
+                elif name == "sub":
+                    return self.call_op("aten::rsub", [rv, lv], {}, node, "-")
+                else:
+                    lv = self.emit("prim::NumToTensor.Scalar", lv, node=node)
+        return self.call_op(f"aten::{name}", [lv, rv], {}, node, f"'{op}'")
+
+    def augmented_tensor(self, current, st):
+        """``x += y`` on a Tensor: the in-place op, as TorchScript emits it."""
+        other = self.value(st.value)
+        name = _TENSOR_BINOPS.get(st.op, _BINOPS[st.op]) + "_"
+        if registry.match_overload(f"aten::{name}", [current.type, other.type]) is None:
+            return self.binary(st.op, current, other, st)
+        return self.call_op(f"aten::{name}", [current, other], {}, st, f"'{st.op}='")
+
+    def e_UnaryOp(self, node):
+        v = self.expr(node.operand)
+        if isinstance(v, Known) and isinstance(v.value, int | float):
+            return Known(
+                {"-": operator.neg, "+": operator.pos, "~": operator.invert}[node.op](v.value)
+            )
+        v = self.materialize(v, node.operand)
+        if node.op == "+":
+            return v
+        if node.op == "~":
+            return self.call_op("aten::bitwise_not", [v], {}, node, "'~'")
+        if _is_tensor(v):
+            return self.call_op("aten::neg", [v], {}, node, "'-'")
+        return self.call_op("aten::neg", [v], {}, node, "'-'")
+
+    def e_BinOp(self, node):
+        return self.binary(node.op, self.expr(node.left), self.expr(node.right), node)
+
+    def e_Compare(self, node):
+        if len(node.ops) == 1 and node.ops[0] in ("is", "is not"):
+            return self.condition(node)[0]
+        left, result = self.expr(node.left), None
+        for op, comp in zip(node.ops, node.comparators):
+            right = self.expr(comp)
+            r = self.compare(op, left, right, node)
+            if result is None:
+                result = r
+            elif isinstance(result, Known) and isinstance(r, Known):
+                result = Known(result.value and r.value)
+            else:
+                a, c = self.materialize(result, node), self.materialize(r, node)
+                result = self.emit("aten::__and__.bool", a, c, node=node)
+            left = right
+        return result
+
+    def compare(self, op, left, right, node):
+        if isinstance(left, Known) and isinstance(right, Known):
+            if op in ("in", "not in"):
+                return Known((left.value in right.value) == (op == "in"))
+            if op in _PYOPS:
+                return Known(_PYOPS[op](left.value, right.value))
+        lv, rv = self.materialize(left, node), self.materialize(right, node)
+        if op in ("in", "not in"):
+            r = self.call_op("aten::__contains__", [rv, lv], {}, node, f"'{op}'")
+            return r if op == "in" else self.emit("aten::__not__", r, node=node)
+        if op in ("is", "is not"):
+            raise self.err(node, "'is' comparisons are only supported against None")
+        if _is_num(lv) and _is_tensor(rv):
+            flipped = {"<": ">", ">": "<", "<=": ">=", ">=": "<=", "==": "==", "!=": "!="}[op]
+            return self.call_op(f"aten::{_CMP[flipped]}", [rv, lv], {}, node, f"'{op}'")
+        return self.call_op(f"aten::{_CMP[op]}", [lv, rv], {}, node, f"'{op}'")
+
+    # -- emitting a table or builtin op ---------------------------------------------------------
+    def call_op(self, kind, args, kwargs, node, callname=None):
+        types = [a.type for a in args]
+        kw_types = {k: v.type for k, v in kwargs.items()}
+        sig = registry.match_overload(kind, types, kw_types)
+        if sig is None:
+            raise self.err(node, self.mismatch(kind, types, kw_types, callname or kind))
+        positional = [p for p in sig.params if not p.kwarg_only]
+        args = [self.convert_arg(a, p, node) for a, p in zip(args, positional)] + args[
+            len(positional) :
+        ]
+        by_name = {p.name: p for p in sig.params}
+        kwargs = {k: self.convert_arg(v, by_name[k], node) for k, v in kwargs.items()}
+        try:
+            op = self.b.op(sig.qualified_name, args, kwargs=kwargs)
+        except VerifyError as e:
+            raise self.err(node, str(e)) from None
+        if not op.results:
+            return Known(None)
+        if len(op.results) == 1:
+            return op.results[0]
+        return self.b.tuple_construct(op.results)
+
+    def convert_arg(self, v, param, node):
+        target = param.type.elem if isinstance(param.type, T.OptionalType) else param.type
+        if isinstance(target, T.TensorType) and _is_num(v):
+            return self.emit("prim::NumToTensor.Scalar", v, node=node)
+        return v
+
+    def mismatch(self, kind, types, kw_types, callname):
+        cands = registry.overloads(kind)
+        if not cands:
+            return f"unknown operator {kind} (used by {callname})"
+        for sig in cands:
+            positional = [p for p in sig.params if not p.kwarg_only]
+            if len(types) > len(positional) and not sig.variadic:
+                continue
+            env: dict = {}
+            for i, (p, t) in enumerate(zip(positional, types), 1):
+                if not registry.param_accepts(p, t, env, convert=True):
+                    return f"expected {p.type}, found {t} in argument {i} of {callname}"
+            by_name = {p.name: p for p in sig.params}
+            for k, t in kw_types.items():
+                if k not in by_name:
+                    return f"{callname} got an unexpected keyword argument '{k}'"
+                if not registry.param_accepts(by_name[k], t, env, convert=True):
+                    return f"expected {by_name[k].type}, found {t} in argument '{k}' of {callname}"
+        shown = ", ".join(str(t) for t in types)
+        return f"no overload of {callname} accepts arguments ({shown})"
+
+    # -- calls -------------------------------------------------------------------------------
+    def e_Call(self, node):
+        f = self.expr(node.func)
+        if isinstance(f, ModuleRef):
+            return self.call_method(f, "forward", node)
+        if isinstance(f, BoundMethod):
+            return self.call_method(f.module, f.name, node)
+        if isinstance(f, TensorMethod):
+            return self.tensor_method(f, node)
+        if isinstance(f, ValueMethod):
+            return self.value_method(f, node)
+        if isinstance(f, PyObj):
+            return self.call_python(f.obj, node)
+        raise self.err(node, f"'{_callee(node)}' is not callable in scripted code")
+
+    def args_of(self, node):
+        args = [self.value(a) for a in node.args]
+        kwargs = {k: self.value(v) for k, v in node.kwargs}
+        return args, kwargs
+
+    def call_python(self, obj, node):
+        name = _callee(node)
+        special = getattr(self, "builtin_" + getattr(obj, "__name__", ""), None)
+        if special is not None and getattr(builtins, obj.__name__, None) is obj:
+            return special(node)
+        if name.endswith("annotate") and getattr(obj, "__module__", "").startswith("ember.jit"):
+            return self.builtin_annotate(node)
+        if getattr(obj, "__name__", "") == "tensor" and obj.__module__.startswith("ember."):
+            return self.scalar_tensor(node)
+        kind = getattr(obj, "__ember_op__", None)
+        if kind is not None:
+            args, kwargs = self.args_of(node)
+            return self.call_op(kind, args, kwargs, node, name)
+        if isinstance(obj, type) and issubclass(obj, BaseException):
+            raise self.err(node, "exceptions can only be raised in scripted code")
+        if callable(obj) and hasattr(obj, "__code__"):
+            return self.call_function(obj, node)
+        raise self.err(node, f"'{name}' cannot be called in scripted code")
+
+    def call_function(self, fn, node):
+        compiled = self.ctx.function(fn, node, self)
+        args = self.bind_args(compiled.params, node, _callee(node))
+        op = self.b.call_function(compiled.qualified_name, args, [compiled.return_type])
+        return op.results[0]
+
+    def call_method(self, ref, name, node):
+        method = self.ctx.method(ref.info, name, node, self)
+        args = self.bind_args(method.params, node, f"{ref.info.original_name}.{name}")
+        return self.b.call_method(ref.value, name, args, [method.return_type]).results[0]
+
+    def bind_args(self, params, node, callname):
+        """Match call arguments to compiled parameters [(name, type, default, kwonly)]."""
+        positional = [p for p in params if not p[3]]
+        if len(node.args) > len(positional):
+            raise self.err(node, f"{callname} takes {len(positional)} positional arguments "
+                                 f"but {len(node.args)} were given")  # fmt: skip
+        given = {p[0]: a for p, a in zip(positional, node.args)}
+        for k, a in node.kwargs:
+            if k not in {p[0] for p in params} or k in given:
+                raise self.err(node, f"{callname} got an unexpected keyword argument '{k}'")
+            given[k] = a
+        out = []
+        for i, (pname, ptype, default, _) in enumerate(params, 1):
+            if pname in given:
+                v = self.value(given[pname], ptype)
+                if not T.is_subtype(v.type, ptype):
+                    if isinstance(ptype, T.FloatType) and isinstance(v.type, T.IntType):
+                        v = self.emit("aten::Float.int", v, node=node)
+                    else:
+                        raise self.err(given[pname], f"expected {ptype}, found {v.type} in "
+                                                     f"argument {i} of {callname}")  # fmt: skip
+                out.append(v)
+            elif default is not registry.MISSING:
+                out.append(self.b.constant(default, ptype if default is None else None))
+            else:
+                raise self.err(node, f"{callname} is missing argument '{pname}'")
+        return out
+
+    def scalar_tensor(self, node):
+        """``ember.tensor(number)``: a 0-d tensor (the op table has no aten::tensor yet)."""
+        if len(node.args) != 1 or node.kwargs:
+            raise self.err(node, "ember.tensor in scripted code takes a single number")
+        v = self.value(node.args[0])
+        if not _is_num(v):
+            raise self.err(node, f"expected a number, found {v.type} in argument 1 of ember.tensor")
+        return self.emit("prim::NumToTensor.Scalar", v, node=node)
+
+    def tensor_method(self, f, node):
+        from ember.tensor import Tensor
+
+        attr = getattr(Tensor, f.name, None)
+        kind = getattr(attr, "__ember_op__", None)
+        if f.name == "size" and not node.args and not node.kwargs:
+            return self.emit("aten::size", f.receiver, node=node)
+        if f.name == "dim" and not node.args:
+            return self.emit("aten::dim", f.receiver, node=node)
+        if kind is None:
+            raise self.err(node, f"Tensor method '{f.name}' is not supported in scripted code")
+        args, kwargs = self.args_of(node)
+        return self.call_op(kind, [f.receiver, *args], kwargs, node, f"Tensor.{f.name}")
+
+    def value_method(self, f, node):
+        recv = self.materialize(f.receiver, node)
+        args, _ = self.args_of(node)
+        t = recv.type
+        table = {"append": "aten::append.t", "extend": "aten::extend.t", "pop": "aten::pop.t",
+                 "keys": "aten::keys.str", "values": "aten::values.str", "items": "aten::items.str",
+                 "format": "aten::format"}  # fmt: skip
+        kind = table.get(f.name)
+        if kind is None or (isinstance(t, T.StrType) != (f.name == "format")):
+            raise self.err(node, f"'{t}' has no method '{f.name}' in scripted code")
+        if f.name in ("append", "extend") and isinstance(t, T.ListType):
+            for a in args:
+                if not T.is_subtype(a.type.elem if f.name == "extend" else a.type, t.elem):
+                    raise self.err(node, f"expected {t.elem}, found {a.type} in argument 1 of "
+                                         f"list.{f.name}")  # fmt: skip
+        result = self.b.op(kind, [recv, *args], [] if f.name == "extend" else None)
+        return result.results[0] if result.results else Known(None)
+
+
+def _callee(node):
+    from ember.compiler.exprs import _describe
+
+    return _describe(node.func) if isinstance(node, S.Call) else _describe(node)
+
+
+_ = Value

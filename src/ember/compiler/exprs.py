@@ -1,0 +1,441 @@
+"""Lowering expressions: names, attributes, literals, subscripts, conditions, assignment.
+
+`expr(node)` gives an IR `Value` or a compile-time value (`ember.compiler.values`);
+`value(node)` always gives a `Value`. Conditions also return *refinements*: the narrower
+type a name has where the condition holds (``x is not None`` makes an ``Optional[T]``
+variable a ``T``), applied with ``prim::unchecked_cast`` inside the branch.
+"""
+
+from __future__ import annotations
+
+import builtins
+
+from ember.compiler import syntax as S  # noqa: N812
+from ember.compiler.typeinfo import TypeProblem, value_type
+from ember.compiler.values import BoundMethod, Known, ModuleRef, PyObj, Sugared, ValueMethod
+from ember.errors import VerifyError
+from ember.ir import Value
+from ember.ir import types as T  # noqa: N812
+
+__all__ = ["ExprLowering", "DEAD"]
+
+
+class _Dead:
+    """The environment after a `raise`: nothing that follows runs."""
+
+    def __repr__(self):
+        return "DEAD"
+
+
+DEAD = _Dead()
+_TENSOR, _INT, _BOOL = T.TensorType.get(), T.IntType.get(), T.BoolType.get()
+
+
+class ExprLowering:
+    # -- helpers ---------------------------------------------------------------------------
+    def emit(self, qualified_name, *operands, node=None, **kwargs):
+        try:
+            return self.b.emit(qualified_name, *operands, **kwargs)
+        except VerifyError as e:
+            raise self.err(node or self.fn, str(e)) from None
+
+    def materialize(self, v, node, expected=None):
+        if isinstance(v, Value):
+            return v
+        if isinstance(v, Known):
+            t = expected if v.value is None and isinstance(expected, T.OptionalType) else None
+            if isinstance(v.value, list):
+                return self.b.list_construct(v.value, None if v.value else _TENSOR)
+            return self.b.constant(v.value, t if t is not None else None)
+        if isinstance(v, ModuleRef):
+            return v.value
+        if isinstance(v, PyObj) and hasattr(v.obj, "scalar_type") and hasattr(v.obj, "itemsize"):
+            return self.b.constant(int(v.obj.scalar_type))
+        raise self.err(node, f"'{_describe(node)}' cannot be used as a value in scripted code")
+
+    def value(self, node, expected=None):
+        return self.materialize(self.expr(node, expected), node, expected)
+
+    def coerce(self, v, t, node, what):
+        if t is None or T.is_subtype(v.type, t):
+            return v
+        if isinstance(t, T.FloatType) and isinstance(v.type, T.IntType):
+            return self.emit("aten::Float.int", v, node=node)
+        raise self.err(node, f"expected {t}, found {v.type} for {what}")
+
+    def join(self, types, node, what):
+        out = types[0]
+        for t in types[1:]:
+            j = T.unify(out, t)
+            if j is None:
+                raise self.err(node, f"{what} has type {out} on one path and {t} on another")
+            out = j
+        return out
+
+    # -- dispatch --------------------------------------------------------------------------
+    def expr(self, node, expected=None):
+        method = getattr(self, "e_" + type(node).__name__, None)
+        if method is None:
+            raise self.err(node, f"{type(node).__name__} expressions are not supported")
+        return method(node, expected) if type(node) in _TAKES_EXPECTED else method(node)
+
+    def e_Const(self, node):
+        return Known(node.value)
+
+    def e_Name(self, node):
+        v = self.env.get(node.id)
+        if v is not None:
+            return v
+        return self.resolve_global(node.id, node)
+
+    def resolve_global(self, name, node):
+        for scope in (self.closure, self.globals):
+            if name in scope:
+                return _wrap_py(scope[name])
+        if name == "__torch__":
+            return PyObj(None)
+        if hasattr(builtins, name):
+            return PyObj(getattr(builtins, name))
+        raise self.err(node, f"undefined value '{name}'")
+
+    def e_Attribute(self, node):
+        base = self.expr(node.value)
+        if isinstance(base, ModuleRef):
+            return self.module_attr(base, node.attr, node)
+        if isinstance(base, PyObj):
+            if not hasattr(base.obj, node.attr):
+                raise self.err(node, f"'{_describe(node.value)}' has no attribute '{node.attr}'")
+            return base.attr(node.attr)
+        if isinstance(base, Known):
+            return ValueMethod(base, node.attr)
+        if isinstance(base, Sugared):
+            raise self.err(node, f"'{_describe(node.value)}' has no attribute '{node.attr}'")
+        if isinstance(base.type, T.TensorType):
+            return self.tensor_attr(base, node.attr, node)
+        return ValueMethod(base, node.attr)
+
+    def e_TupleExpr(self, node):
+        items = [self.expr(e) for e in node.elts]
+        if all(isinstance(i, Known) for i in items):
+            return Known(tuple(i.value for i in items))
+        if any(isinstance(i, ModuleRef | BoundMethod | PyObj) for i in items):
+            return Known(tuple(items))
+        return self.b.tuple_construct([self.materialize(i, e) for i, e in zip(items, node.elts)])
+
+    def e_ListExpr(self, node, expected=None):
+        elem = expected.elem if isinstance(expected, T.ListType) else None
+        vals = [self.value(e, elem) for e in node.elts]
+        if elem is None:
+            elem = self.join([v.type for v in vals], node, "a list element") if vals else _TENSOR
+        vals = [self.coerce(v, elem, e, "a list element") for v, e in zip(vals, node.elts)]
+        return self.b.list_construct(vals, elem)
+
+    def e_DictExpr(self, node, expected=None):
+        kt = expected.key if isinstance(expected, T.DictType) else None
+        vt = expected.value if isinstance(expected, T.DictType) else None
+        keys = [self.value(k, kt) for k in node.keys]
+        vals = [self.value(v, vt) for v in node.values]
+        if not keys:
+            kt, vt = kt or T.StrType.get(), vt or _TENSOR
+        return self.b.dict_construct(keys, vals, kt, vt)
+
+    def e_IfExp(self, node, expected=None):
+        test, rt, rf = self.condition(node.test)
+        if isinstance(test, Known):
+            self.apply_refinements(rt if test.value else rf)
+            return self.expr(node.body if test.value else node.orelse, expected)
+        op = self.b.if_(test)
+        saved, out = self.env, []
+        for block, sub, refine in ((0, node.body, rt), (1, node.orelse, rf)):
+            self.env = dict(saved)
+            with self.b.at_end(op.blocks[block]):
+                self.apply_refinements(refine)
+                out.append(self.value(sub, expected))
+        self.env = saved
+        t = self.join([v.type for v in out], node, "the conditional expression")
+        for block, v in zip(op.blocks, out):
+            with self.b.at_end(block):
+                self.b.yield_(v)
+        from ember.compiler.lower import _set_results
+
+        _set_results(op, [t])
+        return op.results[0]
+
+    def e_BoolOp(self, node):
+        return self.condition(node)[0]
+
+    def e_Not(self, node):
+        return self.condition(node)[0]
+
+    def e_Compare(self, node):
+        return self.condition(node)[0]
+
+    # -- conditions ------------------------------------------------------------------------
+    def condition(self, node):
+        """(Known bool or bool Value, refinements if true, refinements if false)."""
+        if isinstance(node, S.Not):
+            test, rt, rf = self.condition(node.operand)
+            if isinstance(test, Known):
+                return Known(not test.value), rf, rt
+            return self.emit("aten::__not__", test, node=node), rf, rt
+        if isinstance(node, S.BoolOp):
+            return self.bool_op(node, node.values)
+        if isinstance(node, S.Compare) and len(node.ops) == 1 and node.ops[0] in ("is", "is not"):
+            return self.is_none(node)
+        v = self.expr(node)
+        if isinstance(v, Known):
+            return Known(bool(v.value)), {}, {}
+        if isinstance(v, Sugared):
+            return Known(True), {}, {}
+        return self.to_bool(v, node), {}, {}
+
+    def condition_value(self, node):
+        return self.condition(node)[0]
+
+    def to_bool(self, v, node):
+        if isinstance(v.type, T.BoolType):
+            return v
+        name = {T.TensorType: "Tensor", T.IntType: "int", T.FloatType: "float"}.get(type(v.type))
+        if name is None:
+            raise self.err(node, f"expected a bool condition, found {v.type}")
+        return self.emit(f"aten::Bool.{name}", v, node=node)
+
+    def bool_op(self, node, values):
+        first, rt, rf = self.condition(values[0])
+        if len(values) == 1:
+            return first, rt, rf
+        is_and = node.op == "and"
+        if isinstance(first, Known):
+            if first.value != is_and:
+                return first, {}, {}
+            self.apply_refinements(rt if is_and else rf)
+            return self.bool_op(node, values[1:])
+        op = self.b.if_(first, [_BOOL])
+        saved = self.env
+        self.env = dict(saved)
+        with self.b.at_end(op.blocks[0 if is_and else 1]):
+            self.apply_refinements(rt if is_and else rf)
+            rest, rest_t, rest_f = self.bool_op(node, values[1:])
+            self.b.yield_(self.materialize(rest, node))
+        self.env = saved
+        with self.b.at_end(op.blocks[1 if is_and else 0]):
+            self.b.yield_(self.b.constant(not is_and))
+        if is_and:
+            return op.results[0], {**rt, **rest_t}, {}
+        return op.results[0], {}, {**rf, **rest_f}
+
+    def is_none(self, node):
+        left, right = node.left, node.comparators[0]
+        negate = node.ops[0] == "is not"
+        if isinstance(left, S.Const) and left.value is None:
+            left, right = right, left
+        if not (isinstance(right, S.Const) and right.value is None):
+            raise self.err(node, "'is' comparisons are only supported against None")
+        v = self.expr(left)
+        refine_t, refine_f = {}, {}
+        if isinstance(v, Known):
+            test = Known(v.value is None)
+        elif isinstance(v, Sugared) or not isinstance(v.type, T.OptionalType | T.NoneType):
+            test = Known(False)
+        elif isinstance(v.type, T.NoneType):
+            test = Known(True)
+        else:
+            kind = "aten::__isnot__" if negate else "aten::__is__"
+            test = self.emit(kind, v, self.b.constant(None), node=node)
+            if isinstance(left, S.Name):
+                refine_f = {left.id: v.type.elem}
+            return test, *((refine_f, {}) if negate else ({}, refine_f))
+        if negate:
+            test = Known(not test.value)
+        return test, refine_t, refine_f
+
+    def apply_refinements(self, refine):
+        for name, t in refine.items():
+            v = self.env.get(name)
+            if isinstance(v, Value) and v.type != t:
+                self.env[name] = self.b.unchecked_cast(v, t, name=name)
+
+    # -- assignment ------------------------------------------------------------------------
+    def assign(self, target, value, node):
+        if isinstance(target, S.Name):
+            if isinstance(value, Known) and _plain(value.value):
+                value = self.materialize(value, node)
+            if isinstance(value, Value) and value.name is None:
+                value.name = target.id
+            self.env[target.id] = value
+        elif isinstance(target, S.TupleExpr | S.ListExpr):
+            self.assign_unpack(target, value, node)
+        elif isinstance(target, S.Attribute):
+            self.assign_attr(target, value, node)
+        elif isinstance(target, S.Subscript):
+            self.assign_item(target, value, node)
+        else:
+            raise self.err(target, "cannot assign to this expression in scripted code")
+
+    def assign_unpack(self, target, value, node):
+        n = len(target.elts)
+        if isinstance(value, Known) and isinstance(value.value, tuple | list):
+            parts = [v if isinstance(v, Sugared | Value) else Known(v) for v in value.value]
+        else:
+            v = self.materialize(value, node)
+            if isinstance(v.type, T.TupleType):
+                parts = self.b.tuple_unpack(v) if len(v.type.elems) == n else None
+            elif isinstance(v.type, T.ListType):
+                parts = self.b.list_unpack(v, n)
+            else:
+                raise self.err(node, f"cannot unpack a value of type {v.type}")
+        if parts is None or len(parts) != n:
+            raise self.err(node, f"cannot unpack {len(parts or v.type.elems)} values into {n}")
+        for t, p in zip(target.elts, parts):
+            self.assign(t, p, node)
+
+    def assign_attr(self, target, value, node):
+        base = self.expr(target.value)
+        if not isinstance(base, ModuleRef):
+            raise self.err(target, "only module attributes can be assigned in scripted code")
+        t = base.info.class_type.attributes.get(target.attr)
+        if t is None or base.info.kinds.get(target.attr) == "module":
+            raise self.err(target, f"module has no assignable attribute '{target.attr}'")
+        v = self.coerce(self.materialize(value, node, t), t, node, f"attribute '{target.attr}'")
+        self.b.set_attr(base.value, target.attr, v)
+
+    def assign_item(self, target, value, node):
+        base = self.value(target.value)
+        if len(target.index) != 1 or isinstance(target.index[0], S.Slice):
+            raise self.err(target, "only single-index item assignment is supported")
+        key = self.value(target.index[0])
+        v = self.materialize(value, node)
+        if isinstance(base.type, T.ListType):
+            self.b.op("aten::__setitem__.t", [base, key, v], [])
+        elif isinstance(base.type, T.DictType):
+            kind = "str" if isinstance(base.type.key, T.StrType) else "int"
+            self.b.op(f"aten::_set_item.{kind}", [base, key, v], [])
+        else:
+            raise self.err(target, f"item assignment on {base.type} is not supported")
+
+    # -- tensors and subscripts --------------------------------------------------------------
+    def tensor_attr(self, v, attr, node):
+        if attr == "shape":
+            return self.emit("aten::size", v, node=node)
+        if attr == "dtype":
+            return self.emit("prim::dtype", v, node=node)
+        if attr == "ndim":
+            return self.emit("aten::dim", v, node=node)
+        if attr == "device":
+            return self.emit("prim::device", v, node=node)
+        if attr == "is_cuda":
+            return Known(False)
+        from ember.compiler.values import TensorMethod
+
+        return TensorMethod(v, attr)
+
+    def e_Subscript(self, node):
+        base = self.expr(node.value)
+        if isinstance(base, ModuleRef):
+            return self.module_item(base, node)
+        idx = [self.expr(i) if not isinstance(i, S.Slice) else i for i in node.index]
+        if isinstance(base, Known) and all(isinstance(i, Known) for i in idx):
+            return _known_item(base.value, idx[0].value if len(idx) == 1 else None, self, node)
+        v = self.materialize(base, node.value)
+        if isinstance(v.type, T.TensorType):
+            return self.tensor_index(v, node.index, idx)
+        if len(idx) != 1:
+            raise self.err(node, f"multi-dimensional indexing of {v.type} is not supported")
+        return self.item(v, node.index[0], idx[0], node)
+
+    def item(self, v, raw, idx, node):
+        t = v.type
+        if isinstance(t, T.TupleType):
+            if isinstance(raw, S.Slice):
+                bounds = [self.expr(x).value if x is not None else None
+                          for x in (raw.lower, raw.upper, raw.step)]  # fmt: skip
+                parts = self.b.tuple_unpack(v)[slice(*bounds)]
+                return self.b.tuple_construct(parts)
+            if not isinstance(idx, Known) or not isinstance(idx.value, int):
+                raise self.err(node, "tuple indices must be integer constants")
+            i = idx.value + len(t.elems) if idx.value < 0 else idx.value
+            if not 0 <= i < len(t.elems):
+                raise self.err(node, f"tuple index {idx.value} out of range")
+            return self.emit("prim::TupleIndex", v, i, node=node)
+        if isinstance(t, T.ListType | T.StrType) and isinstance(raw, S.Slice):
+            if isinstance(t, T.StrType):
+                raise self.err(node, "string slicing is not supported")
+            lo, hi, st = (None if x is None else self.value(x) for x in
+                          (raw.lower, raw.upper, raw.step))  # fmt: skip
+            return self.emit("aten::slice.t", v, lo, hi, 1 if st is None else st, node=node)
+        key = self.materialize(idx, raw)
+        if isinstance(t, T.ListType):
+            return self.emit("aten::__getitem__.t", v, key, node=node)
+        if isinstance(t, T.DictType):
+            kind = "Dict_str" if isinstance(t.key, T.StrType) else "Dict_int"
+            return self.emit(f"aten::__getitem__.{kind}", v, key, node=node)
+        if isinstance(t, T.StrType):
+            return self.emit("aten::__getitem__.str", v, key, node=node)
+        raise self.err(node, f"values of type {t} cannot be indexed")
+
+    def tensor_index(self, v, raw_items, items):
+        dim = 0
+        for raw, it in zip(raw_items, items):
+            if isinstance(raw, S.Slice):
+                lo, hi, st = (None if x is None else self.value(x) for x in
+                              (raw.lower, raw.upper, raw.step))  # fmt: skip
+                if lo is None and hi is None and st is None:
+                    dim += 1
+                    continue
+                v = self.emit("aten::slice.Tensor", v, dim, lo, hi, 1 if st is None else st,
+                              node=raw)  # fmt: skip
+                dim += 1
+            elif isinstance(it, Known) and it.value is None:
+                v = self.emit("aten::unsqueeze", v, dim, node=raw)
+                dim += 1
+            else:
+                i = self.materialize(it, raw)
+                if isinstance(i.type, T.TensorType):
+                    idx = self.b.list_construct([i], T.OptionalType(_TENSOR))
+                    v = self.emit("aten::index.Tensor", v, idx, node=raw)
+                    dim += 1
+                    continue
+                if not isinstance(i.type, T.IntType):
+                    raise self.err(raw, f"expected int, found {i.type} as a tensor index")
+                v = self.emit("aten::select.int", v, dim, i, node=raw)
+        return v
+
+
+_TAKES_EXPECTED = {S.ListExpr, S.DictExpr, S.IfExp}
+
+
+def _known_item(value, index, low, node):
+    try:
+        item = value[index]
+    except (TypeError, IndexError, KeyError):
+        raise low.err(node, "invalid index into a constant") from None
+    return item if isinstance(item, Sugared) else Known(item)
+
+
+def _wrap_py(obj):
+    if isinstance(obj, bool | int | float | str) or obj is None:
+        return Known(obj)
+    if isinstance(obj, tuple) and all(isinstance(x, bool | int | float | str) for x in obj):
+        return Known(obj)
+    try:
+        if type(obj).__name__ == "Tensor":
+            value_type(obj)
+    except TypeProblem:
+        pass
+    return PyObj(obj)
+
+
+def _describe(node) -> str:
+    if isinstance(node, S.Name):
+        return node.id
+    if isinstance(node, S.Attribute):
+        return f"{_describe(node.value)}.{node.attr}"
+    if isinstance(node, S.Call):
+        return f"{_describe(node.func)}(...)"
+    return type(node).__name__
+
+
+def _plain(value) -> bool:
+    if isinstance(value, tuple | list):
+        return all(_plain(v) for v in value)
+    return value is None or isinstance(value, bool | int | float | str)

@@ -1,0 +1,363 @@
+"""Lowering statements to IR: environments, structured control flow and early exits.
+
+NOTE: [Lowering control flow]
+Variables live in an environment (name -> IR Value or compile-time value). An `if`
+lowers both branches with copies of the environment; names changed by a branch become
+results of the ``prim::If`` (yielded from each block). A loop's body sees the variables it
+assigns that were defined before the loop as block arguments (loop-carried values) and
+yields their new values; results of the ``prim::Loop`` rebind them afterwards.
+
+Early exits (``return`` in a branch, ``break``/``continue``) are turned into a single exit
+the way TorchScript does, by moving the statements that follow an `if` containing an exit
+into its branches: every path through the region then ends at an exit, whose values (the
+return value, or the loop's next condition and carried values) the branches yield.
+
+Example:
+    >>> from ember.compiler.frontend import compile_function
+    >>> def clip(x: int, hi: int) -> int:
+    ...     if x > hi:
+    ...         return hi
+    ...     return x
+    >>> compile_function(clip)(7, 5), compile_function(clip)(3, 5)
+    (5, 3)
+"""
+
+from __future__ import annotations
+
+from ember.compiler import syntax as S  # noqa: N812
+from ember.compiler.calls import CallLowering
+from ember.compiler.exprs import DEAD, ExprLowering
+from ember.compiler.iteration import IterLowering
+from ember.compiler.modules import ModuleAccess
+from ember.compiler.typeinfo import TypeProblem, annotation_type
+from ember.compiler.values import Known, ModuleRef, Sugared
+from ember.ir import MAX_TRIP, Value
+from ember.ir import types as T  # noqa: N812
+from ember.ir.core import OpResult
+
+__all__ = ["FunctionLowering"]
+
+
+class _Region:
+    """Where a path of statements ends: a function body or a loop body."""
+
+    def __init__(self, kind, carried=(), test=None):
+        self.kind, self.carried, self.test = kind, list(carried), test
+
+
+class FunctionLowering(IterLowering, ModuleAccess, CallLowering, ExprLowering):
+    """Lowers one function's AST into the graph of `builder`."""
+
+    def __init__(self, fn, builder, globals_, closure, ctx, self_ref=None):
+        self.fn, self.src, self.b, self.ctx = fn, fn.source, builder, ctx
+        self.globals, self.closure = globals_, closure
+        self.env: dict = {}
+        self.self_ref = self_ref
+        self.return_type = None
+
+    # -- entry -------------------------------------------------------------------------------
+    def lower(self, return_type: T.Type | None):
+        self.return_type = return_type
+        exits = self.lower_seq(self.fn.body, _Region("function"))
+        if exits is DEAD:
+            rt = return_type or T.NoneType.get()
+            self.b.return_(self.b.uninitialized(rt))
+            return rt
+        value = exits[0]
+        self.b.return_(value)
+        return value.type
+
+    def err(self, node, message):
+        return self.src.node_error(node, message)
+
+    # -- sequences and exits ---------------------------------------------------------------------
+    def lower_seq(self, stmts, region):
+        """Lower a path; returns the exit values of the region, or DEAD after a raise."""
+        for i, st in enumerate(stmts):
+            if isinstance(st, S.If) and _has_exit(st, region.kind):
+                return self.lower_split_if(st, stmts[i + 1 :], region)
+            if isinstance(st, S.Return | S.Break | S.Continue):
+                return self.exit_values(st, region)
+            self.lower_stmt(st)
+            if self.env is DEAD:
+                return DEAD
+        return self.exit_values(None, region)
+
+    def exit_values(self, st, region):
+        if region.kind == "function":
+            if isinstance(st, S.Break | S.Continue):
+                raise self.err(st, f"'{type(st).__name__.lower()}' outside a loop")
+            if st is None or st.value is None:
+                return [self.b.constant(None)]
+            v = self.value(st.value, expected=self.return_type)
+            return [self.coerce(v, self.return_type, st.value, "the return value")]
+        if isinstance(st, S.Return):
+            raise self.err(st, "return inside a loop is not supported in scripted code")
+        if isinstance(st, S.Break):
+            cond = self.b.constant(False)
+        elif region.test is not None:
+            cond = self.condition_value(region.test)
+        else:
+            cond = self.b.constant(True)
+        return [cond] + [self.env[n] for n in region.carried]
+
+    def lower_split_if(self, st, rest, region):
+        test, refine_t, refine_f = self.condition(st.test)
+        if isinstance(test, Known):
+            body = st.body if test.value else st.orelse
+            self.apply_refinements(refine_t if test.value else refine_f)
+            return self.lower_seq(body + rest, region)
+        op = self.b.if_(test)
+        saved, paths = self.env, []
+        for block, body, refine in ((0, st.body, refine_t), (1, st.orelse, refine_f)):
+            self.env = dict(saved)
+            with self.b.at_end(op.blocks[block]):
+                self.apply_refinements(refine)
+                paths.append(self.lower_seq(body + rest, region))
+        self.env = saved
+        live = [p for p in paths if p is not DEAD]
+        if not live:
+            self.env = DEAD
+            return DEAD
+        types = [self.join([p[i].type for p in live], st, "a value leaving the if") for i in
+                 range(len(live[0]))]  # fmt: skip
+        for block, path in zip(op.blocks, paths):
+            with self.b.at_end(block):
+                if path is DEAD:
+                    path = [self.b.uninitialized(t) for t in types]
+                self.b.yield_(*path)
+        _set_results(op, types)
+        return list(op.results)
+
+    # -- statements ------------------------------------------------------------------------
+    def lower_stmt(self, st):
+        method = getattr(self, "stmt_" + type(st).__name__, None)
+        if method is None:
+            raise self.err(st, f"{type(st).__name__} is not supported in scripted code")
+        method(st)
+
+    def stmt_Pass(self, st):
+        pass
+
+    def stmt_ExprStmt(self, st):
+        if isinstance(st.value, S.Const) and isinstance(st.value.value, str):
+            return  # docstring
+        self.expr(st.value)
+
+    def stmt_Assign(self, st):
+        value = self.expr(st.value)
+        for target in st.targets:
+            self.assign(target, value, st.value)
+
+    def stmt_AnnAssign(self, st):
+        try:
+            t = annotation_type(st.annotation, self.ctx.classes)
+        except TypeProblem as e:
+            raise self.err(st.annotation, str(e)) from None
+        if st.value is None:
+            return
+        v = self.value(st.value, expected=t)
+        self.assign(st.target, self.coerce(v, t, st.value, f"'{_target_name(st.target)}'"), st)
+
+    def stmt_AugAssign(self, st):
+        target = st.target
+        if isinstance(target, S.Name | S.Attribute):
+            current = self.expr(target)
+            if isinstance(current, Value) and isinstance(current.type, T.TensorType):
+                result = self.augmented_tensor(current, st)
+            else:
+                result = self.binary(st.op, current, self.expr(st.value), st)
+            self.assign(target, result, st)
+            return
+        if isinstance(target, S.Subscript):
+            current = self.expr(target)
+            self.assign(target, self.binary(st.op, current, self.expr(st.value), st), st)
+            return
+        raise self.err(target, "unsupported target of an augmented assignment")
+
+    def stmt_Assert(self, st):
+        test, refine_t, _ = self.condition(st.test)
+        msg = "AssertionError: "
+        if st.msg is not None:
+            m = self.expr(st.msg)
+            msg += m.value if isinstance(m, Known) else ""
+        if isinstance(test, Known):
+            if not test.value:
+                self.b.raise_(msg, "builtins.AssertionError")
+                self.env = DEAD
+            return
+        op = self.b.if_(test)
+        with self.b.at_end(op.blocks[0]):
+            self.b.yield_()
+        with self.b.at_end(op.blocks[1]):
+            self.b.raise_(msg, "builtins.AssertionError")
+            self.b.yield_()
+        self.apply_refinements(refine_t)
+
+    def stmt_Raise(self, st):
+        msg, cls = "Exception", "builtins.Exception"
+        exc = st.exc
+        if isinstance(exc, S.Call):
+            cls = "builtins." + (
+                getattr(exc.func, "id", None) or getattr(exc.func, "attr", "Exception")
+            )
+            if exc.args:
+                m = self.expr(exc.args[0])
+                msg = m.value if isinstance(m, Known) else msg
+            else:
+                msg = ""
+        elif isinstance(exc, S.Name):
+            cls, msg = "builtins." + exc.id, ""
+        self.b.raise_(msg, cls)
+        self.env = DEAD
+
+    def stmt_If(self, st):
+        test, refine_t, refine_f = self.condition(st.test)
+        if isinstance(test, Known):
+            self.apply_refinements(refine_t if test.value else refine_f)
+            for s in st.body if test.value else st.orelse:
+                self.lower_stmt(s)
+                if self.env is DEAD:
+                    return
+            return
+        op = self.b.if_(test)
+        saved, envs = self.env, []
+        for block, body, refine in ((0, st.body, refine_t), (1, st.orelse, refine_f)):
+            self.env = dict(saved)
+            with self.b.at_end(op.blocks[block]):
+                self.apply_refinements(refine)
+                for s in body:
+                    self.lower_stmt(s)
+                    if self.env is DEAD:
+                        break
+            envs.append(self.env)
+        self.env = saved
+        self.merge_branches(op, envs, st)
+
+    def merge_branches(self, op, envs, st):
+        saved = self.env
+        live = [e for e in envs if e is not DEAD]
+        if not live:
+            for block in op.blocks:
+                with self.b.at_end(block):
+                    self.b.yield_()
+            self.env = DEAD
+            return
+        names = [n for n in live[0] if all(n in e for e in live)]
+        differ = [n for n in names if any(e[n] is not saved.get(n) for e in live)]
+        changed = [n for n in differ if all(isinstance(e[n], Value) for e in live)]
+        types = [self.join([e[n].type for e in live], st, f"variable '{n}'") for n in changed]
+        for block, env in zip(op.blocks, envs):
+            with self.b.at_end(block):
+                if env is DEAD:
+                    self.b.yield_(*[self.b.uninitialized(t) for t in types])
+                else:
+                    self.b.yield_(*[env[n] for n in changed])
+        _set_results(op, types, changed)
+        env = {n: live[0][n] for n in names if n not in differ}
+        if len(live) == 1:
+            env = dict(live[0])
+        for n, r in zip(changed, op.results):
+            env[n] = r
+        self.env = env
+
+    # -- loops -----------------------------------------------------------------------------
+    def stmt_While(self, st):
+        cond = self.condition_value(st.test)
+        if isinstance(cond, Known):
+            if not cond.value:
+                return
+            cond = self.b.constant(True)
+        self.emit_loop(MAX_TRIP, cond, st.body, None, st.test, st)
+
+    def stmt_For(self, st):
+        self.lower_for(st)
+
+    def emit_loop(self, trip, cond, body, bind_target, test, st):
+        """A prim::Loop over `body`; bind_target(i) binds the loop variables in the body."""
+        assigned = _assigned(body) | _target_names(getattr(st, "target", None))
+        carried = [n for n in self.env if n in assigned and isinstance(self.env[n], Value)]
+        loop = self.b.loop(trip, cond, [self.env[n] for n in carried], names=list(carried))
+        block = loop.blocks[0]
+        saved = self.env
+        self.env = dict(saved)
+        for n, arg in zip(carried, block.args[1:]):
+            self.env[n] = arg
+        with self.b.at_end(block):
+            if bind_target is not None:
+                bind_target(block.args[0])
+            exits = self.lower_seq(body, _Region("loop", carried, test))
+            if exits is DEAD:
+                exits = [self.b.constant(False)] + list(block.args[1:])
+            for n, v, arg in zip(carried, exits[1:], block.args[1:]):
+                if not T.is_subtype(v.type, arg.type):
+                    raise self.err(st, f"variable '{n}' has type {arg.type} before the loop "
+                                       f"but {v.type} at the end of its body")  # fmt: skip
+            self.b.yield_(*exits)
+        self.env = saved
+        for n, r in zip(carried, loop.results):
+            self.env[n] = r
+        return loop
+
+    def unrolled(self, items, st):
+        """Unroll `for target in <tuple or module container>` over compile-time `items`."""
+        if _has_exit(S.If(body=st.body), "loop"):
+            raise self.err(st, "break/continue in a loop over modules or a tuple is not supported")
+        for item in items:
+            self.assign(st.target, item, st)
+            for s in st.body:
+                self.lower_stmt(s)
+                if self.env is DEAD:
+                    return
+
+
+def _set_results(op, types, names=None):
+    op.results = [OpResult(t, op, i, (names or [None] * len(types))[i])
+                  for i, t in enumerate(types)]  # fmt: skip
+
+
+def _target_name(node):
+    return getattr(node, "id", None) or getattr(node, "attr", "target")
+
+
+def _target_names(node):
+    if node is None:
+        return set()
+    if isinstance(node, S.Name):
+        return {node.id}
+    if isinstance(node, S.TupleExpr | S.ListExpr):
+        return set().union(*(_target_names(e) for e in node.elts)) if node.elts else set()
+    return set()
+
+
+def _assigned(stmts) -> set:
+    out = set()
+    for st in stmts:
+        if isinstance(st, S.Assign):
+            for t in st.targets:
+                out |= _target_names(t)
+        elif isinstance(st, S.AnnAssign | S.AugAssign):
+            out |= _target_names(st.target)
+        elif isinstance(st, S.If):
+            out |= _assigned(st.body) | _assigned(st.orelse)
+        elif isinstance(st, S.While):
+            out |= _assigned(st.body)
+        elif isinstance(st, S.For):
+            out |= _assigned(st.body) | _target_names(st.target)
+    return out
+
+
+def _has_exit(st, kind) -> bool:
+    """Whether `st` contains an exit of the enclosing region (not of a nested loop)."""
+    kinds = (S.Return,) if kind == "function" else (S.Break, S.Continue, S.Return)
+    for s in [*getattr(st, "body", []), *getattr(st, "orelse", [])]:
+        if isinstance(s, kinds):
+            return True
+        if isinstance(s, S.If) and _has_exit(s, kind):
+            return True
+        if isinstance(s, S.While | S.For) and kind == "function" and _has_exit(s, kind):
+            return True
+    return False
+
+
+_ = (Sugared, ModuleRef)

@@ -1,0 +1,190 @@
+"""`RecursiveScriptModule` and `ScriptFunction`: what `ember.jit.script` returns.
+
+A RecursiveScriptModule is an `ember.nn.Module` holding the scripted module's parameters,
+buffers (the same tensor objects as the original), attributes, constants and scripted
+submodules; its methods run the Python runtime's function for each compiled graph, so
+`state_dict`, `named_parameters`, `train`/`eval` and attribute access behave as for the
+original module, and compiled code reads ``self.training`` at run time.
+
+Example:
+    >>> import ember
+    >>> class Net(ember.nn.Module):
+    ...     def __init__(self):
+    ...         super().__init__()
+    ...         self.fc = ember.nn.Linear(2, 1)
+    ...     def forward(self, x):
+    ...         return self.fc(x)
+    >>> m = ember.jit.script(Net())
+    >>> m
+    RecursiveScriptModule(
+      original_name=Net
+      (fc): RecursiveScriptModule(original_name=Linear)
+    )
+    >>> [k for k, _ in m.named_parameters()]
+    ['fc.weight', 'fc.bias']
+"""
+
+from __future__ import annotations
+
+import types
+
+from ember.ir.code_printer import code_text
+from ember.nn import Module
+from ember.nn.module import add_indent
+
+__all__ = ["RecursiveScriptModule", "ScriptFunction", "ScriptModule"]
+
+
+class ScriptModule(Module):
+    """Base class of scripted modules (PyTorch's `torch.jit.ScriptModule`)."""
+
+
+class RecursiveScriptModule(ScriptModule):
+    """A scripted module instance (see the module docstring)."""
+
+    @classmethod
+    def _construct(cls, module, info, ctx):
+        self = cls.__new__(cls)
+        Module.__init__(self)
+        d = self.__dict__
+        d["training"] = module.training
+        d["_ember_info"] = info
+        d["_ember_ctx"] = ctx
+        d["_ember_methods"] = {}
+        d["original_name"] = info.original_name
+        for name, kind in info.kinds.items():
+            if kind == "param":
+                self._parameters[name] = module._parameters[name]
+            elif kind == "buffer":
+                self._buffers[name] = module._buffers[name]
+                if name in module._non_persistent_buffers_set:
+                    self._non_persistent_buffers_set.add(name)
+            elif kind == "module":
+                sub = module._modules[name]
+                self._modules[name] = cls._construct(sub, info.submodules[name], ctx)
+            elif name != "training":
+                d[name] = _copy_value(getattr(module, name, None))
+        for name in ("forward", *_exported(type(module))):
+            if hasattr(type(module), name) and (name != "forward" or _has_forward(module)):
+                self._ember_method(name)
+        for name, value in info.constants.items():
+            d[name] = value
+        return self
+
+    def _ember_method(self, name):
+        methods = self.__dict__["_ember_methods"]
+        fn = methods.get(name)
+        if fn is None:
+            compiled = self._ember_ctx.method(self._ember_info, name)
+            if compiled.python is not None:
+                fn = types.MethodType(compiled.python, self)
+            else:
+                run, bind = compiled.run, compiled.bind
+
+                def fn(*args, **kwargs):
+                    return run(self, *bind(args, kwargs) if kwargs or len(args) < n else args)
+
+                n = len(compiled.params)
+                fn.compiled = compiled
+            methods[name] = fn
+        return fn
+
+    def forward(self, *args, **kwargs):
+        return self._ember_method("forward")(*args, **kwargs)
+
+    def __getattr__(self, name):
+        d = self.__dict__
+        methods = d.get("_ember_methods")
+        if methods is not None:
+            fn = methods.get(name)
+            if fn is not None:
+                return fn
+            info = d["_ember_info"]
+            if callable(getattr(type(info.module), name, None)) and not name.startswith("__"):
+                return self._ember_method(name)
+        return Module.__getattr__(self, name)
+
+    def _compiled(self, name="forward"):
+        return self._ember_ctx.method(self._ember_info, name)
+
+    @property
+    def graph(self):
+        """The IR graph of `forward` (prints as TorchScript's graph dump)."""
+        return self._compiled().graph
+
+    @property
+    def code(self) -> str:
+        """`forward` as TorchScript-style source."""
+        return code_text(self._compiled().graph)
+
+    @property
+    def inlined_graph(self):
+        return self.graph
+
+    def _get_name(self) -> str:
+        return "RecursiveScriptModule"
+
+    def __repr__(self) -> str:
+        children = list(self._modules.items())
+        if not children:
+            return f"RecursiveScriptModule(original_name={self.original_name})"
+        lines = [f"original_name={self.original_name}"]
+        lines += [f"({name}): {add_indent(repr(m), 2)}" for name, m in children]
+        return "RecursiveScriptModule(\n  " + "\n  ".join(lines) + "\n)"
+
+    def save(self, f, **kwargs):
+        from ember import jit
+
+        return jit.save(self, f, **kwargs)
+
+
+class ScriptFunction:
+    """A scripted free function: callable, with `.graph`, `.code`, `.name`."""
+
+    def __init__(self, compiled, fn):
+        self._compiled = compiled
+        self.__wrapped__ = fn
+        self.name = fn.__name__
+        self.qualified_name = compiled.qualified_name
+        self.__doc__ = fn.__doc__
+
+    def __call__(self, *args, **kwargs):
+        return self._compiled(*args, **kwargs)
+
+    @property
+    def graph(self):
+        return self._compiled.graph
+
+    @property
+    def code(self) -> str:
+        return code_text(self._compiled.graph)
+
+    @property
+    def schema(self) -> str:
+        params = ", ".join(f"{t} {n}" for n, t, _, _ in self._compiled.params)
+        return f"{self.name}({params}) -> {self._compiled.return_type}"
+
+    def __repr__(self) -> str:
+        return f"<ember.jit.ScriptFunction object at {hex(id(self))}>"
+
+
+def _copy_value(value):
+    if isinstance(value, list):
+        return list(value)
+    if isinstance(value, dict):
+        return dict(value)
+    return value
+
+
+def _exported(cls):
+    names = []
+    for klass in reversed(cls.__mro__):
+        for name, fn in vars(klass).items():
+            if getattr(fn, "_ember_jit_export", False) and name not in names:
+                names.append(name)
+    return names
+
+
+def _has_forward(module) -> bool:
+    fwd = type(module).forward
+    return fwd is not Module.forward and hasattr(fwd, "__code__")
