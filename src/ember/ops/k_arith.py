@@ -97,7 +97,7 @@ def div(a, b, rounding_mode=None):
     x, y = to_compute(a, rt), to_compute(b, rt)
     if rt.kind in "bui":
         if rt is dtypes.bool_:
-            x, y, rt = np.asarray(x, np.uint8), np.asarray(y, np.uint8), dtypes.uint8
+            raise NotImplementedError(f"\"div_{rounding_mode}_cpu\" not implemented for 'Bool'")
         _int_zero_check(y)
         q = np.floor_divide(x, y)
         if rounding_mode == "trunc":
@@ -139,8 +139,8 @@ def pow_(a, b):
     x, y = to_compute(a, rt), to_compute(b, rt)
     if rt.kind in "bui":
         if rt is dtypes.bool_:
-            x, y = np.asarray(x, np.uint8), np.asarray(y, np.uint8)
-        elif np.any(np.less(y, 0)):
+            raise NotImplementedError("\"pow\" not implemented for 'Bool'")
+        if np.any(np.less(y, 0)):
             if b.__class__ is not _ndarray:
                 raise RuntimeError("Integers to negative integer powers are not allowed.")
             return cast(_int_pow_negative(x, y), rt)

@@ -70,15 +70,15 @@ def stack(tensors, dim=0):
 def _check_index(index, size, d):
     if index.size:
         lo, hi = index.min(), index.max()
-        if lo < -size or hi >= size:
-            bad = lo if lo < -size else hi
+        if lo < 0 or hi >= size:
+            bad = lo if lo < 0 else hi
             raise IndexError(f"index {bad} is out of bounds for dimension {d} with size {size}")
 
 
 def gather(a, dim, index, sparse_grad=False):
     """out[i][j] = a[index[i][j]][j] for dim 0 (and so on)"""
-    if index.dtype != np.int64:
-        raise RuntimeError("gather(): Expected dtype int64 for index")
+    if index.dtype not in (np.int64, np.int32):
+        raise RuntimeError("gather(): Expected dtype int32/int64 for index")
     d = wrap_dim(dim, a.ndim)
     if index.ndim != a.ndim and not (a.ndim == 0 and index.ndim <= 1):
         raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")

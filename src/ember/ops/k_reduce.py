@@ -179,6 +179,8 @@ def min_all(a):
 
 def _arg(a, dim, keepdim, find_max, name):
     fn = np.argmax if find_max else np.argmin
+    if a.dtype == np.bool_ and name.startswith("arg"):
+        raise RuntimeError(f"{name}(): does not support bool input")
     if dim is None:
         _check_nonempty(a, name)
         r = np.array(fn(a.reshape(-1)), np.int64)

@@ -123,8 +123,11 @@ def _fresh(r):
 
 
 def _root(a):
-    while isinstance(a.base, _ndarray):
-        a = a.base
+    """The object owning a's memory (follows numpy's base chain, through as_strided too)."""
+    b = a.base
+    while b is not None:
+        a = b
+        b = getattr(b, "base", None)
     return a
 
 

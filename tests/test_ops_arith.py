@@ -1,0 +1,198 @@
+"""Binary arithmetic, comparisons, logical/bitwise ops against torch 2.13 for every dtype pair."""
+
+import itertools
+
+import numpy as np
+import pytest
+from test_ops_helpers import DTYPES, INEXACT_RTOL, both, sample
+
+import ember
+
+PAIRS = list(itertools.product(DTYPES, DTYPES))
+EXACT_BINARY = {
+    "add": lambda m, a, b: a + b,
+    "sub": lambda m, a, b: a - b,
+    "mul": lambda m, a, b: a * b,
+    "truediv": lambda m, a, b: a / b,
+    "floordiv": lambda m, a, b: a // b,
+    "mod": lambda m, a, b: a % b,
+    "fmod": lambda m, a, b: m.fmod(a, b),
+    "trunc": lambda m, a, b: m.div(a, b, rounding_mode="trunc"),
+    "floor": lambda m, a, b: m.div(a, b, rounding_mode="floor"),
+    "alpha": lambda m, a, b: m.add(a, b, alpha=2),
+    "maximum": lambda m, a, b: m.maximum(a, b),
+    "minimum": lambda m, a, b: m.minimum(a, b),
+    "eq": lambda m, a, b: a == b,
+    "ne": lambda m, a, b: a != b,
+    "lt": lambda m, a, b: a < b,
+    "le": lambda m, a, b: a <= b,
+    "gt": lambda m, a, b: a > b,
+    "ge": lambda m, a, b: a >= b,
+    "and": lambda m, a, b: a & b,
+    "or": lambda m, a, b: a | b,
+    "xor": lambda m, a, b: a ^ b,
+    "logical_and": lambda m, a, b: m.logical_and(a, b),
+    "logical_or": lambda m, a, b: m.logical_or(a, b),
+    "logical_xor": lambda m, a, b: m.logical_xor(a, b),
+}
+
+
+def _nonzero(arr):
+    out = arr.copy()
+    out[out == 0] = 3
+    return out
+
+
+@pytest.mark.parametrize("name", sorted(EXACT_BINARY))
+def test_binary_every_dtype_pair(torch, name):
+    fn = EXACT_BINARY[name]
+    divides = name in ("truediv", "floordiv", "mod", "fmod", "trunc", "floor")
+    for da, db in PAIRS:
+        a = sample(da, (3, 4), seed=1)
+        b = sample(db, (4,), seed=2)
+        if divides:
+            b = _nonzero(b)
+        low = {da, db} & {"float16", "bfloat16"}
+        rtol = (
+            INEXACT_RTOL[low.pop()] if low and name in ("floordiv", "mod", "fmod", "floor") else 0
+        )
+        try:
+            both(torch, fn, a, b, rtol=rtol, atol=rtol)
+        except AssertionError as exc:
+            raise AssertionError(f"{name} {da} {db}: {exc}") from None
+
+
+SCALARS = [2, -3, 2.5, True, -0.5]
+
+
+@pytest.mark.parametrize("name", ["add", "sub", "mul", "truediv", "floordiv", "mod", "eq", "lt"])
+@pytest.mark.parametrize("scalar", SCALARS)
+def test_tensor_with_python_scalar(torch, name, scalar):
+    fn = EXACT_BINARY[name]
+    for d in DTYPES:
+        a = sample(d, (5,), seed=3)
+        try:
+            both(torch, fn, a, scalar)
+            if name not in ("eq", "lt", "floordiv", "mod"):
+                both(
+                    torch,
+                    lambda m, x, s: fn(m, s, x) if name != "truediv" else s / x,
+                    a,
+                    scalar,
+                    rtol=1e-6 if name == "truediv" else 0,
+                )
+        except AssertionError as exc:
+            raise AssertionError(f"{name} {d} {scalar!r}: {exc}") from None
+
+
+def test_zero_dim_tensors_do_not_promote_dimensioned(torch):
+    for da, db in PAIRS:
+        both(torch, lambda m, a, b: a + b, sample(da, (3,)), np.asarray(sample(db, ())))
+        both(torch, lambda m, a, b: a * b, np.asarray(sample(da, ())), sample(db, (2,)))
+
+
+def test_negative_integer_rounding(torch):
+    a = np.array([-7, 7, -8, 5, -1, 0, 9, -9], np.int64)
+    b = np.array([2, 2, 3, -2, 3, 5, -4, -4], np.int64)
+    for fn in ("truediv", "floordiv", "mod", "fmod", "trunc", "floor"):
+        both(torch, EXACT_BINARY[fn], a, b)
+        both(torch, EXACT_BINARY[fn], a.astype(np.float32), b.astype(np.float32))
+
+
+def test_integer_overflow_wraps(torch):
+    a = np.array([127, -128, 100], np.int8)
+    both(torch, lambda m, x: x + 100, a)
+    both(torch, lambda m, x: x * x, a)
+    big = np.array([2**62, -(2**62)], np.int64)
+    both(torch, lambda m, x: x * 4, big)
+
+
+def test_division_by_zero(torch):
+    f = np.array([1.0, -1.0, 0.0], np.float32)
+    z = np.zeros(3, np.float32)
+    for fn in ("truediv", "floordiv", "mod", "fmod"):
+        both(torch, EXACT_BINARY[fn], f, z)
+    ints = np.array([1, 2], np.int64)
+    for fn in ("floordiv", "mod", "trunc", "truediv"):
+        both(torch, EXACT_BINARY[fn], ints, np.zeros(2, np.int64))
+
+
+def test_broadcasting_empty_and_noncontiguous(torch):
+    a = sample("float32", (4, 1, 3))
+    b = sample("float32", (5, 1))
+    both(torch, lambda m, x, y: x + y, a, b)
+    both(torch, lambda m, x, y: x * y, np.zeros((0, 3), np.float32), sample("float32", (3,)))
+    both(torch, lambda m, x, y: x - y, sample("int64", (4, 3)), sample("int64", (1, 3)))
+    both(torch, lambda m, x, y: x.t() / y, sample("int32", (4, 3)), sample("float32", (3, 4)))
+    both(torch, lambda m, x, y: x + y, sample("float32", (2, 3)), sample("float32", (4,)))
+
+
+def test_pow(torch):
+    for d in DTYPES:
+        a = sample(d, (6,), low=-3, high=4)
+        rtol = INEXACT_RTOL.get(d, 0)
+        both(torch, lambda m, x: x**2, a, rtol=rtol)
+        both(torch, lambda m, x: x**0.5, np.abs(a) if d != "bool" else a, rtol=rtol, atol=rtol)
+        both(torch, lambda m, x: 2**x, a, rtol=rtol)
+        both(
+            torch, lambda m, x, y: m.pow(x, y), a, sample(d, (6,), seed=5, low=0, high=3), rtol=rtol
+        )
+    both(torch, lambda m, x: x**-1, sample("int64", (3,)))
+    both(torch, lambda m, x, y: x**y, np.array([1, -1, 2, 3]), np.array([-1, -3, -1, 2]))
+
+
+def test_bool_arithmetic_rules(torch):
+    a, b = sample("bool", (6,), 1), sample("bool", (6,), 2)
+    for fn in ("add", "mul", "sub", "truediv", "and", "xor"):
+        both(torch, EXACT_BINARY[fn], a, b)
+    both(torch, lambda m, x: -x, a)
+    both(torch, lambda m, x: ~x, a)
+    both(torch, lambda m, x: x + 1, a)
+    both(torch, lambda m, x: x - 1, a)
+
+
+def test_unary_operators(torch):
+    for d in DTYPES:
+        a = sample(d, (3, 2))
+        both(torch, lambda m, x: -x, a)
+        both(torch, lambda m, x: abs(x), a)
+        both(torch, lambda m, x: ~x, a)
+
+
+def test_float_alpha_on_integers_fails(torch):
+    both(torch, lambda m, x: m.add(x, x, alpha=1.5), sample("int64", (3,)))
+    with pytest.raises(RuntimeError):
+        ember.add(ember.ones(2, dtype=ember.int64), 1, alpha=0.5)
+
+
+def test_where_and_clamp(torch):
+    cond = sample("bool", (3, 4))
+    for da, db in [
+        ("float32", "int64"),
+        ("int32", "int64"),
+        ("uint8", "int8"),
+        ("float16", "float64"),
+    ]:
+        both(torch, lambda m, c, x, y: m.where(c, x, y), cond, sample(da), sample(db, (4,)))
+    both(torch, lambda m, c, x: m.where(c, x, 2.5), cond, sample("int64"))
+    both(torch, lambda m, c, x: m.where(c, 0, x), cond, sample("float16"))
+    both(torch, lambda m, c: m.where(c), cond)
+    for d in ("int64", "float32", "uint8", "bfloat16"):
+        a = sample(d, (10,))
+        both(torch, lambda m, x: m.clamp(x, -2, 3), a)
+        both(torch, lambda m, x: m.clamp(x, min=0.5), a)
+        both(torch, lambda m, x: x.clamp(max=1), a)
+        both(torch, lambda m, x: m.clamp_min(x, 1), a)
+        both(torch, lambda m, x: m.clamp_max(x, 1), a)
+        both(torch, lambda m, x, lo: m.clamp(x, lo), a, sample(d, (10,), seed=9))
+    both(torch, lambda m, x: m.clamp(x, 3, -2), sample("float32", (5,)))
+    both(torch, lambda m, x: m.clamp(x, float("nan")), sample("float32", (5,)))
+    both(torch, lambda m, x: m.clamp(x), sample("float32", (5,)))
+
+
+def test_comparisons_with_nan_and_mixed_types(torch):
+    a = np.array([np.nan, 1.0, -np.inf, 2.0], np.float32)
+    b = np.array([np.nan, 1.0, 0.0, np.inf], np.float64)
+    for fn in ("eq", "ne", "lt", "le", "gt", "ge", "maximum", "minimum"):
+        both(torch, EXACT_BINARY[fn], a, b)
+        both(torch, EXACT_BINARY[fn], a, np.array([1, 2, 3, 4]))
