@@ -30,9 +30,13 @@ _EMBER_DIR = os.path.dirname(os.path.abspath(ember.__file__)) + os.sep
 class TracerWarning(Warning):
     """The trace recorded a value of the example as a constant; it may not generalise."""
 
+    __module__ = "ember.jit"
+
 
 class TracingCheckError(TraceError):
     """check_trace found outputs of the traced program that differ from eager execution."""
+
+    __module__ = "ember.jit"
 
     def __init__(self, message: str):
         super().__init__("Tracing failed sanity checks!\n" + message)
