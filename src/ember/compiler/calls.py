@@ -29,6 +29,7 @@ _PYOPS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator
           "|": operator.or_, "^": operator.xor, "<<": operator.lshift, ">>": operator.rshift,
           "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
           "==": operator.eq, "!=": operator.ne}  # fmt: skip
+_SIZE_METHODS = {"view", "reshape", "expand", "repeat", "permute", "flip", "tile"}
 _CMP = {"<": "lt", "<=": "le", ">": "gt", ">=": "ge", "==": "eq", "!=": "ne"}
 _NUMBER = (T.IntType, T.FloatType, T.BoolType, T.NumberType)
 
@@ -268,9 +269,17 @@ class CallLowering:
             return self.emit("aten::size", f.receiver, node=node)
         if f.name == "dim" and not node.args:
             return self.emit("aten::dim", f.receiver, node=node)
+        if f.name == "size" and len(node.args) == 1:
+            return self.call_op("aten::size", [f.receiver, self.value(node.args[0])], {}, node)
+        if kind is None and registry.overloads(f"aten::{f.name}"):
+            kind = f"aten::{f.name}"
         if kind is None:
             raise self.err(node, f"Tensor method '{f.name}' is not supported in scripted code")
         args, kwargs = self.args_of(node)
+        if args and all(isinstance(a.type, T.IntType) for a in args):
+            types = [f.receiver.type, *[a.type for a in args]]
+            if f.name in _SIZE_METHODS or registry.match_overload(kind, types, {}) is None:
+                args = [self.b.list_construct(args, T.IntType.get())]  # x.view(2, 3)
         return self.call_op(kind, [f.receiver, *args], kwargs, node, f"Tensor.{f.name}")
 
     def value_method(self, f, node):

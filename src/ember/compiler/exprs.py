@@ -80,6 +80,8 @@ class ExprLowering:
         return method(node, expected) if type(node) in _TAKES_EXPECTED else method(node)
 
     def e_Const(self, node):
+        if isinstance(node.value, S.FString) and not getattr(self, "_in_message", False):
+            raise self.err(node, "f-strings are only supported as raise or assert messages")
         return Known(node.value)
 
     def e_Name(self, node):

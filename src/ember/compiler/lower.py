@@ -179,7 +179,11 @@ class FunctionLowering(IterLowering, ModuleAccess, CallLowering, ExprLowering):
         test, refine_t, _ = self.condition(st.test)
         msg = "AssertionError: "
         if st.msg is not None:
-            m = self.expr(st.msg)
+            self._in_message = True
+            try:
+                m = self.expr(st.msg)
+            finally:
+                self._in_message = False
             msg += m.value if isinstance(m, Known) else ""
         if isinstance(test, Known):
             if not test.value:
@@ -202,7 +206,11 @@ class FunctionLowering(IterLowering, ModuleAccess, CallLowering, ExprLowering):
                 getattr(exc.func, "id", None) or getattr(exc.func, "attr", "Exception")
             )
             if exc.args:
-                m = self.expr(exc.args[0])
+                self._in_message = True
+                try:
+                    m = self.expr(exc.args[0])
+                finally:
+                    self._in_message = False
                 msg = m.value if isinstance(m, Known) else msg
             else:
                 msg = ""

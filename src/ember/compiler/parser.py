@@ -314,7 +314,11 @@ class _ToAst(lark.Transformer):
         return _tok(S.Const(value=_number(str(c[0]))), c[0])
 
     def string(self, meta, c):
-        return _tok(S.Const(value="".join(pyast.literal_eval(str(t)) for t in c)), c[0])
+        parts = [str(t) for t in c]
+        if any(p[0] in "fF" for p in parts):
+            text = "".join(pyast.literal_eval(p[1:] if p[0] in "fF" else p) for p in parts)
+            return _tok(S.Const(value=S.FString(text)), c[0])
+        return _tok(S.Const(value="".join(pyast.literal_eval(p) for p in parts)), c[0])
 
     def const_none(self, meta, c):
         return _at(S.Const(value=None), meta)

@@ -20,7 +20,7 @@ __all__ = [
     "ListExpr", "DictExpr", "BinOp", "UnaryOp", "BoolOp", "Not", "Compare", "IfExp",
     "ListComp", "Assign", "AugAssign", "AnnAssign", "ExprStmt", "Return", "If", "While",
     "For", "Break", "Continue", "Pass", "Assert", "Raise", "Param", "FunctionDef",
-    "ClassDef", "Import",
+    "ClassDef", "Import", "FString",
 ]  # fmt: skip
 
 
@@ -237,6 +237,10 @@ class ClassDef(Node):
     name: str = ""
     base: str | None = None
     body: list = field(default_factory=list)
+
+
+class FString(str):
+    """The text of an f-string (only used as a `raise`/`assert` message; not formatted)."""
 
 
 @dataclass(slots=True)

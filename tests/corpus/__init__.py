@@ -1,0 +1,11 @@
+"""The scripting corpus: modules and functions run eagerly and scripted with equal results.
+
+`CASES` lists (id, make, inputs): `make()` returns a module or function, `inputs()` the
+positional arguments.
+"""
+
+from tests.corpus.control import CASES as CONTROL
+from tests.corpus.layers import CASES as LAYERS
+from tests.corpus.modules import CASES as MODULES
+
+CASES = CONTROL + MODULES + LAYERS
