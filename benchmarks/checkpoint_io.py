@@ -4,7 +4,7 @@ A 1 GiB state dict (16 x 64 MiB float32 tensors) is saved and loaded; times are 
 `--repeat` runs with a warm page cache. Also: `mmap=True` load time and the peak RSS of a plain
 `ember.load` measured in a fresh subprocess. Files live in a temporary folder, removed at exit.
 
-Run: .venv/bin/python benchmarks/checkpoint_io.py [--tensors 16] [--mib 64] [--repeat 3]
+Run: .venv/bin/python benchmarks/checkpoint_io.py [--tensors 16] [--mib 64] [--repeat 5]
 """
 
 from __future__ import annotations
@@ -25,13 +25,15 @@ import ember
 from ember.tensor.tensor import wrap
 
 
-def median_time(fn, repeat: int) -> float:
-    times = []
+def interleaved(ops: dict, repeat: int) -> dict:
+    """Median seconds of each op; the ops take turns so machine-load drift hits all alike."""
+    times: dict = {name: [] for name in ops}
     for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for name, fn in ops.items():
+            start = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(t) for name, t in times.items()}
 
 
 def raw_write(arrays, path: str, fsync: bool) -> None:
@@ -92,35 +94,32 @@ def run(n_tensors: int, mib: int, repeat: int) -> None:
     folder = tempfile.mkdtemp(prefix="ember-bench-")
     try:
         p = {name: os.path.join(folder, f"{name}.pt") for name in ("raw", "ember", "torch")}
-        rows = []
-
-        def row(label, seconds, baseline=None):
-            ratio = "" if baseline is None else f"{baseline / seconds:.2f}x raw"
-            rows.append((label, seconds, total / seconds / 1e9, ratio))
-
-        w_raw = median_time(lambda: raw_write(arrays, p["raw"], False), repeat)
-        w_raw_sync = median_time(lambda: raw_write(arrays, p["raw"], True), repeat)
-        row("raw write", w_raw)
-        row(
-            "ember.save to open file",
-            median_time(lambda: ember_save_stream(sd, p["ember"]), repeat),
-            w_raw,
+        writes = interleaved(
+            {
+                "raw write": lambda: raw_write(arrays, p["raw"], False),
+                "ember.save to open file": lambda: ember_save_stream(sd, p["ember"]),
+                "torch.save": lambda: torch.save(tsd, p["torch"]),
+                "raw write + fsync": lambda: raw_write(arrays, p["raw"], True),
+                "ember.save to path (atomic, fsync)": lambda: ember.save(sd, p["ember"]),
+            },
+            repeat,
         )
-        row("torch.save", median_time(lambda: torch.save(tsd, p["torch"]), repeat), w_raw)
-        row("raw write + fsync", w_raw_sync)
-        row(
-            "ember.save to path (atomic, fsync)",
-            median_time(lambda: ember.save(sd, p["ember"]), repeat),
-            w_raw_sync,
-        )
-        r_raw = median_time(lambda: raw_read(arrays, p["raw"]), repeat)
-        row("raw read", r_raw)
-        row("ember.load", median_time(lambda: ember.load(p["ember"]), repeat), r_raw)
-        t_load = median_time(lambda: torch.load(p["torch"], weights_only=True), repeat)
-        row("torch.load (weights_only)", t_load, r_raw)
-        mm_e = median_time(lambda: ember.load(p["ember"], mmap=True), max(repeat, 5))
-        mm_t = median_time(
-            lambda: torch.load(p["torch"], mmap=True, weights_only=True), max(repeat, 5)
+        os.sync()
+        read_ops = {
+            "raw read": lambda: raw_read(arrays, p["raw"]),
+            "ember.load": lambda: ember.load(p["ember"]),
+            "torch.load (weights_only)": lambda: torch.load(p["torch"], weights_only=True),
+        }
+        interleaved(read_ops, 1)  # warm the page cache
+        reads = interleaved(read_ops, repeat)
+        mmaps = interleaved(
+            {
+                "ember.load mmap=True": lambda: ember.load(p["ember"], mmap=True),
+                "torch.load mmap=True": lambda: torch.load(
+                    p["torch"], mmap=True, weights_only=True
+                ),
+            },
+            max(repeat, 5),
         )
         base_rss, rss, maxrss = peak_rss(p["ember"])
         size = os.path.getsize(p["ember"])
@@ -130,11 +129,20 @@ def run(n_tensors: int, mib: int, repeat: int) -> None:
     print(
         f"checkpoint: {n_tensors} x {mib} MiB float32 = {total / 2**30:.2f} GiB, median of {repeat}"
     )
-    print(f"{'operation':38} {'seconds':>8} {'GB/s':>7}  ratio")
-    for label, seconds, gbs, ratio in rows:
-        print(f"{label:38} {seconds:8.3f} {gbs:7.2f}  {ratio}")
-    print(f"{'ember.load mmap=True':38} {mm_e * 1e3:7.2f} ms")
-    print(f"{'torch.load mmap=True':38} {mm_t * 1e3:7.2f} ms")
+    baselines = {
+        "ember.save to open file": "raw write",
+        "torch.save": "raw write",
+        "ember.save to path (atomic, fsync)": "raw write + fsync",
+        "ember.load": "raw read",
+        "torch.load (weights_only)": "raw read",
+    }
+    print(f"{'operation':38} {'seconds':>8} {'GB/s':>7}  ratio to raw")
+    for name, seconds in (writes | reads).items():
+        base = baselines.get(name)
+        ratio = f"{(writes | reads)[base] / seconds:.2f}x ({base})" if base else ""
+        print(f"{name:38} {seconds:8.3f} {total / seconds / 1e9:7.2f}  {ratio}")
+    for name, seconds in mmaps.items():
+        print(f"{name:38} {seconds * 1e3:8.2f} ms")
     print(
         f"peak RSS of ember.load in a fresh process: {rss / 2**20:.0f} MiB = {rss / size:.3f}x "
         f"the file ({size / 2**20:.0f} MiB); {base_rss / 2**20:.0f} MiB of it is `import ember` "
@@ -146,7 +154,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tensors", type=int, default=16)
     parser.add_argument("--mib", type=int, default=64)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     run(args.tensors, args.mib, args.repeat)
 

@@ -56,7 +56,7 @@ def torch_bits(t):
         t = t.view(torch.int16)
     if t.dtype == torch.bool:
         t = t.to(torch.uint8)
-    return t._np.tobytes()
+    return t.numpy().tobytes()
 
 
 def same_as_torch(e, t):

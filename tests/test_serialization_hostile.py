@@ -328,3 +328,41 @@ def test_writer_zip64_path(monkeypatch):
     assert z.testzip() is None
     monkeypatch.undo()
     assert load_bytes(buf.getvalue())["w"]._np[63] == 63
+
+
+def test_overlapping_records_cannot_multiply_allocations():
+    """21 directory entries pointing at one 1 MiB payload must not allocate 21 MiB."""
+    from ember.serializer.rebuild import StorageType
+    from ember.serializer.zipformat import _StorageLoader
+    from ember.serializer.zipreader import ZipReader
+
+    numel = 1 << 18
+    data = checkpoint(_tensor_pickle(numel=numel), {"data/0": np.zeros(numel, np.float32)})
+    cd_at = data.find(b"PK\x01\x02")
+    entries, pos = [], cd_at
+    while data[pos : pos + 4] == b"PK\x01\x02":
+        n, m, k = struct.unpack_from("<HHH", data, pos + 28)
+        entries.append(data[pos : pos + 46 + n + m + k])
+        pos += 46 + n + m + k
+    template = next(e for e in entries if e[46:].startswith(b"archive/data/0"))
+    for i in range(1, 21):
+        name = f"archive/data/{i}".encode()
+        entry = bytearray(template[:46]) + name
+        struct.pack_into("<HHH", entry, 28, len(name), 0, 0)
+        entries.append(bytes(entry))
+    directory = b"".join(entries)
+    n = len(entries)
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, n, n, len(directory), cd_at, 0)
+    loader = _StorageLoader(ZipReader(data[:cd_at] + directory + end), None)
+    with pytest.raises(ember.SerializationError, match="far more bytes"):
+        for key in range(21):
+            loader(("storage", StorageType(ember.float32), str(key), "cpu", numel))
+
+
+def test_build_cannot_shadow_methods():
+    # OrderedDict() then BUILD {'keys': ...}: refused (a state dict's only attribute is _metadata)
+    pkl = b"\x80\x02ccollections\nOrderedDict\n)R}X\x04\x00\x00\x00keysK\x01sb."
+    with pytest.raises(ember.SerializationError):
+        load_bytes(checkpoint(pkl))
+    ok = b"\x80\x02ccollections\nOrderedDict\n)R}X\t\x00\x00\x00_metadataK\x01sb."
+    assert load_bytes(checkpoint(ok))._metadata == 1

@@ -22,7 +22,7 @@ except ImportError:  # pragma: no cover - isal is a declared dependency
 
 __all__ = ["crc32", "CrcPipe"]
 
-CHUNK = 8 << 20
+CHUNK = 16 << 20
 
 
 def crc32(data, value: int = 0) -> int:

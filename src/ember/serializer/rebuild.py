@@ -156,11 +156,16 @@ def rebuild_parameter(data, requires_grad, hooks, state=None):
         raise SerializationError("loading parameters needs ember.nn.Parameter")
     param = cls(data, bool(requires_grad))
     if state:
-        if not isinstance(state, dict) or not all(isinstance(k, str) for k in state):
+        if not isinstance(state, dict) or not all(_plain_attr(cls, k) for k in state):
             raise SerializationError(f"bad parameter state {state!r}")
         for k, v in state.items():
             setattr(param, k, v)
     return param
+
+
+def _plain_attr(cls, key) -> bool:
+    """Whether `key` may be set from a file: a str that shadows nothing the class defines."""
+    return isinstance(key, str) and not key.startswith("__") and not hasattr(cls, key)
 
 
 def rebuild_parameter_with_state(data, requires_grad, hooks, state):

@@ -96,7 +96,7 @@ class WeightsUnpickler(_Persistent, pickle._Unpickler):
     def load_build(self):
         state = self.stack.pop()
         inst = self.stack[-1]
-        if isinstance(inst, OrderedDict) and _is_attr_dict(state):
+        if isinstance(inst, OrderedDict) and _is_attr_dict(state, type(inst)):
             inst.__dict__.update(state)
         elif isinstance(inst, Tensor) and not state:
             pass
@@ -168,9 +168,10 @@ class WeightsUnpickler(_Persistent, pickle._Unpickler):
         target.update(items)
 
 
-def _is_attr_dict(state) -> bool:
+def _is_attr_dict(state, cls=object) -> bool:
+    """A dict of attribute names that shadow nothing `cls` defines (no `keys`, `__class__`...)."""
     return isinstance(state, dict) and all(
-        isinstance(k, str) and not k.startswith("__") for k in state
+        isinstance(k, str) and not k.startswith("__") and not hasattr(cls, k) for k in state
     )
 
 

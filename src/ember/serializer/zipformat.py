@@ -20,6 +20,7 @@ from __future__ import annotations
 import io
 import sys
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -72,14 +73,17 @@ def _warn_if_bloated(table: StorageTable) -> None:
 def save_zip(obj, f, prefix: str, protocol: int = 2, compact: bool = False, byteorder=True):
     """Write `obj` to the binary stream `f` as a zip checkpoint under folder `prefix`."""
     data, table = pickle_object(obj, protocol, compact)
-    with ZipWriter(f, prefix) as w:
+    storages = table.storages()
+    # The CRC thread runs ahead of the writes, so no record waits for its checksum.
+    with ZipWriter(f, prefix) as w, ThreadPoolExecutor(1) as pool:
+        crcs = [pool.submit(crc32, storage._buf) for _, storage, _ in storages]
         w.write_record("data.pkl", data)
         w.write_record(".format_version", b"1")
         w.write_record(".storage_alignment", b"64")
         if byteorder:
             w.write_record("byteorder", sys.byteorder.encode())
-        for key, storage, _ in table.storages():
-            w.write_record(f"data/{key}", storage._buf)
+        for (key, storage, _), crc in zip(storages, crcs):
+            w.write_record(f"data/{key}", storage._buf, crc=crc)
         w.write_record("version", b"3\n")
         w.write_record(".data/serialization_id", _serialization_id(w.entries()))
 
@@ -120,6 +124,7 @@ class _StorageLoader:
         self.reader = reader
         self.mapping = mapping
         self.loaded: dict[str, tuple[UntypedStorage, object]] = {}
+        self.budget = 2 * reader.source.size + (1 << 20)  # overlapping records cannot multiply
 
     def __call__(self, pid):
         _, kind, key, _location, numel = pid[:5]
@@ -139,6 +144,12 @@ class _StorageLoader:
             raise SerializationError(
                 f"record {name!r} holds {rec.usize} bytes but its storage claims {numel} "
                 f"elements ({nbytes} bytes)"
+            )
+        self.budget -= nbytes
+        if self.budget < 0:
+            raise SerializationError(
+                f"record {name!r}: the storages claim far more bytes than the file holds "
+                "(overlapping records or a zip bomb)"
             )
         if self.mapping is not None:
             if rec.method != 0:

@@ -72,26 +72,32 @@ class ZipWriter:
         padding = (self._alignment - start % self._alignment) % self._alignment
         return z64 + b"FB" + struct.pack("<H", padding) + b"Z" * padding
 
-    def write_record(self, name: str, data, compress: bool = False) -> None:
-        """Write one record; `data` is bytes or any C-contiguous buffer (numpy arrays too)."""
+    def write_record(self, name: str, data, compress: bool = False, crc=None) -> None:
+        """Write one record; `data` is bytes or any C-contiguous buffer (numpy arrays too).
+
+        `crc` may be a future of the data's CRC-32 computed ahead on another thread.
+        """
         view = memoryview(data).cast("B")
+        usize = view.nbytes
         if compress:
+            crc = crc32(view)
             view = memoryview(zlib.compress(view, 6)[2:-4])  # raw deflate stream
         full = f"{self._prefix}/{name}".encode()
         entry = _Entry()
         entry.name, entry.offset = full, self._pos
         entry.method = 8 if compress else 0
-        entry.usize = len(data) if compress else view.nbytes
-        entry.csize = view.nbytes
+        entry.usize, entry.csize = usize, view.nbytes
         extra = self._extra(self._pos + _LOCAL.size + len(full), entry.csize, self._pos)
         version = 20 if compress else 0
         header = _LOCAL.pack(
             0x04034B50, version, _FLAGS, entry.method, 0, 0, 0, 0, 0, len(full), len(extra)
         )
         self._write(header + full + extra)
-        entry.crc = crc32(data) if compress else self._write_payload(view)
-        if compress:
+        if crc is None:
+            crc = self._write_payload(view)
+        else:
             self._write(view)
+        entry.crc = crc if isinstance(crc, int) else crc.result()
         self._entries.append(entry)
         self._write_descriptor(entry)
 
@@ -163,9 +169,7 @@ class ZipWriter:
         self._write(_LOCATOR.pack(0x07064B50, 0, eocd64_pos, 1))
         small = min(n, 0xFFFF)
         self._write(
-            _EOCD.pack(
-                0x06054B50, 0, 0, small, small, _small(cd_size), _small(cd_start), 0
-            )
+            _EOCD.pack(0x06054B50, 0, 0, small, small, _small(cd_size), _small(cd_start), 0)
         )
 
     def entries(self) -> list[tuple[bytes, int]]:
