@@ -83,8 +83,23 @@ def bmm(a, b):
     return matmul(a, b)
 
 
+_FAST = (np.dtype(np.float32), np.dtype(np.float64))
+
+
 def linear(x, w, bias=None):
     """x @ w.T + bias"""
+    dt = x.dtype
+    if dt is w.dtype and dt in _FAST and w.ndim == 2 and x.ndim and x.shape[-1] == w.shape[1]:
+        out = np.matmul(x, w.T)
+        if bias is None:
+            return out
+        if bias.dtype is dt and bias.ndim <= 1 and out.ndim and out.shape[-1] == bias.size:
+            np.add(out, bias, out=out)
+            return out
+    return _linear_checked(x, w, bias)
+
+
+def _linear_checked(x, w, bias):
     rt = _same_dtype(x, w, "mat1 and mat2 must have the same dtype")
     if w.ndim == 0 or x.ndim == 0:
         raise RuntimeError("linear: input and weight must be at least 1-D")

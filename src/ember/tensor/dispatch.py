@@ -42,6 +42,7 @@ from ember.tensor.tensor import Tensor, wrap, wrap_view
 __all__ = ["call", "dispatch_hook", "invoker", "resolve", "call_overloaded"]
 
 _hook: list = [None]
+_TABLE = registry._TABLE
 _ndarray = np.ndarray
 _make = Tensor._make
 _PY_SCALARS = (bool, int, float, complex)
@@ -50,9 +51,8 @@ _PY_SCALARS = (bool, int, float, complex)
 def call(op, *args, **kwargs):
     """Run `op` (an OpDef or a qualified name like 'aten::add.Tensor') on tensors/values."""
     if op.__class__ is str:
-        op = registry.get(op)
-    inv = op._invoke or invoker(op)
-    return inv(*args, **kwargs)
+        op = _TABLE.get(op) or registry.get(op)
+    return (op._invoke or invoker(op))(*args, **kwargs)
 
 
 @contextmanager
