@@ -4,9 +4,9 @@ import itertools
 
 import numpy as np
 import pytest
-from test_ops_helpers import DTYPES, INEXACT_RTOL, both, sample
 
 import ember
+from test_ops_helpers import DTYPES, INEXACT_RTOL, both, sample
 
 PAIRS = list(itertools.product(DTYPES, DTYPES))
 EXACT_BINARY = {

@@ -6,9 +6,9 @@ asserts equal results (values, dtypes, shapes), or that both raise.
 """
 
 import numpy as np
-from compare import assert_same, to_torch
 
 import ember
+from compare import assert_same, to_torch
 
 DTYPES = [
     "bool",

@@ -2,10 +2,10 @@
 
 import numpy as np
 import pytest
-from test_ops_helpers import both, sample, to_ember, to_torch_arr
 
 import ember
 from ember.tensor import dispatch
+from test_ops_helpers import both, sample, to_ember, to_torch_arr
 
 VIEWS = {
     "select": lambda m, x: x.select(1, -1),
@@ -159,6 +159,12 @@ def test_matmul_rank_combinations(torch, shapes):
     )
 
 
+def lin(m, x, w, b=None):
+    if m.__name__ == "torch":
+        return m.nn.functional.linear(x, w, b)
+    return m.linear(x, w, b)
+
+
 def test_mm_bmm_linear(torch):
     a, b = sample("float32", (4, 3)), sample("float32", (3, 5))
     both(torch, lambda m, x, y: m.mm(x, y), a, b, rtol=1e-6, atol=1e-6)
@@ -177,9 +183,7 @@ def test_mm_bmm_linear(torch):
         sample("float64", (3, 3, 5)),
     )
     w, bias = sample("float32", (6, 3)), sample("float32", (6,))
-    lin = lambda m, x, w, b=None: (
-        m.nn.functional.linear(x, w, b) if m.__name__ == "torch" else m.linear(x, w, b)
-    )  # noqa: E731
+
     both(torch, lin, a, w, bias, rtol=1e-6, atol=1e-6)
     both(torch, lin, a, w, rtol=1e-6, atol=1e-6)
     both(torch, lin, sample("float32", (2, 5, 3)), w, bias, rtol=1e-6, atol=1e-6)

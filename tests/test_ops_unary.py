@@ -2,10 +2,25 @@
 
 import numpy as np
 import pytest
+
 from test_ops_helpers import DTYPES, INEXACT_RTOL, both, sample
 
-FLOAT_FUNCS = "exp log log2 log1p sqrt rsqrt sin cos tan tanh sigmoid erf reciprocal".split()
-SAME_DTYPE = "neg abs sign relu".split()
+FLOAT_FUNCS = [
+    "exp",
+    "log",
+    "log2",
+    "log1p",
+    "sqrt",
+    "rsqrt",
+    "sin",
+    "cos",
+    "tan",
+    "tanh",
+    "sigmoid",
+    "erf",
+    "reciprocal",
+]
+SAME_DTYPE = ["neg", "abs", "sign", "relu"]
 
 
 def _rtol(d):

@@ -36,13 +36,13 @@ def write(a, r):
     r = np.asarray(r)
     if _CAT[r.dtype.kind] > _CAT[a.dtype.kind]:
         raise RuntimeError(
-            f"result type {_name(r.dtype)} can't be cast to the desired output type {_name(a.dtype)}"
+            f"result type {_name(r.dtype)} can't be cast to the desired output type "
+            f"{_name(a.dtype)}"
         )
-    if r.shape != a.shape:
-        if np.broadcast_shapes(r.shape, a.shape) != a.shape:
-            raise RuntimeError(
-                f"output with shape {list(a.shape)} doesn't match the broadcast shape {list(r.shape)}"
-            )
+    if r.shape != a.shape and np.broadcast_shapes(r.shape, a.shape) != a.shape:
+        raise RuntimeError(
+            f"output with shape {list(a.shape)} doesn't match the broadcast shape {list(r.shape)}"
+        )
     np.copyto(a, r, casting="unsafe")
     return a
 
@@ -170,17 +170,20 @@ register(
 register("relu_(Tensor(a!) self) -> Tensor(a!)", _inplace(k_unary.relu), traits=_I)
 register("neg_(Tensor(a!) self) -> Tensor(a!)", _inplace(k_unary.neg), traits=_I)
 register(
-    "index_put_(Tensor(a!) self, Tensor?[] indices, Tensor values, bool accumulate=False) -> Tensor(a!)",
+    "index_put_(Tensor(a!) self, Tensor?[] indices, Tensor values, bool accumulate=False)"
+    " -> Tensor(a!)",
     index_put_,
     traits=_I,
 )
 register(
-    "uniform_(Tensor(a!) self, float from=0, float to=1, *, Generator? generator=None) -> Tensor(a!)",
+    "uniform_(Tensor(a!) self, float from=0, float to=1, *, Generator? generator=None)"
+    " -> Tensor(a!)",
     uniform_,
     traits=("inplace", "nondeterministic"),
 )
 register(
-    "normal_(Tensor(a!) self, float mean=0, float std=1, *, Generator? generator=None) -> Tensor(a!)",
+    "normal_(Tensor(a!) self, float mean=0, float std=1, *, Generator? generator=None)"
+    " -> Tensor(a!)",
     normal_,
     traits=("inplace", "nondeterministic"),
 )

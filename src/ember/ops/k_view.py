@@ -68,7 +68,8 @@ def narrow(a, dim, start, length):
         raise IndexError(
             f"start out of range (expected to be in range of [{-size}, {size}], but got {start})"
         )
-    start %= max(size, 1) if start < 0 else size + 1
+    if start < 0:
+        start += size
     if start + length > size or length < 0:
         raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
     return a[(slice(None),) * d + (slice(start, start + length),)]
@@ -134,7 +135,8 @@ def expand(a, size, implicit=False):
         if i < lead:
             if s < 0:
                 raise RuntimeError(
-                    f"The expanded size of the tensor ({s}) isn't allowed in a leading, non-existing dimension {i}"
+                    f"The expanded size of the tensor ({s}) isn't allowed in a leading, "
+                    f"non-existing dimension {i}"
                 )
             shape.append(s)
             strides.append(0)
@@ -151,7 +153,8 @@ def expand(a, size, implicit=False):
         else:
             raise RuntimeError(
                 f"The expanded size of the tensor ({s}) must match the existing size ({old}) at "
-                f"non-singleton dimension {i}.  Target sizes: {size}.  Tensor sizes: {list(a.shape)}"
+                f"non-singleton dimension {i}.  Target sizes: {size}.  "
+                f"Tensor sizes: {list(a.shape)}"
             )
     return restride(a, shape, strides)
 
@@ -279,7 +282,8 @@ def split_with_sizes(a, split_sizes, dim=0):
     if sum(split_sizes) != a.shape[d]:
         raise RuntimeError(
             "split_with_sizes expects split_sizes to sum exactly to "
-            f"{a.shape[d]} (input tensor's size at dimension {d}), but got split_sizes={list(split_sizes)}"
+            f"{a.shape[d]} (input tensor's size at dimension {d}), "
+            f"but got split_sizes={list(split_sizes)}"
         )
     out, s = [], 0
     for size in split_sizes:
@@ -324,9 +328,13 @@ def view_dtype(a, dtype):
     return a.view(dtype.np)
 
 
-for _schema, _fn in (
+_VIEW_OPS = (
     ("select.int(Tensor(a) self, int dim, SymInt index) -> Tensor(a)", select),
-    ("slice.Tensor(Tensor(a) self, int dim=0, SymInt? start=None, SymInt? end=None, SymInt step=1) -> Tensor(a)", slice_),
+    (
+        "slice.Tensor(Tensor(a) self, int dim=0, SymInt? start=None, SymInt? end=None,"
+        " SymInt step=1) -> Tensor(a)",
+        slice_,
+    ),
     ("narrow(Tensor(a) self, int dim, SymInt start, SymInt length) -> Tensor(a)", narrow),
     ("view(Tensor(a) self, SymInt[] size) -> Tensor(a)", view),
     ("view.dtype(Tensor(a) self, ScalarType dtype) -> Tensor(a)", view_dtype),
@@ -342,18 +350,33 @@ for _schema, _fn in (
     ("unsqueeze(Tensor(a) self, int dim) -> Tensor(a)", unsqueeze),
     ("flatten.using_ints(Tensor(a) self, int start_dim=0, int end_dim=-1) -> Tensor(a)", flatten),
     ("unflatten.int(Tensor(a) self, int dim, SymInt[] sizes) -> Tensor(a)", unflatten),
-    ("as_strided(Tensor(a) self, SymInt[] size, SymInt[] stride, SymInt? storage_offset=None) -> Tensor(a)", as_strided),
+    (
+        "as_strided(Tensor(a) self, SymInt[] size, SymInt[] stride,"
+        " SymInt? storage_offset=None) -> Tensor(a)",
+        as_strided,
+    ),
     ("view_as(Tensor(a) self, Tensor other) -> Tensor(a)", view_as),
     ("reshape_as(Tensor(a) self, Tensor other) -> Tensor(a)", reshape_as),
     ("unbind.int(Tensor(a -> *) self, int dim=0) -> Tensor(a)[]", unbind),
     ("split.Tensor(Tensor(a -> *) self, SymInt split_size, int dim=0) -> Tensor(a)[]", split),
-    ("split_with_sizes(Tensor(a -> *) self, SymInt[] split_sizes, int dim=0) -> Tensor(a)[]", split_with_sizes),
+    (
+        "split_with_sizes(Tensor(a -> *) self, SymInt[] split_sizes, int dim=0) -> Tensor(a)[]",
+        split_with_sizes,
+    ),
     ("chunk(Tensor(a -> *) self, int chunks, int dim=0) -> Tensor(a)[]", chunk),
     ("detach(Tensor(a) self) -> Tensor(a)", alias),
     ("alias(Tensor(a) self) -> Tensor(a)", alias),
-    ("contiguous(Tensor(a) self, *, MemoryFormat memory_format=contiguous_format) -> Tensor(a)", contiguous),
-    ("to.dtype(Tensor(a) self, ScalarType dtype, bool non_blocking=False, bool copy=False, MemoryFormat? memory_format=None) -> Tensor(a)", to_dtype),
-):  # fmt: skip
+    (
+        "contiguous(Tensor(a) self, *, MemoryFormat memory_format=contiguous_format) -> Tensor(a)",
+        contiguous,
+    ),
+    (
+        "to.dtype(Tensor(a) self, ScalarType dtype, bool non_blocking=False,"
+        " bool copy=False, MemoryFormat? memory_format=None) -> Tensor(a)",
+        to_dtype,
+    ),
+)
+for _schema, _fn in _VIEW_OPS:
     register(_schema, _fn, traits=_V)
 
 

@@ -19,18 +19,92 @@ from ember.ops import k_create, registry
 from ember.tensor.dispatch import call, invoker, resolve
 from ember.tensor.tensor import Tensor
 
-_SINGLE = (
-    "exp log log2 log1p sqrt rsqrt sin cos tan tanh sigmoid erf reciprocal neg abs sign relu "
-    "logical_not bitwise_not logical_and logical_or logical_xor maximum minimum matmul mm bmm "
-    "clone detach t narrow gather index_select as_strided unsqueeze permute reshape "
-    "argmax argmin zeros_like ones_like empty_like full_like rand_like randn_like "
-    "relu_ clamp_min clamp_max numel"
-).split()
-_OVERLOADED = (
-    "add sub mul floor_divide remainder fmod pow eq ne lt le gt ge bitwise_and bitwise_or "
-    "bitwise_xor clamp sum mean var std prod max min any all squeeze transpose select flatten "
-    "unbind unflatten rsub"
-).split()
+_SINGLE = [
+    "exp",
+    "log",
+    "log2",
+    "log1p",
+    "sqrt",
+    "rsqrt",
+    "sin",
+    "cos",
+    "tan",
+    "tanh",
+    "sigmoid",
+    "erf",
+    "reciprocal",
+    "neg",
+    "abs",
+    "sign",
+    "relu",
+    "logical_not",
+    "bitwise_not",
+    "logical_and",
+    "logical_or",
+    "logical_xor",
+    "maximum",
+    "minimum",
+    "matmul",
+    "mm",
+    "bmm",
+    "clone",
+    "detach",
+    "t",
+    "narrow",
+    "gather",
+    "index_select",
+    "as_strided",
+    "unsqueeze",
+    "permute",
+    "reshape",
+    "argmax",
+    "argmin",
+    "zeros_like",
+    "ones_like",
+    "empty_like",
+    "full_like",
+    "rand_like",
+    "randn_like",
+    "relu_",
+    "clamp_min",
+    "clamp_max",
+    "numel",
+]
+_OVERLOADED = [
+    "add",
+    "sub",
+    "mul",
+    "floor_divide",
+    "remainder",
+    "fmod",
+    "pow",
+    "eq",
+    "ne",
+    "lt",
+    "le",
+    "gt",
+    "ge",
+    "bitwise_and",
+    "bitwise_or",
+    "bitwise_xor",
+    "clamp",
+    "sum",
+    "mean",
+    "var",
+    "std",
+    "prod",
+    "max",
+    "min",
+    "any",
+    "all",
+    "squeeze",
+    "transpose",
+    "select",
+    "flatten",
+    "unbind",
+    "unflatten",
+    "rsub",
+]
 _TUPLE_RESULT = {"unbind"}
 _ALIASES = {
     "true_divide": "div",

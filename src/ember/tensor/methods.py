@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from ember import dtypes
 from ember.ops import registry
-from ember.tensor import functions as F
+from ember.tensor import functions as _functions
 from ember.tensor.dispatch import call, invoker, resolve
 from ember.tensor.tensor import Tensor
 
@@ -54,25 +54,25 @@ def _swapped(tensor_op: str, name: str):
     return method
 
 
-def __rtruediv__(self, other):
+def _rtruediv(self, other):
     if other.__class__ in _PY_SCALARS:
         return call("aten::mul.Scalar", call("aten::reciprocal", self), other)
     return NotImplemented
 
 
-def __rsub__(self, other):
+def _rsub(self, other):
     if other.__class__ in _PY_SCALARS:
         return call("aten::rsub.Scalar", self, other)
     return NotImplemented
 
 
-def __rpow__(self, other):
+def _rpow(self, other):
     if other.__class__ in _PY_SCALARS:
         return call("aten::pow.Scalar", other, self)
     return NotImplemented
 
 
-def __pos__(self):
+def _pos(self):
     return self
 
 
@@ -139,26 +139,120 @@ def _dunders() -> dict:
     out["__neg__"] = invoker(registry.get("aten::neg"))
     out["__abs__"] = invoker(registry.get("aten::abs"))
     out["__invert__"] = invoker(registry.get("aten::bitwise_not"))
-    out.update(__rtruediv__=__rtruediv__, __rsub__=__rsub__, __rpow__=__rpow__, __pos__=__pos__)
-    out["__rdiv__"] = __rtruediv__
+    out.update(__rtruediv__=_rtruediv, __rsub__=_rsub, __rpow__=_rpow, __pos__=_pos)
+    out["__rdiv__"] = _rtruediv
     out["__div__"] = out["__truediv__"]
     return out
 
 
-_FROM_FUNCTIONS = (
-    "exp log log2 log1p sqrt rsqrt sin cos tan tanh sigmoid erf reciprocal neg abs sign relu "
-    "logical_not bitwise_not logical_and logical_or logical_xor maximum minimum matmul mm bmm "
-    "clone detach t narrow gather index_select as_strided unsqueeze argmax argmin relu_ "
-    "clamp_min clamp_max add sub mul floor_divide remainder fmod pow eq ne lt le gt ge "
-    "bitwise_and bitwise_or bitwise_xor clamp sum mean var std prod max min any all squeeze "
-    "transpose select flatten unbind unflatten div true_divide softmax log_softmax split chunk "
-    "multiply subtract"
-).split()
-_SINGLE_OPS = (
-    "type_as expand_as view_as reshape_as zero_ copy_ index_put_ clamp_ clamp_min_ clamp_max_ "
-    "neg_ uniform_ normal_ index_select"
-).split()
-_OVERLOADED_INPLACE = "add_ sub_ mul_ fill_ pow_ remainder_ fmod_ floor_divide_".split()
+_FROM_FUNCTIONS = [
+    "exp",
+    "log",
+    "log2",
+    "log1p",
+    "sqrt",
+    "rsqrt",
+    "sin",
+    "cos",
+    "tan",
+    "tanh",
+    "sigmoid",
+    "erf",
+    "reciprocal",
+    "neg",
+    "abs",
+    "sign",
+    "relu",
+    "logical_not",
+    "bitwise_not",
+    "logical_and",
+    "logical_or",
+    "logical_xor",
+    "maximum",
+    "minimum",
+    "matmul",
+    "mm",
+    "bmm",
+    "clone",
+    "detach",
+    "t",
+    "narrow",
+    "gather",
+    "index_select",
+    "as_strided",
+    "unsqueeze",
+    "argmax",
+    "argmin",
+    "relu_",
+    "clamp_min",
+    "clamp_max",
+    "add",
+    "sub",
+    "mul",
+    "floor_divide",
+    "remainder",
+    "fmod",
+    "pow",
+    "eq",
+    "ne",
+    "lt",
+    "le",
+    "gt",
+    "ge",
+    "bitwise_and",
+    "bitwise_or",
+    "bitwise_xor",
+    "clamp",
+    "sum",
+    "mean",
+    "var",
+    "std",
+    "prod",
+    "max",
+    "min",
+    "any",
+    "all",
+    "squeeze",
+    "transpose",
+    "select",
+    "flatten",
+    "unbind",
+    "unflatten",
+    "div",
+    "true_divide",
+    "softmax",
+    "log_softmax",
+    "split",
+    "chunk",
+    "multiply",
+    "subtract",
+]
+_SINGLE_OPS = [
+    "type_as",
+    "expand_as",
+    "view_as",
+    "reshape_as",
+    "zero_",
+    "copy_",
+    "index_put_",
+    "clamp_",
+    "clamp_min_",
+    "clamp_max_",
+    "neg_",
+    "uniform_",
+    "normal_",
+    "index_select",
+]
+_OVERLOADED_INPLACE = [
+    "add_",
+    "sub_",
+    "mul_",
+    "fill_",
+    "pow_",
+    "remainder_",
+    "fmod_",
+    "floor_divide_",
+]
 
 
 def _overloaded(name: str):
@@ -207,7 +301,7 @@ def permute(self, *dims):
 
 
 def where(self, condition, other):
-    return F.where(condition, self, other)
+    return _functions.where(condition, self, other)
 
 
 def to(self, *args, dtype=None, copy=False, non_blocking=False, device=None, memory_format=None):
@@ -267,7 +361,7 @@ def _transposed(self):
 
 
 def _named_methods() -> dict:
-    out = {name: getattr(F, name) for name in _FROM_FUNCTIONS}
+    out = {name: getattr(_functions, name) for name in _FROM_FUNCTIONS}
     for name in _SINGLE_OPS:
         out[name] = invoker(registry.get("aten::" + name))
     for name in _OVERLOADED_INPLACE:
