@@ -208,6 +208,7 @@ def _leaves(x):
     return [x]
 
 
+@pytest.mark.filterwarnings("error::ember.jit.TracerWarning")
 @pytest.mark.parametrize("name", sorted(CORPUS))
 def test_traced_equals_eager_on_other_batch_sizes(name):
     make, inputs = CORPUS[name]

@@ -111,7 +111,14 @@ def _check(fn, traced, tracer: Tracer, inputs: list) -> None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", TracerWarning)
             expected = fn(*args)
-        compare_outputs(expected, traced(*args), label)
+        try:
+            got = traced(*args)
+        except Exception as e:
+            raise TracingCheckError(
+                f"ERROR: the traced function failed {label}, where the Python function ran:\n"
+                f"{type(e).__name__}: {e}"
+            ) from e
+        compare_outputs(expected, got, label)
 
 
 # -- what trace returns -------------------------------------------------------------------------

@@ -54,6 +54,17 @@ class TracedTensor(Tensor):
     def shape(self):
         return self.size()
 
+    def numel(self):
+        if ACTIVE[0] is None:
+            return Tensor.numel(self)
+        sizes = self.size()
+        n = sizes[0] if sizes else 1
+        for s in sizes[1:]:
+            n = n * s
+        return n
+
+    nelement = numel
+
     def __bool__(self):
         if ACTIVE[0] is not None:
             warn_example_specific("bool")

@@ -1,0 +1,82 @@
+"""Sizes read during tracing stay symbolic: each trace is taken on a (3, 4) input and must
+equal eager code on (5, 4) and (1, 4) inputs, through indexing, views and creation ops."""
+
+import numpy as np
+import pytest
+
+import ember
+import ember.jit
+
+CASES = {
+    "select": lambda x: x[0],
+    "slice": lambda x: x[:, 1:],
+    "new_axis": lambda x: x[..., None],
+    "transpose": lambda x: x.T,
+    "dtype_round_trip": lambda x: x.double().float(),
+    "contiguous": lambda x: x.t().contiguous(),
+    "matmul": lambda x: x @ x.t(),
+    "zeros_of_shape": lambda x: ember.zeros(x.shape) + x,
+    "flatten": lambda x: x.flatten(0),
+    "reshape_by_shape": lambda x: x.reshape(x.shape[0] * 2, -1),
+    "expand": lambda x: x[:, :1].expand(x.size(0), 4),
+    "full": lambda x: ember.full((x.size(0), 2), 3.0),
+    "arange": lambda x: ember.arange(x.size(0)),
+    "numel": lambda x: x.view(x.numel()),
+    "size_tuple": lambda x: x.view(*x.size()),
+    "floordiv": lambda x: x.view(x.size(0) * 4 // 2 % 1000, -1),
+    "negative_size": lambda x: x.view(-(-x.size(0)), -1).neg(),
+    "cat_zeros": lambda x: ember.cat([x, ember.zeros(x.size(0), 1)], 1),
+    "stack_split": lambda x: ember.stack(x.split(2, 1), 0).sum(0),
+}
+
+
+@pytest.mark.filterwarnings("error::ember.jit.TracerWarning")
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_trace_generalises_over_the_batch_size(name):
+    fn = CASES[name]
+    rng = np.random.default_rng(0)
+    traced = ember.jit.trace(fn, ember.from_numpy(rng.standard_normal((3, 4), np.float32)))
+    for rows in (5, 1):
+        x = ember.from_numpy(rng.standard_normal((rows, 4), np.float32))
+        expected, got = fn(x), traced(x)
+        assert got.shape == expected.shape
+        assert got.dtype == expected.dtype
+        np.testing.assert_allclose(got.numpy(), expected.numpy(), rtol=1e-6)
+
+
+def test_size_ops_are_in_the_graph():
+    traced = ember.jit.trace(lambda x: x.view(x.size(0) * 2, -1), ember.ones(4, 2))
+    kinds = [op.qualified_name for op in traced.graph.walk()]
+    assert "aten::size.int" in kinds and "aten::mul.int" in kinds
+
+
+def test_unused_sizes_leave_no_ops():
+    def f(x):
+        _ = x.shape
+        return x + 1
+
+    traced = ember.jit.trace(f, ember.ones(2))
+    kinds = [op.kind for op in traced.graph.walk() if op.kind != "prim::Constant"]
+    assert kinds == ["aten::add", "prim::Return"]
+
+
+def test_traced_program_failing_on_a_check_input_is_a_tracing_check_error():
+    def f(x):
+        return x.view(int(x.size(0)) * 4)
+
+    with pytest.raises(ember.jit.TracingCheckError, match="failed on check_inputs\\[0\\]"):
+        ember.jit.trace(f, ember.ones(3, 4), check_inputs=[(ember.ones(5, 4),)])
+
+
+def test_outputs_and_inputs_are_plain_tensors_after_tracing():
+    x = ember.ones(2, 2)
+    seen = []
+
+    def f(t):
+        seen.append(t)
+        return t * 2
+
+    traced = ember.jit.trace(f, x)
+    assert type(x) is ember.Tensor
+    assert type(traced(x)) is ember.Tensor
+    assert seen[0].size(0) == 2 and type(seen[0].size(0)) is int
