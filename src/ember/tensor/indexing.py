@@ -29,7 +29,7 @@ from ember import dtypes
 from ember.ops import registry
 from ember.tensor import dispatch
 from ember.tensor.convert import tensor as _new_tensor
-from ember.tensor.tensor import Tensor
+from ember.tensor.tensor import Tensor, wrap, wrap_view
 
 __all__ = ["getitem", "setitem"]
 
@@ -79,32 +79,45 @@ def _iter(t: Tensor):
 
 
 def _basic(t: Tensor, index):
-    """Apply the basic part of `index`; return (view, [(dim, index tensor), ...])."""
-    items = _expand_ellipsis(_as_tuple(index), t._np.ndim)
-    result, dim, advanced = t, 0, []
+    """Apply the basic part of `index`; return (view, [(dim, index tensor), ...]).
+
+    `dim` counts dimensions of the result so far, `source` those of `t` (for messages).
+    """
+    items = _as_tuple(index)
+    skip = _ellipsis_width(items, t._np.ndim)
+    result, dim, source, advanced = t, 0, 0, []
     for item in items:
-        if item is None:
+        if item is Ellipsis:
+            dim, source = dim + skip, source + skip
+        elif item is None or isinstance(item, bool):
             result = _call(_op("aten::unsqueeze"), result, dim)
-            dim += 1
-        elif isinstance(item, bool):
-            result = _call(_op("aten::unsqueeze"), result, dim)
-            if not item:
-                result = _call(_op("aten::slice.Tensor"), result, dim, 0, 0, 1)
+            if item is not None:  # PyTorch indexes the new dimension with a bool tensor
+                advanced.append((dim, _new_tensor([item])))
             dim += 1
         elif isinstance(item, _INTS) or _is_int_scalar_tensor(item):
-            result = _select(result, dim, int(item))
+            result = _select(result, dim, int(item), source)
+            source += 1
         elif isinstance(item, slice):
             result = _slice(result, dim, item)
-            dim += 1
+            dim, source = dim + 1, source + 1
         else:
-            idx = _index_tensor(item)
+            idx = _index_tensor(item, result, dim, source)
             advanced.append((dim, idx))
-            dim += _consumed(idx)
+            dim, source = dim + _consumed(idx), source + _consumed(idx)
     return result, advanced
 
 
 def _as_tuple(index) -> tuple:
-    return index if type(index) is tuple else (index,)
+    """PyTorch (and old NumPy) read a short list holding sequences, slices, ... as a tuple."""
+    if type(index) is tuple:
+        return index
+    if type(index) is list and len(index) < 32:
+        for item in index:
+            if isinstance(item, list | tuple | slice | Tensor | np.ndarray) or item is None:
+                return tuple(index)
+            if item is Ellipsis:
+                return tuple(index)
+    return (index,)
 
 
 def _consumed(item) -> int:
@@ -117,27 +130,29 @@ def _consumed(item) -> int:
     return 1
 
 
-def _expand_ellipsis(items: tuple, ndim: int) -> tuple:
+def _ellipsis_width(items: tuple, ndim: int) -> int:
+    """How many dimensions each `...` stands for (PyTorch lets every ellipsis skip as many)."""
     used = sum(_consumed(item) for item in items)
     if used > ndim:
         raise IndexError(f"too many indices for tensor of dimension {ndim}")
-    spots = [i for i, item in enumerate(items) if item is Ellipsis]
-    if len(spots) > 1:
-        raise IndexError("an index can only have a single ellipsis ('...')")
-    if not spots:
-        return items
-    at = spots[0]
-    return items[:at] + (slice(None),) * (ndim - used) + items[at + 1 :]
+    return ndim - used
 
 
 def _is_int_scalar_tensor(item) -> bool:
     return isinstance(item, Tensor) and item._np.ndim == 0 and item._np.dtype.kind in "iu"
 
 
-def _select(t: Tensor, dim: int, i: int) -> Tensor:
+def _select(t: Tensor, dim: int, i: int, source: int = 0) -> Tensor:
     if t._np.ndim == 0:
         raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python")
-    return _call(_op("aten::select.int"), t, dim, i)
+    size = t._np.shape[dim]
+    if not -size <= i < size:
+        raise IndexError(f"index {i} is out of bounds for dimension {source} with size {size}")
+    result = _call(_op("aten::select.int"), t, dim, i)
+    if result._np.ndim == 0 and dispatch._hook[0] is None and result._st is None:
+        # Workaround: a select kernel returning a numpy scalar loses the view; rebuild it.
+        result = wrap_view(t._np[(slice(None),) * (dim % t._np.ndim) + (i, Ellipsis)], t)
+    return result
 
 
 def _slice(t: Tensor, dim: int, s: slice) -> Tensor:
@@ -149,7 +164,24 @@ def _slice(t: Tensor, dim: int, s: slice) -> Tensor:
     return _call(_op("aten::slice.Tensor"), t, dim, start, stop, step)
 
 
-def _index_tensor(item) -> Tensor:
+def _index_tensor(item, t: Tensor, dim: int, source: int) -> Tensor:
+    """`item` as an index tensor for dimension `dim` of `t`; integers checked and made >= 0."""
+    idx = _as_index_tensor(item)
+    array = idx._np
+    if array.dtype.kind in "iu" and array.size and dim < t._np.ndim:
+        size = t._np.shape[dim]
+        low, high = int(array.min()), int(array.max())
+        if low < -size or high >= size:
+            bad = high if high >= size else low
+            raise IndexError(
+                f"index {bad} is out of bounds for dimension {source} with size {size}"
+            )
+        if low < 0:
+            idx = wrap(np.where(array < 0, array + size, array))
+    return idx
+
+
+def _as_index_tensor(item) -> Tensor:
     if isinstance(item, Tensor):
         idx = item
     elif isinstance(item, list | tuple | np.ndarray):
