@@ -210,3 +210,11 @@ def test_layer_constants_for_the_compiler():
     conv = nn.Conv2d(2, 2, 3, stride=2)
     assert conv.stride == (2, 2) and conv.padding == (0, 0) and conv.groups == 1
     assert nn.MaxPool2d(3).stride == 3
+
+
+def test_manual_seed_makes_init_and_dropout_repeatable():
+    ember.manual_seed(3)
+    first = (nn.Linear(4, 3).weight.tolist(), nn.functional.dropout(ember.ones(20), 0.5).tolist())
+    ember.manual_seed(3)
+    again = (nn.Linear(4, 3).weight.tolist(), nn.functional.dropout(ember.ones(20), 0.5).tolist())
+    assert first == again

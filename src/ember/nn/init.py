@@ -20,6 +20,7 @@ import math
 
 import numpy as np
 
+from ember.ops import k_create
 from ember.tensor.tensor import Tensor
 
 __all__ = [
@@ -29,17 +30,11 @@ __all__ = [
 ]  # fmt: skip
 
 _LINEAR_GAINS = ("linear", "conv1d", "conv2d", "conv3d", "sigmoid")
-_FALLBACK_RNG = np.random.default_rng()
 
 
 def _generator() -> np.random.Generator:
-    """ember's global generator (what ember.manual_seed seeds), if the op layer provides one."""
-    try:
-        from ember.ops import random as ops_random
-    except ImportError:
-        return _FALLBACK_RNG
-    get = getattr(ops_random, "generator", None)
-    return get() if get is not None else _FALLBACK_RNG
+    """ember's global generator (the one ember.manual_seed seeds)."""
+    return k_create.generator()
 
 
 def _fill(tensor: Tensor, values) -> Tensor:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ember.ops import k_create
 from ember.ops.registry import register
 
 __all__ = ["batch_norm", "layer_norm", "dropout", "embedding"]
@@ -114,12 +115,9 @@ def dropout(input, p: float, train: bool, rng: np.random.Generator | None = None
     return (input * keep * scale).astype(input.dtype, copy=False)
 
 
-_FALLBACK_RNG = np.random.default_rng()
-
-
 def _generator() -> np.random.Generator:
     """The op table's global generator (the one ember.manual_seed seeds)."""
-    return _FALLBACK_RNG
+    return k_create.generator()
 
 
 def _dropout_kernel(input, p, train):
