@@ -156,20 +156,13 @@ class CallLowering:
         cands = registry.overloads(kind)
         if not cands:
             return f"unknown operator {kind} (used by {callname})"
+        best = None  # (score, message): the overload that got furthest wins
         for sig in cands:
-            positional = [p for p in sig.params if not p.kwarg_only]
-            if len(types) > len(positional) and not sig.variadic:
-                continue
-            env: dict = {}
-            for i, (p, t) in enumerate(zip(positional, types), 1):
-                if not registry.param_accepts(p, t, env, convert=True):
-                    return f"expected {p.type}, found {t} in argument {i} of {callname}"
-            by_name = {p.name: p for p in sig.params}
-            for k, t in kw_types.items():
-                if k not in by_name:
-                    return f"{callname} got an unexpected keyword argument '{k}'"
-                if not registry.param_accepts(by_name[k], t, env, convert=True):
-                    return f"expected {by_name[k].type}, found {t} in argument '{k}' of {callname}"
+            found = _first_mismatch(sig, types, kw_types, callname)
+            if found is not None and (best is None or found[0] > best[0]):
+                best = found
+        if best is not None:
+            return best[1]
         shown = ", ".join(str(t) for t in types)
         return f"no overload of {callname} accepts arguments ({shown})"
 
@@ -308,3 +301,27 @@ def _callee(node):
 
 
 _ = Value
+
+
+def _first_mismatch(sig, types, kw_types, callname):
+    positional = [p for p in sig.params if not p.kwarg_only]
+    if len(types) > len(positional) and not sig.variadic:
+        return None
+    env: dict = {}
+    for i, (p, t) in enumerate(zip(positional, types), 1):
+        if registry.param_accepts(p, t, env, convert=True):
+            continue
+        if isinstance(t, T.OptionalType) and registry.accepts(p.type, t.elem, True):
+            return (3 * i + 2, f"expected {p.type}, found {t} in argument {i} of {callname} "
+                               "(check it with 'is not None' first)")  # fmt: skip
+        concrete = not registry.is_type_var(p.type) and not any(
+            registry.is_type_var(c) for c in p.type.contained()
+        )
+        return (3 * i + concrete, f"expected {p.type}, found {t} in argument {i} of {callname}")
+    by_name = {p.name: p for p in sig.params}
+    for k, t in kw_types.items():
+        if k not in by_name:
+            return (100, f"{callname} got an unexpected keyword argument '{k}'")
+        if not registry.param_accepts(by_name[k], t, env, convert=True):
+            return (101, f"expected {by_name[k].type}, found {t} in argument '{k}' of {callname}")
+    return None

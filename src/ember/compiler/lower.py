@@ -234,10 +234,15 @@ class FunctionLowering(IterLowering, ModuleAccess, CallLowering, ExprLowering):
             self.env = dict(saved)
             with self.b.at_end(op.blocks[block]):
                 self.apply_refinements(refine)
+                casts = {n: self.env[n] for n in refine if n in self.env}
                 for s in body:
                     self.lower_stmt(s)
                     if self.env is DEAD:
                         break
+            if self.env is not DEAD:
+                for n, cast in casts.items():  # a refinement does not outlive its branch
+                    if self.env.get(n) is cast:
+                        self.env[n] = saved[n]
             envs.append(self.env)
         self.env = saved
         self.merge_branches(op, envs, st)

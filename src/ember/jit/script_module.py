@@ -69,7 +69,26 @@ class RecursiveScriptModule(ScriptModule):
                 self._ember_method(name)
         for name, value in info.constants.items():
             d[name] = value
+        self._ember_mirror()
         return self
+
+    def _ember_mirror(self):
+        """Copy parameters, buffers and submodules into __dict__: compiled code reads them
+        with plain `getattr`, which then skips `Module.__getattr__`."""
+        d = self.__dict__
+        for table in ("_parameters", "_buffers", "_modules"):
+            d.update(d[table])
+
+    def __setattr__(self, name, value):
+        Module.__setattr__(self, name, value)
+        d = self.__dict__
+        if any(name in d[t] for t in ("_parameters", "_buffers", "_modules")):
+            self._ember_mirror()
+
+    def _load_from_state_dict(self, *args, **kwargs):
+        out = Module._load_from_state_dict(self, *args, **kwargs)
+        self._ember_mirror()
+        return out
 
     def _ember_method(self, name):
         methods = self.__dict__["_ember_methods"]
@@ -87,6 +106,7 @@ class RecursiveScriptModule(ScriptModule):
                 n = len(compiled.params)
                 fn.compiled = compiled
             methods[name] = fn
+            self.__dict__[name] = fn
         return fn
 
     def forward(self, *args, **kwargs):

@@ -1,0 +1,58 @@
+"""Exact wording and location of compile errors (file:line:col, source line, caret)."""
+
+import os
+
+import pytest
+from tests.jit_errors import cases
+
+import ember
+
+FILE = os.path.abspath(cases.__file__)
+
+EXPECTED = {
+    "uses_lambda": ("7:9: lambda is not supported in scripted code", "    f = lambda y: y"),
+    "wrong_arg_type": ("16:22: expected int, found Tensor in argument 2 of helper",
+                       "    return helper(x, x)"),
+    "undefined_name": ("20:16: undefined value 'y'", "    return x + y"),
+    "optional_arith": ("24:12: expected int, found Optional[int] in argument 1 of '+' "
+                       "(check it with 'is not None' first)", "    return x + 1"),
+    "branch_types": ("28:5: variable 'y' has type int on one path and Tensor on another",
+                     "    if c:"),
+    "return_in_loop": ("37:9: return inside a loop is not supported in scripted code",
+                       "        return i"),
+    "bad_op_arg": ("42:12: no overload of ember.relu accepts arguments (Tensor, str)",
+                   '    return ember.relu(x, "fast")'),
+    "uses_with": ("46:5: with statement is not supported in scripted code", "    with x:"),
+    "bad_annotation": ("55:23: unknown type annotation 'NoTuple'",
+                       "def bad_annotation(x: NoTuple):"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_error_wording(name):
+    head, line = EXPECTED[name]
+    with pytest.raises(ember.CompileError) as info:
+        ember.jit.script(getattr(cases, name))
+    first, source, caret = str(info.value).split("\n")
+    assert first == f"{FILE}:{head}"
+    assert source.split("  #")[0] == line
+    col = int(head.split(":")[1])
+    assert caret == " " * (col - 1) + "^"
+
+
+def test_error_attributes():
+    with pytest.raises(ember.CompileError) as info:
+        ember.jit.script(cases.undefined_name)
+    e = info.value
+    assert (e.filename, e.line, e.col, e.msg) == (FILE, 20, 16, "undefined value 'y'")
+
+
+def test_errors_in_module_methods_point_into_the_method():
+    class Bad(ember.nn.Module):
+        def forward(self, x):
+            return x.no_such_method()
+
+    with pytest.raises(ember.CompileError) as info:
+        ember.jit.script(Bad())
+    assert "Tensor method 'no_such_method' is not supported in scripted code" in str(info.value)
+    assert "return x.no_such_method()" in str(info.value)

@@ -1,0 +1,123 @@
+"""Golden `.graph` / `.code` text, the seed's modules, and RecursiveScriptModule behaviour."""
+
+import numpy as np
+from tests.corpus import CASES, control
+from tests.corpus.modules import Child, ControlFlowModule, MyModule
+
+import ember
+from ember.compiler import syntax as S
+from ember.compiler.parser import parse_file
+
+LOOP_GRAPH = """\
+graph(%x : Tensor,
+      %n : int):
+  %total : int = prim::Constant[value=0]()
+  %0 : bool = prim::Constant[value=1]()
+  %acc : Tensor, %total.1 : int = prim::Loop(%n, %0, %x, %total)
+    block0(%i : int, %acc.1 : Tensor, %total.2 : int):
+      %1 : int = prim::Constant[value=2]()
+      %2 : Tensor = aten::mul(%acc.1, %1)
+      %3 : int = prim::Constant[value=1]()
+      %acc.2 : Tensor = aten::add(%2, %i, %3)
+      %total.3 : int = aten::add(%total.2, %i)
+      %4 : bool = prim::Constant[value=1]()
+      -> (%4, %acc.2, %total.3)
+  %5 : (Tensor, int) = prim::TupleConstruct(%acc, %total.1)
+  return (%5)
+"""
+
+OPTIONAL_GRAPH = """\
+graph(%x : Tensor,
+      %bias : Tensor?):
+  %0 : NoneType = prim::Constant()
+  %1 : bool = aten::__is__(%bias, %0)
+  %2 : Tensor = prim::If(%1)
+    block0():
+      -> (%x)
+    block1():
+      %bias.1 : Tensor = prim::unchecked_cast(%bias)
+      %3 : int = prim::Constant[value=1]()
+      %4 : Tensor = aten::add(%x, %bias.1, %3)
+      -> (%4)
+  return (%2)
+"""
+
+MYMODULE_CODE = """\
+def forward(self,
+    input: Tensor) -> Tensor:
+  l0 = self.l0
+  out0 = (l0).forward(input, )
+  out0_relu = torch.relu(out0)
+  l1 = self.l1
+  return (l1).forward(out0_relu, )
+"""
+
+CHILD_CODE = """\
+def forward(self,
+    x: Tensor,
+    extra: Optional[Tensor]=None) -> Tensor:
+  y = (self).helper(x, 2, )
+  y0 = torch.mul(y, 2)
+  if torch.__isnot__(extra, None):
+    extra0 = unchecked_cast(Tensor, extra)
+    y1 = torch.add(y0, extra0)
+  else:
+    y1 = y0
+  offsets = self.offsets
+  return torch.add(y1, offsets[1])
+"""
+
+
+def test_graph_golden():
+    assert str(ember.jit.script(control.loop_carried).graph) == LOOP_GRAPH
+    assert str(ember.jit.script(control.optional_early).graph) == OPTIONAL_GRAPH
+
+
+def test_code_golden():
+    assert ember.jit.script(MyModule()).code == MYMODULE_CODE
+    assert ember.jit.script(Child()).code == CHILD_CODE
+
+
+def test_seed_modules_script_and_run():
+    m = ember.jit.script(MyModule())
+    assert repr(m) == (
+        "RecursiveScriptModule(\n  original_name=MyModule\n"
+        "  (l0): RecursiveScriptModule(original_name=Linear)\n"
+        "  (l1): RecursiveScriptModule(original_name=Linear)\n)"
+    )
+    c = ember.jit.script(ControlFlowModule(), ember.randn(4))
+    out = c(ember.randn(2, 4))
+    assert repr(out) == "tensor(0)"
+    assert tuple(c(ember.randn(4)).shape) == (1,)
+
+
+def test_printed_code_reparses():
+    for _, make, _ in CASES:
+        scripted = ember.jit.script(make())
+        nodes = parse_file(scripted.code)
+        assert len(nodes) == 1 and isinstance(nodes[0], S.FunctionDef)
+
+
+def test_script_module_state_and_modes():
+    eager = MyModule()
+    m = ember.jit.script(eager)
+    assert m.original_name == "MyModule" and m.l0.original_name == "Linear"
+    assert list(m.state_dict()) == ["l0.weight", "l0.bias", "l1.weight", "l1.bias"]
+    assert m.l0.weight is eager.l0.weight
+    flag = ember.jit.script(ember.nn.Dropout(0.5))
+    x = ember.ones(1000)
+    assert flag.training and not np.array_equal(flag(x)._np, x._np)
+    flag.eval()
+    assert not flag.training and np.array_equal(flag(x)._np, x._np)
+
+
+def test_exported_and_ignored_methods():
+    m = ember.jit.script(Child())
+    assert m.describe(3) == 5
+    assert m.python_only(4) == 4
+    assert m.depth == 2 and m.mode == "double"
+
+
+def test_second_instance_reuses_compiled_graphs():
+    a, b = ember.jit.script(MyModule()), ember.jit.script(MyModule())
+    assert a.graph is b.graph
