@@ -42,7 +42,7 @@ def byte_span(array: np.ndarray) -> np.ndarray:
 
     >>> a = np.arange(12, dtype=np.int32).reshape(3, 4)[:, 1::2]
     >>> byte_span(a).shape
-    (36,)
+    (44,)
     """
     if any(s < 0 for s in array.strides):
         raise ValueError("byte_span needs non-negative strides")
