@@ -44,6 +44,7 @@ import keyword
 from ember.ir import registry
 from ember.ir import types as T  # noqa: N812
 from ember.ir.builder import MAX_TRIP
+from ember.ir.code_forms import CAST, RHS, attr_ref, quote, valid_identifier
 from ember.ir.core import Block, Graph, Operation, OpResult, Value
 from ember.ir.printer import format_float
 
@@ -55,7 +56,6 @@ _RESERVED = frozenset(
     | {"int", "float", "bool", "str", "print", "len", "list", "dict", "tuple", "isinstance"}
     | set(keyword.kwlist)
 )
-_CAST = {"aten::Int": "int", "aten::Float": "float", "aten::Bool": "bool", "aten::str": "str"}
 _STATEMENT_KINDS = frozenset({"prim::TupleUnpack", "prim::ListUnpack", "prim::SetAttr"})
 
 
@@ -98,7 +98,7 @@ class _CodePrinter:
         return name
 
     def name_for(self, v: Value) -> str:
-        base = _valid_identifier(v.name) if v.name else "_"
+        base = valid_identifier(v.name) if v.name else "_"
         name = self.gen_name(base)
         self.exprs[id(v)] = name
         return name
@@ -133,7 +133,7 @@ class _CodePrinter:
         g = self.graph
         params = []
         for i, a in enumerate(g.inputs):
-            name = self.gen_name(_valid_identifier(a.name or f"argument_{i}"))
+            name = self.gen_name(valid_identifier(a.name or f"argument_{i}"))
             self.exprs[id(a)] = name
             text = name if (i == 0 and is_method) else f"{name}: {a.type}"
             if a.name in g.defaults:
@@ -151,7 +151,7 @@ class _CodePrinter:
 
     def hoist_long_constants(self, block: Block) -> None:
         for v in _constants_in_use_order(block):
-            text = self.literal(v.op.attrs.get("value"), v.type)
+            text = self.use(v)
             if self.is_long(text):
                 self.emit(f"{self.name_for(v)} = {text}")
 
@@ -228,7 +228,7 @@ class _CodePrinter:
             self.emit(f"{names}, = {self.use(op.operands[0])}")
         elif kind == "prim::SetAttr":
             obj, value = (self.use(v) for v in op.operands)
-            self.emit(f"{_attr(obj, op.attrs['name'])} = {value}")
+            self.emit(f"{attr_ref(obj, op.attrs['name'])} = {value}")
         else:
             rhs = self.rhs(op)
             if id(op) not in self.inline:
@@ -299,6 +299,9 @@ class _CodePrinter:
 
     def literal(self, value, t: T.Type | None = None) -> str:
         if type(value).__name__ == "Tensor":
+            for i, c in enumerate(self.constants):
+                if c is value:
+                    return f"CONSTANTS.c{i}"
             self.constants.append(value)
             return f"CONSTANTS.c{len(self.constants) - 1}"
         if type(value).__name__ == "device" or isinstance(t, T.DeviceType):
@@ -306,7 +309,7 @@ class _CodePrinter:
         if isinstance(value, float):
             return format_float(value)
         if isinstance(value, str):
-            return _quote(value)
+            return quote(value)
         if isinstance(value, list):
             return "[" + ", ".join(self.literal(v) for v in value) + "]"
         if isinstance(value, tuple):
@@ -316,9 +319,9 @@ class _CodePrinter:
 
     def rhs(self, op: Operation) -> str:
         kind, args = op.kind, [self.use(v) for v in op.operands]
-        if kind in _CAST:
-            return f"{_CAST[kind]}({', '.join(args)})"
-        handler = _RHS.get(kind)
+        if kind in CAST:
+            return f"{CAST[kind]}({', '.join(args)})"
+        handler = RHS.get(kind)
         if handler is not None:
             return handler(self, op, args)
         return self.call(op, args)
@@ -334,74 +337,6 @@ class _CodePrinter:
             p = params[i] if i < len(params) else None
             parts.append(f"{p.name}={args[i]}" if p is not None and p.kwarg_only else args[i])
         return f"{head}({', '.join(parts)})"
-
-
-def _rhs_uninitialized(pr, op, args):
-    return f"uninitialized({op.results[0].type})"
-
-
-def _rhs_getitem(pr, op, args):
-    base = args[0] if args[0].isidentifier() else f"({args[0]})"
-    return f"{base}[{args[1]}]"
-
-
-def _rhs_tuple_index(pr, op, args):
-    return f"({args[0]})[{args[1]}]"
-
-
-def _rhs_print(pr, op, args):
-    return f"print({', '.join(args)})"
-
-
-def _rhs_tuple(pr, op, args):
-    return f"({args[0]},)" if len(args) == 1 else f"({', '.join(args)})"
-
-
-def _rhs_list(pr, op, args):
-    t = op.results[0].type
-    items = f"[{', '.join(args)}]"
-    if not args or not _inferable(t.elem):
-        return f"annotate({t}, {items})"
-    return items
-
-
-def _rhs_dict(pr, op, args):
-    t = op.results[0].type
-    body = "{" + ", ".join(f"{k}: {v}" for k, v in zip(args[::2], args[1::2])) + "}"
-    if not args or not _inferable(t.key) or not _inferable(t.value):
-        return f"annotate({t}, {body})"
-    return body
-
-
-def _rhs_get_attr(pr, op, args):
-    return _attr(args[0], op.attrs["name"])
-
-
-def _rhs_call_function(pr, op, args):
-    return op.attrs["name"] + "(" + "".join(f"{a}, " for a in args) + ")"
-
-
-def _rhs_call_method(pr, op, args):
-    return f"({args[0]}).{op.attrs['name']}(" + "".join(f"{a}, " for a in args[1:]) + ")"
-
-
-def _rhs_cast(pr, op, args):
-    return f"unchecked_cast({op.results[0].type}, {args[0]})"
-
-
-_RHS = {
-    "prim::Uninitialized": _rhs_uninitialized,
-    "aten::__getitem__": _rhs_getitem,
-    "prim::TupleIndex": _rhs_tuple_index,
-    "prim::Print": _rhs_print,
-    "prim::TupleConstruct": _rhs_tuple,
-    "prim::ListConstruct": _rhs_list,
-    "prim::DictConstruct": _rhs_dict,
-    "prim::GetAttr": _rhs_get_attr,
-    "prim::CallFunction": _rhs_call_function,
-    "prim::CallMethod": _rhs_call_method,
-    "prim::unchecked_cast": _rhs_cast,
-}
 
 
 def _can_inline(v: OpResult) -> bool:
@@ -477,23 +412,3 @@ def _const(v: Value):
     if isinstance(v, OpResult) and v.op.kind == "prim::Constant":
         return v.op.attrs.get("value")
     return None
-
-
-def _inferable(t: T.Type) -> bool:
-    return not isinstance(t, T.OptionalType | T.NoneType | T.AnyType | T.NumberType)
-
-
-def _attr(obj: str, name: str) -> str:
-    if name.isidentifier() and not keyword.iskeyword(name):
-        return f"{obj}.{name}"
-    return f"getattr({obj}, {_quote(name)})"
-
-
-def _valid_identifier(name: str) -> str:
-    out = "".join(c if c.isalnum() or c == "_" else "_" for c in name)
-    return "_" + out if not out or out[0].isdigit() else out
-
-
-def _quote(s: str) -> str:
-    out = s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
-    return f'"{out}"'

@@ -140,11 +140,15 @@ class Operation:
         value.uses.append(Use(self, index))
         self._operands[index] = value
 
-    def drop_operands(self) -> None:
-        """Remove all operand edges (and those of nested ops), e.g. before erasing."""
+    def drop_operands_only(self) -> None:
+        """Remove this op's own operand edges (not those of nested ops)."""
         for i, v in enumerate(self._operands):
             v.uses = [u for u in v.uses if not (u.op is self and u.index == i)]
         self._operands = []
+
+    def drop_operands(self) -> None:
+        """Remove all operand edges (and those of nested ops), e.g. before erasing."""
+        self.drop_operands_only()
         for block in self.blocks:
             for op in block.ops:
                 op.drop_operands()

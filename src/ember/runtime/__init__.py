@@ -19,11 +19,13 @@ Example:
     tensor([0., 2.])
 """
 
+from ember.ir import passes, registry
 from ember.ir.core import Graph
 from ember.runtime.codegen import generate, python_source
-from ember.runtime.helpers import ScriptError
+from ember.runtime.helpers import ScriptError, to_dtype
+from ember.tensor.dispatch import invoker
 
-__all__ = ["compile_graph", "python_source", "ScriptError"]
+__all__ = ["compile_graph", "python_source", "fold_constants", "ScriptError"]
 
 
 def compile_graph(graph: Graph, resolve_function=None):
@@ -34,3 +36,22 @@ def compile_graph(graph: Graph, resolve_function=None):
     fn = generate(graph, resolve_function)
     graph.compiled = (resolve_function, fn)
     return fn
+
+
+def fold_constants(graph: Graph, max_tensor_numel: int = 64) -> int:
+    """`ember.ir.passes.fold_constants` with table ops (tensors) evaluated by their kernels."""
+    return passes.fold_constants(graph, _evaluate, max_tensor_numel)
+
+
+def _evaluate(op, values):
+    sig = registry.lookup(op.qualified_name)
+    args, kwargs = [], {}
+    for p, a, v in zip(sig.params, sig.opdef.schema.arguments, values):
+        if a.base_type == "ScalarType":
+            v = to_dtype(v)
+        if p.kwarg_only:
+            kwargs[p.name] = v
+        else:
+            args.append(v)
+    out = invoker(sig.opdef)(*args, **kwargs)
+    return list(out) if len(op.results) > 1 else [out]

@@ -1,0 +1,107 @@
+"""Expression forms of the `.code` printer: one function per specially printed op.
+
+Each takes (printer, op, printed operand strings) and returns the expression text; ops not
+listed here print as calls (``torch.<op>(...)`` / ``ops.<ns>.<op>(...)``).
+
+Example:
+    >>> attr_ref("self", "l0"), attr_ref("self", "0"), quote("a")
+    ('self.l0', 'getattr(self, "0")', '"a"')
+"""
+
+from __future__ import annotations
+
+import keyword
+
+from ember.ir import types as T  # noqa: N812
+
+__all__ = ["RHS", "CAST", "attr_ref", "quote", "valid_identifier"]
+
+CAST = {"aten::Int": "int", "aten::Float": "float", "aten::Bool": "bool", "aten::str": "str"}
+
+
+def _rhs_uninitialized(pr, op, args):
+    return f"uninitialized({op.results[0].type})"
+
+
+def _rhs_getitem(pr, op, args):
+    base = args[0] if args[0].isidentifier() else f"({args[0]})"
+    return f"{base}[{args[1]}]"
+
+
+def _rhs_tuple_index(pr, op, args):
+    return f"({args[0]})[{args[1]}]"
+
+
+def _rhs_print(pr, op, args):
+    return f"print({', '.join(args)})"
+
+
+def _rhs_tuple(pr, op, args):
+    return f"({args[0]},)" if len(args) == 1 else f"({', '.join(args)})"
+
+
+def _rhs_list(pr, op, args):
+    t = op.results[0].type
+    items = f"[{', '.join(args)}]"
+    if not args or not inferable(t.elem):
+        return f"annotate({t}, {items})"
+    return items
+
+
+def _rhs_dict(pr, op, args):
+    t = op.results[0].type
+    body = "{" + ", ".join(f"{k}: {v}" for k, v in zip(args[::2], args[1::2])) + "}"
+    if not args or not inferable(t.key) or not inferable(t.value):
+        return f"annotate({t}, {body})"
+    return body
+
+
+def _rhs_get_attr(pr, op, args):
+    return attr_ref(args[0], op.attrs["name"])
+
+
+def _rhs_call_function(pr, op, args):
+    return op.attrs["name"] + "(" + "".join(f"{a}, " for a in args) + ")"
+
+
+def _rhs_call_method(pr, op, args):
+    return f"({args[0]}).{op.attrs['name']}(" + "".join(f"{a}, " for a in args[1:]) + ")"
+
+
+def _rhs_cast(pr, op, args):
+    return f"unchecked_cast({op.results[0].type}, {args[0]})"
+
+
+RHS = {
+    "prim::Uninitialized": _rhs_uninitialized,
+    "aten::__getitem__": _rhs_getitem,
+    "prim::TupleIndex": _rhs_tuple_index,
+    "prim::Print": _rhs_print,
+    "prim::TupleConstruct": _rhs_tuple,
+    "prim::ListConstruct": _rhs_list,
+    "prim::DictConstruct": _rhs_dict,
+    "prim::GetAttr": _rhs_get_attr,
+    "prim::CallFunction": _rhs_call_function,
+    "prim::CallMethod": _rhs_call_method,
+    "prim::unchecked_cast": _rhs_cast,
+}
+
+
+def inferable(t: T.Type) -> bool:
+    return not isinstance(t, T.OptionalType | T.NoneType | T.AnyType | T.NumberType)
+
+
+def attr_ref(obj: str, name: str) -> str:
+    if name.isidentifier() and not keyword.iskeyword(name):
+        return f"{obj}.{name}"
+    return f"getattr({obj}, {quote(name)})"
+
+
+def valid_identifier(name: str) -> str:
+    out = "".join(c if c.isalnum() or c == "_" else "_" for c in name)
+    return "_" + out if not out or out[0].isdigit() else out
+
+
+def quote(s: str) -> str:
+    out = s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
+    return f'"{out}"'

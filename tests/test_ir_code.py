@@ -1,0 +1,114 @@
+"""The `.code` printer against torch 2.13's own `.code` for the same programs."""
+# ruff: noqa: UP006, UP035, UP045  (TorchScript reads typing annotations)
+
+from typing import Optional
+
+from ember.ir.code_printer import code_text
+from test_ir_corpus import early_return, loops_and_containers, module_forward, raising
+
+
+def _torch_sources(torch):
+    from typing import List, Tuple
+
+    nn = torch.nn
+
+    def f(x: torch.Tensor, n: int, y: Optional[int] = None) -> Tuple[torch.Tensor, List[int]]:
+        acc = x
+        l: List[int] = []
+        for i in range(n):
+            acc = acc + i
+            l.append(i)
+        while n > 0:
+            n -= 1
+            if n == 3:
+                break
+        if y is not None:
+            acc = acc * y
+        d = {"a": acc}
+        return d["a"] + acc * 2.5, l
+
+    def k(x: torch.Tensor, flag: bool, o: Optional[torch.Tensor]) -> torch.Tensor:
+        if flag:
+            if o is None:
+                return x
+            w = o
+        else:
+            w = x.neg()
+        return w + 1
+
+    def g(n: int) -> int:
+        assert n > 0, "neg"
+        if n > 5:
+            raise ValueError("big")
+        return n * 10
+
+    class MyModule(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.l0 = nn.Linear(4, 2)
+            self.l1 = nn.Linear(2, 1)
+
+        def forward(self, input):
+            if input.dim() > 1:
+                return torch.zeros([1])
+            out0 = self.l0(input)
+            out0_relu = torch.nn.functional.relu(out0)
+            return self.l1(out0_relu)
+
+    return f, k, g, MyModule
+
+
+def test_code_matches_torch(torch):
+    f, k, g, MyModule = _torch_sources(torch)
+    assert code_text(loops_and_containers()) == torch.jit.script(f).code.lstrip("\n")
+    assert code_text(early_return()) == torch.jit.script(k).code.lstrip("\n")
+    assert code_text(raising()) == torch.jit.script(g).code.lstrip("\n")
+    assert code_text(module_forward()) == torch.jit.script(MyModule()).code.lstrip("\n")
+
+
+def test_code_inside_a_class_as_archives_print_it():
+    text = code_text(module_forward(), is_method=False, level=1)
+    assert text.startswith(
+        "  def forward(self: __torch__.MyModule,\n    input: Tensor) -> Tensor:\n"
+    )
+    assert "\n    if torch.gt(torch.dim(input), 1):\n      _0 = torch.zeros([1])\n" in text
+
+
+def test_tensor_constants_go_to_the_constants_table():
+    import ember
+    from ember.ir import Builder, Graph
+    from ember.ir import types as T
+
+    b = Builder(Graph("c"))
+    x = b.add_input(T.TensorType.get(), "x")
+    w = b.constant(ember.ones(2))
+    b.return_(b.emit("aten::mul.Tensor", x, w))
+    table = []
+    assert "torch.mul(x, CONSTANTS.c0)" in code_text(b.graph, constants=table)
+    assert len(table) == 1 and table[0].shape == (2,)
+
+
+def test_bounded_loop_and_unpacking_forms():
+    from test_ir_corpus import bounded_with_break, tuples_and_strings
+
+    assert code_text(bounded_with_break()) == (
+        "def h(n: int,\n"
+        "    stop: int) -> int:\n"
+        "  total = 0\n"
+        "  _0 = n\n"
+        "  _1 = torch.gt(n, 0)\n"
+        "  i = 0\n"
+        "  while torch.__and__(torch.lt(i, _0), _1):\n"
+        "    if torch.eq(i, stop):\n"
+        "      _2, _3 = False, total\n"
+        "    else:\n"
+        "      _2, _3 = True, torch.add(total, i)\n"
+        "    _4 = torch.__and__(torch.lt(torch.add(i, 1), n), _2)\n"
+        "    _1, total = _4, _3\n"
+        "    i = torch.add(i, 1)\n"
+        "  return total\n"
+    )
+    text = code_text(tuples_and_strings())
+    assert "  k, s, = pair\n" in text
+    assert "  a, c, = [k, (pair)[0]]\n" in text
+    assert '  _1 = torch.format("{} and {}", s, _0)\n  print(_1, c)\n' in text
