@@ -26,7 +26,7 @@ _CONTAINERS = ("ModuleList", "Sequential", "ModuleDict")
 
 def qualified_class_name(cls) -> str:
     """``__torch__`` name of a Python class (ember's own classes appear as torch's)."""
-    mod = cls.__module__
+    mod = getattr(cls, "__module__", None) or "__main__"
     if mod.startswith("ember."):
         mod = "torch." + mod[len("ember.") :]
     parts = [] if mod == "__main__" else mod.split(".")
