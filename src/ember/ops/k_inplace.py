@@ -95,17 +95,18 @@ def index_put_(a, indices, values, accumulate=False):
     return a
 
 
-def _random_(fill):
+def _random_(fill, doc):
     def fn(a, lo=0.0, hi=1.0, generator=None):
         r = fill(k_create.generator(), lo, hi, a.shape)
         a[...] = r.astype(a.dtype)
         return a
 
+    fn.__doc__ = doc
     return fn
 
 
-uniform_ = _random_(lambda g, lo, hi, shape: g.uniform(lo, hi, shape))
-normal_ = _random_(lambda g, mean, std, shape: g.normal(mean, std, shape))
+uniform_ = _random_(lambda g, lo, hi, shape: g.uniform(lo, hi, shape), "fill from U(from, to)")
+normal_ = _random_(lambda g, mean, std, shape: g.normal(mean, std, shape), "fill from N(mean, std)")
 
 _T = "(Tensor(a!) self, Tensor other) -> Tensor(a!)"
 _S = "(Tensor(a!) self, Scalar other) -> Tensor(a!)"

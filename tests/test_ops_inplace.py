@@ -1,0 +1,118 @@
+"""In-place ops write through to shared storage; PyTorch's cast and shape rules hold."""
+
+import numpy as np
+import pytest
+from test_ops_helpers import both, sample, to_ember
+
+import ember
+
+
+def _inplace(fn):
+    """Apply in-place `fn` to a view of a base tensor; return (base, returned-is-view)."""
+
+    def run(m, base, *args):
+        view = base.narrow(0, 1, 2)
+        out = fn(m, view, *args)
+        return base, out is view
+
+    return run
+
+
+INPLACE = {
+    "iadd": lambda m, v, o: v.__iadd__(o),
+    "isub": lambda m, v, o: v.__isub__(o),
+    "imul": lambda m, v, o: v.__imul__(o),
+    "itruediv": lambda m, v, o: v.__itruediv__(o),
+    "ifloordiv": lambda m, v, o: v.__ifloordiv__(o),
+    "imod": lambda m, v, o: v.__imod__(o),
+    "ipow": lambda m, v, o: v.__ipow__(o),
+    "add_": lambda m, v, o: v.add_(o, alpha=2),
+    "sub_": lambda m, v, o: v.sub_(o),
+    "mul_": lambda m, v, o: v.mul_(o),
+    "div_": lambda m, v, o: v.div_(o),
+    "div_floor": lambda m, v, o: v.div_(o, rounding_mode="floor"),
+    "copy_": lambda m, v, o: v.copy_(o),
+    "clamp_": lambda m, v, o: v.clamp_(-1, 1),
+    "relu_": lambda m, v, o: v.relu_(),
+    "zero_": lambda m, v, o: v.zero_(),
+    "fill_": lambda m, v, o: v.fill_(3),
+}
+
+
+@pytest.mark.parametrize("name", sorted(INPLACE))
+def test_inplace_writes_through_views(torch, name):
+    fn = _inplace(lambda m, v, o: INPLACE[name](m, v, o))
+    for self_d, other_d in [
+        ("float32", "float32"),
+        ("int64", "int64"),
+        ("float64", "int32"),
+        ("int32", "float32"),
+        ("uint8", "int64"),
+        ("float16", "float32"),
+    ]:
+        base = sample(self_d, (4, 3), seed=1)
+        other = sample(other_d, (3,), seed=2)
+        if name in ("itruediv", "ifloordiv", "imod", "div_", "div_floor"):
+            other[other == 0] = 3
+        if name == "ipow":
+            other = np.abs(other) % 3
+        rtol = 2e-3 if "float16" in (self_d,) else 1e-6 if name == "ipow" else 0
+        try:
+            both(torch, fn, base, other, rtol=rtol, atol=rtol)
+        except AssertionError as exc:
+            raise AssertionError(f"{name} {self_d} {other_d}: {exc}") from None
+
+
+def test_inplace_with_scalars_and_broadcast_errors(torch):
+    both(torch, _inplace(lambda m, v: v.__iadd__(2.5)), sample("float32", (4, 3)))
+    both(torch, _inplace(lambda m, v: v.__iadd__(2.5)), sample("int64", (4, 3)))
+    both(torch, _inplace(lambda m, v: v.__imul__(True)), sample("int8", (4, 3)))
+    both(
+        torch,
+        _inplace(lambda m, v, o: v.add_(o)),
+        sample("float32", (4, 3)),
+        sample("float32", (5, 2, 3)),
+    )
+    both(
+        torch,
+        _inplace(lambda m, v, o: v.copy_(o)),
+        sample("float32", (4, 3)),
+        sample("float64", (1, 3)),
+    )
+    both(
+        torch,
+        _inplace(lambda m, v, o: v.copy_(o)),
+        sample("int32", (4, 3)),
+        sample("float32", (2, 3)),
+    )
+    both(torch, _inplace(lambda m, v: v.fill_(2.7)), sample("int64", (4, 3)))
+    both(torch, _inplace(lambda m, v: v.clamp_(min=0.5)), sample("int64", (4, 3)))
+
+
+def test_index_put(torch):
+    def put(m, x, i, v):
+        x.index_put_((i,), v)
+        return x
+
+    def acc(m, x, i, v):
+        x.index_put_([i], v, accumulate=True)
+        return x
+
+    base = sample("float32", (5, 2))
+    both(torch, put, base, np.array([0, 3], np.int64), sample("float32", (2, 2)))
+    both(torch, put, base, np.array([4], np.int64), np.array(9.0, np.float32))
+    both(torch, acc, base, np.array([1, 1, 2], np.int64), sample("float32", (3, 2)))
+    both(torch, put, base, np.array([True, False, True, False, False]), np.array(0.0, np.float32))
+    both(torch, put, sample("int64", (5,)), np.array([0]), np.array([2.5], np.float32))
+
+
+def test_operators_return_same_object_and_share():
+    x = to_ember(sample("float32", (3,)))
+    y = x
+    x += 1
+    assert x is y
+    z = x.t()
+    z *= 2
+    assert np.array_equal(x.numpy(), z.numpy())
+    v = ember.zeros(4).expand(2, 4)
+    assert v.stride() == (0, 1)
