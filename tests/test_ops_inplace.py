@@ -2,9 +2,9 @@
 
 import numpy as np
 import pytest
-from test_ops_helpers import both, sample, to_ember
 
 import ember
+from test_ops_helpers import both, sample, to_ember
 
 
 def _inplace(fn):
