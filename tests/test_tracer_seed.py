@@ -3,6 +3,7 @@
 import re
 
 import numpy as np
+import pytest
 
 import ember
 import ember.jit
@@ -128,3 +129,42 @@ def test_captured_tensor_becomes_a_constant():
     assert re.search(r"torch\.mul\(x, CONSTANTS\.c\d\)", traced.code)
     ops = [op.kind for op in traced.graph.walk()]
     assert ops.count("prim::Constant") == 1
+
+
+def test_traced_module_is_a_script_module_with_the_original_state():
+    module = ControlFlowModule()
+    traced = ember.jit.trace(module, ember.randn(4))
+    assert isinstance(traced, ember.jit.RecursiveScriptModule)
+    assert list(traced.state_dict()) == list(module.state_dict())
+    assert [n for n, _ in traced.named_parameters()] == [
+        "l0.weight",
+        "l0.bias",
+        "l1.weight",
+        "l1.bias",
+    ]
+    assert traced.eval() is traced and not traced.training
+
+
+def test_untraced_submodule_method_says_so():
+    class Unused(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.used = nn.Linear(2, 2)
+            self.spare = nn.Linear(2, 2)
+
+        def forward(self, x):
+            return self.used(x)
+
+    traced = ember.jit.trace(Unused(), ember.ones(1, 2))
+    assert "spare" in repr(traced)
+    with pytest.raises(ember.TraceError, match="Linear.forward was not called while tracing"):
+        traced.spare(ember.ones(1, 2))
+
+
+def test_traced_function_is_a_script_function():
+    def double(x):
+        return x * 2
+
+    traced = ember.jit.trace(double, ember.ones(2))
+    assert isinstance(traced, ember.jit.ScriptFunction)
+    assert traced.code == "def double(x: Tensor) -> Tensor:\n  return torch.mul(x, 2)\n"

@@ -18,8 +18,14 @@ from __future__ import annotations
 import inspect
 import warnings
 
+from ember.compiler.frontend import CompileContext, Compiled
 from ember.errors import TraceError
+from ember.ir import registry
+from ember.ir.types import ClassType
+from ember.jit.script_module import RecursiveScriptModule, ScriptFunction
+from ember.nn.module import add_indent
 from ember.tracer import Tracer, TracerWarning, TracingCheckError, compare_outputs
+from ember.tracer.types import base_name
 from ember.tracer.values import ACTIVE
 
 __all__ = ["trace", "TracerWarning", "TracingCheckError"]
@@ -46,11 +52,12 @@ def trace(func, example_inputs, check_trace: bool = True, check_inputs=None, str
     is_module = _is_module(func)
     fn = func.forward if is_module else func
     names = _input_names(fn, len(args))
-    tracer = Tracer(func if is_module else None, "forward" if is_module else _fn_name(fn))
+    ctx, info, types = _prepare(func, is_module)
+    tracer = Tracer(func if is_module else None, "forward" if is_module else _fn_name(fn), types)
     with tracer.recording(names, args) as traced_args:
         output = fn(*traced_args)
     tracer.finish(output, strict)
-    traced = _wrap(tracer, func, is_module)
+    traced = _wrap(tracer, func, is_module, ctx, info)
     if check_trace:
         _check(fn, traced, tracer, [args, *(_as_args(c) for c in check_inputs or ())])
     return traced
@@ -88,12 +95,6 @@ def _as_args(inputs):
     return inputs if isinstance(inputs, tuple) else (inputs,)
 
 
-def _wrap(tracer: Tracer, func, is_module: bool):
-    if is_module:
-        return TracedModule(func, tracer)
-    return TracedFunction(tracer.root.graph, tracer.spec)
-
-
 def _check(fn, traced, tracer: Tracer, inputs: list) -> None:
     """Compare traced and eager results on each argument tuple in `inputs`."""
     nondeterministic = tracer.nondeterministic_ops()
@@ -121,88 +122,102 @@ def _check(fn, traced, tracer: Tracer, inputs: list) -> None:
         compare_outputs(expected, got, label)
 
 
-# -- what trace returns -------------------------------------------------------------------------
+# -- what trace returns: the compiler's script module types, holding recorded graphs ------------
 
 
-class TracedFunction:
-    """A traced free function: `graph`, `code`, and calls run the graph on the Python runtime."""
+class _TraceContext(CompileContext):
+    """A compile context whose methods are the recorded graphs; every module instance gets
+    a class type of its own (traced instances of one class may record different methods)."""
 
-    def __init__(self, graph, spec):
-        self.graph = graph
-        self.name = graph.name
-        self._spec = spec
-        self._fn = None
+    def __init__(self):
+        super().__init__()
+        self._instances = 0
 
-    @property
-    def code(self) -> str:
-        from ember.ir.code_printer import code_text
+    def class_type_for(self, key, qualified_name, attrs):
+        self._instances += 1
+        return super().class_type_for((key, self._instances), qualified_name, attrs)
 
-        return code_text(self.graph)
+    def add_method(self, info, graph) -> None:
+        params = [(a.name, a.type, registry.MISSING, False) for a in graph.inputs[1:]]
+        self._add(info.class_type, graph, params)
 
-    def __call__(self, *args):
-        if self._fn is None:
-            from ember.runtime import compile_graph
+    def _add(self, class_type, graph, params) -> Compiled:
+        qualified = f"{class_type.qualified_name}.{graph.name}"
+        returns = graph.outputs[0].type
+        compiled = Compiled(qualified, graph, params, returns, self)
+        class_type.methods[graph.name] = (tuple(p[1] for p in params), returns)
+        self.methods[(class_type.qualified_name, graph.name)] = compiled
+        return compiled
 
-            self._fn = compile_graph(self.graph)
-        return self._fn(*args)
+
+class _InfoTypes:
+    """The tracer's module types, taken from the compiler's ModuleInfo tree."""
+
+    def __init__(self, root_info):
+        self.by_id: dict[int, object] = {}
+        stack = [root_info]
+        while stack:
+            info = stack.pop()
+            self.by_id[id(info.module)] = info
+            stack.extend(info.submodules.values())
+
+    def of(self, module):
+        return self.by_id[id(module)].class_type
+
+
+class TracedModule(RecursiveScriptModule):
+    """What `trace` returns for a module: a RecursiveScriptModule whose methods are the
+    recorded graphs (`forward`, and `forward1`... where a submodule was called again)."""
+
+    def _ember_method(self, name):
+        key = (self._ember_info.class_type.qualified_name, name)
+        if key in self._ember_ctx.methods:
+            return RecursiveScriptModule._ember_method(self, name)
+        original = self.original_name
+
+        def not_traced(*args, **kwargs):
+            raise TraceError(f"{original}.{name} was not called while tracing: it has no code")
+
+        return not_traced
+
+    def __getattr__(self, name):
+        d = self.__dict__
+        ctx = d.get("_ember_ctx")
+        if ctx is not None and (d["_ember_info"].class_type.qualified_name, name) in ctx.methods:
+            return self._ember_method(name)
+        return RecursiveScriptModule.__getattr__(self, name)
+
+    def _get_name(self) -> str:
+        return self.original_name
 
     def __repr__(self) -> str:
-        return f"<ember.jit.ScriptFunction {self.name}>"
-
-
-class TracedModule:
-    """A traced module: the original's submodules, parameters and buffers (shared, not
-    copied) and the recorded methods (`forward`, and `forward1`... for repeated calls)."""
-
-    def __init__(self, original, tracer: Tracer):
-        d = self.__dict__
-        d["original_name"] = type(original).__name__
-        d["_type"] = tracer.types.of(original)
-        d["_graphs"] = {g.name: g for g in tracer.methods.get(id(original), [])}
-        if original is tracer.module:
-            d["_graphs"]["forward"] = tracer.root.graph
-        d["_compiled"] = {}
-        d["training"] = original.training
-        d["_parameters"] = dict(original._parameters)
-        d["_buffers"] = dict(original._buffers)
-        d["_modules"] = {
-            name: TracedModule(m, tracer) for name, m in original._modules.items() if m is not None
-        }
-
-    def __getattr__(self, name: str):
-        d = self.__dict__
-        for table in ("_parameters", "_buffers", "_modules"):
-            if name in d[table]:
-                return d[table][name]
-        if name in d["_graphs"]:
-            fn = d["_compiled"].get(name)
-            if fn is None:
-                from ember.runtime import compile_graph
-
-                fn = d["_compiled"][name] = compile_graph(d["_graphs"][name])
-            return fn.__get__(self)
-        raise AttributeError(f"'{d['original_name']}' traced module has no attribute '{name}'")
-
-    def __call__(self, *args):
-        return self.forward(*args)
-
-    @property
-    def graph(self):
-        return self._graphs["forward"]
-
-    @property
-    def code(self) -> str:
-        from ember.ir.code_printer import code_text
-
-        return code_text(self.graph)
-
-    def named_children(self):
-        return iter(self._modules.items())
-
-    def __repr__(self) -> str:
+        children = list(self._modules.items())
+        if not children:
+            return f"{self.original_name}(original_name={self.original_name})"
         lines = [f"original_name={self.original_name}"]
-        for name, m in self._modules.items():
-            lines.append(f"({name}): " + repr(m).replace("\n", "\n  "))
-        if len(lines) == 1:
-            return f"{self.original_name}({lines[0]})"
+        lines += [f"({name}): {add_indent(repr(m), 2)}" for name, m in children]
         return f"{self.original_name}(\n  " + "\n  ".join(lines) + "\n)"
+
+
+def _prepare(func, is_module: bool):
+    """The compile context, and for modules the ModuleInfo tree, before recording."""
+    ctx = _TraceContext()
+    if not is_module:
+        return ctx, None, None
+    info = ctx.module_info(func)
+    return ctx, info, _InfoTypes(info)
+
+
+def _wrap(tracer: Tracer, func, is_module: bool, ctx, info):
+    if not is_module:
+        graph = tracer.root.graph
+        params = [(a.name, a.type, registry.MISSING, False) for a in graph.inputs]
+        owner = ClassType(base_name(func).rpartition(".")[0])
+        compiled = ctx._add(owner, graph, params)
+        compiled.qualified_name = f"{owner.qualified_name}.{graph.name}"
+        return ScriptFunction(compiled, func)
+    for module_id, graphs in tracer.methods.items():
+        for graph in graphs:
+            ctx.add_method(tracer.types.by_id[module_id], graph)
+    ctx.add_method(info, tracer.root.graph)
+    return TracedModule._construct(func, info, ctx)

@@ -68,10 +68,10 @@ class Scope:
 class Tracer:
     """Records one traced call; `methods` maps each module (by id) to its recorded graphs."""
 
-    def __init__(self, module, name: str = "forward"):
+    def __init__(self, module, name: str = "forward", types=None):
         self.module = module
         self.name = name
-        self.types = ModuleTypes()
+        self.types = types if types is not None else ModuleTypes()
         self.scopes: list[Scope] = []
         self.methods: dict[int, list[Graph]] = {}
         self.paths: dict[int, tuple[str, ...]] = {}
