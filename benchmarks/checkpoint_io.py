@@ -37,6 +37,8 @@ def interleaved(ops: dict, repeat: int) -> dict:
 
 
 def raw_write(arrays, path: str, fsync: bool) -> None:
+    if fsync and os.path.exists(path):
+        os.unlink(path)  # like an atomic save: a new file replaces the old one
     with open(path, "wb") as f:
         for a in arrays:
             f.write(memoryview(a))
