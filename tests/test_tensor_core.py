@@ -249,3 +249,22 @@ def test_storages(torch):
     )
     es[0] = 4.0
     assert e.tolist()[0] == 4.0
+
+
+def test_size_behaves_like_torch_size(torch):
+    import pickle
+
+    e, t = ember.Size([2, 3]), torch.Size([2, 3])
+    for op in (
+        lambda s: s + (4,),
+        lambda s: (1,) + s,
+        lambda s: s * 2,
+        lambda s: 2 * s,
+        lambda s: s[0:1],
+        lambda s: s[-1],
+        lambda s: pickle.loads(pickle.dumps(s)),
+        lambda s: s.numel(),
+        lambda s: s == (2, 3),
+    ):
+        assert repr(op(e)) == repr(op(t)).replace("torch.", "ember.")
+    assert repr(ember.Size([])) == "ember.Size([])" and str(e) == "ember.Size([2, 3])"

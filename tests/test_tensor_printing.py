@@ -195,3 +195,49 @@ def test_printoptions_context_restores():
         assert get_printoptions()["precision"] == 1
         assert repr(ember.tensor([1.25])) == "tensor([1.2])"
     assert repr(ember.tensor([1.25])) == "tensor([1.2500])"
+
+
+def _hypothesis_arrays():
+    from hypothesis import strategies as st
+    from hypothesis.extra import numpy as hnp
+
+    dtype = st.sampled_from(["float32", "float64", "int64", "int32", "int8", "bool"])
+    shape = hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=12)
+    return dtype.flatmap(
+        lambda d: st.tuples(
+            st.just(d),
+            hnp.arrays(
+                np.float64 if d.startswith("float") else d,
+                shape,
+                elements=_elements(d),
+            ),
+        )
+    )
+
+
+def _elements(d):
+    from hypothesis import strategies as st
+
+    if d == "bool":
+        return st.booleans()
+    if d.startswith("int"):
+        info = np.iinfo(d)
+        return st.integers(int(info.min), int(info.max))
+    limit = 2.0**100 if d == "float32" else 1e300
+    return st.one_of(
+        st.floats(-limit, limit, width=32 if d == "float32" else 64),
+        st.integers(-(10**6), 10**6).map(float),
+        st.sampled_from([math.nan, math.inf, -math.inf, 0.0, -0.0, 1e-9, 0.5]),
+    )
+
+
+def test_hypothesis_random_tensors(torch):
+    from hypothesis import HealthCheck, given, settings
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(_hypothesis_arrays())
+    def check(case):
+        dtype, array = case
+        _check(*_pair(torch, array, dtype))
+
+    check()

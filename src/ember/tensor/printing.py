@@ -105,7 +105,7 @@ class _Formatter:
         if nonzero_finite.size == 0:
             return
         magnitudes = np.abs(nonzero_finite).astype(np.float64)
-        low, high = magnitudes.min(), magnitudes.max()
+        low, high = float(magnitudes.min()), float(magnitudes.max())
         self.int_mode = bool(np.all(nonzero_finite == np.ceil(nonzero_finite)))
         if _OPTS.sci_mode is None:
             self.sci_mode = bool(high / low > 1000.0 or high > 1.0e8 or low < 1.0e-4)
