@@ -18,8 +18,10 @@ EXPECTED = {
                        "(check it with 'is not None' first)", "    return x + 1"),
     "branch_types": ("28:5: variable 'y' has type int on one path and Tensor on another",
                      "    if c:"),
-    "return_in_loop": ("37:9: return inside a loop is not supported in scripted code",
-                       "        return i"),
+    "break_in_unrolled_loop": (
+        "36:5: break/continue in a loop over modules or a tuple is not supported",
+        "    for i in (1, 2):",
+    ),
     "bad_op_arg": ("42:12: no overload of ember.relu accepts arguments (Tensor, str)",
                    '    return ember.relu(x, "fast")'),
     "uses_with": ("46:5: with statement is not supported in scripted code", "    with x:"),

@@ -153,6 +153,30 @@ def isinstance_and_math(x: int) -> int:
     return x
 
 
+def find_index(xs: list[int], v: int) -> int:
+    for i in range(len(xs)):
+        if xs[i] == v:
+            return i
+    return -1
+
+
+def nested_loop_return(xs: list[int], v: int):
+    i = 0
+    while i < len(xs):
+        for j in range(3):
+            if xs[i] == v + j:
+                return i * 10 + j
+        i += 1
+    return -1
+
+
+def first_positive(x):
+    for i in range(x.size(0)):
+        if bool(x[i] > 0):
+            return x[i]
+    return x[0]
+
+
 def _t(*shape):
     ember.manual_seed(0) if hasattr(ember, "manual_seed") else None
     return ember.randn(*shape)
@@ -185,4 +209,9 @@ CASES = [
     ("global_constant", lambda: global_constant, lambda: (_t(2),)),
     ("tensor_methods", lambda: tensor_methods, lambda: (_t(3, 2),)),
     ("isinstance_and_math", lambda: isinstance_and_math, lambda: (4,)),
+    ("loop_return_found", lambda: find_index, lambda: ([3, 5, 7], 5)),
+    ("loop_return_missing", lambda: find_index, lambda: ([3, 5, 7], 4)),
+    ("nested_loop_return", lambda: nested_loop_return, lambda: ([3, 5, 7], 5)),
+    ("nested_loop_return_none", lambda: nested_loop_return, lambda: ([3, 5, 9], 0)),
+    ("first_positive", lambda: first_positive, lambda: (ember.tensor([-1.0, 2.0, 3.0]),)),
 ]

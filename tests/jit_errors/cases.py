@@ -32,9 +32,9 @@ def branch_types(x, c: bool):
     return y
 
 
-def return_in_loop(n: int) -> int:
-    for i in range(n):
-        return i
+def break_in_unrolled_loop(n: int) -> int:
+    for i in (1, 2):
+        break
     return 0
 
 

@@ -19,6 +19,7 @@ import contextlib
 import inspect
 
 from ember.compiler.diagnostics import Source
+from ember.compiler.flow import RetryWithReturnType
 from ember.compiler.lower import FunctionLowering
 from ember.compiler.modules import ModuleInfo, qualified_class_name
 from ember.compiler.parser import parse_function
@@ -151,7 +152,7 @@ class CompileContext:
         self.by_name[qualified] = compiled
         return compiled
 
-    def _build(self, fn, name, qualified, self_info) -> Compiled:
+    def _build(self, fn, name, qualified, self_info, forced_return=None) -> Compiled:
         fdef = parse_python(fn)
         graph = Graph(name)
         b = Builder(graph)
@@ -170,7 +171,7 @@ class CompileContext:
             t = _param_type(p, default, fdef.source, self.classes)
             low.env[p.name] = b.add_input(t, p.name, default)
             spec.append((p.name, t, default, p.kwonly))
-        rt = None
+        rt = forced_return
         if fdef.returns is not None:
             try:
                 rt = annotation_type(fdef.returns, self.classes)
@@ -184,7 +185,10 @@ class CompileContext:
             if getattr(fn, "_ember_jit_ignore", False):
                 compiled.python = fn
             return compiled
-        actual = low.lower(rt)
+        try:
+            actual = low.lower(rt)
+        except RetryWithReturnType as retry:  # a loop returns: now the return type is known
+            return self._build(fn, name, qualified, self_info, retry.args[0])
         return Compiled(qualified, graph, spec, rt or actual, self)
 
 

@@ -9,8 +9,16 @@ from __future__ import annotations
 import builtins
 
 from ember.compiler import syntax as S  # noqa: N812
+from ember.compiler.exprs import DEAD
+from ember.compiler.flow import (
+    Region,
+    assigned,
+    has_exit,
+    target_names,
+)
 from ember.compiler.typeinfo import TypeProblem, annotation_type
 from ember.compiler.values import Known, ModuleRef, PyObj, Sugared
+from ember.ir import MAX_TRIP, Value
 from ember.ir import types as T  # noqa: N812
 
 __all__ = ["IterLowering"]
@@ -143,6 +151,55 @@ class IterLowering:
         with self.b.at_end(op.blocks[1]):
             self.b.yield_()
         return t
+
+    def stmt_While(self, st):
+        cond = self.condition_value(st.test)
+        if isinstance(cond, Known):
+            if not cond.value:
+                return
+            cond = self.b.constant(True)
+        self.emit_loop(MAX_TRIP, cond, st.body, None, st.test, st)
+
+    def stmt_For(self, st):
+        self.lower_for(st)
+
+    def emit_loop(self, trip, cond, body, bind_target, test, st):
+        """A prim::Loop over `body`; bind_target(i) binds the loop variables in the body."""
+        names = assigned(body) | target_names(getattr(st, "target", None))
+        carried = [n for n in self.env if n in names and isinstance(self.env[n], Value)]
+        hints = [n.lstrip("$") for n in carried]
+        loop = self.b.loop(trip, cond, [self.env[n] for n in carried], names=hints)
+        block = loop.blocks[0]
+        saved = self.env
+        self.env = dict(saved)
+        for n, arg in zip(carried, block.args[1:]):
+            self.env[n] = arg
+        with self.b.at_end(block):
+            if bind_target is not None:
+                bind_target(block.args[0])
+            exits = self.lower_seq(body, Region("loop", carried, test))
+            if exits is DEAD:
+                exits = [self.b.constant(False)] + list(block.args[1:])
+            for n, v, arg in zip(carried, exits[1:], block.args[1:]):
+                if not T.is_subtype(v.type, arg.type):
+                    raise self.err(st, f"variable '{n}' has type {arg.type} before the loop "
+                                       f"but {v.type} at the end of its body")  # fmt: skip
+            self.b.yield_(*exits)
+        self.env = saved
+        for n, r in zip(carried, loop.results):
+            self.env[n] = r
+        return loop
+
+    def unrolled(self, items, st):
+        """Unroll `for target in <tuple or module container>` over compile-time `items`."""
+        if has_exit(S.If(body=st.body), "loop"):
+            raise self.err(st, "break/continue in a loop over modules or a tuple is not supported")
+        for item in items:
+            self.assign(st.target, item, st)
+            for s in st.body:
+                self.lower_stmt(s)
+                if self.env is DEAD:
+                    return
 
     # -- builtins --------------------------------------------------------------------------
     def builtin_range(self, node):

@@ -27,25 +27,25 @@ from __future__ import annotations
 from ember.compiler import syntax as S  # noqa: N812
 from ember.compiler.calls import CallLowering
 from ember.compiler.exprs import DEAD, ExprLowering
+from ember.compiler.flow import (
+    Region,
+    RetryWithReturnType,
+    has_exit,
+    set_results,
+    target_name,
+)
+from ember.compiler.indexing import IndexLowering
 from ember.compiler.iteration import IterLowering
 from ember.compiler.modules import ModuleAccess
 from ember.compiler.typeinfo import TypeProblem, annotation_type
-from ember.compiler.values import Known, ModuleRef, Sugared
-from ember.ir import MAX_TRIP, Value
+from ember.compiler.values import Known
+from ember.ir import Value
 from ember.ir import types as T  # noqa: N812
-from ember.ir.core import OpResult
 
-__all__ = ["FunctionLowering"]
-
-
-class _Region:
-    """Where a path of statements ends: a function body or a loop body."""
-
-    def __init__(self, kind, carried=(), test=None):
-        self.kind, self.carried, self.test = kind, list(carried), test
+__all__ = ["FunctionLowering", "RetryWithReturnType"]
 
 
-class FunctionLowering(IterLowering, ModuleAccess, CallLowering, ExprLowering):
+class FunctionLowering(IterLowering, ModuleAccess, CallLowering, IndexLowering, ExprLowering):
     """Lowers one function's AST into the graph of `builder`."""
 
     def __init__(self, fn, builder, globals_, closure, ctx, self_ref=None):
@@ -54,11 +54,17 @@ class FunctionLowering(IterLowering, ModuleAccess, CallLowering, ExprLowering):
         self.env: dict = {}
         self.self_ref = self_ref
         self.return_type = None
+        self.loop_returns: list = []
 
     # -- entry -------------------------------------------------------------------------------
     def lower(self, return_type: T.Type | None):
         self.return_type = return_type
-        exits = self.lower_seq(self.fn.body, _Region("function"))
+        exits = self.lower_seq(self.fn.body, Region("function"))
+        if return_type is None and self.loop_returns:
+            types = [t for t in self.loop_returns if not isinstance(t, T.AnyType)]
+            if exits is not DEAD and not isinstance(exits[0].type, T.AnyType):
+                types.append(exits[0].type)
+            raise RetryWithReturnType(self.join(types, self.fn, "the return value"))
         if exits is DEAD:
             rt = return_type or T.NoneType.get()
             self.b.return_(self.b.uninitialized(rt))
@@ -74,13 +80,22 @@ class FunctionLowering(IterLowering, ModuleAccess, CallLowering, ExprLowering):
     def lower_seq(self, stmts, region):
         """Lower a path; returns the exit values of the region, or DEAD after a raise."""
         for i, st in enumerate(stmts):
-            if isinstance(st, S.If) and _has_exit(st, region.kind):
+            if isinstance(st, S.If) and has_exit(st, region.kind):
                 return self.lower_split_if(st, stmts[i + 1 :], region)
             if isinstance(st, S.Return | S.Break | S.Continue):
                 return self.exit_values(st, region)
+            returns = isinstance(st, S.For | S.While) and has_exit(st, "function")
+            if returns and "$ret_flag" not in self.env:
+                self.env["$ret_flag"] = self.b.constant(False)
+                self.env["$ret_val"] = self.b.uninitialized(self.return_type or T.AnyType.get())
             self.lower_stmt(st)
             if self.env is DEAD:
                 return DEAD
+            if returns:  # the loop may have returned: `if $ret_flag: return $ret_val`
+                flag = S.Name(line=st.line, col=st.col, id="$ret_flag")
+                ret = S.Return(line=st.line, col=st.col, value=S.Name(id="$ret_val"))
+                check = S.If(line=st.line, col=st.col, test=flag, body=[ret], orelse=[])
+                return self.lower_split_if(check, stmts[i + 1 :], region)
         return self.exit_values(None, region)
 
     def exit_values(self, st, region):
@@ -92,8 +107,12 @@ class FunctionLowering(IterLowering, ModuleAccess, CallLowering, ExprLowering):
             v = self.value(st.value, expected=self.return_type)
             return [self.coerce(v, self.return_type, st.value, "the return value")]
         if isinstance(st, S.Return):
-            raise self.err(st, "return inside a loop is not supported in scripted code")
-        if isinstance(st, S.Break):
+            v = self.b.constant(None) if st.value is None else self.value(st.value)
+            self.loop_returns.append(v.type)
+            if self.return_type is not None:
+                v = self.coerce(v, self.return_type, st.value or st, "the return value")
+            self.env["$ret_flag"], self.env["$ret_val"] = self.b.constant(True), v
+        if isinstance(st, S.Break | S.Return):
             cond = self.b.constant(False)
         elif region.test is not None:
             cond = self.condition_value(region.test)
@@ -126,7 +145,7 @@ class FunctionLowering(IterLowering, ModuleAccess, CallLowering, ExprLowering):
                 if path is DEAD:
                     path = [self.b.uninitialized(t) for t in types]
                 self.b.yield_(*path)
-        _set_results(op, types)
+        set_results(op, types)
         return list(op.results)
 
     # -- statements ------------------------------------------------------------------------
@@ -157,7 +176,7 @@ class FunctionLowering(IterLowering, ModuleAccess, CallLowering, ExprLowering):
         if st.value is None:
             return
         v = self.value(st.value, expected=t)
-        self.assign(st.target, self.coerce(v, t, st.value, f"'{_target_name(st.target)}'"), st)
+        self.assign(st.target, self.coerce(v, t, st.value, f"'{target_name(st.target)}'"), st)
 
     def stmt_AugAssign(self, st):
         target = st.target
@@ -266,111 +285,10 @@ class FunctionLowering(IterLowering, ModuleAccess, CallLowering, ExprLowering):
                     self.b.yield_(*[self.b.uninitialized(t) for t in types])
                 else:
                     self.b.yield_(*[env[n] for n in changed])
-        _set_results(op, types, changed)
+        set_results(op, types, changed)
         env = {n: live[0][n] for n in names if n not in differ}
         if len(live) == 1:
             env = dict(live[0])
         for n, r in zip(changed, op.results):
             env[n] = r
         self.env = env
-
-    # -- loops -----------------------------------------------------------------------------
-    def stmt_While(self, st):
-        cond = self.condition_value(st.test)
-        if isinstance(cond, Known):
-            if not cond.value:
-                return
-            cond = self.b.constant(True)
-        self.emit_loop(MAX_TRIP, cond, st.body, None, st.test, st)
-
-    def stmt_For(self, st):
-        self.lower_for(st)
-
-    def emit_loop(self, trip, cond, body, bind_target, test, st):
-        """A prim::Loop over `body`; bind_target(i) binds the loop variables in the body."""
-        assigned = _assigned(body) | _target_names(getattr(st, "target", None))
-        carried = [n for n in self.env if n in assigned and isinstance(self.env[n], Value)]
-        loop = self.b.loop(trip, cond, [self.env[n] for n in carried], names=list(carried))
-        block = loop.blocks[0]
-        saved = self.env
-        self.env = dict(saved)
-        for n, arg in zip(carried, block.args[1:]):
-            self.env[n] = arg
-        with self.b.at_end(block):
-            if bind_target is not None:
-                bind_target(block.args[0])
-            exits = self.lower_seq(body, _Region("loop", carried, test))
-            if exits is DEAD:
-                exits = [self.b.constant(False)] + list(block.args[1:])
-            for n, v, arg in zip(carried, exits[1:], block.args[1:]):
-                if not T.is_subtype(v.type, arg.type):
-                    raise self.err(st, f"variable '{n}' has type {arg.type} before the loop "
-                                       f"but {v.type} at the end of its body")  # fmt: skip
-            self.b.yield_(*exits)
-        self.env = saved
-        for n, r in zip(carried, loop.results):
-            self.env[n] = r
-        return loop
-
-    def unrolled(self, items, st):
-        """Unroll `for target in <tuple or module container>` over compile-time `items`."""
-        if _has_exit(S.If(body=st.body), "loop"):
-            raise self.err(st, "break/continue in a loop over modules or a tuple is not supported")
-        for item in items:
-            self.assign(st.target, item, st)
-            for s in st.body:
-                self.lower_stmt(s)
-                if self.env is DEAD:
-                    return
-
-
-def _set_results(op, types, names=None):
-    op.results = [OpResult(t, op, i, (names or [None] * len(types))[i])
-                  for i, t in enumerate(types)]  # fmt: skip
-
-
-def _target_name(node):
-    return getattr(node, "id", None) or getattr(node, "attr", "target")
-
-
-def _target_names(node):
-    if node is None:
-        return set()
-    if isinstance(node, S.Name):
-        return {node.id}
-    if isinstance(node, S.TupleExpr | S.ListExpr):
-        return set().union(*(_target_names(e) for e in node.elts)) if node.elts else set()
-    return set()
-
-
-def _assigned(stmts) -> set:
-    out = set()
-    for st in stmts:
-        if isinstance(st, S.Assign):
-            for t in st.targets:
-                out |= _target_names(t)
-        elif isinstance(st, S.AnnAssign | S.AugAssign):
-            out |= _target_names(st.target)
-        elif isinstance(st, S.If):
-            out |= _assigned(st.body) | _assigned(st.orelse)
-        elif isinstance(st, S.While):
-            out |= _assigned(st.body)
-        elif isinstance(st, S.For):
-            out |= _assigned(st.body) | _target_names(st.target)
-    return out
-
-
-def _has_exit(st, kind) -> bool:
-    """Whether `st` contains an exit of the enclosing region (not of a nested loop)."""
-    kinds = (S.Return,) if kind == "function" else (S.Break, S.Continue, S.Return)
-    for s in [*getattr(st, "body", []), *getattr(st, "orelse", [])]:
-        if isinstance(s, kinds):
-            return True
-        if isinstance(s, S.If) and _has_exit(s, kind):
-            return True
-        if isinstance(s, S.While | S.For) and kind == "function" and _has_exit(s, kind):
-            return True
-    return False
-
-
-_ = (Sugared, ModuleRef)

@@ -1,0 +1,110 @@
+"""Lowering subscripts and tensor attributes: ``x[i]``, ``x[a:b, None]``, ``t[0]``, ``x.shape``.
+
+On tensors, integer indices are ``aten::select``, slices ``aten::slice``, ``None`` is
+``aten::unsqueeze`` and a tensor index is ``aten::index``; on lists ``aten::__getitem__`` and
+``aten::slice.t``; tuple indices must be constants (each element has its own type).
+"""
+
+from __future__ import annotations
+
+from ember.compiler import syntax as S  # noqa: N812
+from ember.compiler.values import Known, ModuleRef, Sugared, TensorMethod
+from ember.ir import types as T  # noqa: N812
+
+__all__ = ["IndexLowering"]
+
+_TENSOR = T.TensorType.get()
+
+
+class IndexLowering:
+    def tensor_attr(self, v, attr, node):
+        if attr == "shape":
+            return self.emit("aten::size", v, node=node)
+        if attr == "dtype":
+            return self.emit("prim::dtype", v, node=node)
+        if attr == "ndim":
+            return self.emit("aten::dim", v, node=node)
+        if attr == "device":
+            return self.emit("prim::device", v, node=node)
+        if attr == "is_cuda":
+            return Known(False)
+        return TensorMethod(v, attr)
+
+    def e_Subscript(self, node):
+        base = self.expr(node.value)
+        if isinstance(base, ModuleRef):
+            return self.module_item(base, node)
+        idx = [self.expr(i) if not isinstance(i, S.Slice) else i for i in node.index]
+        if isinstance(base, Known) and all(isinstance(i, Known) for i in idx):
+            return _known_item(base.value, idx[0].value if len(idx) == 1 else None, self, node)
+        v = self.materialize(base, node.value)
+        if isinstance(v.type, T.TensorType):
+            return self.tensor_index(v, node.index, idx)
+        if len(idx) != 1:
+            raise self.err(node, f"multi-dimensional indexing of {v.type} is not supported")
+        return self.item(v, node.index[0], idx[0], node)
+
+    def item(self, v, raw, idx, node):
+        t = v.type
+        if isinstance(t, T.TupleType):
+            if isinstance(raw, S.Slice):
+                bounds = [self.expr(x).value if x is not None else None
+                          for x in (raw.lower, raw.upper, raw.step)]  # fmt: skip
+                parts = self.b.tuple_unpack(v)[slice(*bounds)]
+                return self.b.tuple_construct(parts)
+            if not isinstance(idx, Known) or not isinstance(idx.value, int):
+                raise self.err(node, "tuple indices must be integer constants")
+            i = idx.value + len(t.elems) if idx.value < 0 else idx.value
+            if not 0 <= i < len(t.elems):
+                raise self.err(node, f"tuple index {idx.value} out of range")
+            return self.emit("prim::TupleIndex", v, i, node=node)
+        if isinstance(t, T.ListType | T.StrType) and isinstance(raw, S.Slice):
+            if isinstance(t, T.StrType):
+                raise self.err(node, "string slicing is not supported")
+            lo, hi, st = (None if x is None else self.value(x) for x in
+                          (raw.lower, raw.upper, raw.step))  # fmt: skip
+            return self.emit("aten::slice.t", v, lo, hi, 1 if st is None else st, node=node)
+        key = self.materialize(idx, raw)
+        if isinstance(t, T.ListType):
+            return self.emit("aten::__getitem__.t", v, key, node=node)
+        if isinstance(t, T.DictType):
+            kind = "Dict_str" if isinstance(t.key, T.StrType) else "Dict_int"
+            return self.emit(f"aten::__getitem__.{kind}", v, key, node=node)
+        if isinstance(t, T.StrType):
+            return self.emit("aten::__getitem__.str", v, key, node=node)
+        raise self.err(node, f"values of type {t} cannot be indexed")
+
+    def tensor_index(self, v, raw_items, items):
+        dim = 0
+        for raw, it in zip(raw_items, items):
+            if isinstance(raw, S.Slice):
+                lo, hi, st = (None if x is None else self.value(x) for x in
+                              (raw.lower, raw.upper, raw.step))  # fmt: skip
+                if lo is None and hi is None and st is None:
+                    dim += 1
+                    continue
+                v = self.emit("aten::slice.Tensor", v, dim, lo, hi, 1 if st is None else st,
+                              node=raw)  # fmt: skip
+                dim += 1
+            elif isinstance(it, Known) and it.value is None:
+                v = self.emit("aten::unsqueeze", v, dim, node=raw)
+                dim += 1
+            else:
+                i = self.materialize(it, raw)
+                if isinstance(i.type, T.TensorType):
+                    idx = self.b.list_construct([i], T.OptionalType(_TENSOR))
+                    v = self.emit("aten::index.Tensor", v, idx, node=raw)
+                    dim += 1
+                    continue
+                if not isinstance(i.type, T.IntType):
+                    raise self.err(raw, f"expected int, found {i.type} as a tensor index")
+                v = self.emit("aten::select.int", v, dim, i, node=raw)
+        return v
+
+
+def _known_item(value, index, low, node):
+    try:
+        item = value[index]
+    except (TypeError, IndexError, KeyError):
+        raise low.err(node, "invalid index into a constant") from None
+    return item if isinstance(item, Sugared) else Known(item)
