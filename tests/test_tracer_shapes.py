@@ -80,3 +80,35 @@ def test_outputs_and_inputs_are_plain_tensors_after_tracing():
     assert type(x) is ember.Tensor
     assert type(traced(x)) is ember.Tensor
     assert seen[0].size(0) == 2 and type(seen[0].size(0)) is int
+
+
+SCALAR_CASES = {
+    "t_plus_n": lambda x: x + x.size(0),
+    "n_plus_t": lambda x: x.size(0) + x,
+    "n_minus_t": lambda x: x.size(0) - x,
+    "t_times_n": lambda x: x * x.shape[1],
+    "t_div_n": lambda x: x / x.size(0),
+    "n_div_t": lambda x: x.size(0) / (x.abs() + 1),
+    "t_floordiv_n": lambda x: (x * 10) // x.size(0),
+    "n_floordiv_t": lambda x: x.size(0) // (x.abs() + 1),
+    "n_mod_t": lambda x: x.size(0) % (x.abs() + 1),
+    "t_mod_n": lambda x: (x * 10) % x.size(0),
+    "t_pow_n": lambda x: x ** (x.size(0) % 3),
+    "n_pow_t": lambda x: x.size(0) ** x,
+    "t_gt_n": lambda x: (x * 10) > x.size(0),
+    "n_lt_t": lambda x: x.size(0) < (x * 10),
+    "param_times_n": lambda x: x.size(0) * ember.ones(4) + x,
+}
+
+
+@pytest.mark.filterwarnings("error::ember.jit.TracerWarning")
+@pytest.mark.parametrize("name", sorted(SCALAR_CASES))
+def test_sizes_combine_with_tensors(name):
+    fn = SCALAR_CASES[name]
+    rng = np.random.default_rng(1)
+    traced = ember.jit.trace(fn, ember.from_numpy(rng.standard_normal((3, 4), np.float32)))
+    assert "aten::size" in str(traced.graph)
+    x = ember.from_numpy(rng.standard_normal((5, 4), np.float32))
+    expected, got = fn(x), traced(x)
+    assert got.dtype == expected.dtype
+    np.testing.assert_allclose(got.numpy(), expected.numpy(), rtol=1e-6)

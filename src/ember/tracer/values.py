@@ -21,20 +21,11 @@ Example:
 
 from __future__ import annotations
 
-import sys
-
 from ember.tensor.tensor import Size, Tensor
-from ember.tracer.diagnostics import _EMBER_DIR, warn_example_specific
+from ember.tracer.diagnostics import warn_example_specific
+from ember.tracer.ints import ACTIVE, TracedInt
 
 __all__ = ["TracedTensor", "TracedInt", "ACTIVE", "retag"]
-
-# The running Tracer (ember.tracer.recorder), or None. One trace at a time per process.
-ACTIVE: list = [None]
-
-
-def _from_user_code(depth: int) -> bool:
-    """Whether the frame `depth` levels above the caller is user code (not ember's own)."""
-    return not sys._getframe(depth + 1).f_code.co_filename.startswith(_EMBER_DIR)
 
 
 class TracedTensor(Tensor):
@@ -116,85 +107,3 @@ def untag(x) -> None:
     """Turn a TracedTensor back into a plain Tensor (outputs handed back to the user)."""
     if x.__class__ is TracedTensor:
         x.__class__ = Tensor
-
-
-class TracedInt(int):
-    """An int computed from traced sizes; `_v` is its IR value, `_scope` where it lives."""
-
-    def __new__(cls, value: int, ir_value, scope):
-        self = int.__new__(cls, value)
-        self._v = ir_value
-        self._scope = scope
-        return self
-
-    def _binary(self, other, name: str, py, reverse=False):
-        if not isinstance(other, int) or isinstance(other, bool):
-            return NotImplemented
-        tracer = ACTIVE[0]
-        a, b = (other, self) if reverse else (self, other)
-        result = py(int(a), int(b))
-        if tracer is None:
-            return result
-        return tracer.int_op(name, a, b, result)
-
-    def __add__(self, o):
-        return self._binary(o, "aten::add.int", int.__add__)
-
-    def __radd__(self, o):
-        return self._binary(o, "aten::add.int", int.__add__, True)
-
-    def __sub__(self, o):
-        return self._binary(o, "aten::sub.int", int.__sub__)
-
-    def __rsub__(self, o):
-        return self._binary(o, "aten::sub.int", int.__sub__, True)
-
-    def __mul__(self, o):
-        return self._binary(o, "aten::mul.int", int.__mul__)
-
-    def __rmul__(self, o):
-        return self._binary(o, "aten::mul.int", int.__mul__, True)
-
-    def __floordiv__(self, o):
-        return self._binary(o, "aten::floordiv.int", int.__floordiv__)
-
-    def __rfloordiv__(self, o):
-        return self._binary(o, "aten::floordiv.int", int.__floordiv__, True)
-
-    def __mod__(self, o):
-        return self._binary(o, "aten::remainder.int", int.__mod__)
-
-    def __rmod__(self, o):
-        return self._binary(o, "aten::remainder.int", int.__mod__, True)
-
-    def __neg__(self):
-        tracer = ACTIVE[0]
-        if tracer is None:
-            return -int(self)
-        return tracer.int_op("aten::neg.int", self, None, -int(self))
-
-    def __pos__(self):
-        return self
-
-    def _compare(self, other, py):
-        # depth 2: _compare <- __lt__ <- the comparing code
-        if ACTIVE[0] is not None and _from_user_code(2):
-            warn_example_specific("size_bool")
-        return py(int(self), other)
-
-    def __lt__(self, o):
-        return self._compare(o, int.__lt__)
-
-    def __le__(self, o):
-        return self._compare(o, int.__le__)
-
-    def __gt__(self, o):
-        return self._compare(o, int.__gt__)
-
-    def __ge__(self, o):
-        return self._compare(o, int.__ge__)
-
-    __hash__ = int.__hash__
-
-    def __repr__(self) -> str:
-        return int.__repr__(self)
