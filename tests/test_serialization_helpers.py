@@ -66,9 +66,7 @@ def same_as_torch(e, t):
     if e.numel():
         assert e.stride() == t.stride()
         assert e.storage_offset() == t.storage_offset()
-    assert bits(e._np.astype(np.uint8) if e.dtype.name == "bool" else e._np) == (
-        torch_bits(t)
-    )
+    assert bits(e._np.astype(np.uint8) if e.dtype.name == "bool" else e._np) == (torch_bits(t))
 
 
 def torch_from(e, torch):

@@ -212,8 +212,6 @@ def test_versions_outside_the_window():
 
 
 def _tensor_pickle(numel, size=(4,), stride=(1,), offset=0, kind="FloatStorage") -> bytes:
-    from ember.serializer.pickler import TorchGlobal
-
     class T:
         def __reduce__(self):
             return (
@@ -230,7 +228,6 @@ def _tensor_pickle(numel, size=(4,), stride=(1,), offset=0, kind="FloatStorage")
                 return ("storage", _Global("torch", kind), "0", "cpu", numel)
             return None
 
-    del TorchGlobal
     buf = io.BytesIO()
     P(buf, 2).dump(T())
     return buf.getvalue()

@@ -218,3 +218,40 @@ def test_whole_module_needs_weights_only_false():
         ember.load(io.BytesIO(buf.getvalue()))
     back = ember.load(io.BytesIO(buf.getvalue()), weights_only=False)
     assert isinstance(back, Module) and back.w._np.tolist() == [1, 1]
+
+
+def _sample_state():
+    base = E(np.arange(6, dtype=np.float32))
+    sd = OrderedDict(
+        [
+            ("w", Parameter(base)),
+            ("v", V(base, base._np[1::2])),
+            ("d", [ember.bfloat16, ember.bool, ember.Size([1, 2])]),
+            ("u", E(np.arange(3, dtype=np.uint8)).untyped_storage()),
+        ]
+    )
+    sd._metadata = OrderedDict([("", {"version": 1})])
+    return sd
+
+
+def test_fast_and_pure_python_picklers_write_the_same_bytes(monkeypatch):
+    from ember.serializer import pickler
+
+    fast = pickler.dump_checkpoint(_sample_state(), pickler.StorageTable())
+    monkeypatch.setattr(pickler, "_rename_globals", lambda data, used: None)
+    slow = pickler.dump_checkpoint(_sample_state(), pickler.StorageTable())
+    assert fast == slow
+    assert b"ember" not in fast
+
+
+def test_placeholder_text_in_user_data_falls_back_safely():
+    tricky = "\ncember.dtypes\nfloat32\n"
+    back = roundtrip({tricky: ember.float32, "t": E(np.ones(2))})
+    assert back[tricky] is ember.float32 and back["t"]._np.tolist() == [1, 1]
+
+
+@pytest.mark.parametrize("protocol", [3, 4, 5])
+def test_other_pickle_protocols(protocol):
+    back = roundtrip(_sample_state(), pickle_protocol=protocol)
+    assert back["v"].untyped_storage() is back["w"].untyped_storage()
+    assert back["d"] == [ember.bfloat16, ember.bool, (1, 2)]

@@ -4,54 +4,63 @@ Tensors become `torch._utils._rebuild_tensor_v2(storage, offset, size, stride, r
 OrderedDict())`, parameters `torch._utils._rebuild_parameter(data, requires_grad, OrderedDict())`,
 dtypes `torch.float32` ..., `Size` `torch.Size`; storages are written as persistent ids
 `('storage', torch.FloatStorage, key, 'cpu', numel)` and collected by a `StorageTable`, so each
-storage is written once however many tensors view it. The globals carry PyTorch's names (they are
-the file format) though ember never imports torch: a `TorchGlobal` writes the GLOBAL opcode itself.
+storage is written once however many tensors view it.
+
+The globals carry PyTorch's names (they are the file format) though ember never imports torch.
+The fast path pickles with the C pickler, which can only name importable objects: it refers to
+placeholder classes in a private module with a random name, then rewrites those GLOBAL lines to
+PyTorch's names (a protocol-2/3 GLOBAL is newline-delimited text, so the rewrite is exact; if the
+placeholder text turns up anywhere else the pure-Python pickler, which writes the names itself,
+is used instead).
 
 Example:
-    >>> import io, pickletools
+    >>> import pickletools
     >>> from ember import dtypes
-    >>> buf = io.BytesIO()
-    >>> CheckpointPickler(buf, StorageTable()).dump(dtypes.float32)
-    >>> [arg for op, arg, _ in pickletools.genops(buf.getvalue()) if op.name == "GLOBAL"]
+    >>> data = dump_checkpoint(dtypes.float32, StorageTable())
+    >>> [arg for op, arg, _ in pickletools.genops(data) if op.name == "GLOBAL"]
     ['torch float32']
 """
 
 from __future__ import annotations
 
+import io
 import pickle
+import secrets
+import sys
+import types
 from collections import OrderedDict
 
 from ember import dtypes
 from ember.errors import SerializationError
 from ember.tensor import Size, Tensor, TypedStorage, UntypedStorage
 
-__all__ = ["TorchGlobal", "StorageTable", "CheckpointPickler", "parameter_class"]
+__all__ = ["TorchGlobal", "StorageTable", "dump_checkpoint", "parameter_class"]
+
+_NAMES = types.ModuleType(f"_ember_torch_names_{secrets.token_hex(8)}")
+sys.modules[_NAMES.__name__] = _NAMES
+_PLACEHOLDER_PREFIX = b"c" + _NAMES.__name__.encode() + b"\n"
 
 
-class TorchGlobal:
-    """A reference to a global by its PyTorch name, pickled as `GLOBAL module name`."""
-
-    _cache: dict = {}
-    __slots__ = ("module", "name")
-
-    def __new__(cls, module: str, name: str):
-        key = (module, name)
-        if key not in cls._cache:
-            obj = object.__new__(cls)
-            obj.module, obj.name = module, name
-            cls._cache[key] = obj
-        return cls._cache[key]
-
-    def __repr__(self) -> str:
-        return f"TorchGlobal({self.module}.{self.name})"
-
-    def __call__(self, *args):  # pickle insists that REDUCE targets be callable
-        raise TypeError(f"{self.module}.{self.name} is only a name written into files")
+def TorchGlobal(module: str, name: str) -> type:
+    """The placeholder class standing for PyTorch's global `module.name` (cached)."""
+    key = f"{module.replace('.', '_')}__{name}"
+    found = getattr(_NAMES, key, None)
+    if found is None:
+        found = type(key, (), {"__module__": _NAMES.__name__, "__slots__": ()})
+        found.torch_module, found.torch_name = module, name
+        found.pattern = _PLACEHOLDER_PREFIX + key.encode() + b"\n"
+        found.replacement = f"c{module}\n{name}\n".encode()
+        setattr(_NAMES, key, found)
+    return found
 
 
 REBUILD_V2 = TorchGlobal("torch._utils", "_rebuild_tensor_v2")
 REBUILD_PARAMETER = TorchGlobal("torch._utils", "_rebuild_parameter")
 UNTYPED = TorchGlobal("torch.storage", "UntypedStorage")
+SIZE = TorchGlobal("torch", "Size")
+_DTYPE_ATTRS = {d: a for a, d in vars(dtypes).items() if isinstance(d, dtypes.dtype)}
+_DTYPE_ATTRS.update({d: d.name for d in dtypes.ALL_DTYPES if getattr(dtypes, d.name, None) is d})
+_DTYPES_PREFIX = b"c" + dtypes.__name__.encode() + b"\n"
 
 
 def parameter_class():
@@ -100,6 +109,12 @@ class StorageTable:
         elif found[2] is None and dtype is not None:
             self.entries[id(storage)] = (found[0], storage, dtype)
         return found[0]
+
+    def reset(self) -> None:
+        """Forget everything (a pickling pass is being redone)."""
+        self.entries.clear()
+        self._used.clear()
+        self.tensor_bytes = self.tensor_count = 0
 
     def storages(self) -> list[tuple[str, UntypedStorage, dtypes.dtype]]:
         return list(self.entries.values())
@@ -151,23 +166,20 @@ def plain_tensor(t: Tensor) -> Tensor:
     return Tensor._make(t._np, t.untyped_storage(), False)
 
 
-class CheckpointPickler(pickle._Pickler):
-    """A protocol-2 pickler writing PyTorch's checkpoint conventions (see module docstring).
+class _Reducers:
+    """What both picklers share: storages as persistent ids, tensors and Sizes reduced."""
 
-    `legacy=True` writes the legacy format's 6-tuple persistent ids with pointer-like keys.
-    """
-
-    dispatch = pickle._Pickler.dispatch.copy()
-
-    def __init__(self, f, table: StorageTable, protocol: int = 2, legacy: bool = False):
-        super().__init__(f, protocol)
+    def _setup(self, table: StorageTable, legacy: bool, fast: bool) -> None:
         self.table = table
         self.legacy = legacy
+        self.fast = fast
         self.parameter = parameter_class()
+        self.used: set = set()
 
     def persistent_id(self, obj):
         if type(obj) is _StorageRef:
             pid = storage_pid(self.table, obj)
+            self.used.add(pid[1])
             return pid + (None,) if self.legacy else pid
         if isinstance(obj, TypedStorage):
             return self.persistent_id(_StorageRef(obj.untyped(), obj.dtype))
@@ -178,19 +190,85 @@ class CheckpointPickler(pickle._Pickler):
     def reducer_override(self, obj):
         if isinstance(obj, Tensor):
             if self.parameter is not None and isinstance(obj, self.parameter):
+                self.used.add(REBUILD_PARAMETER)
                 data = plain_tensor(obj)
                 return REBUILD_PARAMETER, (data, bool(obj.requires_grad), OrderedDict())
+            self.used.add(REBUILD_V2)
             return tensor_reduce(obj, self.table)
         if type(obj) is Size:
-            return TorchGlobal("torch", "Size"), (tuple(obj),)
+            self.used.add(SIZE)
+            return SIZE, (tuple(obj),)
+        if self.fast and type(obj) is dtypes.dtype:
+            self.used.add(obj)
+            return _DTYPE_ATTRS[obj]
         return NotImplemented
 
-    def save_torch_global(self, obj: TorchGlobal) -> None:
-        self.write(pickle.GLOBAL + f"{obj.module}\n{obj.name}\n".encode())
+
+class _FastPickler(_Reducers, pickle.Pickler):
+    def __init__(self, f, table: StorageTable, protocol: int, legacy: bool):
+        pickle.Pickler.__init__(self, f, protocol)
+        self._setup(table, legacy, True)
+
+
+class _SlowPickler(_Reducers, pickle._Pickler):
+    dispatch = pickle._Pickler.dispatch.copy()
+
+    def __init__(self, f, table: StorageTable, protocol: int, legacy: bool):
+        pickle._Pickler.__init__(self, f, protocol)
+        self._setup(table, legacy, False)
+
+    def save_global(self, obj, name=None):
+        torch_name = getattr(obj, "torch_name", None)
+        if torch_name is None or getattr(_NAMES, obj.__name__, None) is not obj:
+            return super().save_global(obj, name)
+        self._write_torch_global(obj.torch_module, torch_name)
         self.memoize(obj)
 
-    def save_dtype(self, obj: dtypes.dtype) -> None:
-        self.save(TorchGlobal("torch", obj.name))
+    def _write_torch_global(self, module: str, name: str) -> None:
+        if self.proto >= 4:
+            self.save(module)
+            self.save(name)
+            self.write(pickle.STACK_GLOBAL)
+        else:
+            self.write(pickle.GLOBAL + f"{module}\n{name}\n".encode())
 
-    dispatch[TorchGlobal] = save_torch_global
+    def save_dtype(self, obj: dtypes.dtype) -> None:
+        self._write_torch_global("torch", obj.name)
+        self.memoize(obj)
+
     dispatch[dtypes.dtype] = save_dtype
+
+
+def dump_checkpoint(obj, table: StorageTable, protocol: int = 2, legacy: bool = False) -> bytes:
+    """`obj` pickled in PyTorch's checkpoint conventions (storages collected in `table`)."""
+    if protocol in (2, 3):
+        out = io.BytesIO()
+        fast = _FastPickler(out, table, protocol, legacy)
+        fast.dump(obj)
+        data = _rename_globals(out.getvalue(), fast.used)
+        if data is not None:
+            return data
+        table.reset()
+    out = io.BytesIO()
+    _SlowPickler(out, table, protocol, legacy).dump(obj)
+    return out.getvalue()
+
+
+def _rename_globals(data: bytes, used: set) -> bytes | None:
+    """Rewrite placeholder GLOBALs to PyTorch's names; None if the text is ambiguous."""
+    placeholders = [g for g in used if isinstance(g, type)]
+    used_dtypes = [d for d in used if isinstance(d, dtypes.dtype)]
+    if data.count(_PLACEHOLDER_PREFIX) != len(placeholders):
+        return None
+    if data.count(_DTYPES_PREFIX) != len(used_dtypes):
+        return None
+    for g in placeholders:
+        if data.count(g.pattern) != 1:
+            return None
+        data = data.replace(g.pattern, g.replacement)
+    for d in used_dtypes:
+        pattern = _DTYPES_PREFIX + _DTYPE_ATTRS[d].encode() + b"\n"
+        if data.count(pattern) != 1:
+            return None
+        data = data.replace(pattern, f"ctorch\n{d.name}\n".encode())
+    return data

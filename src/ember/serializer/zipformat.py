@@ -27,7 +27,7 @@ import numpy as np
 from ember.errors import SerializationError, VersionError
 from ember.serializer.compact import CompactPlan
 from ember.serializer.crc import CrcPipe, crc32
-from ember.serializer.pickler import CheckpointPickler, StorageTable
+from ember.serializer.pickler import StorageTable, dump_checkpoint
 from ember.serializer.rebuild import AFTER_FILL
 from ember.serializer.unpickler import FullUnpickler, WeightsUnpickler
 from ember.serializer.zipreader import ZipReader
@@ -39,23 +39,17 @@ __all__ = ["save_zip", "load_zip", "pickle_object", "unpickle", "check_version"]
 MIN_VERSION, MAX_VERSION = 1, 10
 
 
-class _NullSink:
-    def write(self, data) -> None:
-        pass
-
-
 def pickle_object(obj, protocol: int, compact: bool, legacy: bool = False):
     """(pickle bytes, StorageTable) for `obj`; `compact` runs the extent-collecting pass first."""
     plan = None
     if compact:
         plan = CompactPlan()
-        CheckpointPickler(_NullSink(), StorageTable(plan), protocol, legacy).dump(obj)
+        dump_checkpoint(obj, StorageTable(plan), protocol, legacy)
         plan.freeze()
     table = StorageTable(plan, legacy_keys=legacy)
-    out = io.BytesIO()
-    CheckpointPickler(out, table, protocol, legacy).dump(obj)
+    data = dump_checkpoint(obj, table, protocol, legacy)
     _warn_if_bloated(table)
-    return out.getvalue(), table
+    return data, table
 
 
 def _warn_if_bloated(table: StorageTable) -> None:
