@@ -55,6 +55,29 @@ def _inplace(kernel):
     return fn
 
 
+def _direct(ufunc, kernel):
+    """In-place arithmetic that runs `ufunc` straight into `a` when no promotion is involved."""
+
+    def fn(a, b, alpha=1):
+        if (
+            alpha == 1
+            and a.dtype.kind in "fiu"
+            and (
+                (b.__class__ is np.ndarray and b.dtype == a.dtype)
+                or (b.__class__ is float and a.dtype.kind == "f")
+            )
+        ):
+            try:
+                ufunc(a, b, out=a)
+                return a
+            except ValueError:
+                pass  # not broadcastable to a's shape: the checked path reports it
+        return write(a, kernel(a, b, alpha))
+
+    fn.__doc__ = f"in-place {kernel.__doc__}"
+    return fn
+
+
 def copy_(a, src, non_blocking=False):
     """copy src into self (broadcast, any dtype)"""
     np.copyto(a, src if isinstance(src, np.ndarray) else as_array(src, a.dtype), casting="unsafe")
@@ -112,9 +135,9 @@ _T = "(Tensor(a!) self, Tensor other) -> Tensor(a!)"
 _S = "(Tensor(a!) self, Scalar other) -> Tensor(a!)"
 _ALPHA_T = "(Tensor(a!) self, Tensor other, *, Scalar alpha=1) -> Tensor(a!)"
 _ALPHA_S = "(Tensor(a!) self, Scalar other, Scalar alpha=1) -> Tensor(a!)"
-for _n, _k in (("add_", k_arith.add), ("sub_", k_arith.sub)):
-    register(f"{_n}.Tensor{_ALPHA_T}", _inplace(_k), traits=_I)
-    register(f"{_n}.Scalar{_ALPHA_S}", _inplace(_k), traits=_I)
+for _n, _u, _k in (("add_", np.add, k_arith.add), ("sub_", np.subtract, k_arith.sub)):
+    register(f"{_n}.Tensor{_ALPHA_T}", _direct(_u, _k), traits=_I)
+    register(f"{_n}.Scalar{_ALPHA_S}", _direct(_u, _k), traits=_I)
 for _n, _k in (
     ("mul_", k_arith.mul),
     ("remainder_", k_arith.remainder),

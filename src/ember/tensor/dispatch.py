@@ -277,6 +277,11 @@ def _rt_repr(self) -> str:
 
 
 def _kind(x) -> str:
+    k = _KIND_BY_CLASS.get(x.__class__)
+    return k if k is not None else _kind_slow(x)
+
+
+def _kind_slow(x) -> str:
     if isinstance(x, Tensor):
         return "T"
     if x is None:
@@ -297,6 +302,17 @@ def _kind(x) -> str:
         return "L" + "".join(sorted({_kind(v) for v in x}))
     return "?"
 
+
+_KIND_BY_CLASS = {
+    Tensor: "T",
+    type(None): "N",
+    bool: "b",
+    int: "i",
+    float: "f",
+    complex: "c",
+    str: "s",
+    dtypes.dtype: "d",
+}
 
 _ACCEPTS = {
     "Tensor": "T",
@@ -340,8 +356,8 @@ def resolve(name: str, args: tuple, kwargs: dict):
     """
     key = (
         name,
-        tuple(_kind(a) for a in args),
-        tuple(sorted((k, _kind(v)) for k, v in kwargs.items())),
+        tuple(map(_kind, args)),
+        tuple(sorted((k, _kind(v)) for k, v in kwargs.items())) if kwargs else (),
     )
     op = _RESOLVED.get(key)
     if op is None:
