@@ -114,3 +114,61 @@ def test_error_location_maps_to_file():
         == "mod.py:41:9: try statement is not supported in scripted code"
     )
     assert (info.value.line, info.value.col) == (41, 9)
+
+
+TORCH_MODULE_SOURCE = """
+from typing import List, Optional, Tuple
+
+import torch
+
+
+class Sub(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.seq = torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.ReLU())
+
+    def forward(self, x):
+        return self.seq(x)
+
+
+class M(torch.nn.Module):
+    k: torch.jit.Final[int] = 3
+
+    def __init__(self):
+        super().__init__()
+        self.s = Sub()
+        self.ml = torch.nn.ModuleList([torch.nn.Linear(2, 2)])
+
+    def forward(self, x, y: Optional[int] = None) -> Tuple[torch.Tensor, List[int]]:
+        out: List[int] = []
+        for m in self.ml:
+            x = m(x)
+        for i in range(self.k):
+            if y is not None and i > y:
+                break
+            out.append(i)
+        assert x.dim() > 0, "bad"
+        if x.sum() > 100:
+            raise ValueError("big")
+        x = x / 2 + x // 3 - x.view(-1, 2)[0:1, ::2].mean()
+        return self.s(x) if len(out) > 1 else -x, [v * 2 for v in out]
+"""
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_code_files_of_torch_archives_parse(torch, tmp_path):
+    import importlib.util
+    import zipfile
+
+    path = tmp_path / "torch_model_src.py"
+    path.write_text(TORCH_MODULE_SOURCE)
+    spec = importlib.util.spec_from_file_location("torch_model_src", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    torch.jit.save(torch.jit.script(mod.M()), str(tmp_path / "m.pt"))
+    with zipfile.ZipFile(tmp_path / "m.pt") as z:
+        names = [n for n in z.namelist() if n.endswith(".py")]
+        assert len(names) >= 3
+        for name in names:
+            nodes = parse_file(z.read(name).decode(), name)
+            assert all(isinstance(n, S.ClassDef | S.FunctionDef | S.Import) for n in nodes)
