@@ -59,6 +59,11 @@ MESSAGES = {
         "the branch it decides is baked into the trace, so the trace might not generalize to "
         "inputs of other shapes!"
     ),
+    "size_int": (
+        "Converting a tensor's size to a Python integer might cause the trace to be "
+        "incorrect: the trace keeps its value as a constant, so it might not generalize to "
+        "inputs of other shapes! (Pass sizes on as they are: x.view(x.size(0), -1).)"
+    ),
     "len": (
         "Using len to get tensor shape might cause the trace to be incorrect. Recommended usage "
         "would be tensor.shape[0]. Passing a tensor of different shape might lead to errors or "

@@ -80,9 +80,9 @@ class TracedInt(int):
         if isinstance(other, Tensor):
             return _tensor_op(tensor_right if not reverse else tensor_left, other, self)
         if not isinstance(other, int) or isinstance(other, bool):
-            return py(int(self), other) if isinstance(other, float) else NotImplemented
+            return py(_plain(self), other) if isinstance(other, float) else NotImplemented
         a, b = (other, self) if reverse else (self, other)
-        result = py(int(a), int(b))
+        result = py(_plain(a), _plain(b))
         tracer = ACTIVE[0]
         if tracer is None or int_op is None:
             return result
@@ -91,11 +91,16 @@ class TracedInt(int):
     def __neg__(self):
         tracer = ACTIVE[0]
         if tracer is None:
-            return -int(self)
-        return tracer.int_op("aten::neg.int", self, None, -int(self))
+            return -_plain(self)
+        return tracer.int_op("aten::neg.int", self, None, -_plain(self))
 
     def __pos__(self):
         return self
+
+    def __int__(self):
+        if ACTIVE[0] is not None:
+            warn_example_specific("size_int")
+        return int.__int__(self)
 
     def _compare(self, other, py, tensor_op: str):
         if isinstance(other, Tensor):  # n < t is t > n: a tensor op, recorded
@@ -103,7 +108,7 @@ class TracedInt(int):
         # depth 2: _compare <- __lt__ <- the comparing code
         if ACTIVE[0] is not None and _from_user_code(2):
             warn_example_specific("size_bool")
-        return py(int(self), other)
+        return py(_plain(self), other)
 
     def __lt__(self, o):
         return self._compare(o, int.__lt__, "aten::gt.Scalar")
@@ -121,6 +126,9 @@ class TracedInt(int):
 
     def __repr__(self) -> str:
         return int.__repr__(self)
+
+
+_plain = int.__int__  # the value as an exact int, without TracedInt.__int__'s warning
 
 
 def _from_user_code(depth: int) -> bool:

@@ -187,7 +187,7 @@ class Tracer:
             v = scope.lookup(x)
             return v if v is not None else self._captured(scope, x)
         if x.__class__ is tv.TracedInt:
-            return x._v if x._scope is scope else scope.b.constant(int(x))
+            return x._v if x._scope is scope else scope.b.constant(int.__int__(x))
         if isinstance(x, list | tuple) and any(_is_traced(e) for e in x):
             items = [self.value_of(scope, e) for e in x]
             return scope.b.list_construct(items, _elem_type(x))
@@ -232,7 +232,11 @@ class Tracer:
         scope = self.scopes[-1]
         operands = [self.value_of(scope, a) for a in args]
         kw = {k: self.value_of(scope, v) for k, v in kwargs.items()}
-        result = dispatch.call(op, *args, **kwargs)
+        tv.ACTIVE[0] = None  # kernels may read traced ints freely
+        try:
+            result = dispatch.call(op, *args, **kwargs)
+        finally:
+            tv.ACTIVE[0] = self
         rec = scope.b.op(op.qualified_name, operands, kwargs=kw)
         outs = rec.results
         if len(outs) == 1:
