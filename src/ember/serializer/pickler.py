@@ -172,18 +172,19 @@ class _Reducers:
     def _setup(self, table: StorageTable, legacy: bool, fast: bool) -> None:
         self.table = table
         self.legacy = legacy
-        self.fast = fast
+        self.c_pickler = fast
         self.parameter = parameter_class()
         self.used: set = set()
 
-    def persistent_id(self, obj):
-        if type(obj) is _StorageRef:
+    def persistent_id(self, obj):  # called for every object pickled: keep it cheap
+        kind = type(obj)
+        if kind is _StorageRef:
             pid = storage_pid(self.table, obj)
             self.used.add(pid[1])
             return pid + (None,) if self.legacy else pid
-        if isinstance(obj, TypedStorage):
+        if kind is TypedStorage:
             return self.persistent_id(_StorageRef(obj.untyped(), obj.dtype))
-        if isinstance(obj, UntypedStorage):
+        if kind is UntypedStorage:
             return self.persistent_id(_StorageRef(obj, None))
         return None
 
@@ -198,7 +199,7 @@ class _Reducers:
         if type(obj) is Size:
             self.used.add(SIZE)
             return SIZE, (tuple(obj),)
-        if self.fast and type(obj) is dtypes.dtype:
+        if self.c_pickler and type(obj) is dtypes.dtype:
             self.used.add(obj)
             return _DTYPE_ATTRS[obj]
         return NotImplemented

@@ -70,7 +70,7 @@ def save_zip(obj, f, prefix: str, protocol: int = 2, compact: bool = False, byte
     storages = table.storages()
     # The CRC thread runs ahead of the writes, so no record waits for its checksum.
     with ZipWriter(f, prefix) as w, ThreadPoolExecutor(1) as pool:
-        crcs = [pool.submit(crc32, storage._buf) for _, storage, _ in storages]
+        crcs = [_crc_ahead(pool, storage._buf) for _, storage, _ in storages]
         w.write_record("data.pkl", data)
         w.write_record(".format_version", b"1")
         w.write_record(".storage_alignment", b"64")
@@ -80,6 +80,11 @@ def save_zip(obj, f, prefix: str, protocol: int = 2, compact: bool = False, byte
             w.write_record(f"data/{key}", storage._buf, crc=crc)
         w.write_record("version", b"3\n")
         w.write_record(".data/serialization_id", _serialization_id(w.entries()))
+
+
+def _crc_ahead(pool: ThreadPoolExecutor, buf):
+    """The CRC of a big buffer as a future computed on `pool`; small ones right away."""
+    return pool.submit(crc32, buf) if buf.nbytes >= 1 << 20 else crc32(buf)
 
 
 def _serialization_id(entries) -> bytes:
