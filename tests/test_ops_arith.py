@@ -196,3 +196,30 @@ def test_comparisons_with_nan_and_mixed_types(torch):
     for fn in ("eq", "ne", "lt", "le", "gt", "ge", "maximum", "minimum"):
         both(torch, EXACT_BINARY[fn], a, b)
         both(torch, EXACT_BINARY[fn], a, np.array([1, 2, 3, 4]))
+
+
+def test_equal_isclose_allclose_masked_fill(torch):
+    a = sample("float32", (3, 4))
+    b = a.copy()
+    b[0, 0] += 1e-6
+    both(torch, lambda m, x, y: m.equal(x, y), a, b)
+    both(torch, lambda m, x, y: m.equal(x, y), a, a)
+    both(torch, lambda m, x, y: x.equal(y), a, a[:2])
+    both(torch, lambda m, x, y: m.isclose(x, y), a, b)
+    both(torch, lambda m, x, y: m.allclose(x, y, atol=0, rtol=0), a, b)
+    both(torch, lambda m, x, y: x.allclose(y), a, b)
+    both(torch, lambda m, x, y: m.isclose(x, y), a, b.astype(np.float64))
+    mask = sample("bool", (4,), seed=3)
+    for d in ("float32", "int64", "bool"):
+        both(torch, lambda m, x, k: x.masked_fill(k, 7), sample(d, (3, 4)), mask)
+        both(torch, lambda m, x, k: x.masked_fill(k, 2.5), sample(d, (3, 4)), mask)
+    both(
+        torch, lambda m, x, k: x.masked_fill(k, 1), sample("float32", (3, 4)), mask.astype(np.int64)
+    )
+
+    def fill_(m, x, k):
+        x.masked_fill_(k, -1.0)
+        return x
+
+    both(torch, fill_, sample("float32", (3, 4)), mask)
+    both(torch, fill_, sample("float32", (4,)), sample("bool", (3, 4)))

@@ -176,3 +176,47 @@ register("maximum" + _T, maximum, traits=_EW)
 register("minimum" + _T, minimum, traits=_EW)
 register("max.other" + _T, maximum, traits=_EW)
 register("min.other" + _T, minimum, traits=_EW)
+
+
+def equal(a, b):
+    """True when both have the same shape and elements"""
+    return a.shape == b.shape and bool(np.array_equal(a, b))
+
+
+def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """elementwise |a - b| <= atol + rtol * |b|"""
+    if a.dtype != b.dtype:
+        raise RuntimeError(f"{a.dtype} did not match {b.dtype}")
+    return np.asarray(np.isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """whether every element is close (see isclose)"""
+    return bool(isclose(a, b, rtol, atol, equal_nan).all())
+
+
+def masked_fill(a, mask, value):
+    """value where mask is true, else a"""
+    if np.asarray(mask).dtype != np.bool_:
+        raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with dtype")
+    out = np.array(np.broadcast_to(a, np.broadcast_shapes(a.shape, np.shape(mask))))
+    fill = value.item() if isinstance(value, np.ndarray) else value
+    if isinstance(fill, float) and a.dtype.kind in "biu":
+        fill = int(fill)
+    out[np.broadcast_to(mask, out.shape)] = fill
+    return out
+
+
+register("equal(Tensor self, Tensor other) -> bool", equal)
+register(
+    "isclose(Tensor self, Tensor other, float rtol=1e-05, float atol=1e-08,"
+    " bool equal_nan=False) -> Tensor",
+    isclose,
+)
+register(
+    "allclose(Tensor self, Tensor other, float rtol=1e-05, float atol=1e-08,"
+    " bool equal_nan=False) -> bool",
+    allclose,
+)
+register("masked_fill.Scalar(Tensor self, Tensor mask, Scalar value) -> Tensor", masked_fill)
+register("masked_fill.Tensor(Tensor self, Tensor mask, Tensor value) -> Tensor", masked_fill)

@@ -191,6 +191,16 @@ register(
     _inplace(k_compare.clamp_max),
     traits=_I,
 )
+register(
+    "masked_fill_.Scalar(Tensor(a!) self, Tensor mask, Scalar value) -> Tensor(a!)",
+    _inplace(k_compare.masked_fill),
+    traits=_I,
+)
+register(
+    "masked_fill_.Tensor(Tensor(a!) self, Tensor mask, Tensor value) -> Tensor(a!)",
+    _inplace(k_compare.masked_fill),
+    traits=_I,
+)
 register("relu_(Tensor(a!) self) -> Tensor(a!)", _inplace(k_unary.relu), traits=_I)
 register("neg_(Tensor(a!) self) -> Tensor(a!)", _inplace(k_unary.neg), traits=_I)
 register(

@@ -69,6 +69,9 @@ _SINGLE = [
     "clamp_min",
     "clamp_max",
     "numel",
+    "equal",
+    "isclose",
+    "allclose",
 ]
 _OVERLOADED = [
     "add",
@@ -104,6 +107,7 @@ _OVERLOADED = [
     "unbind",
     "unflatten",
     "rsub",
+    "masked_fill",
 ]
 _TUPLE_RESULT = {"unbind"}
 _ALIASES = {

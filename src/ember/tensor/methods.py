@@ -226,6 +226,10 @@ _FROM_FUNCTIONS = [
     "chunk",
     "multiply",
     "subtract",
+    "equal",
+    "isclose",
+    "allclose",
+    "masked_fill",
 ]
 _SINGLE_OPS = [
     "type_as",
@@ -244,6 +248,7 @@ _SINGLE_OPS = [
     "index_select",
 ]
 _OVERLOADED_INPLACE = [
+    "masked_fill_",
     "add_",
     "sub_",
     "mul_",
