@@ -32,3 +32,14 @@ def test_scripted_matches_eager(make, inputs):
     scripted = ember.jit.script(obj)
     verify(scripted.graph)
     _same(obj(*args), scripted(*args))
+
+
+def test_every_compiled_graph_verifies():
+    from ember.compiler.frontend import context
+
+    for _, make, _ in CASES:
+        ember.jit.script(make())
+    graphs = context().all_graphs()
+    assert len(graphs) >= 30
+    for g in graphs:
+        verify(g)

@@ -111,6 +111,32 @@ class TrainingFlag(nn.Module):
         return x + self.count
 
 
+class Counter(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.calls = 0
+        self.register_buffer("total", ember.zeros(2))
+
+    def forward(self, x):
+        self.calls += 1
+        self.total = self.total + x
+        return self.total * self.calls
+
+
+@ember.jit.script
+def scripted_helper(x, k: int):
+    return x * k
+
+
+class UsesScripted(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.inner = ember.jit.script(nn.Linear(2, 2))
+
+    def forward(self, x):
+        return scripted_helper(self.inner(x), 3)
+
+
 CASES = [
     ("MyModule", MyModule, lambda: (ember.randn(4),)),
     ("ControlFlowModule_1d", ControlFlowModule, lambda: (ember.randn(4),)),
@@ -121,4 +147,6 @@ CASES = [
     ("ModuleDict", Dict_, lambda: (ember.randn(2),)),
     ("training_flag", TrainingFlag, lambda: (ember.randn(2),)),
     ("eval_flag", lambda: TrainingFlag().eval(), lambda: (ember.randn(2),)),
+    ("set_attr", Counter, lambda: (ember.randn(2),)),
+    ("scripted_parts", UsesScripted, lambda: (ember.randn(2),)),
 ]

@@ -188,6 +188,8 @@ class CallLowering:
 
     def call_python(self, obj, node):
         name = _callee(node)
+        if type(obj).__name__ == "ScriptFunction" and hasattr(obj, "__wrapped__"):
+            obj = obj.__wrapped__
         special = getattr(self, "builtin_" + getattr(obj, "__name__", ""), None)
         if special is not None and getattr(builtins, obj.__name__, None) is obj:
             return special(node)

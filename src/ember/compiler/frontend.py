@@ -101,7 +101,12 @@ class CompileContext:
         return self.by_name[name].run
 
     def module_info(self, module) -> ModuleInfo:
-        return ModuleInfo(module, self)
+        info = module.__dict__.get("_ember_info")  # already scripted
+        return info if info is not None else ModuleInfo(module, self)
+
+    def all_graphs(self):
+        """Every graph compiled so far (methods, then functions)."""
+        return [c.graph for c in [*self.methods.values(), *self.functions.values()]]
 
     def class_type_for(self, key, qualified_name, attrs) -> T.ClassType:
         ct = self._types.get(key)
