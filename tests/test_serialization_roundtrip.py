@@ -255,3 +255,15 @@ def test_other_pickle_protocols(protocol):
     back = roundtrip(_sample_state(), pickle_protocol=protocol)
     assert back["v"].untyped_storage() is back["w"].untyped_storage()
     assert back["d"] == [ember.bfloat16, ember.bool, (1, 2)]
+
+
+def test_missing_file_is_a_file_not_found_error(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        ember.load(tmp_path / "missing.pt")
+    with pytest.raises(FileNotFoundError):
+        ember.load(tmp_path / "missing.pt", mmap=True)
+    (tmp_path / "empty.pt").write_bytes(b"")
+    with pytest.raises(ember.SerializationError):
+        ember.load(tmp_path / "empty.pt")
+    with pytest.raises(ember.SerializationError):
+        ember.load(tmp_path / "empty.pt", mmap=True)

@@ -232,7 +232,7 @@ def _load_mmap(f, weights_only: bool):
         raise SerializationError("mmap=True needs a file path (or a file object opened from one)")
     try:
         mapping = np.memmap(path, dtype=np.uint8, mode="c")
-    except (OSError, ValueError) as exc:
+    except ValueError as exc:  # an empty file; OSErrors such as FileNotFoundError stay
         raise SerializationError(f"cannot map {path!r}: {exc}") from exc
     if bytes(mapping[:4]) != b"PK\x03\x04":
         raise SerializationError(

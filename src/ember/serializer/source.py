@@ -94,10 +94,7 @@ def open_source(f):
     if isinstance(f, (bytes, bytearray, memoryview, np.ndarray)):
         return BytesSource(f)
     if isinstance(f, (str, os.PathLike)):
-        try:
-            return FileSource(open(f, "rb", buffering=0), owned=True)
-        except OSError as exc:
-            raise SerializationError(f"cannot open {os.fspath(f)!r}: {exc}") from exc
+        return FileSource(open(f, "rb", buffering=0), owned=True)  # OSErrors stay OSErrors
     if isinstance(f, io.BytesIO):
         return BytesSource(f.getbuffer())
     if not hasattr(f, "read") or not hasattr(f, "seek"):
