@@ -268,3 +268,26 @@ def test_size_behaves_like_torch_size(torch):
     ):
         assert repr(op(e)) == repr(op(t)).replace("torch.", "ember.")
     assert repr(ember.Size([])) == "ember.Size([])" and str(e) == "ember.Size([2, 3])"
+
+
+def test_deepcopy_and_pickle_keep_views_and_sharing(torch):
+    import copy
+    import pickle
+
+    base = ember.arange(10)
+    view = base[2:5]
+    view.tag = "kept"
+    for copied_base, copied_view in (
+        copy.deepcopy([base, view]),
+        pickle.loads(pickle.dumps([base, view])),
+    ):
+        assert copied_view.untyped_storage() is copied_base.untyped_storage()
+        assert copied_view.untyped_storage() is not base.untyped_storage()
+        t_view = copy.deepcopy(torch.arange(10)[2:5])
+        assert copied_view.storage_offset() == t_view.storage_offset() == 2
+        assert copied_view.untyped_storage().nbytes() == t_view.untyped_storage().nbytes()
+        copied_view[0] = 100
+        assert copied_base[2].item() == 100 and base[2].item() == 2
+        assert copied_view.tag == "kept"
+    grad = copy.deepcopy(ember.tensor([1.0], requires_grad=True))
+    assert grad.requires_grad and grad.tolist() == [1.0]

@@ -123,6 +123,9 @@ class UntypedStorage:
     def clone(self) -> UntypedStorage:
         return UntypedStorage(self._buf.copy())
 
+    def __reduce__(self):
+        return (UntypedStorage, (np.array(self._buf),))
+
     def _view_as(self, dtype: dtypes.dtype) -> np.ndarray:
         """The whole buffer as a 1-D array of `dtype` (trailing partial elements dropped)."""
         usable = self.nbytes() - self.nbytes() % dtype.itemsize

@@ -24,6 +24,8 @@ Example:
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 
 from ember import dtypes
@@ -277,10 +279,40 @@ class Tensor:
 
     __hash__ = object.__hash__
 
+    # -- copying and plain pickling (ember.save has its own pickler) -------------------------
+
+    def __deepcopy__(self, memo):
+        if id(self) in memo:
+            return memo[id(self)]
+        storage = self.untyped_storage()
+        copied = memo.get(id(storage))
+        if copied is None:
+            copied = memo[id(storage)] = storage.clone()
+        result = _rebuild_tensor(
+            copied, self.storage_offset(), self.shape, self.stride(), self.dtype, self.requires_grad
+        )
+        if type(self) is not Tensor:
+            result = type(self)._make(result._np, copied, self.requires_grad)
+        if self.__dict__:
+            result.__dict__.update(copy.deepcopy(self.__dict__, memo))
+        memo[id(self)] = result
+        return result
+
+    def __reduce_ex__(self, protocol):
+        args = (self.untyped_storage(), self.storage_offset(), tuple(self.shape), self.stride())
+        return (_rebuild_tensor, (*args, self.dtype, self.requires_grad), self.__dict__ or None)
+
     def __repr__(self) -> str:
         return printing.tensor_repr(self)
 
     __str__ = __repr__
+
+
+def _rebuild_tensor(storage, offset, size, stride, dtype, requires_grad=False) -> Tensor:
+    """The tensor `__reduce_ex__` describes: a view of `storage` (shared by its other views)."""
+    t = from_storage(storage, offset, size, stride, dtype)
+    t.requires_grad = requires_grad
+    return t
 
 
 def _wrap_dim(dim: int, ndim: int) -> int:
