@@ -192,6 +192,12 @@ def load(
     FILE: use it only on files you trust. `mmap=True` maps the file (a path) copy-on-write and
     makes storages views of it. ember is CPU-only: `map_location` is accepted and storages load
     on the CPU whatever device they were saved from.
+
+    >>> import io, ember
+    >>> buf = io.BytesIO()
+    >>> ember.save([ember.arange(4), "meta"], buf)
+    >>> ember.load(io.BytesIO(buf.getvalue()))
+    [tensor([0, 1, 2, 3]), 'meta']
     """
     if pickle_module is not None:
         raise TypeError("ember.load uses its own unpickler; pickle_module is not supported")

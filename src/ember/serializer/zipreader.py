@@ -71,8 +71,7 @@ class ZipReader:
             raise SerializationError("not a zip archive: no end of central directory record")
         _, _, _, _, count, cd_size, cd_offset, _ = _EOCD.unpack_from(tail, pos)
         eocd_at = size - tail_len + pos
-        if count == 0xFFFF or cd_size == _MAX32 or cd_offset == _MAX32 or eocd_at >= 20:
-            count, cd_size, cd_offset = self._zip64_end(eocd_at, count, cd_size, cd_offset)
+        count, cd_size, cd_offset = self._zip64_end(eocd_at, count, cd_size, cd_offset)
         if cd_offset + cd_size > eocd_at or count * _CENTRAL.size > cd_size:
             raise SerializationError(
                 f"corrupt zip archive: central directory ({count} entries, {cd_size} bytes at "
