@@ -217,3 +217,25 @@ def test_seed_views_share_storage(torch):
     small = large[0:5]
     assert small.storage().size() == 999
     assert small.clone().storage().size() == 5
+
+
+def test_contains_matches_torch(torch):
+    e, t = ember.tensor([1, 2, 3]), torch.tensor([1, 2, 3])
+    for probe in (2, 5, 2.0):
+        assert (probe in e) == (probe in t)
+    assert ember.tensor(2) in e
+    with pytest.raises(RuntimeError, match="only supports Tensor or scalar"):
+        "a" in e
+
+
+def test_printing_runs_no_table_ops():
+    seen = []
+
+    def hook(op, args, kwargs):
+        seen.append(op.qualified_name)
+        return dispatch.call(op, *args, **kwargs)
+
+    e = ember.arange(2000.0).reshape(40, 50)
+    with dispatch.dispatch_hook(hook):
+        repr(e), str(e[0:1]), e.tolist(), e.storage()
+    assert seen == ["aten::slice.Tensor"]

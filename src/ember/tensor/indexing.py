@@ -7,7 +7,8 @@ one `aten::index.Tensor` (advanced indexing, a copy). Assignment finds the same 
 writes into it with `aten::copy_`, `aten::fill_.Scalar` or `aten::index_put_`, so every view
 of the storage sees the change. Going through the table lets the tracer record indexing.
 
-Importing this module installs `__getitem__`, `__setitem__` and `__iter__` on `Tensor`.
+Importing this module installs `__getitem__`, `__setitem__`, `__iter__` and `__contains__` on
+`Tensor`.
 
 Example:
     >>> import ember
@@ -73,6 +74,15 @@ def _iter(t: Tensor):
         raise TypeError("iteration over a 0-d tensor")
     select = _op("aten::select.int")
     return (_call(select, t, 0, i) for i in range(t._np.shape[0]))
+
+
+def _contains(t: Tensor, element) -> bool:
+    if not isinstance(element, Tensor | bool | int | float | complex | np.generic):
+        raise RuntimeError(
+            "Tensor.__contains__ only supports Tensor or scalar, but you passed in a "
+            f"{type(element)}."
+        )
+    return bool((t == element).any())
 
 
 # -- the walk over an index -----------------------------------------------------------------
@@ -223,3 +233,4 @@ def _assignable(t: Tensor, value):
 Tensor.__getitem__ = getitem
 Tensor.__setitem__ = setitem
 Tensor.__iter__ = _iter
+Tensor.__contains__ = _contains
