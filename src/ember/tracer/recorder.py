@@ -37,6 +37,7 @@ from ember.ir.core import Graph, Value
 from ember.tensor import Tensor, dispatch
 from ember.tensor.tensor import wrap
 from ember.tracer import values as tv
+from ember.tracer.passes import eliminate_dead_code, nondeterministic_ops
 from ember.tracer.structure import Spec, flatten
 from ember.tracer.types import ModuleTypes
 
@@ -77,6 +78,7 @@ class Tracer:
         self.paths: dict[int, tuple[str, ...]] = {}
         self.owners: dict[int, tuple[object, str]] = {}
         self.root: Scope | None = None
+        self._all_scopes: list[Scope] = []
         self.spec: Spec | None = None
         if module is not None:
             self._index(module)
@@ -92,6 +94,7 @@ class Tracer:
 
     def _new_scope(self, module, name: str) -> Scope:
         scope = Scope(module, Graph(name))
+        self._all_scopes.append(scope)
         if module is not None:
             scope.self_value = scope.b.add_input(self.types.of(module), "self")
         return scope
@@ -150,6 +153,10 @@ class Tracer:
             tv.untag(t)
         for g in self.graphs():
             eliminate_dead_code(g)
+        for scope in self._all_scopes:  # drop the example's tensors (ints may outlive us)
+            scope.values.clear()
+            scope.keep.clear()
+        self._all_scopes.clear()
 
     def _pack(self, scope: Scope, value) -> Value:
         b = scope.b
@@ -169,15 +176,7 @@ class Tracer:
 
     def nondeterministic_ops(self) -> list[str]:
         """Qualified names of recorded ops whose results vary from run to run."""
-        from ember.ir import registry
-
-        found = []
-        for g in self.graphs():
-            for op in g.walk():
-                sig = registry.lookup(op.qualified_name)
-                if sig is not None and "nondeterministic" in sig.traits and _random(sig, op):
-                    found.append(op.qualified_name)
-        return sorted(set(found))
+        return nondeterministic_ops(self.graphs())
 
     # -- operands ---------------------------------------------------------------------------
 
@@ -313,14 +312,6 @@ class Tracer:
         return output
 
 
-def _random(sig, op) -> bool:
-    """False for ops like dropout whose `train` operand is a constant False (eval mode)."""
-    for p, v in zip(sig.params, op.operands):
-        if p.name == "train" and v.op.kind == "prim::Constant" and v.op.attrs["value"] is False:
-            return False
-    return True
-
-
 def _walk(module, path):
     for p in path:
         module = getattr(module, p)
@@ -366,19 +357,6 @@ def _module_hook(hook):
         yield
     finally:
         slot[0] = previous
-
-
-def eliminate_dead_code(graph: Graph) -> None:
-    """Erase pure ops whose results nobody uses (sizes read but not needed, constants)."""
-    from ember.ir import registry
-
-    for op in reversed(list(graph.block.ops)):
-        if any(r.uses for r in op.results) or op.blocks:
-            continue
-        sig = registry.lookup(op.qualified_name)
-        pure = op.kind in ("prim::Constant", "prim::GetAttr") or (sig is not None and sig.is_pure)
-        if pure and op.results:
-            op.erase()
 
 
 _STRICT_MESSAGE = (
