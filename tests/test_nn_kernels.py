@@ -12,6 +12,7 @@ from compare import assert_same, to_torch
 from ember import ops
 from ember.ops import nn_kernels as K
 from ember.ops import nn_kernels_norm as N
+from ember.ops import nn_kernels_pool as P
 from ember.tensor import dispatch
 
 RNG = np.random.default_rng(1234)
@@ -90,11 +91,11 @@ def test_max_pool2d_kernel(torch, case):
     ref, ref_idx = torch.nn.functional.max_pool2d(
         torch.from_numpy(x), k, s, p, d, ceil, return_indices=True
     )
-    values, indices = K.max_pool2d_with_indices(x, k, s or (), p, d, ceil)
+    values, indices = P.max_pool2d_with_indices(x, k, s or (), p, d, ceil)
     close(values, ref, 0)
     np.testing.assert_array_equal(indices, ref_idx.numpy())
-    close(K.max_pool2d(x, k, s or (), p, d, ceil), ref, 0)
-    close(K.max_pool2d(x[0], k, s or (), p, d, ceil), ref[0], 0)
+    close(P.max_pool2d(x, k, s or (), p, d, ceil), ref, 0)
+    close(P.max_pool2d(x[0], k, s or (), p, d, ceil), ref[0], 0)
 
 
 @pytest.mark.parametrize("case", [c for c in POOL_CASES if c[5] == 1])
@@ -105,7 +106,7 @@ def test_avg_pool2d_kernel(torch, case, count_include_pad, divisor_override):
     x = randn(2, 3, h, w)
     args = (k, s, p, ceil, count_include_pad, divisor_override)
     ref = torch.nn.functional.avg_pool2d(torch.from_numpy(x), *args)
-    close(K.avg_pool2d(x, k, s or (), *args[2:]), ref)
+    close(P.avg_pool2d(x, k, s or (), *args[2:]), ref)
 
 
 @pytest.mark.parametrize(
@@ -114,7 +115,7 @@ def test_avg_pool2d_kernel(torch, case, count_include_pad, divisor_override):
 def test_adaptive_avg_pool2d_kernel(torch, h, w, size):
     x = randn(2, 3, h, w)
     ref = torch.nn.functional.adaptive_avg_pool2d(torch.from_numpy(x), size)
-    close(K.adaptive_avg_pool2d(x, size), ref)
+    close(P.adaptive_avg_pool2d(x, size), ref)
 
 
 @pytest.mark.parametrize("shape", [(4, 3), (4, 3, 5), (2, 3, 4, 4)])
@@ -212,3 +213,12 @@ def test_nn_ops_through_dispatch(torch):
     torch.batch_norm(tx, None, None, t_mean, t_var, True, 0.1, 1e-5, False)
     assert_same(mean, t_mean, atol=1e-6, rtol=1e-6)
     assert_same(var, t_var, atol=1e-6, rtol=1e-6)
+
+
+def test_max_pool2d_nan_and_ties_follow_torch(torch):
+    x = np.array([[[[1.0, np.nan, 3.0, 3.0], [2.0, 0.0, 3.0, 1.0]]]], np.float32)
+    ref, ref_idx = torch.nn.functional.max_pool2d(torch.from_numpy(x), 2, return_indices=True)
+    values, indices = P.max_pool2d_with_indices(x, 2)
+    np.testing.assert_array_equal(values, ref.numpy())
+    np.testing.assert_array_equal(indices, ref_idx.numpy())
+    np.testing.assert_array_equal(P.max_pool2d(x, 2), ref.numpy())

@@ -1,4 +1,4 @@
-"""numpy kernels for convolution and pooling (aten::conv1d/conv2d, max/avg/adaptive pools).
+"""numpy kernels for convolution (aten::conv1d/conv2d) and the window helpers pools share.
 
 Each kernel takes numpy arrays (None for an absent optional tensor) and plain Python values in
 the order of the op's PyTorch schema, and returns FRESH arrays. Convolution unfolds the padded
@@ -23,10 +23,6 @@ from ember.ops.registry import register
 __all__ = [
     "conv1d",
     "conv2d",
-    "max_pool2d",
-    "max_pool2d_with_indices",
-    "avg_pool2d",
-    "adaptive_avg_pool2d",
     "pair",
 ]
 
@@ -103,6 +99,22 @@ def _conv_padding(padding, kernel, stride, dilation, n: int):
     return [(p, p) for p in pair(padding, n)]
 
 
+def _grouped_matmul(weight: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """(G, O, K) x (N, G, K, P) -> (N, G, O, P).
+
+    numpy's broadcasting matmul is far slower than BLAS here, so few groups run as 2-D GEMMs
+    written straight into the output; many small groups (depthwise) go through einsum.
+    """
+    n, groups = cols.shape[:2]
+    if groups > 1 and n * groups > 16:
+        return np.einsum("gok,ngkp->ngop", weight, cols)
+    out = np.empty((n, groups, weight.shape[1], cols.shape[3]), cols.dtype)
+    for i in range(n):
+        for g in range(groups):
+            np.matmul(weight[g], cols[i, g], out=out[i, g])
+    return out
+
+
 def _conv2d_core(x, w, bias, stride, pads, dilation, groups):
     n, c, h, wd = x.shape
     out_ch, c_per_group, kh, kw = w.shape
@@ -116,15 +128,36 @@ def _conv2d_core(x, w, bias, stride, pads, dilation, groups):
         x = np.pad(x, ((0, 0), (0, 0), pads[0], pads[1]))
     oh = _out_size(h, kh, stride[0], *pads[0], dilation[0])
     ow = _out_size(wd, kw, stride[1], *pads[1], dilation[1])
-    win = _windows(x, (oh, ow), (kh, kw), stride, dilation)
-    # (N, C, OH, OW, KH, KW) -> (N, G, Cg*KH*KW, OH*OW): one copy, then one batched matmul.
-    cols = win.transpose(0, 1, 4, 5, 2, 3).reshape(n, groups, c_per_group * kh * kw, oh * ow)
-    cols = cols.astype(dtype, copy=False)
-    weight = w.reshape(groups, out_ch // groups, c_per_group * kh * kw).astype(dtype, copy=False)
-    out = np.matmul(weight, cols).reshape(n, out_ch, oh, ow)
+    if groups == c == out_ch:
+        out = _depthwise(x.astype(dtype, copy=False), w.astype(dtype, copy=False), (oh, ow),
+                         stride, dilation)  # fmt: skip
+    else:
+        out = _im2col_matmul(x, w, groups, (oh, ow), stride, dilation, dtype)
     if bias is not None:
         out += bias.astype(dtype, copy=False).reshape(1, out_ch, 1, 1)
     return out.astype(x.dtype, copy=False)
+
+
+def _depthwise(x, w, out_hw, stride, dilation):
+    """One filter per channel: a weighted sum of the kernel's shifted views of the input."""
+    kernel = w.shape[2:]
+    taps = w.reshape(w.shape[0], -1)
+    out = np.zeros((*x.shape[:2], *out_hw), x.dtype)
+    for k, view in _window_slices(x, out_hw, kernel, stride, dilation):
+        out += view * taps[:, k].reshape(1, -1, 1, 1)
+    return out
+
+
+def _im2col_matmul(x, w, groups, out_hw, stride, dilation, dtype):
+    n = x.shape[0]
+    out_ch, c_per_group, kh, kw = w.shape
+    oh, ow = out_hw
+    win = _windows(x, (oh, ow), (kh, kw), stride, dilation)
+    # (N, C, OH, OW, KH, KW) -> (N, G, Cg*KH*KW, OH*OW): one copy, then plain 2-D GEMMs.
+    cols = win.transpose(0, 1, 4, 5, 2, 3).reshape(n, groups, c_per_group * kh * kw, oh * ow)
+    cols = cols.astype(dtype, copy=False)
+    weight = w.reshape(groups, out_ch // groups, c_per_group * kh * kw).astype(dtype, copy=False)
+    return _grouped_matmul(weight, cols).reshape(n, out_ch, oh, ow)
 
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
@@ -154,142 +187,20 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return out[0] if unbatched else out
 
 
-# -- pooling ------------------------------------------------------------------------------
+def _window_slices(padded, out_hw, kernel, stride, dilation):
+    """(kernel offset, strided view (N, C, OH, OW)) for each kernel position, in row order.
 
-
-def _pool_geometry(x, kernel_size, stride, padding, dilation, ceil_mode):
-    kernel = pair(kernel_size)
-    stride = pair(stride) if stride not in (None, [], ()) else kernel
-    padding, dilation = pair(padding), pair(dilation)
-    for k, p in zip(kernel, padding):
-        if p > k // 2:
-            raise ValueError(
-                f"pad should be at most half of effective kernel size, but got pad={p}, "
-                f"kernel_size={k}"
-            )
-    h, w = x.shape[-2:]
-    oh = _out_size(h, kernel[0], stride[0], padding[0], padding[0], dilation[0], ceil_mode)
-    ow = _out_size(w, kernel[1], stride[1], padding[1], padding[1], dilation[1], ceil_mode)
-    return kernel, stride, padding, dilation, (oh, ow)
-
-
-def _pad_for_windows(x, fill, padding, kernel, stride, dilation, out_hw):
-    """`x` padded by `padding` on the left and enough on the right for every window."""
-    h, w = x.shape[-2:]
-    need_h = (out_hw[0] - 1) * stride[0] + dilation[0] * (kernel[0] - 1) + 1
-    need_w = (out_hw[1] - 1) * stride[1] + dilation[1] * (kernel[1] - 1) + 1
-    hi_h = max(need_h - h - padding[0], 0)
-    hi_w = max(need_w - w - padding[1], 0)
-    if not (padding[0] or padding[1] or hi_h or hi_w):
-        return x
-    widths = ((0, 0), (0, 0), (padding[0], hi_h), (padding[1], hi_w))
-    return np.pad(x, widths, constant_values=fill)
-
-
-def _lowest(dtype: np.dtype):
-    if dtype.kind == "f" or dtype.name in _LOW_PRECISION:
-        return -np.inf
-    return np.iinfo(dtype).min
-
-
-def max_pool2d_with_indices(
-    input, kernel_size, stride=(), padding=0, dilation=1, ceil_mode=False
-) -> tuple:
-    """aten::max_pool2d_with_indices: (values, int64 indices flat in each input plane)."""
-    x, unbatched = _batched(input, 4, "max_pool2d")
-    kernel, stride, padding, dilation, out_hw = _pool_geometry(
-        x, kernel_size, stride, padding, dilation, ceil_mode
-    )
-    n, c, h, w = x.shape
-    padded = _pad_for_windows(x, _lowest(x.dtype), padding, kernel, stride, dilation, out_hw)
-    win = _windows(padded, out_hw, kernel, stride, dilation).reshape(n, c, *out_hw, -1)
-    arg = np.argmax(win, axis=-1)
-    values = np.take_along_axis(win, arg[..., None], axis=-1)[..., 0]
-    rows = np.arange(out_hw[0])[:, None] * stride[0] - padding[0] + (arg // kernel[1]) * dilation[0]
-    cols = np.arange(out_hw[1]) * stride[1] - padding[1] + (arg % kernel[1]) * dilation[1]
-    indices = (rows * w + cols).astype(np.int64)
-    values = np.ascontiguousarray(values)
-    if unbatched:
-        return values[0], indices[0]
-    return values, indices
-
-
-def max_pool2d(input, kernel_size, stride=(), padding=0, dilation=1, ceil_mode=False):
-    """aten::max_pool2d on (N, C, H, W) or (C, H, W) arrays; NaN propagates as in PyTorch."""
-    x, unbatched = _batched(input, 4, "max_pool2d")
-    kernel, stride, padding, dilation, out_hw = _pool_geometry(
-        x, kernel_size, stride, padding, dilation, ceil_mode
-    )
-    padded = _pad_for_windows(x, _lowest(x.dtype), padding, kernel, stride, dilation, out_hw)
-    out = _windows(padded, out_hw, kernel, stride, dilation).max(axis=(4, 5))
-    return out[0] if unbatched else out
-
-
-def _avg_divisors(size, out, kernel, stride, pad, count_include_pad) -> np.ndarray:
-    start = np.arange(out) * stride - pad
-    end = np.minimum(start + kernel, size + pad)
-    if count_include_pad:
-        return end - start
-    return np.minimum(end, size) - np.maximum(start, 0)
-
-
-def avg_pool2d(
-    input,
-    kernel_size,
-    stride=(),
-    padding=0,
-    ceil_mode=False,
-    count_include_pad=True,
-    divisor_override=None,
-):
-    """aten::avg_pool2d with PyTorch's divisor rules (padding, ceil_mode, divisor_override)."""
-    x, unbatched = _batched(input, 4, "avg_pool2d")
-    kernel, stride, padding, dilation, out_hw = _pool_geometry(
-        x, kernel_size, stride, padding, 1, ceil_mode
-    )
-    dtype = _compute_dtype(x)
-    padded = _pad_for_windows(x, 0, padding, kernel, stride, dilation, out_hw)
-    total = _windows(padded, out_hw, kernel, stride, dilation).sum(axis=(4, 5), dtype=dtype)
-    if divisor_override:
-        out = total / dtype.type(divisor_override)
-    else:
-        h, w = x.shape[-2:]
-        dh = _avg_divisors(h, out_hw[0], kernel[0], stride[0], padding[0], count_include_pad)
-        dw = _avg_divisors(w, out_hw[1], kernel[1], stride[1], padding[1], count_include_pad)
-        out = total / (dh[:, None] * dw[None, :]).astype(dtype)
-    out = out.astype(x.dtype, copy=False)
-    return out[0] if unbatched else out
-
-
-def _adaptive_bounds(size: int, out: int):
-    idx = np.arange(out)
-    return (idx * size) // out, -((-(idx + 1) * size) // out)
-
-
-def adaptive_avg_pool2d(input, output_size):
-    """aten::adaptive_avg_pool2d: window i spans [floor(i*H/OH), ceil((i+1)*H/OH))."""
-    x, unbatched = _batched(input, 4, "adaptive_avg_pool2d")
-    n, c, h, w = x.shape
-    sizes = pair(output_size) if not isinstance(output_size, (list, tuple)) else output_size
-    oh, ow = (h if sizes[0] is None else int(sizes[0])), (w if sizes[1] is None else int(sizes[1]))
-    dtype = _compute_dtype(x)
-    if oh and ow and h % oh == 0 and w % ow == 0:
-        out = x.reshape(n, c, oh, h // oh, ow, w // ow).mean(axis=(3, 5), dtype=dtype)
-    else:
-        # Window sums from an integral image (float64, so differences stay exact enough).
-        integral = np.zeros((n, c, h + 1, w + 1), np.float64)
-        np.cumsum(np.cumsum(x, axis=2, dtype=np.float64), axis=3, out=integral[:, :, 1:, 1:])
-        h0, h1 = _adaptive_bounds(h, oh)
-        w0, w1 = _adaptive_bounds(w, ow)
-        sums = (
-            integral[:, :, h1[:, None], w1]
-            - integral[:, :, h0[:, None], w1]
-            - integral[:, :, h1[:, None], w0]
-            + integral[:, :, h0[:, None], w0]
-        )
-        out = sums / ((h1 - h0)[:, None] * (w1 - w0)[None, :])
-    out = np.ascontiguousarray(out.astype(x.dtype))
-    return out[0] if unbatched else out
+    Pools combine these whole-plane views elementwise, so numpy's inner loops run over a
+    full output row instead of reducing tiny window axes.
+    """
+    h_span = (out_hw[0] - 1) * stride[0] + 1
+    w_span = (out_hw[1] - 1) * stride[1] + 1
+    for i in range(kernel[0]):
+        top = i * dilation[0]
+        for j in range(kernel[1]):
+            left = j * dilation[1]
+            view = padded[:, :, top : top + h_span : stride[0], left : left + w_span : stride[1]]
+            yield i * kernel[1] + j, view
 
 
 # -- registration in the op table (PyTorch's schemas, verbatim) -----------------------------
@@ -311,27 +222,3 @@ for _n in (1, 2):
         _conv,
         doc=_CONV_DOC.format(n=_n) + "; padding 'same' or 'valid'",
     )
-
-_POOL_ARGS = "Tensor self, int[2] kernel_size, int[2] stride=[], int[2] padding=0"
-register(
-    f"max_pool2d({_POOL_ARGS}, int[2] dilation=1, bool ceil_mode=False) -> Tensor",
-    max_pool2d,
-    doc="2-D max pooling",
-)
-register(
-    f"max_pool2d_with_indices({_POOL_ARGS}, int[2] dilation=1, bool ceil_mode=False) "
-    "-> (Tensor, Tensor)",
-    max_pool2d_with_indices,
-    doc="2-D max pooling returning the flat input index of each maximum",
-)
-register(
-    f"avg_pool2d({_POOL_ARGS}, bool ceil_mode=False, bool count_include_pad=True, "
-    "int? divisor_override=None) -> Tensor",
-    avg_pool2d,
-    doc="2-D average pooling",
-)
-register(
-    "adaptive_avg_pool2d(Tensor self, SymInt[2] output_size) -> Tensor",
-    adaptive_avg_pool2d,
-    doc="2-D average pooling to a fixed output size",
-)

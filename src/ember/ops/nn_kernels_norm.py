@@ -22,6 +22,19 @@ from ember.ops.registry import register
 __all__ = ["batch_norm", "layer_norm", "dropout", "embedding"]
 
 
+def _compute_dtype(x: np.ndarray) -> np.dtype:
+    """float64 stays float64; everything else computes in float32 (as PyTorch's CPU kernels)."""
+    return np.dtype(np.float64) if x.dtype == np.float64 else np.dtype(np.float32)
+
+
+def _mean_var(x: np.ndarray, axes: tuple, keepdims: bool):
+    """Mean and biased variance over `axes`, accumulated in float64 (two passes)."""
+    mean = x.mean(axis=axes, keepdims=True, dtype=np.float64)
+    centred = x - mean.astype(x.dtype)
+    var = np.square(centred, out=centred).mean(axis=axes, keepdims=keepdims, dtype=np.float64)
+    return (mean if keepdims else mean.reshape(var.shape)), var
+
+
 def _channel_shape(x: np.ndarray) -> tuple:
     return (1, x.shape[1]) + (1,) * (x.ndim - 2)
 
@@ -50,7 +63,7 @@ def batch_norm(
     """
     if input.ndim < 2:
         raise ValueError(f"batch_norm: expected at least 2D input (got {input.ndim}D input)")
-    x = input.astype(np.float64)
+    x = input.astype(_compute_dtype(input), copy=False)
     axes = (0,) + tuple(range(2, input.ndim))
     shape = _channel_shape(input)
     if training:
@@ -60,8 +73,7 @@ def batch_norm(
                 f"Expected more than 1 value per channel when training, got input size "
                 f"{list(input.shape)}"
             )
-        mean = x.mean(axis=axes)
-        var = x.var(axis=axes)
+        mean, var = _mean_var(x, axes, keepdims=False)
         if running_mean is not None and running_var is not None:
             _update_running(running_mean, running_var, mean, var, count, momentum)
     else:
@@ -76,8 +88,9 @@ def batch_norm(
         shift = shift * weight
     if bias is not None:
         shift = shift + bias
-    out = x * scale.reshape(shape) + shift.reshape(shape)
-    return out.astype(input.dtype)
+    out = x * scale.reshape(shape).astype(x.dtype)
+    out += shift.reshape(shape).astype(x.dtype)
+    return out.astype(input.dtype, copy=False)
 
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5, cudnn_enable=True):
@@ -90,15 +103,15 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5, cudnn_
             f"{', '.join(map(str, shape))}], but got input of size{list(input.shape)}"
         )
     axes = tuple(range(input.ndim - k, input.ndim))
-    x = input.astype(np.float64)
-    mean = x.mean(axis=axes, keepdims=True)
-    var = x.var(axis=axes, keepdims=True)
-    out = (x - mean) / np.sqrt(var + eps)
+    x = input.astype(_compute_dtype(input), copy=False)
+    mean, var = _mean_var(x, axes, keepdims=True)
+    out = x - mean.astype(x.dtype)
+    out *= (1.0 / np.sqrt(var + eps)).astype(x.dtype)
     if weight is not None:
         out *= weight
     if bias is not None:
         out += bias
-    return out.astype(input.dtype)
+    return out.astype(input.dtype, copy=False)
 
 
 def dropout(input, p: float, train: bool, rng: np.random.Generator | None = None):
