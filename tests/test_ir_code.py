@@ -112,3 +112,36 @@ def test_bounded_loop_and_unpacking_forms():
     assert "  k, s, = pair\n" in text
     assert "  a, c, = [k, (pair)[0]]\n" in text
     assert '  _1 = torch.format("{} and {}", s, _0)\n  print(_1, c)\n' in text
+
+
+def test_class_text_matches_torch_archive(torch, tmp_path):
+    import zipfile
+
+    from ember.ir import Builder, Graph
+    from ember.ir import types as T
+    from ember.ir.class_printer import class_text
+
+    path = tmp_path / "lin.pt"
+    torch.jit.save(torch.jit.script(torch.nn.Linear(2, 3)), str(path))
+    with zipfile.ZipFile(path) as z:
+        name = next(n for n in z.namelist() if "nn/modules/linear" in n and n.endswith(".py"))
+        want = z.read(name).decode()
+    qualified = want.split("self: ", 1)[1].split(",", 1)[0]  # torch may mangle the name
+
+    tensor = T.TensorType.get()
+    attrs = {"weight": tensor, "bias": tensor, "training": T.BoolType.get()}
+    attrs["_is_full_backward_hook"] = T.NoneType.get()
+    lin = T.ClassType(qualified, attrs)
+    b = Builder(Graph("forward"))
+    me = b.add_input(lin, "self")
+    x = b.add_input(tensor, "input")
+    w, bias = b.get_attr(me, "weight", tensor), b.get_attr(me, "bias", tensor)
+    b.return_(b.emit("aten::linear", x, w, bias))
+    finals = {"in_features": 2, "out_features": 3}
+    got = class_text(lin, [b.graph], parameters=["weight", "bias"], finals=finals)
+
+    def split(text):  # torch orders Final constants arbitrarily between runs
+        lines = text.splitlines()
+        return [ln for ln in lines if "Final[" not in ln], {ln for ln in lines if "Final[" in ln}
+
+    assert split(got) == split(want)
