@@ -1,0 +1,52 @@
+"""ember's main job, end to end, as far as it has landed: tensors and views, a module and its
+state dict, a checkpoint round trip, scripting, and running the scripted module."""
+
+import tempfile
+from pathlib import Path
+
+import ember
+import ember.nn as nn
+
+
+class MyModule(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.l0 = nn.Linear(4, 2)
+        self.l1 = nn.Linear(2, 1)
+
+    def forward(self, input):
+        if input.dim() > 1:
+            return ember.tensor(0)
+        return self.l1(nn.functional.relu(self.l0(input)))
+
+
+def show(title, value):
+    print(f"--- {title}\n{value!s}")
+
+
+def main():
+    ember.manual_seed(0)
+    numbers = ember.arange(1, 10)
+    evens = numbers[1::2]
+    evens *= 2
+    show("a view writes through to its base", numbers)
+    show("expand shares a 4-element storage", ember.zeros(4).expand(4, 4).storage())
+
+    module = MyModule()
+    show("state dict", module.state_dict())
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "weights.pt"
+        ember.save(module.state_dict(), path)
+        fresh = MyModule()
+        show("load_state_dict", fresh.load_state_dict(ember.load(path)))
+
+    x = ember.tensor([1.0, 2.0, 3.0, 4.0])
+    scripted = ember.jit.script(module)
+    show("scripted code", scripted.code)
+    show("eager forward", module(x))
+    show("scripted forward", scripted(x))
+    show("scripted forward, 2-D input", scripted(ember.randn(2, 4)))
+
+
+if __name__ == "__main__":
+    main()
