@@ -190,6 +190,10 @@ def test_mm_bmm_linear(torch):
     both(torch, lin, sample("float32", (3,)), w, bias, rtol=1e-6, atol=1e-6)
     both(torch, lin, a, sample("float32", (6, 4)), bias)
     both(torch, lin, a.astype(np.float64), w, bias)
+    for d in ("float16", "bfloat16", "int64"):
+        x, w, b = sample(d, (4, 8), 1), sample(d, (5, 8), 2), sample(d, (5,), 3)
+        both(torch, lin, x, w, b)
+        both(torch, lin, x, w)
 
 
 def test_dtype_conversions(torch):

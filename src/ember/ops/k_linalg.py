@@ -105,15 +105,13 @@ def _linear_checked(x, w, bias):
         raise RuntimeError("linear: input and weight must be at least 1-D")
     wt = w.T
     _check_inner(x, wt)
-    out = _mul(x, wt, rt)
+    if bias is not None and bias.dtype != x.dtype:
+        raise RuntimeError("linear: bias must have the same dtype as input")
+    ct = compute_np(rt)
+    out = _mul(x, wt, dtypes.float32 if ct != rt.np else rt)
     if bias is not None:
-        if bias.dtype != x.dtype:
-            raise RuntimeError("linear: bias must have the same dtype as input")
-        if out.shape == np.broadcast_shapes(out.shape, bias.shape):
-            np.add(out, bias, out=out)
-        else:
-            out = out + bias
-    return out
+        out = out + bias.astype(out.dtype, copy=False)
+    return out if out.dtype == rt.np else out.astype(rt.np)
 
 
 register("matmul(Tensor self, Tensor other) -> Tensor", matmul)
