@@ -29,7 +29,14 @@ from ember.errors import CompileError
 from ember.ir import Builder, Graph, registry
 from ember.ir import types as T  # noqa: N812
 
-__all__ = ["Compiled", "CompileContext", "compile_function", "context", "parse_python"]
+__all__ = [
+    "Compiled",
+    "CompileContext",
+    "FunctionSource",
+    "compile_function",
+    "context",
+    "parse_python",
+]
 
 _PARSED: dict = {}
 
@@ -126,15 +133,15 @@ class CompileContext:
         done = self.methods.get(key)
         if done is not None:
             return done
-        fn = getattr(type(info.module), name, None)
-        if fn is None or not hasattr(fn, "__code__"):
+        src = info.method_source(name)
+        if src is None:
             msg = f"module '{info.original_name}' has no method '{name}'"
             raise (low.err(node, msg) if low else CompileError(msg))
         if key in self._busy:
             raise low.err(node, f"recursive call of '{name}' is not supported in scripted code")
         self._busy.add(key)
         try:
-            compiled = self._build(fn, name, f"{key[0]}.{name}", info)
+            compiled = self._build(src, name, f"{key[0]}.{name}", info)
         finally:
             self._busy.discard(key)
         info.class_type.methods[name] = (tuple(p[1] for p in compiled.params), compiled.return_type)
@@ -145,34 +152,33 @@ class CompileContext:
         done = self.functions.get(fn)
         if done is not None:
             return done
-        qualified = qualified_class_name(fn)
+        src = fn if isinstance(fn, FunctionSource) else FunctionSource.of_python(fn)
+        qualified = src.qualified_name
         if fn in self._busy:
-            raise low.err(node, f"recursive call of '{fn.__name__}' is not supported")
+            raise low.err(node, f"recursive call of '{src.fdef.name}' is not supported")
         self._busy.add(fn)
         try:
-            compiled = self._build(fn, fn.__name__, qualified, None)
+            compiled = self._build(src, src.fdef.name, qualified, None)
         finally:
             self._busy.discard(fn)
         self.functions[fn] = compiled
         self.by_name[qualified] = compiled
         return compiled
 
-    def _build(self, fn, name, qualified, self_info, forced_return=None) -> Compiled:
-        fdef = parse_python(fn)
+    def _build(self, src, name, qualified, self_info, forced_return=None) -> Compiled:
+        fdef = src.fdef
         graph = Graph(name)
         b = Builder(graph)
-        closure = _closure(fn)
-        low = FunctionLowering(fdef, b, fn.__globals__, closure, self)
+        low = FunctionLowering(fdef, b, src.globals, src.closure, self)
         params = list(fdef.params)
         if self_info is not None:
             if not params:
                 raise fdef.source.node_error(fdef, f"method '{name}' needs a self parameter")
             first = params.pop(0)
             low.env[first.name] = ModuleRef(b.add_input(self_info.class_type, "self"), self_info)
-        defaults = _defaults(fn)
         spec = []
         for p in params:
-            default = defaults.get(p.name, registry.MISSING)
+            default = src.defaults.get(p.name, registry.MISSING)
             t = _param_type(p, default, fdef.source, self.classes)
             low.env[p.name] = b.add_input(t, p.name, default)
             spec.append((p.name, t, default, p.kwonly))
@@ -182,19 +188,37 @@ class CompileContext:
                 rt = annotation_type(fdef.returns, self.classes)
             except TypeProblem as e:
                 raise fdef.source.node_error(fdef.returns, str(e)) from None
-        if getattr(fn, "_ember_jit_ignore", False) or getattr(fn, "_ember_jit_unused", False):
+        if src.ignored or src.unused:
             rt = rt or T.TensorType.get()
             b.raise_(f"The method {name} was marked @ember.jit.unused", "builtins.Exception")
             b.return_(b.uninitialized(rt))
             compiled = Compiled(qualified, graph, spec, rt, self)
-            if getattr(fn, "_ember_jit_ignore", False):
-                compiled.python = fn
+            compiled.python = src.python if src.ignored else None
             return compiled
         try:
             actual = low.lower(rt)
         except RetryWithReturnType as retry:  # a loop returns: now the return type is known
-            return self._build(fn, name, qualified, self_info, retry.args[0])
+            return self._build(src, name, qualified, self_info, retry.args[0])
         return Compiled(qualified, graph, spec, rt or actual, self)
+
+
+class FunctionSource:
+    """What compiling one function needs: its AST, name scopes and parameter defaults.
+
+    Python functions give theirs through `of_python`; archive code (`ember.compiler.codeunit`)
+    builds them from parsed code files.
+    """
+
+    def __init__(self, fdef, globals_, closure, defaults, qualified_name, python=None):
+        self.fdef, self.globals, self.closure = fdef, globals_, closure
+        self.defaults, self.qualified_name, self.python = defaults, qualified_name, python
+        self.ignored = bool(getattr(python, "_ember_jit_ignore", False))
+        self.unused = bool(getattr(python, "_ember_jit_unused", False))
+
+    @classmethod
+    def of_python(cls, fn):
+        return cls(parse_python(fn), fn.__globals__, _closure(fn), _defaults(fn),
+                   qualified_class_name(fn), fn)  # fmt: skip
 
 
 def _closure(fn) -> dict:

@@ -92,6 +92,18 @@ class ModuleInfo:
         )
         self.class_type = ctx.class_type_for(self.key, qualified_class_name(cls), attrs)
 
+    def has_method(self, name: str) -> bool:
+        return callable(getattr(type(self.module), name, None)) and not name.startswith("__")
+
+    def method_source(self, name: str):
+        """A `FunctionSource` for method `name` (inherited ones too), or None."""
+        from ember.compiler.frontend import FunctionSource
+
+        fn = getattr(type(self.module), name, None)
+        if fn is None or not hasattr(fn, "__code__"):
+            return None
+        return FunctionSource.of_python(fn)
+
 
 class ModuleAccess:
     """Mixin for the lowering: attributes, indexing and iteration of module values."""
@@ -109,9 +121,9 @@ class ModuleAccess:
             return ModuleRef(self.b.get_attr(ref.value, attr, sub.class_type), sub)
         if kind is not None:
             return self.b.get_attr(ref.value, attr, info.class_type.attributes[attr])
-        cls_attr = getattr(type(info.module), attr, None)
-        if callable(cls_attr):
+        if info.has_method(attr):
             return BoundMethod(ref, attr)
+        cls_attr = getattr(type(info.module), attr, None)
         if attr in info.problems:
             raise self.err(node, f"module attribute '{attr}' cannot be scripted: "
                                  f"{info.problems[attr]}")  # fmt: skip

@@ -120,7 +120,7 @@ class RecursiveScriptModule(ScriptModule):
             if fn is not None:
                 return fn
             info = d["_ember_info"]
-            if callable(getattr(type(info.module), name, None)) and not name.startswith("__"):
+            if info.has_method(name):
                 return self._ember_method(name)
         return Module.__getattr__(self, name)
 
