@@ -116,3 +116,38 @@ def test_operators_return_same_object_and_share():
     assert np.array_equal(x.numpy(), z.numpy())
     v = ember.zeros(4).expand(2, 4)
     assert v.stride() == (0, 1)
+
+
+def test_remaining_inplace_ops(torch):
+    def run(name, *extra):
+        def fn(m, x, *args):
+            getattr(x, name)(*args, *extra)
+            return x
+
+        return fn
+
+    ints = sample("int64", (3, 4))
+    both(torch, lambda m, x, y: x.__iand__(y), ints, sample("int64", (4,), seed=4))
+    both(torch, lambda m, x, y: x.__ior__(y), ints, sample("int64", (4,), seed=4))
+    both(torch, lambda m, x: x.__ixor__(3), ints)
+    both(torch, lambda m, x: x.__iand__(True), sample("bool", (3, 4)))
+    both(torch, lambda m, x: x.__iand__(1.5), sample("float32", (3, 4)))
+    floats = sample("float32", (3, 4))
+    both(torch, run("clamp_min_", 0.5), floats)
+    both(torch, run("clamp_max_", 0.5), floats)
+    both(torch, run("neg_"), floats)
+    both(torch, run("fmod_", 1.5), floats)
+    both(torch, run("remainder_", -1.5), floats)
+    both(torch, run("pow_", 2), floats)
+    both(torch, run("fill_"), floats, np.array(4.0, np.float32))
+    both(torch, run("fill_"), floats, np.array([4.0], np.float32))
+    both(torch, run("floor_divide_", 2), ints)
+
+
+def test_random_fills():
+    ember.manual_seed(1)
+    x = ember.zeros(4000)
+    assert x.uniform_(-2, 2) is x
+    assert float(x.min()) >= -2 and float(x.max()) < 2 and abs(float(x.mean())) < 0.1
+    x.normal_(3, 0.5)
+    assert abs(float(x.mean()) - 3) < 0.05 and abs(float(x.std()) - 0.5) < 0.05

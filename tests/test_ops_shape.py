@@ -231,3 +231,17 @@ def test_tensor_level_queries():
     assert dispatch.call("aten::numel", e) == 6
     assert dispatch.call("aten::len.Tensor", e) == 2
     assert ember.numel(e) == 6
+
+
+def test_more_views_and_reinterpretation(torch):
+    a = sample("float32", (2, 3, 4))
+    both(torch, lambda m, x: x.view(m.int32), a)
+    both(torch, lambda m, x: x.view(dtype=m.int32).stride(), a)
+    both(torch, lambda m, x: x.reshape_as(x.view(4, 6).t()), a)
+    both(torch, lambda m, x: x.any((0, 2)), sample("int64", (2, 3, 4)))
+    both(torch, lambda m, x: x.all(dim=(1,), keepdim=True), sample("uint8", (2, 3, 4)))
+    both(torch, lambda m, x: m.logical_not(x), sample("int32", (3,)))
+    both(torch, lambda m, x: x.logical_not(), sample("float16", (3,)))
+    e = to_ember(a)
+    alias = dispatch.call("aten::alias", e)
+    assert alias is not e and alias.untyped_storage() is e.untyped_storage()
