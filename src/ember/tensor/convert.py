@@ -23,6 +23,7 @@ from ember.tensor.tensor import Tensor, wrap
 __all__ = ["tensor", "as_tensor", "from_numpy"]
 
 _PY_SCALARS = (bool, int, float, complex)
+_SCALAR_TYPES = frozenset(_PY_SCALARS)
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
 
@@ -70,8 +71,13 @@ def tensor(data, dtype: dtypes.dtype | None = None, device=None, requires_grad: 
     tensor(2.5000, dtype=ember.float64, requires_grad=True)
     """
     _check_device(device)
-    target = dtype if dtype is not None else infer_dtype(data)
-    array = _to_array(data, target)
+    if isinstance(data, Tensor | np.ndarray | np.generic):
+        target = dtype or infer_dtype(data)
+        array = _array_from_arraylike(data, target)
+    else:
+        shape, inferred = _scan(data)
+        target = dtype or inferred or dtypes.get_default_dtype()
+        array = _array_from_python(data, shape, target)
     if isinstance(data, np.ndarray | Tensor):
         result = Tensor._make(array, UntypedStorage(byte_span(array)))  # keeps numpy's strides
     else:
@@ -109,30 +115,57 @@ def as_tensor(data, dtype: dtypes.dtype | None = None, device=None) -> Tensor:
 
 def infer_dtype(data) -> dtypes.dtype:
     """The dtype `ember.tensor(data)` gives `data` when no dtype is passed."""
-    kind = type(data)
-    if kind in _PY_SCALARS:
-        return dtypes.scalar_dtype(data)
     if isinstance(data, Tensor):
         return data.dtype
     if isinstance(data, np.ndarray | np.generic):
         _check_numpy_dtype(data.dtype)
         return dtypes.from_numpy(data.dtype)
+    return _scan(data)[1] or dtypes.get_default_dtype()
+
+
+def _scan(data, dim: int = 0) -> tuple:
+    """(shape, dtype or None when there are no elements) of nested Python data.
+
+    One pass that also checks what PyTorch checks while reading: every sequence at a depth has
+    the same length, leaves are numbers (or arrays/tensors), Python ints fit in int64.
+    """
+    kind = type(data)
+    if kind in _SCALAR_TYPES:
+        if kind is int and not _INT64_MIN <= data <= _INT64_MAX:
+            raise ValueError("Overflow when unpacking long long")
+        return (), dtypes.scalar_dtype(data)
+    if isinstance(data, Tensor | np.ndarray | np.generic):
+        return tuple(data.shape), infer_dtype(data)
     if isinstance(data, str | bytes):
-        raise ValueError(f"too many dimensions '{type(data).__name__}'")
+        raise ValueError(f"too many dimensions '{kind.__name__}'")
     if not _is_sequence(data):
-        raise RuntimeError(f"Could not infer dtype of {type(data).__name__}")
-    if not data:
-        return dtypes.get_default_dtype()
-    leaf_types = {type(x) for x in data}
-    if leaf_types <= set(_PY_SCALARS):
-        return _promote_all(dtypes.scalar_dtype(t()) for t in leaf_types)
-    return _promote_all(infer_dtype(x) for x in data)
+        raise RuntimeError(f"Could not infer dtype of {kind.__name__}")
+    if not len(data):
+        return (0,), None
+    kinds = {type(x) for x in data}
+    if kinds <= _SCALAR_TYPES:
+        if int in kinds:
+            ints = data if len(kinds) == 1 else [x for x in data if type(x) is int]
+            if not (min(ints) >= _INT64_MIN and max(ints) <= _INT64_MAX):
+                raise ValueError("Overflow when unpacking long long")
+        return (len(data),), _promote_all(dtypes.scalar_dtype(k()) for k in kinds)
+    first, result = _scan(data[0], dim + 1)
+    for item in data[1:]:
+        shape, dtype = _scan(item, dim + 1)
+        if shape != first:
+            got = shape[0] if shape else type(item).__name__
+            if not first:
+                raise ValueError(f"expected a number at dim {dim + 1} (got {got})")
+            raise ValueError(f"expected sequence of length {first[0]} at dim {dim + 1} (got {got})")
+        result = _promote_all((result, dtype))
+    return (len(data), *first), result
 
 
-def _promote_all(items) -> dtypes.dtype:
+def _promote_all(items) -> dtypes.dtype | None:
     result = None
     for d in items:
-        result = d if result is None else dtypes.promote_types(result, d)
+        if d is not None:
+            result = d if result is None else dtypes.promote_types(result, d)
     return result
 
 
@@ -142,36 +175,13 @@ def _is_sequence(data) -> bool:
     )
 
 
-def _shape_of(data, dim: int = 0) -> tuple:
-    """The shape of nested data, checking every sequence agrees (PyTorch's message if not)."""
-    if type(data) in _PY_SCALARS or isinstance(data, np.generic):
-        return ()
-    if isinstance(data, Tensor | np.ndarray):
-        return tuple(data.shape)
-    if not _is_sequence(data):
-        raise RuntimeError(f"Could not infer dtype of {type(data).__name__}")
-    if isinstance(data, str | bytes):
-        raise ValueError(f"too many dimensions '{type(data).__name__}'")
-    if not data:
-        return (0,)
-    first = _shape_of(data[0], dim + 1)
-    for item in data[1:]:
-        shape = _shape_of(item, dim + 1)
-        if shape != first:
-            got = shape[0] if shape else type(item).__name__
-            if not first:
-                raise ValueError(f"expected a number at dim {dim + 1} (got {got})")
-            raise ValueError(f"expected sequence of length {first[0]} at dim {dim + 1} (got {got})")
-    return (len(data), *first)
-
-
-def _to_array(data, target: dtypes.dtype) -> np.ndarray:
+def _array_from_arraylike(data, target: dtypes.dtype) -> np.ndarray:
     if isinstance(data, Tensor):
         return data._np.astype(target.np)
-    if isinstance(data, np.ndarray | np.generic):
-        return np.array(data, dtype=target.np)
-    shape = _shape_of(data)
-    _check_int_range(data, shape)
+    return np.array(data, dtype=target.np)
+
+
+def _array_from_python(data, shape: tuple, target: dtypes.dtype) -> np.ndarray:
     try:
         array = np.array(data, dtype=target.np)
     except OverflowError:
@@ -181,19 +191,6 @@ def _to_array(data, target: dtypes.dtype) -> np.ndarray:
     if array.shape != shape:
         raise ValueError(f"could not convert data of shape {shape} to a tensor")
     return array
-
-
-def _check_int_range(data, shape: tuple) -> None:
-    """PyTorch reads Python ints as int64 whatever the target dtype."""
-    leaves = [data] if not shape else data if len(shape) == 1 else None
-    if leaves is None:
-        for item in data:
-            if _is_sequence(item) and not isinstance(item, Tensor | np.ndarray):
-                _check_int_range(item, shape[1:])
-        return
-    for x in leaves:
-        if type(x) is int and not _INT64_MIN <= x <= _INT64_MAX:
-            raise ValueError("Overflow when unpacking long long")
 
 
 def _check_numpy_dtype(np_dtype) -> None:
