@@ -44,6 +44,7 @@ def nondeterministic_ops(graphs) -> list[str]:
 def _random(sig, op) -> bool:
     """False for ops like dropout whose `train` operand is a constant False (eval mode)."""
     for p, v in zip(sig.params, op.operands):
-        if p.name == "train" and v.op.kind == "prim::Constant" and v.op.attrs["value"] is False:
+        op_ = getattr(v, "op", None)
+        if p.name == "train" and op_ is not None and op_.attrs.get("value") is False:
             return False
     return True

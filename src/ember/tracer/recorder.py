@@ -34,9 +34,11 @@ from ember.errors import TraceError
 from ember.ir import types as irt
 from ember.ir.builder import Builder
 from ember.ir.core import Graph, Value
+from ember.ir.verifier import verify
 from ember.tensor import Tensor, dispatch
 from ember.tensor.tensor import wrap
 from ember.tracer import values as tv
+from ember.tracer.operands import explicit_kwargs, int_list_params, is_traced, list_elem_type
 from ember.tracer.passes import eliminate_dead_code, nondeterministic_ops
 from ember.tracer.structure import Spec, flatten
 from ember.tracer.types import ModuleTypes
@@ -153,6 +155,7 @@ class Tracer:
             tv.untag(t)
         for g in self.graphs():
             eliminate_dead_code(g)
+            verify(g)
         for scope in self._all_scopes:  # drop the example's tensors (ints may outlive us)
             scope.values.clear()
             scope.keep.clear()
@@ -187,9 +190,9 @@ class Tracer:
             return v if v is not None else self._captured(scope, x)
         if x.__class__ is tv.TracedInt:
             return x._v if x._scope is scope else scope.b.constant(int.__int__(x))
-        if isinstance(x, list | tuple) and any(_is_traced(e) for e in x):
+        if isinstance(x, list | tuple) and any(is_traced(e) for e in x):
             items = [self.value_of(scope, e) for e in x]
-            return scope.b.list_construct(items, _elem_type(x))
+            return scope.b.list_construct(items, list_elem_type(x))
         if hasattr(x, "scalar_type") and hasattr(x, "is_floating_point"):
             return scope.b.constant(x.scalar_type, irt.IntType.get())
         if isinstance(x, tuple):
@@ -229,8 +232,12 @@ class Tracer:
     def on_op(self, op, args, kwargs):
         """Dispatch hook: record `op` on these arguments, run it, map its results."""
         scope = self.scopes[-1]
-        operands = [self.value_of(scope, a) for a in args]
-        kw = {k: self.value_of(scope, v) for k, v in kwargs.items()}
+        lists = int_list_params(op)
+        operands = [
+            self.value_of(scope, [a] if i in lists and isinstance(a, int) else a)
+            for i, a in enumerate(args)
+        ]
+        kw = {k: self.value_of(scope, v) for k, v in explicit_kwargs(op, kwargs).items()}
         tv.ACTIVE[0] = None  # kernels may read traced ints freely
         try:
             result = dispatch.call(op, *args, **kwargs)
@@ -321,18 +328,6 @@ def _walk(module, path):
 def _alias(t: Tensor) -> tv.TracedTensor:
     """A TracedTensor over the same memory and storage object as `t`."""
     return tv.TracedTensor._make(t._np, t.untyped_storage(), t.requires_grad)
-
-
-def _elem_type(items) -> irt.Type:
-    if not any(isinstance(e, Tensor) for e in items):
-        return irt.IntType.get()
-    if any(e is None for e in items):
-        return irt.OptionalType(_TENSOR)
-    return _TENSOR
-
-
-def _is_traced(x) -> bool:
-    return isinstance(x, Tensor) or x.__class__ is tv.TracedInt
 
 
 def _is_tensor_structure(value) -> bool:

@@ -1,0 +1,67 @@
+"""How Python arguments of an op call become IR operands: schema defaults, enum names,
+bare ints for ``int[N]`` parameters, and the element type of lists of traced values.
+
+Example:
+    >>> from ember import ops
+    >>> op = ops.get("aten::sum.dim_IntList")
+    >>> sorted(int_list_params(op))
+    [1]
+    >>> explicit_kwargs(op, {"dtype": None})
+    {}
+"""
+
+from __future__ import annotations
+
+from ember.ir import types as irt
+from ember.tensor import Tensor
+from ember.tracer import values as tv
+
+__all__ = ["explicit_kwargs", "int_list_params", "list_elem_type", "is_traced"]
+
+_TENSOR = irt.TensorType.get()
+
+_KW_DEFAULTS: dict[str, dict] = {}
+
+
+def explicit_kwargs(op, kwargs: dict) -> dict:
+    """Keyword-only arguments that differ from their schema defaults (the builder adds
+    those), with enum names ('preserve_format') as the ints TorchScript passes."""
+    defaults = _KW_DEFAULTS.get(op.qualified_name)
+    if defaults is None:
+        defaults = {a.name: a.default for a in op.schema.arguments if a.has_default}
+        _KW_DEFAULTS[op.qualified_name] = defaults
+    out = {}
+    for k, v in kwargs.items():
+        d = defaults.get(k, _NO_DEFAULT)
+        if v is d or (type(v) is type(d) and v == d):
+            continue
+        out[k] = _ENUMS.get(v, v) if isinstance(v, str) else v
+    return out
+
+
+_NO_DEFAULT = object()
+_ENUMS = {"contiguous_format": 0, "preserve_format": 1, "channels_last": 2, "strided": 0}
+_LIST_PARAMS: dict[str, frozenset] = {}
+
+
+def int_list_params(op) -> frozenset:
+    """Positions of `int[N]`-style parameters, which also take a bare int (as PyTorch's do)."""
+    found = _LIST_PARAMS.get(op.qualified_name)
+    if found is None:
+        found = frozenset(
+            i for i, a in enumerate(op.schema.arguments) if "[" in a.type and "int" in a.type
+        )
+        _LIST_PARAMS[op.qualified_name] = found
+    return found
+
+
+def list_elem_type(items) -> irt.Type:
+    if not any(isinstance(e, Tensor) for e in items):
+        return irt.IntType.get()
+    if any(e is None for e in items):
+        return irt.OptionalType(_TENSOR)
+    return _TENSOR
+
+
+def is_traced(x) -> bool:
+    return isinstance(x, Tensor) or x.__class__ is tv.TracedInt
