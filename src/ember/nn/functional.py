@@ -22,7 +22,9 @@ Example:
 
 from typing import List, Optional
 
+from ember.ops.registry import get as _get_op
 from ember.tensor.dispatch import call as _call
+from ember.tensor.dispatch import invoker as _invoker
 from ember.tensor.tensor import Tensor
 
 __all__ = [
@@ -30,6 +32,17 @@ __all__ = [
     "conv1d", "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "batch_norm",
     "layer_norm", "dropout", "embedding", "flatten",
 ]  # fmt: skip
+
+
+def _bound(name: str):
+    """The op's generated caller, looked up once (the hot activations skip `call`'s lookup)."""
+    return _invoker(_get_op(name))
+
+
+_RELU, _RELU_, _LINEAR, _TANH, _SIGMOID, _SILU = map(
+    _bound,
+    ["aten::relu", "aten::relu_", "aten::linear", "aten::tanh", "aten::sigmoid", "aten::silu"],
+)
 
 
 def _op(name: str):
@@ -47,14 +60,14 @@ def _op(name: str):
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
     """max(x, 0) elementwise; ``inplace=True`` writes into `input` (eager only)."""
     if inplace:
-        return _call("aten::relu_", input)
-    return _call("aten::relu", input)
+        return _RELU_(input)
+    return _RELU(input)
 
 
 @_op("aten::relu_")
 def relu_(input: Tensor) -> Tensor:
     """In-place relu."""
-    return _call("aten::relu_", input)
+    return _RELU_(input)
 
 
 @_op("aten::gelu")
@@ -65,7 +78,7 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
 
 @_op("aten::silu")
 def _aten_silu(self: Tensor) -> Tensor:
-    return _call("aten::silu", self)
+    return _SILU(self)
 
 
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
@@ -78,13 +91,13 @@ def silu(input: Tensor, inplace: bool = False) -> Tensor:
 @_op("aten::tanh")
 def tanh(input: Tensor) -> Tensor:
     """Hyperbolic tangent elementwise."""
-    return _call("aten::tanh", input)
+    return _TANH(input)
 
 
 @_op("aten::sigmoid")
 def sigmoid(input: Tensor) -> Tensor:
     """1 / (1 + exp(-x)) elementwise."""
-    return _call("aten::sigmoid", input)
+    return _SIGMOID(input)
 
 
 def _implicit_dim(ndim: int) -> int:
@@ -115,7 +128,7 @@ def log_softmax(
 @_op("aten::linear")
 def linear(input: Tensor, weight: Tensor, bias: Optional[Tensor] = None) -> Tensor:
     """input @ weight.T + bias."""
-    return _call("aten::linear", input, weight, bias)
+    return _LINEAR(input, weight, bias)
 
 
 @_op("aten::conv1d")

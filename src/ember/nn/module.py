@@ -82,8 +82,9 @@ class Module(StateDictMixin):
         )
 
     def __call__(self, *args, **kwargs):
-        if _call_hook[0] is not None:
-            return _call_hook[0](self, args, kwargs)
+        hook = _call_hook[0]
+        if hook is not None:
+            return hook(self, args, kwargs)
         return self.forward(*args, **kwargs)
 
     # -- registration ----------------------------------------------------------------------
@@ -148,10 +149,13 @@ class Module(StateDictMixin):
 
     def __getattr__(self, name: str):
         d = self.__dict__
-        for table in ("_parameters", "_buffers", "_modules"):
-            entries = d.get(table)
-            if entries is not None and name in entries:
-                return entries[name]
+        if "_parameters" in d:
+            if name in d["_parameters"]:
+                return d["_parameters"][name]
+            if name in d["_buffers"]:
+                return d["_buffers"][name]
+            if name in d["_modules"]:
+                return d["_modules"][name]
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     def __setattr__(self, name: str, value) -> None:
