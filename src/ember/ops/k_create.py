@@ -4,8 +4,8 @@ Random numbers come from one numpy Generator, reseeded by `manual_seed` (values 
 PyTorch's generator; distributions and dtypes match).
 
 Example:
-    >>> from ember.ops.k_create import arange
-    >>> arange(0, 1, 0.25).tolist()
+    >>> from ember.ops.k_create import arange_start_step
+    >>> arange_start_step(0, 1, 0.25).tolist()
     [0.0, 0.25, 0.5, 0.75]
 """
 

@@ -5,10 +5,10 @@ self's shape and be castable to self's dtype), then copies into self's memory.
 
 Example:
     >>> import numpy as np
-    >>> from ember.ops.k_inplace import add_
+    >>> from ember.ops.k_inplace import copy_
     >>> x = np.array([1, 2])
-    >>> _ = add_(x, np.array(3)); x.tolist()
-    [4, 5]
+    >>> _ = copy_(x, np.array(3.7)); x.tolist()
+    [3, 3]
 """
 
 from __future__ import annotations
