@@ -291,3 +291,17 @@ def test_deepcopy_and_pickle_keep_views_and_sharing(torch):
         assert copied_view.tag == "kept"
     grad = copy.deepcopy(ember.tensor([1.0], requires_grad=True))
     assert grad.requires_grad and grad.tolist() == [1.0]
+
+
+def test_from_storage_checks_bounds():
+    from ember.tensor.tensor import from_storage
+
+    storage = ember.UntypedStorage(16)
+    view = from_storage(storage, 1, (2, 2), (0, 1), ember.float32)
+    assert view.stride() == (0, 1) and view.storage_offset() == 1
+    assert view.untyped_storage() is storage
+    assert from_storage(storage, 4, (0,), (1,), ember.float32).storage_offset() == 4
+    with pytest.raises(ValueError, match="requiring a storage size of 20 are out of bounds"):
+        from_storage(storage, 1, (4,), (1,), ember.float32)
+    with pytest.raises(ValueError, match="invalid view"):
+        from_storage(storage, 0, (2,), (1, 1), ember.float32)

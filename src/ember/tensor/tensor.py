@@ -378,11 +378,23 @@ def from_storage(storage: UntypedStorage, offset: int, size, stride, dtype: dtyp
     Raises ValueError when the view would reach outside the storage.
     """
     itemsize = dtype.itemsize
+    size, stride = tuple(size), tuple(stride)
+    if len(size) != len(stride) or min((*size, *stride, offset), default=0) < 0:
+        raise ValueError(
+            f"invalid view: sizes {list(size)}, strides {list(stride)}, offset {offset}"
+        )
+    extent = 1 + sum((n - 1) * st for n, st in zip(size, stride)) if all(size) else 0
+    if (offset + extent) * itemsize > storage.nbytes():
+        raise ValueError(
+            f"setStorage: sizes {list(size)}, strides {list(stride)}, storage offset {offset}, "
+            f"and itemsize {itemsize} requiring a storage size of {(offset + extent) * itemsize} "
+            f"are out of bounds for storage of size {storage.nbytes()}"
+        )
     array = np.ndarray(
-        tuple(size),
+        size,
         dtype=dtype.np,
         buffer=storage._buf,
         offset=offset * itemsize,
-        strides=tuple(s * itemsize for s in stride),
+        strides=tuple(st * itemsize for st in stride),
     )
     return Tensor._make(array, storage)
