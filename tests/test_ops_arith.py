@@ -223,3 +223,22 @@ def test_equal_isclose_allclose_masked_fill(torch):
 
     both(torch, fill_, sample("float32", (3, 4)), mask)
     both(torch, fill_, sample("float32", (4,)), sample("bool", (3, 4)))
+
+
+def _complex(d, shape, seed):
+    rng = np.random.default_rng(seed)
+    return (rng.normal(size=shape) + 1j * rng.normal(size=shape)).astype(d)
+
+
+def test_complex_promotion_and_math(torch):
+    for name in ("add", "sub", "mul", "truediv", "eq", "alpha"):
+        for da in ("bool", "int64", "float16", "float32", "float64", "complex64"):
+            for db in ("complex64", "complex128"):
+                a = _complex(da, (3, 4), 1) if da.startswith("complex") else sample(da, (3, 4), 1)
+                b = _complex(db, (4,), 2)
+                both(torch, EXACT_BINARY[name], a, b, rtol=1e-6, atol=1e-6)
+                both(torch, EXACT_BINARY[name], b, a, rtol=1e-6, atol=1e-6)
+    z = _complex("complex64", (5,), 3)
+    for fn in ("exp", "sqrt", "tanh", "sigmoid", "abs", "neg", "log", "sign", "sum", "mean"):
+        both(torch, lambda m, x: getattr(m, fn)(x), z, rtol=1e-5, atol=1e-6)
+    both(torch, lambda m, x: x * 1j, sample("float32", (3,)))
