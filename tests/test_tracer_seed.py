@@ -168,3 +168,26 @@ def test_traced_function_is_a_script_function():
     traced = ember.jit.trace(double, ember.ones(2))
     assert isinstance(traced, ember.jit.ScriptFunction)
     assert traced.code == "def double(x: Tensor) -> Tensor:\n  return torch.mul(x, 2)\n"
+
+
+def _kinds(graph_nodes):
+    return sorted(k for k in graph_nodes if k != "prim::Constant")
+
+
+def test_same_ops_as_torch_trace(torch):
+    class TorchControlFlow(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.l0 = torch.nn.Linear(4, 2)
+            self.l1 = torch.nn.Linear(2, 1)
+
+        def forward(self, input):
+            if input.dim() > 1:
+                return torch.tensor(0)
+            return self.l1(torch.nn.functional.relu(self.l0(input)))
+
+    ours = ember.jit.trace(ControlFlowModule(), ember.randn(4))
+    theirs = torch.jit.trace(TorchControlFlow(), torch.randn(4))
+    for mine, ref in ((ours, theirs), (ours.l0, theirs.l0), (ours.l1, theirs.l1)):
+        expected = _kinds(n.kind() for n in ref.graph.nodes())
+        assert _kinds(op.kind for op in mine.graph.walk() if op.kind != "prim::Return") == expected
