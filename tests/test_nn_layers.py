@@ -218,3 +218,27 @@ def test_manual_seed_makes_init_and_dropout_repeatable():
     ember.manual_seed(3)
     again = (nn.Linear(4, 3).weight.tolist(), nn.functional.dropout(ember.ones(20), 0.5).tolist())
     assert first == again
+
+
+LOW_PRECISION = [
+    lambda n: n.Conv2d(3, 4, 3, padding=1),
+    lambda n: n.Conv2d(3, 3, 3, groups=3),
+    lambda n: n.BatchNorm2d(3),
+    lambda n: n.LayerNorm(6),
+    lambda n: n.MaxPool2d(2),
+    lambda n: n.AvgPool2d(2),
+    lambda n: n.AdaptiveAvgPool2d(4),
+]
+
+
+@pytest.mark.parametrize(
+    "dtype, tol", [("float16", 2e-3), ("bfloat16", 1.6e-2), ("float64", 1e-12)]
+)
+@pytest.mark.parametrize("index", range(len(LOW_PRECISION)))
+def test_layers_in_other_float_dtypes_match_torch(torch, dtype, tol, index):
+    factory = LOW_PRECISION[index]
+    theirs = factory(torch.nn).to(getattr(torch, dtype))
+    ours = factory(nn)
+    ours.load_state_dict({k: from_torch(v) for k, v in theirs.state_dict().items()}, assign=True)
+    x = torch.randn(2, 3, 6, 6).to(getattr(torch, dtype))
+    assert_same(ours(from_torch(x)), theirs(x), atol=tol, rtol=tol)
