@@ -190,9 +190,15 @@ class CallLowering:
         name = _callee(node)
         if type(obj).__name__ == "ScriptFunction" and hasattr(obj, "__wrapped__"):
             obj = obj.__wrapped__
-        special = getattr(self, "builtin_" + getattr(obj, "__name__", ""), None)
-        if special is not None and getattr(builtins, obj.__name__, None) is obj:
-            return special(node)
+        builtin = getattr(self, "builtin_" + getattr(obj, "__name__", ""), None)
+        if builtin is not None and getattr(builtins, obj.__name__, None) is obj:
+            return builtin(node)
+        special = getattr(obj, "_ember_special", None)
+        if special is not None:
+            return getattr(self, "builtin_" + special)(node)
+        code_fn = getattr(obj, "_ember_code_function", None)
+        if code_fn is not None:
+            return self.call_function(code_fn, node)
         if name.endswith("annotate") and getattr(obj, "__module__", "").startswith("ember.jit"):
             return self.builtin_annotate(node)
         if getattr(obj, "__name__", "") == "tensor" and obj.__module__.startswith("ember."):

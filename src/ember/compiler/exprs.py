@@ -52,6 +52,8 @@ class ExprLowering:
             return v.value
         if isinstance(v, PyObj) and hasattr(v.obj, "scalar_type") and hasattr(v.obj, "itemsize"):
             return self.b.constant(int(v.obj.scalar_type))
+        if isinstance(v, PyObj) and type(v.obj).__name__ == "Tensor":
+            return self.b.constant(v.obj, T.TensorType.get())
         raise self.err(node, f"'{_describe(node)}' cannot be used as a value in scripted code")
 
     def value(self, node, expected=None):

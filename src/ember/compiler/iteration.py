@@ -295,3 +295,16 @@ class IterLowering:
         except TypeProblem as e:
             raise self.err(node.args[0], str(e)) from None
         return self.coerce(self.value(node.args[1], t), t, node, "annotate")
+
+    def builtin_unchecked_cast(self, node):
+        t = self._annotation(node.args[0])
+        return self.b.unchecked_cast(self.value(node.args[1]), t)
+
+    def builtin_uninitialized(self, node):
+        return self.b.uninitialized(self._annotation(node.args[0]))
+
+    def _annotation(self, node):
+        try:
+            return annotation_type(node, self.ctx.classes)
+        except TypeProblem as e:
+            raise self.err(node, str(e)) from None

@@ -73,7 +73,12 @@ def parse_function(text, filename: str = "<string>", first_line: int = 1) -> S.F
 def parse_file(text, filename: str = "<string>") -> list:
     """Parse a code file (classes, functions, imports) into a list of top-level nodes."""
     src = text if isinstance(text, Source) else Source(text, filename)
-    return _parse(src, "file_input")
+    nodes = _parse(src, "file_input")
+    for node in nodes:
+        for fn in [node, *getattr(node, "body", [])] if isinstance(node, S.ClassDef) else [node]:
+            if isinstance(fn, S.FunctionDef):
+                fn.source = src
+    return nodes
 
 
 def _parse(src: Source, start: str):

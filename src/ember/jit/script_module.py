@@ -72,6 +72,34 @@ class RecursiveScriptModule(ScriptModule):
         self._ember_mirror()
         return self
 
+    @classmethod
+    def _construct_loaded(cls, info, ctx, values: dict, training: bool = True):
+        """A scripted module for a type read from archive code (`ember.compiler.codeunit`):
+        `values` maps attribute names to tensors, plain values and already built
+        submodules; methods compile from the archive's code on first call."""
+        from ember.nn.parameter import Parameter
+
+        self = cls.__new__(cls)
+        Module.__init__(self)
+        d = self.__dict__
+        d.update(training=training, _ember_info=info, _ember_ctx=ctx, _ember_methods={})
+        d["original_name"] = info.original_name
+        for name, kind in info.kinds.items():
+            value = values.get(name)
+            if kind == "param":
+                is_param = isinstance(value, Parameter)
+                self._parameters[name] = value if is_param else Parameter(value)
+            elif kind == "buffer":
+                self._buffers[name] = value
+            elif kind == "module":
+                self._modules[name] = value
+            elif kind == "const":
+                d[name] = info.constants[name]
+            elif name != "training":
+                d[name] = value
+        self._ember_mirror()
+        return self
+
     def _ember_mirror(self):
         """Copy parameters, buffers and submodules into __dict__: compiled code reads them
         with plain `getattr`, which then skips `Module.__getattr__`."""
