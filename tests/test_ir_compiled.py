@@ -47,3 +47,28 @@ def test_passes_on_compiled_graphs(make, inputs):
         verify(g)
         assert code_text(g).startswith(before.split("\n", 1)[0])  # same signature
     _same(obj(*args), scripted(*args))
+
+
+def test_clone_and_inline_on_compiled_graphs():
+    from ember.compiler.frontend import context
+    from ember.ir.inline import clone_graph, inline_calls
+
+    for _, make, _ in CASES:
+        ember.jit.script(make())
+    ctx = context()
+
+    def resolve(name):
+        return ctx.by_name[name].graph if name in ctx.by_name else None
+
+    inlined = 0
+    for g in ctx.all_graphs():
+        copy = clone_graph(g)
+        verify(copy)
+        assert str(copy) == str(g)
+        inlined += inline_calls(g, resolve)
+        verify(g)
+    assert inlined > 0
+    for _, make, inputs in CASES:
+        obj, args = make(), inputs()
+        scripted = ember.jit.script(obj)  # before running obj: some cases keep state
+        _same(obj(*args), scripted(*args))

@@ -50,7 +50,11 @@ Example: a loop with a carried value, then an if with a result.
 
 from ember.ir import types
 from ember.ir.builder import MAX_TRIP, Builder, constant_type
+from ember.ir.class_printer import class_text
+from ember.ir.code_printer import code_text
 from ember.ir.core import Block, BlockArgument, Graph, Operation, OpResult, Use, Value
+from ember.ir.inline import clone_graph, inline_calls
+from ember.ir.passes import eliminate_dead_code, fold_constants
 from ember.ir.printer import Namer, graph_text, op_text
 from ember.ir.registry import Signature, lookup, match_overload, overloads
 from ember.ir.verifier import verify
@@ -75,4 +79,10 @@ __all__ = [
     "match_overload",
     "overloads",
     "verify",
+    "code_text",
+    "class_text",
+    "clone_graph",
+    "inline_calls",
+    "eliminate_dead_code",
+    "fold_constants",
 ]
