@@ -363,3 +363,20 @@ def test_build_cannot_shadow_methods():
         load_bytes(checkpoint(pkl))
     ok = b"\x80\x02ccollections\nOrderedDict\n)R}X\t\x00\x00\x00_metadataK\x01sb."
     assert load_bytes(checkpoint(ok))._metadata == 1
+
+
+@pytest.mark.parametrize("zip_format", [True, False])
+def test_unsafe_globals_are_listed_without_running_anything(torch, zip_format, marker):
+    import fractions
+
+    buf = io.BytesIO()
+    torch.save(
+        {"f": fractions.Fraction(1, 3), "t": torch.ones(2)},
+        buf,
+        _use_new_zipfile_serialization=zip_format,
+    )
+    found = ember.serialization.get_unsafe_globals_in_checkpoint(io.BytesIO(buf.getvalue()))
+    assert found == ["fractions.Fraction"]
+    evil = checkpoint(hostile_pickle([Call("os", "system", f"touch {marker}")]))
+    assert ember.serialization.get_unsafe_globals_in_checkpoint(evil) == ["os.system"]
+    assert not marker.exists()

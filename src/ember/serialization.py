@@ -25,6 +25,7 @@ import numpy as np
 from ember.errors import SerializationError
 from ember.serializer import allowlist
 from ember.serializer.legacy import is_legacy, load_legacy, save_legacy
+from ember.serializer.scan import unsafe_globals
 from ember.serializer.source import BytesSource, open_source
 from ember.serializer.zipformat import load_zip, save_zip
 from ember.serializer.zipreader import ZipReader
@@ -36,6 +37,7 @@ __all__ = [
     "get_safe_globals",
     "clear_safe_globals",
     "safe_globals",
+    "get_unsafe_globals_in_checkpoint",
 ]
 
 DEFAULT_PROTOCOL = 2
@@ -74,6 +76,18 @@ def safe_globals(safe_globals):
     []
     """
     return allowlist.scoped(safe_globals)
+
+
+def get_unsafe_globals_in_checkpoint(f) -> list[str]:
+    """The globals in checkpoint `f` that `weights_only=True` would refuse; nothing is run.
+
+    >>> import fractions, io, ember
+    >>> buf = io.BytesIO()
+    >>> ember.save({"ratio": fractions.Fraction(1, 3)}, buf)
+    >>> ember.serialization.get_unsafe_globals_in_checkpoint(io.BytesIO(buf.getvalue()))
+    ['fractions.Fraction']
+    """
+    return unsafe_globals(f)
 
 
 # -- saving ----------------------------------------------------------------------------------

@@ -58,7 +58,7 @@ def save_legacy(obj, f, protocol: int = 2, compact: bool = False) -> None:
         f.write(memoryview(storage._buf))
 
 
-class _Sequential:
+class Sequential:
     """A read/readline/readinto cursor over a source, never reading past its end."""
 
     def __init__(self, source):
@@ -92,7 +92,7 @@ class _Sequential:
 class _LegacyStorages:
     """Persistent ids of the legacy format: storages allocated now, filled after the keys."""
 
-    def __init__(self, cursor: _Sequential):
+    def __init__(self, cursor: Sequential):
         self.cursor = cursor
         self.roots: dict[str, tuple[UntypedStorage, object, int]] = {}
         self.views: dict[str, UntypedStorage] = {}
@@ -149,7 +149,7 @@ def load_legacy(f, weights_only: bool = True):
     given = hasattr(f, "readinto") and hasattr(f, "size")
     source = f if given else open_source(f)
     try:
-        cursor = _Sequential(source)
+        cursor = Sequential(source)
         magic = unpickle(cursor, None, True, "the magic number")
         if magic != MAGIC_NUMBER:
             raise SerializationError("Invalid magic number; corrupt file?")

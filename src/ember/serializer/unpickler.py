@@ -27,7 +27,13 @@ from ember.serializer import allowlist
 from ember.serializer.rebuild import TORCH_GLOBALS, UNSUPPORTED_DTYPES, StorageType
 from ember.tensor import Tensor
 
-__all__ = ["WeightsUnpickler", "FullUnpickler", "resolve_torch_global"]
+__all__ = [
+    "WeightsUnpickler",
+    "FullUnpickler",
+    "resolve_torch_global",
+    "canonical_module",
+    "is_blocked",
+]
 
 _BLOCKED_MODULES = {"sys", "os", "posix", "nt", "subprocess"}
 _PY2_MODULES = {"__builtin__": "builtins", "copy_reg": "copyreg"}
@@ -36,6 +42,16 @@ _HOW_TO_ALLOW = (
     "the ember.serialization.safe_globals([{name}]) context manager; if you trust the whole "
     "file, load it with weights_only=False (that runs code from the file)."
 )
+
+
+def canonical_module(module: str) -> str:
+    """Python 2 module names (`__builtin__`) as Python 3 spells them."""
+    return _PY2_MODULES.get(module, module)
+
+
+def is_blocked(module: str) -> bool:
+    """Whether globals from `module` are refused even when allowlisted (os, sys, ...)."""
+    return canonical_module(module).split(".")[0] in _BLOCKED_MODULES
 
 
 def resolve_torch_global(module: str, name: str):
@@ -73,9 +89,9 @@ class WeightsUnpickler(_Persistent, pickle._Unpickler):
         self.load_storage = load_storage
 
     def find_class(self, module, name):
-        module = _PY2_MODULES.get(module, module)
+        module = canonical_module(module)
         full = f"{module}.{name}"
-        if module.split(".")[0] in _BLOCKED_MODULES:
+        if is_blocked(module):
             raise SerializationError(
                 f"Weights only load failed: GLOBAL {full} is refused: module {module} is blocked."
             )
