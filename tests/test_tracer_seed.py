@@ -174,6 +174,7 @@ def _kinds(graph_nodes):
     return sorted(k for k in graph_nodes if k != "prim::Constant")
 
 
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
 def test_same_ops_as_torch_trace(torch):
     class TorchControlFlow(torch.nn.Module):
         def __init__(self):

@@ -153,13 +153,15 @@ class _TraceContext(CompileContext):
 class _InfoTypes:
     """The tracer's module types, taken from the compiler's ModuleInfo tree."""
 
-    def __init__(self, root_info):
+    def __init__(self, root, root_info):
         self.by_id: dict[int, object] = {}
-        stack = [root_info]
-        while stack:
-            info = stack.pop()
-            self.by_id[id(info.module)] = info
-            stack.extend(info.submodules.values())
+        stack = [(root, root_info)]
+        while stack:  # the module tree itself: a scripted child's info names its original
+            module, info = stack.pop()
+            self.by_id[id(module)] = info
+            for name, sub in module._modules.items():
+                if name in info.submodules:
+                    stack.append((sub, info.submodules[name]))
 
     def of(self, module):
         return self.by_id[id(module)].class_type
@@ -205,7 +207,7 @@ def _prepare(func, is_module: bool):
     if not is_module:
         return ctx, None, None
     info = ctx.module_info(func)
-    return ctx, info, _InfoTypes(info)
+    return ctx, info, _InfoTypes(func, info)
 
 
 def _wrap(tracer: Tracer, func, is_module: bool, ctx, info):

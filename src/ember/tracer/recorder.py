@@ -309,12 +309,20 @@ class Tracer:
             output = module.forward(**traced)
         finally:
             self.scopes.pop()
-        _, spec = flatten(output, f"output of {type(module).__name__}")
-        callee.b.return_(self._pack(callee, output))
+        returns_int = isinstance(output, int) and not isinstance(output, bool)
+        if returns_int:
+            callee.b.return_(self.value_of(callee, output))
+            out_type = irt.IntType.get()
+        else:
+            leaves, spec = flatten(output, f"output of {type(module).__name__}")
+            callee.b.return_(self._pack(callee, output))
+            out_type = spec.type
         obj = self._get_attr(caller, path)
         operands = [self._pack(caller, v) for v in passed]
-        call = caller.b.call_method(obj, name, operands, [spec.type])
-        for t, v in zip(flatten(output)[0], self._unpack(caller, call.result, spec)):
+        call = caller.b.call_method(obj, name, operands, [out_type])
+        if returns_int:
+            return tv.TracedInt(int.__int__(output), call.result, caller)
+        for t, v in zip(leaves, self._unpack(caller, call.result, spec)):
             caller.bind(t, v)
         return output
 

@@ -1,0 +1,86 @@
+"""Module structure in traces: submodules returning sizes, traced and scripted children,
+modules reached from traced functions, and submodule keyword arguments."""
+
+import numpy as np
+
+import ember
+import ember.jit
+import ember.nn as nn
+
+
+class Rows(nn.Module):
+    def forward(self, x):
+        return x.size(0)
+
+
+class UsesRows(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.rows = Rows()
+
+    def forward(self, x):
+        return x.view(self.rows(x), -1)
+
+
+class Inner(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.l = nn.Linear(3, 3)
+
+    def forward(self, x, scale=1.0):
+        return self.l(x).relu() * scale
+
+
+def test_submodule_returning_a_size_is_a_method_returning_int():
+    traced = ember.jit.trace(UsesRows(), ember.ones(2, 3, 4))
+    assert "(rows).forward(x, )" in traced.code
+    assert traced.rows.code.endswith("-> int:\n  return torch.size(x, 0)\n")
+    assert traced(ember.ones(5, 3, 4)).shape == ember.Size([5, 12])
+
+
+def test_traced_and_scripted_children_are_recorded_inline():
+    for child in (ember.jit.trace(Inner(), ember.ones(2, 3)), ember.jit.script(Inner())):
+
+        class Outer(nn.Module):
+            def __init__(self, child=child):
+                super().__init__()
+                self.inner = child
+                self.k = nn.Linear(3, 1)
+
+            def forward(self, x):
+                return self.k(self.inner(x))
+
+        outer = Outer()
+        traced = ember.jit.trace(outer, ember.ones(2, 3))
+        x = ember.randn(5, 3)
+        np.testing.assert_allclose(traced(x).numpy(), outer(x).detach().numpy(), rtol=1e-6)
+        assert "inner.l" in traced.code
+
+
+def test_modules_called_from_a_traced_function_become_constants():
+    m = nn.Linear(3, 2)
+
+    def f(x):
+        return m(x)
+
+    traced = ember.jit.trace(f, ember.ones(2, 3))
+    assert "torch.linear(x, CONSTANTS.c" in traced.code
+    x = ember.randn(4, 3)
+    np.testing.assert_allclose(traced(x).numpy(), m(x).detach().numpy(), rtol=1e-6)
+
+
+def test_submodule_keyword_arguments_bake_non_tensors():
+    class KeywordCall(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.inner = Inner()
+
+        def forward(self, x):
+            return self.inner(x=x, scale=2.0)
+
+    module = KeywordCall()
+    traced = ember.jit.trace(module, ember.ones(2, 3))
+    assert "(inner).forward(x, )" in traced.code
+    assert "torch.mul" in traced.inner.code and "2." in traced.inner.code
+    x = ember.randn(4, 3)
+    np.testing.assert_allclose(traced(x).numpy(), module(x).detach().numpy(), rtol=1e-6)
