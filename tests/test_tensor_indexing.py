@@ -239,3 +239,54 @@ def test_printing_runs_no_table_ops():
     with dispatch.dispatch_hook(hook):
         repr(e), str(e[0:1]), e.tolist(), e.storage()
     assert seen == ["aten::slice.Tensor"]
+
+
+def _random_index(rng, shape):
+    """A random index mixing ints, slices, None, ..., lists and masks for `shape`."""
+    items, dim, used_ellipsis, advanced = [], 0, False, 0
+    while dim < len(shape) and rng.random() < 0.8:
+        size, roll = shape[dim], rng.random()
+        if roll < 0.1:
+            items.append(None)
+            continue
+        if roll < 0.15 and not used_ellipsis:
+            items.append(Ellipsis)
+            used_ellipsis = True
+            break
+        if roll < 0.4 and size:
+            items.append(int(rng.integers(-size, size)))
+        elif roll < 0.75 or advanced >= 2 or not size:
+            start, stop = (int(v) for v in rng.integers(-size - 2, size + 2, 2))
+            items.append(slice(start, stop, int(rng.integers(1, 4))))
+        elif roll < 0.9:
+            items.append([int(v) for v in rng.integers(-size, size, int(rng.integers(1, 4)))])
+            advanced += 1
+        else:
+            items.append([bool(v) for v in rng.random(size) < 0.5])
+            advanced += 1
+        dim += 1
+    return tuple(items)
+
+
+def test_random_indices_match_torch(torch):
+    rng = np.random.default_rng(7)
+    for _ in range(300):
+        shape = tuple(int(s) for s in rng.integers(0, 5, int(rng.integers(1, 4))))
+        e = ember.arange(int(np.prod(shape))).reshape(shape)
+        t = torch.arange(int(np.prod(shape))).reshape(shape)
+        index = _random_index(rng, shape)
+        try:
+            want = t[index]
+        except (IndexError, RuntimeError, ValueError) as exc:
+            with pytest.raises(type(exc)):
+                e[index]
+            continue
+        got = e[index]
+        assert tuple(got.shape) == tuple(want.shape), index
+        assert got.tolist() == want.tolist(), index
+        if want.numel() and want._base is not None:
+            assert got.untyped_storage() is e.untyped_storage(), index
+            assert (got.stride(), got.storage_offset()) == (want.stride(), want.storage_offset())
+        e[index] = -1
+        t[index] = -1
+        assert e.tolist() == t.tolist(), index
