@@ -1,5 +1,7 @@
 """Modules: submodules, containers, attributes, constants, exported and ignored methods."""
 
+import math
+
 import ember
 import ember as torch
 import ember.nn as nn
@@ -112,13 +114,17 @@ class TrainingFlag(nn.Module):
 
 
 class Counter(nn.Module):
+    history: list[float]
+
     def __init__(self):
         super().__init__()
         self.calls = 0
+        self.history = []
         self.register_buffer("total", ember.zeros(2))
 
     def forward(self, x):
         self.calls += 1
+        self.history.append(math.sqrt(4.0) * self.calls)
         self.total = self.total + x
         return self.total * self.calls
 

@@ -207,6 +207,11 @@ class CallLowering:
         if kind is not None:
             args, kwargs = self.args_of(node)
             return self.call_op(kind, args, kwargs, node, name)
+        if getattr(obj, "__module__", None) == "math" and callable(obj):
+            args = [self.expr(a) for a in node.args]
+            if all(isinstance(a, Known) for a in args) and not node.kwargs:
+                return Known(obj(*(a.value for a in args)))
+            raise self.err(node, f"'{name}' needs constant arguments in scripted code")
         if isinstance(obj, type) and issubclass(obj, BaseException):
             raise self.err(node, "exceptions can only be raised in scripted code")
         if callable(obj) and hasattr(obj, "__code__"):

@@ -11,7 +11,7 @@ methods are compiled once.
 
 from __future__ import annotations
 
-from ember.compiler.typeinfo import TypeProblem, value_type
+from ember.compiler.typeinfo import TypeProblem, python_type, value_type
 from ember.compiler.values import BoundMethod, Known, ModuleRef
 from ember.ir import types as T  # noqa: N812
 
@@ -41,6 +41,14 @@ def _constant_names(cls) -> set:
             if "Final" in str(ann):
                 names.add(name)
     return names
+
+
+def _class_annotation(cls, name):
+    for klass in cls.__mro__:
+        ann = vars(klass).get("__annotations__", {})
+        if name in ann and not isinstance(ann[name], str):
+            return ann[name]
+    return None
 
 
 class ModuleInfo:
@@ -80,7 +88,8 @@ class ModuleInfo:
             if name in _INTERNAL or name in self.kinds or callable(value):
                 continue
             try:
-                attrs[name] = value_type(value)
+                hint = _class_annotation(cls, name)
+                attrs[name] = python_type(hint) if hint is not None else value_type(value)
                 self.kinds[name] = "attr"
             except TypeProblem as e:
                 self.problems[name] = str(e)

@@ -19,7 +19,7 @@ from __future__ import annotations
 from ember.compiler import syntax as S  # noqa: N812
 from ember.ir import types as T  # noqa: N812
 
-__all__ = ["annotation_type", "value_type", "describe", "TypeProblem"]
+__all__ = ["annotation_type", "value_type", "python_type", "describe", "TypeProblem"]
 
 
 class TypeProblem(Exception):  # noqa: N818
@@ -156,3 +156,33 @@ def _is_tensor(value) -> bool:
 def describe(t: T.Type) -> str:
     """How a type is named in error messages."""
     return str(t)
+
+
+def python_type(hint) -> T.Type:
+    """The IR type of an evaluated annotation (``typing.List[int]``, ``list[int]``, ``int``).
+
+    >>> from typing import List, Optional
+    >>> str(python_type(Optional[List[int]])), str(python_type(dict[str, float]))
+    ('Optional[List[int]]', 'Dict[str, float]')
+    """
+    import typing
+
+    if hint is None or hint is type(None):
+        return T.NoneType.get()
+    leaf = {int: T.IntType, float: T.FloatType, bool: T.BoolType, str: T.StrType}.get(hint)
+    if leaf is not None:
+        return leaf.get()
+    if isinstance(hint, type) and hint.__name__ == "Tensor":
+        return T.TensorType.get()
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin is typing.Final:
+        return python_type(args[0])
+    if origin in (list, typing.List) and len(args) == 1:  # noqa: UP006
+        return T.ListType(python_type(args[0]))
+    if origin in (dict, typing.Dict) and len(args) == 2:  # noqa: UP006
+        return T.DictType(python_type(args[0]), python_type(args[1]))
+    if origin in (tuple, typing.Tuple):  # noqa: UP006
+        return T.TupleType([python_type(a) for a in args if a is not Ellipsis])
+    if origin is typing.Union or type(hint).__name__ == "UnionType":
+        return _union([python_type(a) for a in args])
+    raise TypeProblem(f"unsupported annotation {hint!r}")
