@@ -10,9 +10,9 @@ object, so storage identity is memory identity.
 
 Operations on tensors live in `ember.tensor.dispatch` / `methods` (driven by the op table);
 this module only holds the container, its metadata and conversions to Python values.
-`ember.tensor.indexing` installs `__getitem__`/`__setitem__`/`__iter__` on `Tensor` when
-imported (they run table ops, and the dispatcher imports this module); printing lives in
-`ember.tensor.printing`, which needs only numpy.
+`ember.tensor.indexing` installs `__getitem__`/`__setitem__`/`__iter__`/`__contains__` on
+`Tensor` when imported (they run table ops, and the dispatcher imports this module); printing
+lives in `ember.tensor.printing`, which needs only numpy; `Size` in `ember.tensor.size`.
 
 Example:
     >>> import ember
@@ -48,7 +48,6 @@ class Tensor:
     """
 
     __slots__ = ("_np", "_st", "requires_grad", "__weakref__", "__dict__")
-    __array_priority__ = 1000  # numpy defers `ndarray op tensor` to the tensor's operators
 
     # -- construction (internal) ------------------------------------------------------------
 
@@ -117,7 +116,7 @@ class Tensor:
         return None
 
     def is_floating_point(self) -> bool:
-        return self._np.dtype.kind == "f" or self.dtype.is_floating_point
+        return self.dtype.is_floating_point
 
     def is_complex(self) -> bool:
         return self._np.dtype.kind == "c"
@@ -182,6 +181,8 @@ class Tensor:
     def __array__(self, dtype=None, copy=None):
         array = self._np
         if dtype is not None and np.dtype(dtype) != array.dtype:
+            if copy is False:
+                raise ValueError(f"converting {self.dtype} to numpy {np.dtype(dtype)} needs a copy")
             return array.astype(dtype)
         return array.copy() if copy else array
 
