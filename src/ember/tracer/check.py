@@ -48,7 +48,8 @@ def _first_difference(e, t, path, rtol, atol):
         detail = mismatch_report(e._np, t._np, rtol, atol)
         return None if detail is None else (path, detail)
     if isinstance(e, tuple | list):
-        if type(t) is not type(e) or len(t) != len(e):
+        container = tuple if isinstance(e, tuple) else list  # named tuples come back plain
+        if not isinstance(t, container) or len(t) != len(e):
             return path, f"Expected {_kind(e)}, the trace returned {_kind(t)}."
         for i, (a, b) in enumerate(zip(e, t)):
             found = _first_difference(a, b, (*path, i), rtol, atol)
