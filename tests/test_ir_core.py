@@ -159,7 +159,7 @@ def test_constant_literals_print_like_torchscript():
     for frag in [
         "value=1.]",
         "value=2.5]",
-        "value=1e-05]",
+        "value=1.0000000000000001e-05]",
         "value=1]",
         'value="a\\"b"]',
         "NoneType = prim::Constant()",

@@ -71,15 +71,20 @@ class Namer:
 
 
 def format_float(x: float) -> str:
-    """TorchScript's float spelling: ``1.``, ``2.5``, ``1e-05``, ``inf``."""
+    """TorchScript's float spelling: ``1.``, ``2.5``, ``0.10000000000000001``, ``inf``.
+
+    Integral values below 1e10 print as ``<int>.``; others with 17 significant digits.
+
+    >>> [format_float(v) for v in (1.0, -0.0, 2.5, 0.1, 1e10, 1e-5)]
+    ['1.', '-0.', '2.5', '0.10000000000000001', '10000000000', '1.0000000000000001e-05']
+    """
     if math.isinf(x):
         return "inf" if x > 0 else "-inf"
     if math.isnan(x):
         return "nan"
-    r = repr(x)
-    if "e" in r or "." not in r:
-        return r
-    return r.rstrip("0")
+    if abs(x) < 1e10 and x == int(x):
+        return ("-0" if math.copysign(1.0, x) < 0 and x == 0 else str(int(x))) + "."
+    return f"{x:.17g}"
 
 
 def format_literal(value) -> str:
