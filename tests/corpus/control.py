@@ -177,6 +177,10 @@ def first_positive(x):
     return x[0]
 
 
+def make_tensors(x: float, n: int):
+    return ember.tensor(x), ember.tensor([n, 3]), ember.tensor([x, 2.0], dtype=ember.float64)
+
+
 def _t(*shape):
     ember.manual_seed(0) if hasattr(ember, "manual_seed") else None
     return ember.randn(*shape)
@@ -213,5 +217,6 @@ CASES = [
     ("loop_return_missing", lambda: find_index, lambda: ([3, 5, 7], 4)),
     ("nested_loop_return", lambda: nested_loop_return, lambda: ([3, 5, 7], 5)),
     ("nested_loop_return_none", lambda: nested_loop_return, lambda: ([3, 5, 9], 0)),
+    ("tensor_literals", lambda: make_tensors, lambda: (1.5, 2)),
     ("first_positive", lambda: first_positive, lambda: (ember.tensor([-1.0, 2.0, 3.0]),)),
 ]

@@ -34,6 +34,9 @@ _CMP = {"<": "lt", "<=": "le", ">": "gt", ">=": "ge", "==": "eq", "!=": "ne"}
 _NUMBER = (T.IntType, T.FloatType, T.BoolType, T.NumberType)
 
 
+_TENSOR = T.TensorType.get()
+
+
 def _is_num(v):
     return isinstance(v.type, _NUMBER)
 
@@ -258,13 +261,30 @@ class CallLowering:
         return out
 
     def scalar_tensor(self, node):
-        """``ember.tensor(number)``: a 0-d tensor (the op table has no aten::tensor yet)."""
-        if len(node.args) != 1 or node.kwargs:
-            raise self.err(node, "ember.tensor in scripted code takes a single number")
-        v = self.value(node.args[0])
-        if not _is_num(v):
-            raise self.err(node, f"expected a number, found {v.type} in argument 1 of ember.tensor")
-        return self.emit("prim::NumToTensor.Scalar", v, node=node)
+        """``ember.tensor(number or list of numbers, dtype=...)`` (the op table has no
+        aten::tensor yet): NumToTensor per element, stacked, cast like eager `ember.tensor`."""
+        kwargs = dict(node.kwargs)
+        if len(node.args) != 1 or set(kwargs) - {"dtype"}:
+            raise self.err(node, "ember.tensor in scripted code takes data and dtype only")
+        data = node.args[0]
+        items = data.elts if isinstance(data, S.ListExpr) and data.elts else [data]
+        vals = [self.value(e) for e in items]
+        for v, e in zip(vals, items):
+            if not _is_num(v):
+                msg = f"expected a number, found {v.type} in argument 1 of ember.tensor"
+                raise self.err(e, msg)
+        parts = [self.emit("prim::NumToTensor.Scalar", v, node=node) for v in vals]
+        out = parts[0]
+        if isinstance(data, S.ListExpr):
+            out = self.call_op("aten::stack", [self.b.list_construct(parts, _TENSOR)], {}, node)
+        dtype = self.value(kwargs["dtype"]) if "dtype" in kwargs else None
+        if dtype is None and any(isinstance(v.type, T.FloatType) for v in vals):
+            from ember.dtypes import get_default_dtype
+
+            dtype = self.b.constant(int(get_default_dtype().scalar_type))
+        if dtype is not None:
+            out = self.call_op("aten::to", [out, dtype], {}, node, "ember.tensor")
+        return out
 
     def tensor_method(self, f, node):
         from ember.tensor import Tensor
