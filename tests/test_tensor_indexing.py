@@ -164,6 +164,10 @@ def test_iteration_and_len(torch):
     assert [r.storage_offset() for r in rows] == [r.storage_offset() for r in t]
     with pytest.raises(TypeError, match="iteration over a 0-d tensor"):
         iter(ember.tensor(1))
+    flat = ember.tensor([1.0, 2.0])
+    items = list(flat)
+    items[1].fill_(5.0)
+    assert flat.tolist() == [1.0, 5.0]  # 0-d items are views too, as in torch
 
 
 def test_indexing_goes_through_the_op_table():

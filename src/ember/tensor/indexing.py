@@ -72,8 +72,7 @@ def setitem(t: Tensor, index, value) -> None:
 def _iter(t: Tensor):
     if t._np.ndim == 0:
         raise TypeError("iteration over a 0-d tensor")
-    select = _op("aten::select.int")
-    return (_call(select, t, 0, i) for i in range(t._np.shape[0]))
+    return (_select(t, 0, i) for i in range(t._np.shape[0]))
 
 
 def _contains(t: Tensor, element) -> bool:
