@@ -94,8 +94,21 @@ def _infer_shape(shape, numel):
     return shape
 
 
+def _is_view_of(r, a) -> bool:
+    # numpy collapses view chains: a view's base is `a` itself or `a`'s own base.
+    return r.base is a or (r.base is a.base and a.base is not None)
+
+
 def view(a, size):
     """the same elements with shape `size`, sharing memory (RuntimeError if impossible)"""
+    if a.size:
+        try:
+            r = a.reshape(size)
+        except (ValueError, TypeError):
+            pass  # the checked path below names the problem
+        else:
+            if _is_view_of(r, a):
+                return r
     shape = _infer_shape(_as_list(size), a.size)
     try:
         return np.reshape(a, shape, copy=False)
@@ -112,6 +125,11 @@ def _as_list(size):
 
 def reshape(a, shape):
     """a view when strides allow, else a contiguous copy"""
+    if a.size:
+        try:
+            return a.reshape(shape)
+        except (ValueError, TypeError):
+            pass
     shape = _infer_shape(_as_list(shape), a.size)
     try:
         return np.reshape(a, shape, copy=False)

@@ -176,16 +176,24 @@ def _shape_args(shape) -> list:
     return list(shape)
 
 
+_view = invoker(registry.get("aten::view"))
+_reshape = invoker(registry.get("aten::reshape"))
+
+
 def view(self, *shape, dtype=None):
+    if shape and shape[0].__class__ is int:
+        return _view(self, shape)
     if dtype is None and len(shape) == 1 and isinstance(shape[0], dtypes.dtype):
         dtype = shape[0]
     if dtype is not None:
         return call("aten::view.dtype", self, dtype)
-    return call("aten::view", self, _shape_args(shape))
+    return _view(self, _shape_args(shape))
 
 
 def reshape(self, *shape):
-    return call("aten::reshape", self, _shape_args(shape))
+    if shape and shape[0].__class__ is int:
+        return _reshape(self, shape)
+    return _reshape(self, _shape_args(shape))
 
 
 def expand(self, *sizes):
