@@ -47,6 +47,14 @@ def iterates(x):
     return total
 
 
+def uses_tolist(x):
+    return x + len(x.tolist())  # LINE: tolist
+
+
+def uses_index(x):
+    return x * [1.0, 2.0, 3.0][x.argmax()]  # LINE: index
+
+
 def compares_size(x):
     if x.size(0) > 1:  # LINE: size
         return x + 1
@@ -61,6 +69,8 @@ CASES = {
     "len": (uses_len, "Using len to get tensor shape"),
     "iter": (iterates, "Iterating over a tensor"),
     "size": (compares_size, "Comparing a tensor's size"),
+    "tolist": (uses_tolist, "Python list"),
+    "index": (uses_index, "Python integer"),
 }
 
 
