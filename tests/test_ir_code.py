@@ -145,3 +145,22 @@ def test_class_text_matches_torch_archive(torch, tmp_path):
         return [ln for ln in lines if "Final[" not in ln], {ln for ln in lines if "Final[" in ln}
 
     assert split(got) == split(want)
+
+
+def test_float_literals_match_torch(torch):
+    from ember.ir import Builder, Graph
+    from ember.ir import types as T
+
+    values = [1e-5, 2.5, 1.0, 1e10, 3.14159, 1e-300, 123456789.123, 0.3, 1e16, 1e15]
+
+    def f(x: torch.Tensor) -> torch.Tensor:
+        y = x * 0.1 + 1e-5 + 2.5 + 1.0 + 1e10 + 3.14159 + 1e-300
+        return y + 123456789.123 + 0.3 + 1e16 + 1e15
+
+    b = Builder(Graph("f"))
+    x = b.add_input(T.TensorType.get(), "x")
+    acc = b.emit("aten::mul.Scalar", x, 0.1)
+    for v in values:
+        acc = b.emit("aten::add.Scalar", acc, v, name="y" if v == 1e-300 else None)
+    b.return_(acc)
+    assert code_text(b.graph) == torch.jit.script(f).code.lstrip("\n")
