@@ -181,6 +181,18 @@ def make_tensors(x: float, n: int):
     return ember.tensor(x), ember.tensor([n, 3]), ember.tensor([x, 2.0], dtype=ember.float64)
 
 
+def typical_user_code(x, d: dict[str, int]):
+    total = 0
+    for k, v in d.items():
+        total += v * len(k)
+    n = x.shape[0]
+    y = x.view(x.size(0), -1)
+    z = ember.cat([y, y], dim=1)
+    s = F.softmax(z, dim=-1)
+    w = ember.zeros(2, 3)
+    return total, max(n, 3), s, w, x.float(), x.long(), len(x), x.size()[1]
+
+
 def _t(*shape):
     ember.manual_seed(0) if hasattr(ember, "manual_seed") else None
     return ember.randn(*shape)
@@ -217,6 +229,7 @@ CASES = [
     ("loop_return_missing", lambda: find_index, lambda: ([3, 5, 7], 4)),
     ("nested_loop_return", lambda: nested_loop_return, lambda: ([3, 5, 7], 5)),
     ("nested_loop_return_none", lambda: nested_loop_return, lambda: ([3, 5, 9], 0)),
+    ("typical_user_code", lambda: typical_user_code, lambda: (_t(2, 3), {"ab": 2, "c": 3})),
     ("tensor_literals", lambda: make_tensors, lambda: (1.5, 2)),
     ("first_positive", lambda: first_positive, lambda: (ember.tensor([-1.0, 2.0, 3.0]),)),
 ]

@@ -30,6 +30,8 @@ _PYOPS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator
           "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
           "==": operator.eq, "!=": operator.ne}  # fmt: skip
 _SIZE_METHODS = {"view", "reshape", "expand", "repeat", "permute", "flip", "tile"}
+_DTYPE_METHODS = {"byte": 0, "char": 1, "short": 2, "int": 3, "long": 4, "half": 5, "float": 6,
+                  "double": 7, "bool": 11, "bfloat16": 15}  # fmt: skip
 _CMP = {"<": "lt", "<=": "le", ">": "gt", ">=": "ge", "==": "eq", "!=": "ne"}
 _NUMBER = (T.IntType, T.FloatType, T.BoolType, T.NumberType)
 
@@ -209,6 +211,10 @@ class CallLowering:
         kind = getattr(obj, "__ember_op__", None)
         if kind is not None:
             args, kwargs = self.args_of(node)
+            if len(args) > 1 and all(isinstance(a.type, T.IntType) for a in args):
+                kw_types = {k: v.type for k, v in kwargs.items()}
+                if registry.match_overload(kind, [a.type for a in args], kw_types) is None:
+                    args = [self.b.list_construct(args, T.IntType.get())]  # ember.zeros(2, 3)
             return self.call_op(kind, args, kwargs, node, name)
         if getattr(obj, "__module__", None) == "math" and callable(obj):
             args = [self.expr(a) for a in node.args]
@@ -295,6 +301,9 @@ class CallLowering:
             return self.emit("aten::size", f.receiver, node=node)
         if f.name == "dim" and not node.args:
             return self.emit("aten::dim", f.receiver, node=node)
+        if f.name in _DTYPE_METHODS and not node.args and not node.kwargs:
+            dtype = self.b.constant(_DTYPE_METHODS[f.name])
+            return self.call_op("aten::to", [f.receiver, dtype], {}, node, f"Tensor.{f.name}")
         if f.name == "size" and len(node.args) == 1:
             return self.call_op("aten::size", [f.receiver, self.value(node.args[0])], {}, node)
         if kind is None and registry.overloads(f"aten::{f.name}"):
