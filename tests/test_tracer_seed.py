@@ -1,6 +1,5 @@
 """The seed's ControlFlowModule: traced on a 1-D input, the trace keeps only the linear path."""
 
-import re
 
 import numpy as np
 import pytest
@@ -126,7 +125,7 @@ def test_captured_tensor_becomes_a_constant():
         return x * scale
 
     traced = ember.jit.trace(f, ember.ones(2))
-    assert re.search(r"torch\.mul\(x, CONSTANTS\.c\d\)", traced.code)
+    assert "torch.mul(x, CONSTANTS.c0)" in traced.code
     ops = [op.kind for op in traced.graph.walk()]
     assert ops.count("prim::Constant") == 1
 

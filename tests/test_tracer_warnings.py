@@ -167,3 +167,15 @@ def test_sizes_turned_into_python_ints_warn(fn):
     assert caught and "size to a Python integer" in str(caught[0].message)
     marker = "size_int" if fn is converts_size else "slice"
     assert (caught[0].filename, caught[0].lineno) == (__file__, _line_of(marker))
+
+
+def test_check_tolerance_widens_the_comparison():
+    def nudged(x):
+        return x + 1e-3 * float(x.sum() > 2)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        checks = [(ember.zeros(2),)]
+        with pytest.raises(TracingCheckError, match=r"\(up to 1e-05 allowed\)"):
+            ember.jit.trace(nudged, ember.ones(3), check_inputs=checks)
+        ember.jit.trace(nudged, ember.ones(3), check_inputs=checks, check_tolerance=1e-2)

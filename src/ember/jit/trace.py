@@ -31,7 +31,15 @@ from ember.tracer.values import ACTIVE
 __all__ = ["trace", "TracerWarning", "TracingCheckError"]
 
 
-def trace(func, example_inputs, check_trace: bool = True, check_inputs=None, strict: bool = True):
+def trace(
+    func,
+    example_inputs,
+    check_trace: bool = True,
+    check_inputs=None,
+    strict: bool = True,
+    *,
+    check_tolerance: float = 1e-5,
+):
     """Trace `func` (a function or an `nn.Module`) on `example_inputs`.
 
     `example_inputs` is a tensor or a tuple of arguments (each a tensor or nested
@@ -39,7 +47,8 @@ def trace(func, example_inputs, check_trace: bool = True, check_inputs=None, str
     whose graph holds every op the example ran, with branches decided by the example. With
     `check_trace`, the traced program is re-run on the example and on each of
     `check_inputs` (a list of argument tuples) and compared with eager execution; a
-    difference raises TracingCheckError. `strict=False` allows list and dict outputs.
+    difference beyond `check_tolerance` (relative and absolute) raises TracingCheckError.
+    `strict=False` allows list and dict outputs.
 
     >>> import ember
     >>> traced = ember.jit.trace(lambda x: x + 1, ember.zeros(2))
@@ -59,7 +68,8 @@ def trace(func, example_inputs, check_trace: bool = True, check_inputs=None, str
     tracer.finish(output, strict)
     traced = _wrap(tracer, func, is_module, ctx, info)
     if check_trace:
-        _check(fn, traced, tracer, [args, *(_as_args(c) for c in check_inputs or ())])
+        checks = [args, *(_as_args(c) for c in check_inputs or ())]
+        _check(fn, traced, tracer, checks, check_tolerance)
     return traced
 
 
@@ -95,7 +105,7 @@ def _as_args(inputs):
     return inputs if isinstance(inputs, tuple) else (inputs,)
 
 
-def _check(fn, traced, tracer: Tracer, inputs: list) -> None:
+def _check(fn, traced, tracer: Tracer, inputs: list, tolerance: float) -> None:
     """Compare traced and eager results on each argument tuple in `inputs`."""
     nondeterministic = tracer.nondeterministic_ops()
     if nondeterministic:
@@ -119,7 +129,7 @@ def _check(fn, traced, tracer: Tracer, inputs: list) -> None:
                 f"ERROR: the traced function failed {label}, where the Python function ran:\n"
                 f"{type(e).__name__}: {e}"
             ) from e
-        compare_outputs(expected, got, label)
+        compare_outputs(expected, got, label, rtol=tolerance, atol=tolerance)
 
 
 # -- what trace returns: the compiler's script module types, holding recorded graphs ------------
