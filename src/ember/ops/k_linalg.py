@@ -83,17 +83,23 @@ def bmm(a, b):
     return matmul(a, b)
 
 
-_FAST = (np.dtype(np.float32), np.dtype(np.float64))
+_F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
 
 
 def linear(x, w, bias=None):
     """x @ w.T + bias"""
     dt = x.dtype
-    if dt is w.dtype and dt in _FAST and w.ndim == 2 and x.ndim and x.shape[-1] == w.shape[1]:
-        out = np.matmul(x, w.T)
+    if (
+        (dt is _F32 or dt is _F64)
+        and w.dtype is dt
+        and w.ndim == 2
+        and x.ndim
+        and x.shape[-1] == w.shape[1]
+    ):
         if bias is None:
-            return out
-        if bias.dtype is dt and bias.ndim <= 1 and out.ndim and out.shape[-1] == bias.size:
+            return np.matmul(x, w.T)
+        if bias.dtype is dt and bias.ndim == 1 and bias.shape[0] == w.shape[0]:
+            out = np.matmul(x, w.T)
             np.add(out, bias, out=out)
             return out
     return _linear_checked(x, w, bias)
