@@ -113,6 +113,16 @@ class TrainingFlag(nn.Module):
         return x + self.count
 
 
+class FunctionAttr(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.act = F.relu
+        self.fc = nn.Linear(3, 3)
+
+    def forward(self, x):
+        return self.act(self.fc(x))
+
+
 class Counter(nn.Module):
     history: list[float]
 
@@ -153,6 +163,7 @@ CASES = [
     ("ModuleDict", Dict_, lambda: (ember.randn(2),)),
     ("training_flag", TrainingFlag, lambda: (ember.randn(2),)),
     ("eval_flag", lambda: TrainingFlag().eval(), lambda: (ember.randn(2),)),
+    ("function_attr", FunctionAttr, lambda: (ember.randn(2, 3),)),
     ("set_attr", Counter, lambda: (ember.randn(2),)),
     ("scripted_parts", UsesScripted, lambda: (ember.randn(2),)),
 ]

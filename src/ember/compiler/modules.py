@@ -12,7 +12,7 @@ methods are compiled once.
 from __future__ import annotations
 
 from ember.compiler.typeinfo import TypeProblem, python_type, value_type
-from ember.compiler.values import BoundMethod, Known, ModuleRef
+from ember.compiler.values import BoundMethod, Known, ModuleRef, PyObj
 from ember.ir import types as T  # noqa: N812
 
 __all__ = ["ModuleInfo", "ModuleAccess", "qualified_class_name"]
@@ -84,8 +84,14 @@ class ModuleInfo:
             if hasattr(module, name):
                 self.constants[name] = getattr(module, name)
                 self.kinds[name] = "const"
+        self.functions: dict[str, object] = {}
         for name, value in d.items():
-            if name in _INTERNAL or name in self.kinds or callable(value):
+            if name in _INTERNAL or name in self.kinds:
+                continue
+            if callable(value):
+                if hasattr(value, "__ember_op__") or hasattr(value, "__code__"):
+                    self.functions[name] = value  # e.g. self.act = F.relu
+                    self.kinds[name] = "function"
                 continue
             try:
                 hint = _class_annotation(cls, name)
@@ -97,6 +103,7 @@ class ModuleInfo:
             cls,
             tuple((n, self.kinds[n], str(attrs.get(n))) for n in self.kinds),
             tuple((n, repr(v)) for n, v in sorted(self.constants.items())),
+            tuple((n, id(f)) for n, f in sorted(self.functions.items())),
             tuple(s.class_type.qualified_name for s in self.submodules.values()),
         )
         self.class_type = ctx.class_type_for(self.key, qualified_class_name(cls), attrs)
@@ -120,6 +127,8 @@ class ModuleAccess:
     def module_attr(self, ref, attr, node):
         info = ref.info
         kind = info.kinds.get(attr)
+        if kind == "function":
+            return PyObj(info.functions[attr])
         if kind == "const":
             value = info.constants[attr]
             if isinstance(value, list):

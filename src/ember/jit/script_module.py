@@ -62,6 +62,8 @@ class RecursiveScriptModule(ScriptModule):
             elif kind == "module":
                 sub = module._modules[name]
                 self._modules[name] = cls._construct(sub, info.submodules[name], ctx)
+            elif kind == "function":
+                d[name] = info.functions[name]
             elif name != "training":
                 d[name] = _copy_value(getattr(module, name, None))
         for name in ("forward", *_exported(type(module))):
