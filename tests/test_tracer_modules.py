@@ -84,3 +84,16 @@ def test_submodule_keyword_arguments_bake_non_tensors():
     assert "torch.mul" in traced.inner.code and "2." in traced.inner.code
     x = ember.randn(4, 3)
     np.testing.assert_allclose(traced(x).numpy(), module(x).detach().numpy(), rtol=1e-6)
+
+
+def test_dict_inputs_are_unpacked_by_key():
+    class DictInput(nn.Module):
+        def forward(self, batch):
+            return batch["a"] * batch["b"].size(0) + batch["b"].sum()
+
+    module = DictInput()
+    example = {"a": ember.ones(2, 3), "b": ember.ones(4)}
+    traced = ember.jit.trace(module, (example,))
+    assert "batch: Dict[str, Tensor]" in traced.code
+    fresh = {"a": ember.randn(5, 3), "b": ember.randn(6)}
+    np.testing.assert_allclose(traced(fresh).numpy(), module(fresh).numpy(), rtol=1e-6)
