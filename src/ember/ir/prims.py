@@ -157,7 +157,7 @@ def _scalar_lines():
     for name, sym in _ARITH.items():
         for overload, (a, b) in _MIXED.items():
             out = "int" if overload == "int" and name not in ("div", "pow") else "float"
-            py = f"float({{0}} {sym} {{1}})" if name == "pow" else f"({{0}} {sym} {{1}})"
+            py = "_rt_pow({0}, {1})" if name == "pow" else f"({{0}} {sym} {{1}})"
             yield (
                 f"aten::{name}.{overload}({a} a, {b} b) -> {out} | pure | {py} "
                 f"| Python's {sym} on numbers"

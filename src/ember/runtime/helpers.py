@@ -8,6 +8,7 @@ Example:
 from __future__ import annotations
 
 import builtins
+import math
 
 import numpy as np
 
@@ -28,6 +29,15 @@ def _rt_num_to_tensor(x):
     if isinstance(x, int):
         return wrap(np.array(x, dtype=np.int64))
     return wrap(np.array(x, dtype=np.float64))
+
+
+def _rt_pow(a, b) -> float:
+    """C's pow: a float, NaN for a negative base and a fractional exponent, inf for 0 ** -n."""
+    try:
+        r = a**b
+    except ZeroDivisionError:
+        return math.inf
+    return math.nan if isinstance(r, complex) else float(r)
 
 
 def _rt_append(lst, x):
@@ -72,6 +82,7 @@ HELPERS = {
     "_rt_dtype": _rt_dtype,
     "_rt_num_to_tensor": _rt_num_to_tensor,
     "_rt_append": _rt_append,
+    "_rt_pow": _rt_pow,
     "_rt_str": _rt_str,
     "_rt_to_dtype": to_dtype,
     "_rt_raise": raise_exception,
