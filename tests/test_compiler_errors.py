@@ -24,6 +24,11 @@ EXPECTED = {
     ),
     "bad_op_arg": ("42:12: no overload of ember.relu accepts arguments (Tensor, str)",
                    '    return ember.relu(x, "fast")'),
+    "missing_return": (
+        "59:1: function 'missing_return' is annotated to return int but does not return on "
+        "every path",
+        "def missing_return(n: int) -> int:",
+    ),
     "uses_with": ("46:5: with statement is not supported in scripted code", "    with x:"),
     "bad_annotation": ("55:23: unknown type annotation 'NoTuple'",
                        "def bad_annotation(x: NoTuple):"),

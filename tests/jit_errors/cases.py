@@ -54,3 +54,8 @@ class NoTuple:
 
 def bad_annotation(x: NoTuple):
     return x
+
+
+def missing_return(n: int) -> int:
+    if n > 0:
+        return 1

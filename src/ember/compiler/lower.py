@@ -103,6 +103,10 @@ class FunctionLowering(IterLowering, ModuleAccess, CallLowering, IndexLowering, 
             if isinstance(st, S.Break | S.Continue):
                 raise self.err(st, f"'{type(st).__name__.lower()}' outside a loop")
             if st is None or st.value is None:
+                rt = self.return_type
+                if rt is not None and not isinstance(rt, T.NoneType | T.OptionalType):
+                    raise self.err(st or self.fn, f"function '{self.fn.name}' is annotated to "
+                                   f"return {rt} but does not return on every path")  # fmt: skip
                 return [self.b.constant(None)]
             v = self.value(st.value, expected=self.return_type)
             return [self.coerce(v, self.return_type, st.value, "the return value")]
@@ -115,7 +119,7 @@ class FunctionLowering(IterLowering, ModuleAccess, CallLowering, IndexLowering, 
         if isinstance(st, S.Break | S.Return):
             cond = self.b.constant(False)
         elif region.test is not None:
-            cond = self.condition_value(region.test)
+            cond = self.materialize(self.condition_value(region.test), region.test)
         else:
             cond = self.b.constant(True)
         return [cond] + [self.env[n] for n in region.carried]
