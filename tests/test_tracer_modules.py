@@ -97,3 +97,13 @@ def test_dict_inputs_are_unpacked_by_key():
     assert "batch: Dict[str, Tensor]" in traced.code
     fresh = {"a": ember.randn(5, 3), "b": ember.randn(6)}
     np.testing.assert_allclose(traced(fresh).numpy(), module(fresh).numpy(), rtol=1e-6)
+
+
+def test_list_of_tuples_output():
+    def pairs(x):
+        return [(x, x + 1), (x * 2, x * 3)]
+
+    traced = ember.jit.trace(pairs, ember.ones(2), strict=False)
+    assert "-> List[Tuple[Tensor, Tensor]]" in traced.code
+    out = traced(ember.ones(3))
+    assert [tuple(float(t.sum()) for t in p) for p in out] == [(3.0, 6.0), (6.0, 9.0)]

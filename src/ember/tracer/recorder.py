@@ -104,12 +104,11 @@ class Tracer:
     @contextmanager
     def recording(self, names, args):
         """Record the root call: yields `args` rebuilt from traced tensors (pass them on)."""
+        if tv.ACTIVE[0] is not None:
+            raise TraceError("ember.jit.trace cannot run inside another trace")
         self.root = scope = self._new_scope(self.module, self.name)
         traced_args = [self._input(scope, n, a) for n, a in zip(names, args)]
         self.scopes.append(scope)
-        previous = tv.ACTIVE[0]
-        if previous is not None:
-            raise TraceError("ember.jit.trace cannot run inside another trace")
         tv.ACTIVE[0] = self
         try:
             with dispatch.dispatch_hook(self.on_op), _module_hook(self.on_call):
@@ -168,7 +167,8 @@ class Tracer:
         if isinstance(value, tuple):
             return b.tuple_construct([self._pack(scope, v) for v in value])
         if isinstance(value, list):
-            return b.list_construct([self._pack(scope, v) for v in value], _TENSOR)
+            items = [self._pack(scope, v) for v in value]
+            return b.list_construct(items, items[0].type if items else _TENSOR)
         keys = list(value)
         vals = [self._pack(scope, value[k]) for k in keys]
         return b.dict_construct(keys, vals, value_type=vals[0].type if vals else _TENSOR)
