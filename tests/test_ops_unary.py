@@ -19,8 +19,14 @@ FLOAT_FUNCS = [
     "sigmoid",
     "erf",
     "reciprocal",
+    "log10",
+    "expm1",
+    "exp2",
+    "atan",
+    "sinh",
+    "cosh",
 ]
-SAME_DTYPE = ["neg", "abs", "sign", "relu"]
+SAME_DTYPE = ["neg", "abs", "sign", "relu", "floor", "ceil", "round", "trunc", "square"]
 
 
 def _rtol(d):
@@ -176,3 +182,16 @@ def test_half_sums_accumulate_in_float32(torch):
     a = np.full(4096, 0.1, np.float16)
     both(torch, lambda m, x: x.sum(), a, rtol=2e-3)
     both(torch, lambda m, x: x.mean(), a, rtol=2e-3)
+
+
+def test_inverse_trig_and_cumsum(torch):
+    for d in ("float32", "float64", "float16", "int64"):
+        a = sample(d, (3, 4)) / 12 if d != "int64" else sample(d, (3, 4), low=-1, high=2)
+        for fn in ("asin", "acos"):
+            both(torch, lambda m, x: getattr(m, fn)(x), a, rtol=_rtol(d) * 2, atol=1e-6)
+    for d in ("float32", "int32", "bool", "float16", "uint8"):
+        a = sample(d, (3, 4))
+        both(torch, lambda m, x: m.cumsum(x, 1), a, rtol=_rtol(d) * 4, atol=1e-5)
+        both(torch, lambda m, x: x.cumsum(0, dtype=m.float64), a, rtol=1e-12)
+    both(torch, lambda m, x: x.cumsum(0), np.array(2.5, np.float32))
+    both(torch, lambda m, x: x.round(), np.array([0.5, 1.5, 2.5, -0.5, -1.5], np.float32))

@@ -222,7 +222,56 @@ _FLOAT_FUNCS = {
     "sigmoid": (sigmoid_np, "1 / (1 + exp(-x))"),
     "erf": (erf_np, "the error function"),
     "reciprocal": (np.reciprocal, "1 / x"),
+    "log10": (np.log10, "base-10 logarithm"),
+    "expm1": (np.expm1, "exp(x) - 1"),
+    "exp2": (np.exp2, "2 ** x"),
+    "asin": (np.arcsin, "inverse sine"),
+    "acos": (np.arccos, "inverse cosine"),
+    "atan": (np.arctan, "inverse tangent"),
+    "sinh": (np.sinh, "hyperbolic sine"),
+    "cosh": (np.cosh, "hyperbolic cosine"),
 }
+
+
+def _rounding(fn, doc):
+    """Rounding keeps the dtype; integers pass through unchanged (as a copy)."""
+
+    def kernel(a):
+        if a.dtype.kind in "biu":
+            if a.dtype == np.bool_:
+                raise RuntimeError(f"\"{fn.__name__}\" not implemented for 'Bool'")
+            return a.copy()
+        return _same_dtype(fn, doc)(a)
+
+    kernel.__doc__ = doc
+    return kernel
+
+
+def cumsum(a, dim, dtype=None):
+    """running sums along dim (integers accumulate in int64)"""
+    rt = dtype or (dtypes.int64 if a.dtype.kind in "biu" else _BY_NP[a.dtype])
+    x = a.astype(compute_np(rt))
+    if a.ndim == 0:
+        return cast(x.copy(), rt)
+    return cast(np.cumsum(x, axis=_wrap_dim(dim, a.ndim)), rt)
+
+
+for _name, _fn in (
+    ("floor", np.floor),
+    ("ceil", np.ceil),
+    ("round", np.round),
+    ("trunc", np.trunc),
+):
+    register(f"{_name}(Tensor self) -> Tensor", _rounding(_fn, f"{_name} of x"), traits=_EW)
+register("square(Tensor self) -> Tensor", lambda a: _square(a), traits=_EW, doc="x * x")
+register("cumsum(Tensor self, int dim, *, ScalarType? dtype=None) -> Tensor", cumsum)
+
+
+def _square(a):
+    if a.dtype == np.bool_:
+        return a.astype(np.int64)
+    return _same_dtype(np.square, "x * x")(a)
+
 
 for _name, (_fn, _doc) in _FLOAT_FUNCS.items():
     register(f"{_name}(Tensor self) -> Tensor", _float_kernel(_fn, _doc), traits=_EW, doc=_doc)

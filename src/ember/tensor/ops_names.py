@@ -10,7 +10,8 @@ FUNCTIONS_ONE_OP = _words(
     "logical_not bitwise_not logical_and logical_or logical_xor maximum minimum matmul mm bmm "
     "clone detach t narrow gather index_select as_strided unsqueeze permute reshape argmax "
     "argmin zeros_like ones_like empty_like full_like rand_like randn_like relu_ clamp_min "
-    "clamp_max numel equal isclose allclose"
+    "clamp_max numel equal isclose allclose log10 expm1 exp2 asin acos atan sinh cosh floor ceil "
+    "round trunc square cumsum"
 )
 
 FUNCTIONS_OVERLOADED = _words(
@@ -26,7 +27,8 @@ METHODS_FROM_FUNCTIONS = _words(
     "clamp_min clamp_max add sub mul floor_divide remainder fmod pow eq ne lt le gt ge "
     "bitwise_and bitwise_or bitwise_xor clamp sum mean var std prod max min any all squeeze "
     "transpose select flatten unbind unflatten div true_divide softmax log_softmax split "
-    "chunk multiply subtract equal isclose allclose masked_fill"
+    "chunk multiply subtract equal isclose allclose masked_fill log10 expm1 exp2 asin acos "
+    "atan sinh cosh floor ceil round trunc square cumsum"
 )
 
 METHODS_ONE_OP = _words(
