@@ -10,7 +10,7 @@ Example:
     ...     return x * k
     >>> f = compile_function(scale)
     >>> f.qualified_name, [(n, str(t)) for n, t, _, _ in f.params], str(f.return_type)
-    ('__torch__.ember.compiler.frontend.scale', [('x', 'Tensor'), ('k', 'float')], 'Tensor')
+    ('__torch__.torch.compiler.frontend.scale', [('x', 'Tensor'), ('k', 'float')], 'Tensor')
 """
 
 from __future__ import annotations
