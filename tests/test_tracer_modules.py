@@ -2,6 +2,7 @@
 modules reached from traced functions, and submodule keyword arguments."""
 
 import numpy as np
+import pytest
 
 import ember
 import ember.jit
@@ -107,3 +108,19 @@ def test_list_of_tuples_output():
     assert "-> List[Tuple[Tensor, Tensor]]" in traced.code
     out = traced(ember.ones(3))
     assert [tuple(float(t.sum()) for t in p) for p in out] == [(3.0, 6.0), (6.0, 9.0)]
+
+
+def test_hooks_are_removed_even_when_the_traced_code_raises():
+    from ember.nn import module as nn_module
+    from ember.tensor import dispatch
+    from ember.tracer import values
+
+    def broken(x):
+        raise ValueError(f"boom at {x * 2}")
+
+    with pytest.raises(ValueError, match="boom"):
+        ember.jit.trace(broken, ember.ones(2))
+    assert dispatch._hook[0] is None and nn_module._call_hook[0] is None
+    assert values.ACTIVE[0] is None
+    assert type(ember.ones(2).size(0)) is int
+    ember.jit.trace(lambda x: x + 1, ember.ones(2))  # a later trace works
