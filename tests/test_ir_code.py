@@ -164,3 +164,13 @@ def test_float_literals_match_torch(torch):
         acc = b.emit("aten::add.Scalar", acc, v, name="y" if v == 1e-300 else None)
     b.return_(acc)
     assert code_text(b.graph) == torch.jit.script(f).code.lstrip("\n")
+
+
+def test_printed_corpus_is_in_the_compilers_language():
+    from ember.compiler import syntax as S
+    from ember.compiler.parser import parse_file
+    from test_ir_corpus import CORPUS
+
+    for make in CORPUS.values():
+        nodes = parse_file(code_text(make()))
+        assert len(nodes) == 1 and isinstance(nodes[0], S.FunctionDef)
