@@ -104,3 +104,12 @@ def test_default_dtype_follows_set_default_dtype():
         assert (ember.ones(2, dtype=ember.int32) / 2).dtype == ember.float64
     finally:
         ember.set_default_dtype(ember.float32)
+
+
+def test_new_methods(torch):
+    for d in ("int32", "float16", "bool"):
+        a = sample(d, (2, 3))
+        both(torch, lambda m, x: x.new_zeros(3), a)
+        both(torch, lambda m, x: x.new_ones((2, 2), dtype=m.float64), a)
+        both(torch, lambda m, x: x.new_full((2,), 1), a)
+        both(torch, lambda m, x: (x.new_empty(4).dtype, x.new_empty(4).shape), a)

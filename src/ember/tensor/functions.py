@@ -73,7 +73,14 @@ def _creation(name: str):
     op = registry.get("aten::" + name)
 
     def fn(
-        *size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False
+        *size,
+        generator=None,
+        out=None,
+        dtype=None,
+        layout=None,
+        device=None,
+        requires_grad=False,
+        pin_memory=False,
     ):
         t = call(op, _size_args(size), dtype=dtype, device=_device(device))
         t.requires_grad = requires_grad

@@ -252,6 +252,18 @@ _CONVERTERS = {
 }
 
 
+def _new(name: str):
+    def method(self, *args, dtype=None, device=None, requires_grad=False, **kwargs):
+        fn = getattr(_functions, name)
+        t = fn(*args, dtype=dtype or self.dtype, device=device, **kwargs)
+        t.requires_grad = requires_grad
+        return t
+
+    method.__name__ = f"new_{name}"
+    method.__doc__ = f"ember.{name}(...) with this tensor's dtype unless one is given"
+    return method
+
+
 def cpu(self):
     return self
 
@@ -275,6 +287,8 @@ def _named_methods() -> dict:
     out.update(
         div_=div_, true_divide_=div_, view=view, reshape=reshape, expand=expand,
         permute=permute, where=where, to=to, cpu=cpu, contiguous=contiguous,
+        new_zeros=_new("zeros"), new_ones=_new("ones"), new_empty=_new("empty"),
+        new_full=_new("full"),
         T=property(_transposed),
     )  # fmt: skip
     for name in ("view", "reshape", "expand", "permute", "to", "contiguous", "div_"):
