@@ -26,7 +26,7 @@ from ember.compiler.parser import parse_function
 from ember.compiler.typeinfo import TypeProblem, annotation_type, value_type
 from ember.compiler.values import ModuleRef
 from ember.errors import CompileError
-from ember.ir import Builder, Graph, registry
+from ember.ir import Builder, Graph, registry, verify
 from ember.ir import types as T  # noqa: N812
 
 __all__ = [
@@ -199,6 +199,7 @@ class CompileContext:
             actual = low.lower(rt)
         except RetryWithReturnType as retry:  # a loop returns: now the return type is known
             return self._build(src, name, qualified, self_info, retry.args[0])
+        verify(graph)
         return Compiled(qualified, graph, spec, rt or actual, self)
 
 
