@@ -112,4 +112,4 @@ def test_new_methods(torch):
         both(torch, lambda m, x: x.new_zeros(3), a)
         both(torch, lambda m, x: x.new_ones((2, 2), dtype=m.float64), a)
         both(torch, lambda m, x: x.new_full((2,), 1), a)
-        both(torch, lambda m, x: (x.new_empty(4).dtype, x.new_empty(4).shape), a)
+        both(torch, lambda m, x: (str(x.new_empty(4).dtype)[6:], x.new_empty(4).shape), a)
