@@ -121,3 +121,13 @@ def test_exported_and_ignored_methods():
 def test_second_instance_reuses_compiled_graphs():
     a, b = ember.jit.script(MyModule()), ember.jit.script(MyModule())
     assert a.graph is b.graph
+
+
+def test_parameters_replaced_after_scripting_are_seen():
+    m = ember.jit.script(MyModule())
+    x = ember.randn(4)
+    m.double()
+    assert m(x.double()).dtype == ember.float64
+    state = {k: v * 0 for k, v in m.state_dict().items()}
+    m.load_state_dict(state, assign=True)
+    assert float(m(x.double()).abs().sum()) == 0.0

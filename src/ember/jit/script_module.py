@@ -120,6 +120,25 @@ class RecursiveScriptModule(ScriptModule):
         self._ember_mirror()
         return out
 
+    def register_parameter(self, name, param):
+        Module.register_parameter(self, name, param)
+        self._ember_mirror()
+
+    def register_buffer(self, name, tensor, persistent=True):
+        Module.register_buffer(self, name, tensor, persistent)
+        self._ember_mirror()
+
+    def add_module(self, name, module):
+        Module.add_module(self, name, module)
+        self._ember_mirror()
+
+    def _apply_to_tensors(self, convert):
+        Module._apply_to_tensors(self, convert)
+        for m in self.modules():
+            if isinstance(m, RecursiveScriptModule):
+                m._ember_mirror()
+        return self
+
     def _ember_method(self, name):
         methods = self.__dict__["_ember_methods"]
         fn = methods.get(name)
