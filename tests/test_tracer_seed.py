@@ -1,6 +1,5 @@
 """The seed's ControlFlowModule: traced on a 1-D input, the trace keeps only the linear path."""
 
-
 import numpy as np
 import pytest
 

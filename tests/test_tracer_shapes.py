@@ -26,6 +26,10 @@ CASES = {
     "floordiv": lambda x: x.view(x.size(0) * 4 // 2 % 1000, -1),
     "negative_size": lambda x: x.view(-(-x.size(0)), -1).neg(),
     "cat_zeros": lambda x: ember.cat([x, ember.zeros(x.size(0), 1)], 1),
+    "slice_by_size": lambda x: x[: x.size(0) - 1 + 1, 1 : x.size(1)],
+    "select_by_size": lambda x: x[x.size(0) - 1],
+    "index_mixed": lambda x: x[None, ..., : x.size(1) // 2],
+    "halves": lambda x: x[: x.size(0) // 2 + 1] + x[x.size(0) // 2 :][:1],
     "stack_split": lambda x: ember.stack(x.split(2, 1), 0).sum(0),
 }
 

@@ -21,6 +21,7 @@ Example:
 
 from __future__ import annotations
 
+from ember.tensor import dispatch
 from ember.tensor.tensor import Size, Tensor
 from ember.tracer.diagnostics import warn_example_specific
 from ember.tracer.ints import ACTIVE, TracedInt
@@ -55,6 +56,11 @@ class TracedTensor(Tensor):
         return n
 
     nelement = numel
+
+    def __getitem__(self, index):
+        if ACTIVE[0] is not None and _basic_with_sizes(index):
+            return _index_by_sizes(self, index if isinstance(index, tuple) else (index,))
+        return Tensor.__getitem__(self, index)
 
     def __bool__(self):
         if ACTIVE[0] is not None:
@@ -95,6 +101,40 @@ class TracedTensor(Tensor):
         if ACTIVE[0] is not None:
             warn_example_specific("iter")
         return Tensor.__iter__(self)
+
+
+def _basic_with_sizes(index) -> bool:
+    """A basic index (ints, slices, None, ...) holding a traced size somewhere."""
+    items = index if isinstance(index, tuple) else (index,)
+    found = False
+    for item in items:
+        if isinstance(item, slice):
+            found = found or any(b.__class__ is TracedInt for b in (item.start, item.stop))
+        elif item.__class__ is TracedInt:
+            found = True
+        elif not (item is None or item is Ellipsis or item.__class__ is int):
+            return False
+    return found
+
+
+def _index_by_sizes(t: Tensor, items: tuple):
+    """Basic indexing as select/slice/unsqueeze ops taking the traced sizes themselves
+    (Tensor indexing reads bounds as plain ints, which would bake them in)."""
+    consumed = sum(1 for i in items if i is not None and i is not Ellipsis)
+    result, dim = t, 0
+    for item in items:
+        if item is Ellipsis:
+            dim += t._np.ndim - consumed
+        elif item is None:
+            result = dispatch.call("aten::unsqueeze", result, dim)
+            dim += 1
+        elif isinstance(item, slice):
+            step = 1 if item.step is None else item.step
+            result = dispatch.call("aten::slice.Tensor", result, dim, item.start, item.stop, step)
+            dim += 1
+        else:
+            result = dispatch.call("aten::select.int", result, dim, item)
+    return result
 
 
 def retag(x) -> None:
