@@ -164,3 +164,21 @@ def test_constant_value_must_match_its_type():
     b.return_()
     with pytest.raises(VerifyError, match="constant 'text' does not have type int"):
         verify(b.graph)
+
+
+def test_call_method_against_known_signature():
+    sub = T.ClassType("__torch__.Sub")
+    sub.methods["forward"] = ((sub, TENSOR), TENSOR)
+    b = Builder(Graph())
+    s = b.add_input(sub, "s")
+    b.call_method(s, "forward", ["oops"], [TENSOR])
+    b.return_()
+    with pytest.raises(VerifyError, match="argument 0 of __torch__.Sub.forward has type str"):
+        verify(b.graph)
+    b2 = Builder(Graph())
+    s2 = b2.add_input(sub, "s")
+    x = b2.add_input(TENSOR, "x")
+    b2.call_method(s2, "forward", [x], [INT])
+    b2.return_()
+    with pytest.raises(VerifyError, match="__torch__.Sub.forward returns Tensor, not int"):
+        verify(b2.graph)

@@ -216,6 +216,19 @@ def _check_call_method(v, op):
     v.attr(op, "name")
     if not op.operands or not isinstance(op.operands[0].type, T.ClassType):
         v.fail(op, "prim::CallMethod needs an object as its first operand")
+    cls, name = op.operands[0].type, op.attrs["name"]
+    known = cls.methods.get(name)
+    if known is None:
+        return
+    params, ret = known
+    args = op.operands[1:]
+    if len(params) == len(args) + 1:  # the signature lists self too
+        params = params[1:]
+    for i, (p, a) in enumerate(zip(params, args)):
+        if not registry.accepts(p, a.type, convert=True):
+            v.fail(op, f"argument {i} of {cls}.{name} has type {a.type}, expected {p}")
+    if len(op.results) == 1 and not _compatible(ret, op.results[0].type):
+        v.fail(op, f"{cls}.{name} returns {ret}, not {op.results[0].type}")
 
 
 def _check_call_function(v, op):
