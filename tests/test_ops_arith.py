@@ -242,3 +242,16 @@ def test_complex_promotion_and_math(torch):
     for fn in ("exp", "sqrt", "tanh", "sigmoid", "abs", "neg", "log", "sign", "sum", "mean"):
         both(torch, lambda m, x: getattr(m, fn)(x), z, rtol=1e-5, atol=1e-6)
     both(torch, lambda m, x: x * 1j, sample("float32", (3,)))
+
+
+def test_zero_dim_operands_and_scalars(torch):
+    for name in ("add", "mul", "truediv", "floordiv", "lt", "maximum", "logical_or", "and"):
+        fn = EXACT_BINARY[name]
+        for da, db in itertools.product(DTYPES, DTYPES):
+            a, b = np.asarray(sample(da, (1,), 1)[0]), np.asarray(sample(db, (1,), 2)[0])
+            if b == 0:
+                b = np.asarray(3).astype(b.dtype)
+            both(torch, fn, a, b)
+        for da in DTYPES:
+            for s in (3, -2.5, True):
+                both(torch, fn, np.asarray(sample(da, (1,), 1)[0]), s)

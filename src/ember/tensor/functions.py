@@ -32,12 +32,33 @@ _ALIASES = {
 }
 
 
+_TENSORS_ONLY = {"maximum", "minimum", "logical_and", "logical_or", "logical_xor"}
+
+
+def _tensors_only(name: str, inv):
+    """A binary face that, like PyTorch's, refuses Python numbers for `other`."""
+
+    def fn(input, other):
+        if not isinstance(other, Tensor):
+            raise TypeError(
+                f"{name}(): argument 'other' (position 2) must be Tensor, "
+                f"not {type(other).__name__}"
+            )
+        return inv(input, other)
+
+    fn.__name__ = name
+    fn.__doc__ = inv.__doc__
+    return fn
+
+
 def _op_face(name: str):
     """A function calling the op `aten::name`, resolving its overload from the arguments."""
     qualified = "aten::" + name
     ops = registry.overloads(qualified)
     tuple_result = name in _TUPLE_RESULT
-    if len(ops) == 1 and not tuple_result:
+    if name in _TENSORS_ONLY:
+        fn = _tensors_only(name, invoker(ops[0]))
+    elif len(ops) == 1 and not tuple_result:
         fn = invoker(ops[0])
     else:
 
