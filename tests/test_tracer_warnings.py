@@ -47,6 +47,12 @@ def iterates(x):
     return total
 
 
+def equals_size(x):
+    if x.shape[0] == 3:  # LINE: size_eq
+        return x + 1
+    return x
+
+
 def uses_tolist(x):
     return x + len(x.tolist())  # LINE: tolist
 
@@ -70,6 +76,7 @@ CASES = {
     "iter": (iterates, "Iterating over a tensor"),
     "size": (compares_size, "Comparing a tensor's size"),
     "tolist": (uses_tolist, "Python list"),
+    "size_eq": (equals_size, "Comparing a tensor's size"),
     "index": (uses_index, "Python integer"),
 }
 

@@ -122,6 +122,12 @@ class TracedInt(int):
     def __ge__(self, o):
         return self._compare(o, int.__ge__, "aten::le.Scalar")
 
+    def __eq__(self, o):
+        return self._compare(o, int.__eq__, "aten::eq.Scalar")
+
+    def __ne__(self, o):
+        return self._compare(o, int.__ne__, "aten::ne.Scalar")
+
     __hash__ = int.__hash__
 
     def __repr__(self) -> str:
