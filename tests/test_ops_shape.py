@@ -245,3 +245,10 @@ def test_more_views_and_reinterpretation(torch):
     e = to_ember(a)
     alias = dispatch.call("aten::alias", e)
     assert alias is not e and alias.untyped_storage() is e.untyped_storage()
+
+
+def test_legacy_type_method(torch):
+    for d in ("float32", "int64", "bool", "float16", "uint8"):
+        both(torch, lambda m, x: x.type().replace("torch.", "ember."), sample(d, (2,)))
+        both(torch, lambda m, x: x.type(m.int32), sample(d, (2,)))
+        both(torch, lambda m, x: x.type("torch.DoubleTensor"), sample(d, (2,)))

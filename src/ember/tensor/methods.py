@@ -264,6 +264,20 @@ def _new(name: str):
     return method
 
 
+def type_(self, dtype=None, non_blocking=False):
+    """The legacy type name ('ember.FloatTensor') or, given a dtype, a converted tensor."""
+    if dtype is None:
+        return "ember." + self.dtype.storage_name.replace("Storage", "Tensor")
+    if isinstance(dtype, str):
+        for d in dtypes.ALL_DTYPES:
+            if dtype.split(".")[-1] == d.storage_name.replace("Storage", "Tensor"):
+                dtype = d
+                break
+        else:
+            raise TypeError(f"invalid type: {dtype!r}")
+    return to(self, dtype)
+
+
 def cpu(self):
     return self
 
@@ -288,7 +302,7 @@ def _named_methods() -> dict:
         div_=div_, true_divide_=div_, view=view, reshape=reshape, expand=expand,
         permute=permute, where=where, to=to, cpu=cpu, contiguous=contiguous,
         new_zeros=_new("zeros"), new_ones=_new("ones"), new_empty=_new("empty"),
-        new_full=_new("full"),
+        new_full=_new("full"), type=type_,
         T=property(_transposed),
     )  # fmt: skip
     for name in ("view", "reshape", "expand", "permute", "to", "contiguous", "div_"):
