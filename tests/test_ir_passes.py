@@ -128,3 +128,26 @@ def test_fold_leaves_failing_ops_for_run_time():
     assert fold_constants(b.graph) == 0
     with pytest.raises(ZeroDivisionError):
         compile_graph(b.graph)(1)
+
+
+def test_pool_constants_hoists_and_merges():
+    from ember.ir.passes import pool_constants
+
+    g = CORPUS["loops_and_containers"]()
+    before = compile_graph(g)(ember.ones(2), 3, 2)
+    merged = pool_constants(g)
+    verify(g)
+    assert merged > 0
+    kinds = [op.kind for op in g.block.ops]
+    first_other = next(i for i, k in enumerate(kinds) if k != "prim::Constant")
+    assert "prim::Constant" not in kinds[first_other:]
+    assert all(op.kind != "prim::Constant" for b in _nested(g) for op in b.ops)
+    pool = g.block.ops[:first_other]
+    values = [(str(op.results[0].type), repr(op.attrs["value"])) for op in pool]
+    assert len(values) == len(set(values))
+    after = compile_graph(g)(ember.ones(2), 3, 2)
+    assert after[0].tolist() == before[0].tolist() and after[1] == before[1]
+
+
+def _nested(graph):
+    return [b for op in graph.walk() for b in op.blocks]

@@ -54,7 +54,7 @@ from ember.ir.class_printer import class_text
 from ember.ir.code_printer import code_text
 from ember.ir.core import Block, BlockArgument, Graph, Operation, OpResult, Use, Value
 from ember.ir.inline import clone_graph, inline_calls
-from ember.ir.passes import eliminate_dead_code, fold_constants
+from ember.ir.passes import eliminate_dead_code, fold_constants, pool_constants
 from ember.ir.printer import Namer, graph_text, op_text
 from ember.ir.registry import Signature, lookup, match_overload, overloads
 from ember.ir.verifier import verify
@@ -85,4 +85,5 @@ __all__ = [
     "inline_calls",
     "eliminate_dead_code",
     "fold_constants",
+    "pool_constants",
 ]

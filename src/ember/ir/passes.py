@@ -30,7 +30,7 @@ from ember.ir import types as T  # noqa: N812
 from ember.ir.builder import Builder, constant_type
 from ember.ir.core import Block, Graph, Operation, OpResult, Value
 
-__all__ = ["eliminate_dead_code", "fold_constants", "has_side_effects"]
+__all__ = ["eliminate_dead_code", "fold_constants", "pool_constants", "has_side_effects"]
 
 _PURE_SPECIAL = frozenset(
     {
@@ -144,6 +144,42 @@ def _drop_result(op: Operation, index: int) -> None:
     del op.results[index]
     for i, r in enumerate(op.results):
         r.index = i
+
+
+# -- constant pooling --------------------------------------------------------------------------
+
+
+def pool_constants(graph: Graph) -> int:
+    """Move every constant to the top of the graph, merging equal ones (as TorchScript's
+    constant pooling does; tensors merge only with themselves). Returns the number merged."""
+    top = graph.block
+    pooled: dict = {}
+    merged, index = 0, 0
+    for op in list(graph.walk()):
+        if op.kind != "prim::Constant":
+            continue
+        key = _constant_key(op)
+        keep = pooled.get(key)
+        if keep is not None:
+            op.results[0].replace_all_uses_with(keep.results[0])
+            op.erase()
+            merged += 1
+            continue
+        pooled[key] = op
+        op.parent.ops.remove(op)
+        op.parent = None
+        top.insert(index, op)
+        index += 1
+    graph.changed()
+    return merged
+
+
+def _constant_key(op: Operation):
+    value = op.attrs.get("value")
+    t = op.results[0].type
+    if type(value).__name__ == "Tensor":
+        return ("tensor", id(value))
+    return (str(t), type(value).__name__, repr(value))
 
 
 # -- constant folding --------------------------------------------------------------------------
