@@ -126,14 +126,12 @@ class CodeUnit:
         self._files: dict[str, dict] = {}
         self._infos: dict[str, CodeModuleInfo] = {}
         self._functions: dict[str, FunctionSource] = {}
-        from ember.jit.script import annotate
-
         self.globals = {
             "torch": _Namespace("aten"),
             "ops": _Ops(),
             "__torch__": _Qualified(self, "__torch__"),
             "CONSTANTS": _Constants(constants),
-            "annotate": annotate,
+            "annotate": _special("annotate"),
             "unchecked_cast": _special("unchecked_cast"),
             "uninitialized": _special("uninitialized"),
             "inf": math.inf,
