@@ -124,3 +124,19 @@ def test_hooks_are_removed_even_when_the_traced_code_raises():
     assert values.ACTIVE[0] is None
     assert type(ember.ones(2).size(0)) is int
     ember.jit.trace(lambda x: x + 1, ember.ones(2))  # a later trace works
+
+
+def test_tensors_stored_on_modules_while_tracing_are_plain_afterwards():
+    class Caches(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.register_buffer("total", ember.zeros(2))
+
+        def forward(self, x):
+            self.total = self.total + x
+            self.last = x * 2
+            return self.total
+
+    module = Caches()
+    ember.jit.trace(module, ember.ones(2), check_trace=False)
+    assert type(module.total) is ember.Tensor and type(module.last) is ember.Tensor

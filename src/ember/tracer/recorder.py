@@ -152,6 +152,11 @@ class Tracer:
         self.root.b.return_(self._pack(self.root, output))
         for t in leaves:
             tv.untag(t)
+        if self.module is not None:  # results the code stored on modules (buffers, caches)
+            for m in self.module.modules():
+                for table in (m._buffers, m.__dict__):
+                    for v in table.values():
+                        tv.untag(v)
         for g in self.graphs():
             eliminate_dead_code(g)
             verify(g)
