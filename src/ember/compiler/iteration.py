@@ -308,3 +308,13 @@ class IterLowering:
             return annotation_type(node, self.ctx.classes)
         except TypeProblem as e:
             raise self.err(node, str(e)) from None
+
+    def builtin_is_scripting(self, node):
+        return Known(True)
+
+    def builtin_hasattr(self, node):
+        obj, name = self.expr(node.args[0]), self.expr(node.args[1])
+        if not isinstance(name, Known) or not isinstance(obj, ModuleRef):
+            raise self.err(node, "hasattr needs a module and a constant attribute name")
+        info = obj.info
+        return Known(name.value in info.kinds or info.has_method(name.value))

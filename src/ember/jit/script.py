@@ -80,5 +80,9 @@ def annotate(the_type, the_value):
 
 
 def is_scripting() -> bool:
-    """False in eager code (scripted code never calls this function)."""
+    """False in eager code; in scripted code the compiler makes it the constant True."""
     return False
+
+
+annotate._ember_special = "annotate"
+is_scripting._ember_special = "is_scripting"
