@@ -255,3 +255,12 @@ def test_zero_dim_operands_and_scalars(torch):
         for da in DTYPES:
             for s in (3, -2.5, True):
                 both(torch, fn, np.asarray(sample(da, (1,), 1)[0]), s)
+
+
+def test_numpy_scalars_act_as_numbers(torch):
+    for d in ("float32", "int64", "float16"):
+        a = sample(d, (3,))
+        both(torch, lambda m, x: x * np.float64(2.5), a)
+        both(torch, lambda m, x: np.int64(3) - x, a)
+        both(torch, lambda m, x: np.float32(2) * x, a)
+        both(torch, lambda m, x: x < np.int32(1), a)

@@ -16,6 +16,8 @@ Example:
 
 from __future__ import annotations
 
+import numpy as np
+
 from ember import dtypes
 from ember.ops import registry
 from ember.tensor import functions as _functions
@@ -26,6 +28,15 @@ from ember.tensor.tensor import Tensor
 _PY_SCALARS = (bool, int, float, complex)
 
 
+def _number(x):
+    """`x` as a Python number when it is one (numpy scalars included), else None."""
+    if x.__class__ in _PY_SCALARS:
+        return x
+    if isinstance(x, np.generic) and x.dtype.kind in "biufc":
+        return x.item()
+    return None
+
+
 def _binary(tensor_op: str, scalar_op: str | None, name: str):
     t_inv = invoker(registry.get(tensor_op))
     s_inv = invoker(registry.get(scalar_op)) if scalar_op else None
@@ -33,7 +44,8 @@ def _binary(tensor_op: str, scalar_op: str | None, name: str):
     def method(self, other):
         if other.__class__ is Tensor or isinstance(other, Tensor):
             return t_inv(self, other)
-        if other.__class__ in _PY_SCALARS:
+        other = _number(other)
+        if other is not None:
             return s_inv(self, other) if s_inv else t_inv(self, other)
         return NotImplemented
 
@@ -47,7 +59,8 @@ def _swapped(tensor_op: str, name: str):
     inv = invoker(registry.get(tensor_op))
 
     def method(self, other):
-        if other.__class__ in _PY_SCALARS:
+        other = _number(other)
+        if other is not None:
             return inv(other, self)
         return NotImplemented
 
@@ -56,19 +69,22 @@ def _swapped(tensor_op: str, name: str):
 
 
 def _rtruediv(self, other):
-    if other.__class__ in _PY_SCALARS:
+    other = _number(other)
+    if other is not None:
         return call("aten::mul.Scalar", call("aten::reciprocal", self), other)
     return NotImplemented
 
 
 def _rsub(self, other):
-    if other.__class__ in _PY_SCALARS:
+    other = _number(other)
+    if other is not None:
         return call("aten::rsub.Scalar", self, other)
     return NotImplemented
 
 
 def _rpow(self, other):
-    if other.__class__ in _PY_SCALARS:
+    other = _number(other)
+    if other is not None:
         return call("aten::pow.Scalar", other, self)
     return NotImplemented
 
@@ -76,6 +92,9 @@ def _rpow(self, other):
 def _pos(self):
     return self
 
+
+# numpy scalars on the left (`np.float32(2) * t`) must defer to Tensor's reflected operators.
+_ARRAY_PRIORITY = 1000.0
 
 _OPERATORS = {
     "add": ("aten::add.Tensor", "aten::add.Scalar"),
@@ -121,7 +140,8 @@ def _reflected(op: str, name: str):
     inv = invoker(registry.get(op))
 
     def method(self, other):
-        if other.__class__ in _PY_SCALARS:
+        other = _number(other)
+        if other is not None:
             return inv(self, other)
         return NotImplemented
 
@@ -143,6 +163,7 @@ def _dunders() -> dict:
     out.update(__rtruediv__=_rtruediv, __rsub__=_rsub, __rpow__=_rpow, __pos__=_pos)
     out["__rdiv__"] = _rtruediv
     out["__div__"] = out["__truediv__"]
+    out["__array_priority__"] = _ARRAY_PRIORITY
     return out
 
 
