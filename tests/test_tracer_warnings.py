@@ -188,3 +188,8 @@ def test_nondeterministic_traces_skip_the_comparison_with_a_warning():
         traced = ember.jit.trace(drop, ember.ones(100))
     kept = traced(ember.ones(1000)).numpy()
     assert set(np.unique(kept)) == {0.0, 2.0}
+
+
+def test_size_outputs_are_refused_as_ints():
+    with pytest.raises(ember.TraceError, match=r"output\[1\] is a int"):
+        ember.jit.trace(lambda x: (x, x.size(0)), ember.ones(2))

@@ -108,8 +108,11 @@ def _flatten(value, leaves: list, where: str) -> Spec:
                 raise TraceError(f"{where} has a dict key of type {type(k).__name__}")
         kids = [_flatten(v, leaves, f"{where}[{k!r}]") for k, v in value.items()]
         return Spec("dict", kids, value.keys())
+    kind = type(value).__name__
+    if isinstance(value, int) and not isinstance(value, bool):
+        kind = "int"  # a traced size is an int to the user
     raise TraceError(
-        f"{where} is a {type(value).__name__}: traced code takes and returns only tensors "
+        f"{where} is a {kind}: traced code takes and returns only tensors "
         "and (nested) tuples, lists and dicts of tensors"
     )
 
