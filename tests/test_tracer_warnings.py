@@ -191,5 +191,5 @@ def test_nondeterministic_traces_skip_the_comparison_with_a_warning():
 
 
 def test_size_outputs_are_refused_as_ints():
-    with pytest.raises(ember.TraceError, match=r"output\[1\] is a int"):
+    with pytest.raises(ember.TraceError, match=r"output\[1\] is an int"):
         ember.jit.trace(lambda x: (x, x.size(0)), ember.ones(2))

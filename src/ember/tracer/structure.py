@@ -111,8 +111,9 @@ def _flatten(value, leaves: list, where: str) -> Spec:
     kind = type(value).__name__
     if isinstance(value, int) and not isinstance(value, bool):
         kind = "int"  # a traced size is an int to the user
+    article = "an" if kind[0] in "aeiouAEIOU" else "a"
     raise TraceError(
-        f"{where} is a {kind}: traced code takes and returns only tensors "
+        f"{where} is {article} {kind}: traced code takes and returns only tensors "
         "and (nested) tuples, lists and dicts of tensors"
     )
 
