@@ -166,3 +166,19 @@ def test_constant_literals_print_like_torchscript():
         "value=[1, 2]]",
     ]:
         assert frag in text, frag
+
+
+def test_builder_constants_take_the_parameter_type():
+    b = Builder(Graph())
+    x = b.add_input(TENSOR, "x")
+    pooled = b.emit("aten::max_pool2d", x, 2)  # int[2] kernel_size given one int
+    kernel = pooled.op.operands[1].op
+    assert kernel.attrs["value"] == 2 and kernel.results[0].type == INT
+    assert pooled.op.operands[2].op.attrs["value"] == []  # stride default, a list
+    f = b.emit("aten::add.float", b.constant(1.5), 2)
+    assert f.op.operands[1].op.attrs["value"] == 2.0
+    assert isinstance(f.op.operands[1].op.attrs["value"], float)
+    v = b.emit("aten::view", x, (2, 3))
+    assert v.op.operands[1].op.attrs["value"] == [2, 3]
+    b.return_(v)
+    verify(b.graph)

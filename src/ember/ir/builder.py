@@ -165,7 +165,7 @@ class Builder:
             elif p.name in kwargs:
                 x = kwargs.pop(p.name)
             elif p.default is not registry.MISSING:
-                x = _ENUM_DEFAULTS.get(p.default, p.default)
+                x = _default_value(p.default)
             else:
                 raise VerifyError(f"{sig.qualified_name}: missing operand '{p.name}'")
             values.append(self._operand(x, p))
@@ -181,8 +181,15 @@ class Builder:
             return self.constant(x)
         if isinstance(t, T.OptionalType):
             t = t.elem
-        ct = constant_type(x)
-        return self.constant(x, ct if isinstance(t, T.NumberType | T.TensorType) else t)
+        if isinstance(t, T.FloatType) and type(x) is int:
+            x = float(x)
+        if isinstance(t, T.ListType):
+            if not isinstance(x, list | tuple):  # a broadcast list given one element
+                return self.constant(x)
+            x = list(x)
+        if isinstance(t, T.NumberType | T.TensorType):
+            return self.constant(x, constant_type(x))
+        return self.constant(x, t)
 
     # -- structure ----------------------------------------------------------------------------
 
@@ -269,6 +276,12 @@ class Builder:
 
 MAX_TRIP = 9223372036854775807
 Builder.MAX_TRIP = MAX_TRIP
+
+
+def _default_value(default):
+    if isinstance(default, str):
+        return _ENUM_DEFAULTS.get(default, default)
+    return list(default) if isinstance(default, list) else default
 
 
 def _join(types):
