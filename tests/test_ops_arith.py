@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import ember
-from test_ops_helpers import DTYPES, INEXACT_RTOL, both, sample
+from test_ops_helpers import DTYPES, INEXACT_RTOL, both, sample, to_torch_arr
 
 PAIRS = list(itertools.product(DTYPES, DTYPES))
 EXACT_BINARY = {
@@ -264,3 +264,12 @@ def test_numpy_scalars_act_as_numbers(torch):
         both(torch, lambda m, x: np.int64(3) - x, a)
         both(torch, lambda m, x: np.float32(2) * x, a)
         both(torch, lambda m, x: x < np.int32(1), a)
+
+
+def test_broadcast_errors_read_like_torch(torch):
+    for shapes in [((2, 3), (4,)), ((2, 3), (3, 3)), ((5, 1, 2), (3, 3))]:
+        a, b = sample("float32", shapes[0]), sample("float32", shapes[1])
+        mine = both(torch, lambda m, x, y: x + y, a, b)
+        with pytest.raises(RuntimeError) as theirs:
+            to_torch_arr(a) + to_torch_arr(b)
+        assert isinstance(mine, RuntimeError) and str(mine) == str(theirs.value)

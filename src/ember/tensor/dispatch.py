@@ -29,6 +29,7 @@ Example:
 from __future__ import annotations
 
 import keyword
+import re
 from collections import namedtuple
 from contextlib import contextmanager
 
@@ -143,6 +144,34 @@ def _alias(r, base: Tensor):
     return wrap_view(r, base)
 
 
+# -- errors ------------------------------------------------------------------------------------
+
+_BROADCAST = re.compile(r"could not be broadcast together with shapes? ((?:\([\d, ]*\) ?)+)")
+
+
+def _translate(error: ValueError) -> Exception:
+    """numpy's broadcast failures as PyTorch's RuntimeError; other ValueErrors unchanged."""
+    m = _BROADCAST.search(str(error))
+    if not m:
+        return error
+    shapes = [
+        tuple(int(v) for v in g.split(",") if v.strip())
+        for g in re.findall(r"\(([^)]*)\)", m.group(1))
+    ]
+    if len(shapes) < 2:
+        return RuntimeError(str(error))
+    a, b = shapes[0], shapes[1]
+    n = max(len(a), len(b))
+    a, b = (1,) * (n - len(a)) + a, (1,) * (n - len(b)) + b
+    for dim in range(n - 1, -1, -1):
+        if a[dim] != b[dim] and 1 not in (a[dim], b[dim]):
+            return RuntimeError(
+                f"The size of tensor a ({a[dim]}) must match the size of tensor b ({b[dim]}) "
+                f"at non-singleton dimension {dim}"
+            )
+    return RuntimeError(str(error))
+
+
 # -- caller generation -------------------------------------------------------------------------
 
 
@@ -212,6 +241,7 @@ def invoker(op):
         "_kernel": op.kernel,
         "_OP": op,
         "_MISSING": NO_DEFAULT,
+        "_translate": _translate,
     }
     if len(schema.returns) > 1:
         env["_RT"] = _return_type(op)
@@ -241,7 +271,10 @@ def invoker(op):
         + [
             "    if _hook[0] is not None:",
             f"        return _run_hook(_OP, ({pos}), {{{kw}}})",
-            f"    r = _kernel({', '.join(converted)})",
+            "    try:",
+            f"        r = _kernel({', '.join(converted)})",
+            "    except ValueError as e:",
+            "        raise _translate(e) from None",
             f"    return {_result_expr(schema, names)}",
         ]
     )
