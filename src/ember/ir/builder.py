@@ -33,6 +33,7 @@ __all__ = ["Builder", "constant_type"]
 
 # Schema defaults written as enum names; TorchScript passes these as ints.
 _ENUM_DEFAULTS = {"contiguous_format": 0, "preserve_format": 1, "strided": 0, "Mean": 1}
+_ENUM_DEFAULTS.update({"long": 4, "int": 3, "float": 6, "double": 7, "bool": 11})
 
 
 def constant_type(value) -> T.Type:
@@ -165,7 +166,7 @@ class Builder:
             elif p.name in kwargs:
                 x = kwargs.pop(p.name)
             elif p.default is not registry.MISSING:
-                x = _default_value(p.default)
+                x = _default_value(p)
             else:
                 raise VerifyError(f"{sig.qualified_name}: missing operand '{p.name}'")
             values.append(self._operand(x, p))
@@ -278,9 +279,12 @@ MAX_TRIP = 9223372036854775807
 Builder.MAX_TRIP = MAX_TRIP
 
 
-def _default_value(default):
-    if isinstance(default, str):
-        return _ENUM_DEFAULTS.get(default, default)
+def _default_value(param):
+    default, t = param.default, param.type
+    if isinstance(t, T.OptionalType):
+        t = t.elem
+    if isinstance(default, str) and isinstance(t, T.IntType):  # ScalarType, Layout, ...
+        return _ENUM_DEFAULTS[default]
     return list(default) if isinstance(default, list) else default
 
 
