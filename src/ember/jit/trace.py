@@ -21,7 +21,6 @@ import warnings
 from ember.compiler.frontend import CompileContext, Compiled
 from ember.errors import TraceError
 from ember.ir import registry
-from ember.ir.types import ClassType
 from ember.jit.script_module import RecursiveScriptModule, ScriptFunction
 from ember.nn.module import add_indent
 from ember.tracer import Tracer, TracerWarning, TracingCheckError, compare_outputs
@@ -148,16 +147,28 @@ class _TraceContext(CompileContext):
         return super().class_type_for((key, self._instances), qualified_name, attrs)
 
     def add_method(self, info, graph) -> None:
-        params = [(a.name, a.type, registry.MISSING, False) for a in graph.inputs[1:]]
-        self._add(info.class_type, graph, params)
-
-    def _add(self, class_type, graph, params) -> Compiled:
-        qualified = f"{class_type.qualified_name}.{graph.name}"
-        returns = graph.outputs[0].type
-        compiled = Compiled(qualified, graph, params, returns, self)
-        class_type.methods[graph.name] = (tuple(p[1] for p in params), returns)
+        """Register a recorded method graph of the module described by `info`."""
+        class_type = info.class_type
+        params = _params(graph.inputs[1:])
+        compiled = Compiled(
+            f"{class_type.qualified_name}.{graph.name}", graph, params, _returns(graph), self
+        )
+        class_type.methods[graph.name] = (tuple(p[1] for p in params), compiled.return_type)
         self.methods[(class_type.qualified_name, graph.name)] = compiled
+
+    def add_function(self, qualified_name: str, graph) -> Compiled:
+        """Register a recorded free function under `qualified_name`."""
+        compiled = Compiled(qualified_name, graph, _params(graph.inputs), _returns(graph), self)
+        self.by_name[qualified_name] = compiled
         return compiled
+
+
+def _params(inputs) -> list:
+    return [(a.name, a.type, registry.MISSING, False) for a in inputs]
+
+
+def _returns(graph):
+    return graph.outputs[0].type
 
 
 class _InfoTypes:
@@ -223,11 +234,8 @@ def _prepare(func, is_module: bool):
 def _wrap(tracer: Tracer, func, is_module: bool, ctx, info):
     if not is_module:
         graph = tracer.root.graph
-        params = [(a.name, a.type, registry.MISSING, False) for a in graph.inputs]
-        owner = ClassType(base_name(func).rpartition(".")[0])
-        compiled = ctx._add(owner, graph, params)
-        compiled.qualified_name = f"{owner.qualified_name}.{graph.name}"
-        return ScriptFunction(compiled, func)
+        qualified = f"{base_name(func).rpartition('.')[0]}.{graph.name}"
+        return ScriptFunction(ctx.add_function(qualified, graph), func)
     for module_id, graphs in tracer.methods.items():
         for graph in graphs:
             ctx.add_method(tracer.types.by_id[module_id], graph)
