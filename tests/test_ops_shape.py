@@ -252,3 +252,23 @@ def test_legacy_type_method(torch):
         both(torch, lambda m, x: x.type().replace("torch.", "ember."), sample(d, (2,)))
         both(torch, lambda m, x: x.type(m.int32), sample(d, (2,)))
         both(torch, lambda m, x: x.type("torch.DoubleTensor"), sample(d, (2,)))
+
+
+def test_sort_topk_flip_repeat(torch):
+    for d in ("float32", "float64", "int64", "float16"):
+        a = sample(d, (3, 5), seed=11)
+        if d == "int64":
+            a = np.stack([np.random.default_rng(i).permutation(20)[:5] for i in range(3)])
+        both(torch, lambda m, x: tuple(m.sort(x)), a)
+        both(torch, lambda m, x: tuple(x.sort(0, descending=True)), a)
+        both(torch, lambda m, x: m.argsort(x, dim=1, descending=True), a)
+        both(torch, lambda m, x: tuple(m.topk(x, 2)), a)
+        both(torch, lambda m, x: tuple(x.topk(1, dim=0, largest=False)), a)
+        both(torch, lambda m, x: x.flip(0, 1), a)
+        both(torch, lambda m, x: m.flip(x, [-1]), a)
+        both(torch, lambda m, x: x.repeat(2, 1, 3), a)
+        both(torch, lambda m, x: x.repeat(2), a)
+    nan = np.array([1.0, np.nan, -2.0, 3.0], np.float32)
+    both(torch, lambda m, x: tuple(x.sort()), nan)
+    both(torch, lambda m, x: tuple(x.sort(descending=True)), nan)
+    both(torch, lambda m, x: tuple(x.topk(5)), nan)

@@ -119,6 +119,8 @@ SPECIAL = {
     "aten::permute": lambda: [np.ones((2, 3)), [1, 0]],
     "aten::masked_fill.Scalar": lambda: [np.ones((2, 3)), np.array([True, False, True]), 0.5],
     "aten::masked_fill.Tensor": lambda: [np.ones(3), np.array([True, False, True]), np.array(2.0)],
+    "aten::repeat": lambda: [np.ones((2, 3)), [2, 1]],
+    "aten::flip": lambda: [np.ones((2, 3)), [0]],
     "aten::view.dtype": lambda: [np.ones(3, np.float32), ember.int32],
     "aten::to.dtype": lambda: [np.ones(3, np.float32), ember.float64],
 }

@@ -225,6 +225,14 @@ def permute(self, *dims):
     return call("aten::permute", self, _shape_args(dims))
 
 
+def flip(self, *dims):
+    return call("aten::flip", self, _shape_args(dims))
+
+
+def repeat(self, *repeats):
+    return call("aten::repeat", self, _shape_args(repeats))
+
+
 def where(self, condition, other):
     return _functions.where(condition, self, other)
 
@@ -323,7 +331,7 @@ def _named_methods() -> dict:
         div_=div_, true_divide_=div_, view=view, reshape=reshape, expand=expand,
         permute=permute, where=where, to=to, cpu=cpu, contiguous=contiguous,
         new_zeros=_new("zeros"), new_ones=_new("ones"), new_empty=_new("empty"),
-        new_full=_new("full"), type=type_,
+        new_full=_new("full"), type=type_, flip=flip, repeat=repeat,
         T=property(_transposed),
     )  # fmt: skip
     for name in ("view", "reshape", "expand", "permute", "to", "contiguous", "div_"):
