@@ -18,10 +18,7 @@ EXPECTED = {
                        "(check it with 'is not None' first)", "    return x + 1"),
     "branch_types": ("28:5: variable 'y' has type int on one path and Tensor on another",
                      "    if c:"),
-    "break_in_unrolled_loop": (
-        "36:5: break/continue in a loop over modules or a tuple is not supported",
-        "    for i in (1, 2):",
-    ),
+    "tuple_index": ("37:9: tuple index 5 out of range", "    k = t[5]"),
     "bad_op_arg": ("42:12: no overload of ember.relu accepts arguments (Tensor, str)",
                    '    return ember.relu(x, "fast")'),
     "missing_return": (

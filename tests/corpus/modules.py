@@ -102,6 +102,23 @@ class Dict_(nn.Module):
         return self.heads["a"](x) - self.heads["b"](x)
 
 
+class EarlyExitLayers(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.layers = nn.ModuleList([nn.Linear(2, 2) for _ in range(4)])
+
+    def forward(self, x, stop: int):
+        for i, layer in enumerate(self.layers):
+            if i == 1:
+                continue
+            if i == stop:
+                break
+            if i == 3:
+                return layer(x) * 100
+            x = layer(x)
+        return x
+
+
 class TrainingFlag(nn.Module):
     def __init__(self):
         super().__init__()
@@ -168,6 +185,8 @@ CASES = [
     ("training_flag", TrainingFlag, lambda: (ember.randn(2),)),
     ("eval_flag", lambda: TrainingFlag().eval(), lambda: (ember.randn(2),)),
     ("function_attr", FunctionAttr, lambda: (ember.randn(2, 3),)),
+    ("unrolled_break", EarlyExitLayers, lambda: (ember.randn(2), 2)),
+    ("unrolled_return", EarlyExitLayers, lambda: (ember.randn(2), 9)),
     ("set_attr", Counter, lambda: (ember.randn(2),)),
     ("scripted_parts", UsesScripted, lambda: (ember.randn(2),)),
 ]

@@ -32,10 +32,10 @@ def branch_types(x, c: bool):
     return y
 
 
-def break_in_unrolled_loop(n: int) -> int:
-    for i in (1, 2):
-        break
-    return 0
+def tuple_index(n: int) -> int:
+    t = (1, 2)
+    k = t[5]
+    return k
 
 
 def bad_op_arg(x):

@@ -15,8 +15,10 @@ class RetryWithReturnType(Exception):  # noqa: N818
 class Region:
     """Where a path of statements ends: a function body or a loop body."""
 
-    def __init__(self, kind, carried=(), test=None):
+    def __init__(self, kind, carried=(), test=None, unrolled=False):
         self.kind, self.carried, self.test = kind, list(carried), test
+        self.unrolled = unrolled
+        """One iteration of an unrolled loop: `break` also sets ``$broken``."""
 
 
 def set_results(op, types, names=None):

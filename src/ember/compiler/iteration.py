@@ -163,9 +163,9 @@ class IterLowering:
     def stmt_For(self, st):
         self.lower_for(st)
 
-    def emit_loop(self, trip, cond, body, bind_target, test, st):
+    def emit_loop(self, trip, cond, body, bind_target, test, st, unrolled=False):
         """A prim::Loop over `body`; bind_target(i) binds the loop variables in the body."""
-        names = assigned(body) | target_names(getattr(st, "target", None))
+        names = assigned(body) | target_names(getattr(st, "target", None)) | {"$broken"}
         carried = [n for n in self.env if n in names and isinstance(self.env[n], Value)]
         hints = [n.lstrip("$") for n in carried]
         loop = self.b.loop(trip, cond, [self.env[n] for n in carried], names=hints)
@@ -177,7 +177,7 @@ class IterLowering:
         with self.b.at_end(block):
             if bind_target is not None:
                 bind_target(block.args[0])
-            exits = self.lower_seq(body, Region("loop", carried, test))
+            exits = self.lower_seq(body, Region("loop", carried, test, unrolled))
             if exits is DEAD:
                 exits = [self.b.constant(False)] + list(block.args[1:])
             for n, v, arg in zip(carried, exits[1:], block.args[1:]):
@@ -191,9 +191,26 @@ class IterLowering:
         return loop
 
     def unrolled(self, items, st):
-        """Unroll `for target in <tuple or module container>` over compile-time `items`."""
+        """Unroll `for target in <tuple or module container>` over compile-time `items`.
+
+        With break/continue/return in the body, each iteration becomes a loop that runs
+        at most once (while nothing broke out), so the exits work as in real loops.
+        """
         if has_exit(S.If(body=st.body), "loop"):
-            raise self.err(st, "break/continue in a loop over modules or a tuple is not supported")
+            self.env["$broken"] = self.b.constant(False)
+            for item in items:
+                broken = self.env["$broken"]
+                const = getattr(getattr(broken, "op", None), "attrs", {}).get("value")
+                if getattr(broken, "op", None) is not None and broken.op.kind == "prim::Constant":
+                    cond = self.b.constant(not const)
+                else:
+                    cond = self.emit("aten::__not__", broken, node=st)
+
+                def bind(i, item=item):
+                    self.assign(st.target, item, st)
+
+                self.emit_loop(self.b.constant(1), cond, st.body, bind, None, st, unrolled=True)
+            return
         for item in items:
             self.assign(st.target, item, st)
             for s in st.body:

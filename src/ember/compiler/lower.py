@@ -116,6 +116,8 @@ class FunctionLowering(IterLowering, ModuleAccess, CallLowering, IndexLowering, 
             if self.return_type is not None:
                 v = self.coerce(v, self.return_type, st.value or st, "the return value")
             self.env["$ret_flag"], self.env["$ret_val"] = self.b.constant(True), v
+        if isinstance(st, S.Break | S.Return) and region.unrolled:
+            self.env["$broken"] = self.b.constant(True)
         if isinstance(st, S.Break | S.Return):
             cond = self.b.constant(False)
         elif region.test is not None:
