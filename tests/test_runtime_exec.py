@@ -155,3 +155,13 @@ def test_while_true_with_counter_and_unknown_exception():
     fn = compile_graph(b.graph)
     with pytest.raises(ScriptError, match="custom"):
         fn(3)
+
+
+def test_cache_accepts_equal_bound_resolvers():
+    class Ctx:
+        def resolve(self, name):
+            raise AssertionError(name)
+
+    ctx = Ctx()
+    g = bounded_with_break()
+    assert compile_graph(g, ctx.resolve) is compile_graph(g, ctx.resolve)

@@ -31,7 +31,7 @@ __all__ = ["compile_graph", "python_source", "fold_constants", "ScriptError"]
 def compile_graph(graph: Graph, resolve_function=None):
     """The Python function executing `graph` (cached on the graph until it changes)."""
     cached = graph.compiled
-    if cached is not None and cached[0] is resolve_function:
+    if cached is not None and cached[0] == resolve_function:
         return cached[1]
     fn = generate(graph, resolve_function)
     graph.compiled = (resolve_function, fn)
