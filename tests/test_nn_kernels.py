@@ -180,7 +180,7 @@ NN_OPS = [
     "aten::conv1d", "aten::conv1d.padding", "aten::conv2d", "aten::conv2d.padding",
     "aten::max_pool2d", "aten::max_pool2d_with_indices", "aten::avg_pool2d",
     "aten::adaptive_avg_pool2d", "aten::batch_norm", "aten::layer_norm", "aten::dropout",
-    "aten::embedding",
+    "aten::embedding", "aten::embedding_renorm_",
 ]  # fmt: skip
 
 

@@ -242,3 +242,20 @@ def test_layers_in_other_float_dtypes_match_torch(torch, dtype, tol, index):
     ours.load_state_dict({k: from_torch(v) for k, v in theirs.state_dict().items()}, assign=True)
     x = torch.randn(2, 3, 6, 6).to(getattr(torch, dtype))
     assert_same(ours(from_torch(x)), theirs(x), atol=tol, rtol=tol)
+
+
+@pytest.mark.parametrize("norm_type", [2.0, 1.0])
+def test_embedding_max_norm_renormalises_rows_like_torch(torch, norm_type):
+    kwargs = {"max_norm": 1.5, "norm_type": norm_type}
+    ours, theirs = pair(nn.Embedding(6, 4, **kwargs), torch.nn.Embedding(6, 4, **kwargs))
+    idx = np.array([[0, 2, 2], [5, 0, 1]])
+    assert_same(ours(ember.from_numpy(idx)), theirs(torch.from_numpy(idx)), atol=1e-6, rtol=1e-6)
+    assert_same(ours.weight.detach(), theirs.weight, atol=1e-6, rtol=1e-6)
+    assert repr(ours) == repr(theirs)
+
+
+def test_dropout_inplace_writes_into_its_input():
+    x = ember.ones(100, 100)
+    out = nn.Dropout(0.5, inplace=True)(x)
+    assert out is x
+    assert set(np.unique(x.numpy()).tolist()) == {0.0, 2.0}

@@ -262,6 +262,13 @@ def _aten_embedding(
     return _call("aten::embedding", weight, indices, padding_idx, scale_grad_by_freq, sparse)
 
 
+@_op("aten::embedding_renorm_")
+def _aten_embedding_renorm_(
+    self: Tensor, indices: Tensor, max_norm: float, norm_type: float
+) -> Tensor:
+    return _call("aten::embedding_renorm_", self, indices, max_norm, norm_type)
+
+
 def embedding(
     input: Tensor,
     weight: Tensor,
@@ -271,7 +278,13 @@ def embedding(
     scale_grad_by_freq: bool = False,
     sparse: bool = False,
 ) -> Tensor:
-    """Rows of `weight` picked by the integer tensor `input` (max_norm is not supported)."""
+    """Rows of `weight` picked by the integer tensor `input`.
+
+    With `max_norm`, the picked rows whose `norm_type`-norm exceeds it are first rescaled
+    in place to that norm, as PyTorch does.
+    """
+    if max_norm is not None:
+        _aten_embedding_renorm_(weight, input, max_norm, norm_type)
     idx = -1
     if padding_idx is not None:
         idx = padding_idx

@@ -19,7 +19,7 @@ import numpy as np
 from ember.ops import k_create
 from ember.ops.registry import register
 
-__all__ = ["batch_norm", "layer_norm", "dropout", "embedding"]
+__all__ = ["batch_norm", "layer_norm", "dropout", "embedding", "embedding_renorm_"]
 
 
 def _compute_dtype(x: np.ndarray) -> np.dtype:
@@ -150,6 +150,17 @@ def embedding(weight, indices, padding_idx=-1, scale_grad_by_freq=False, sparse=
     return np.take(weight, indices, axis=0)
 
 
+def embedding_renorm_(weight, indices, max_norm: float, norm_type: float):
+    """aten::embedding_renorm_: rescale, in place, the rows `indices` picks whose p-norm
+    exceeds `max_norm` to norm max_norm (PyTorch's 1e-7 guard included)."""
+    rows = np.unique(indices)
+    norms = np.linalg.norm(weight[rows].astype(np.float64), ord=norm_type, axis=1)
+    big = norms > max_norm
+    scale = (max_norm / (norms[big] + 1e-7)).astype(weight.dtype)
+    weight[rows[big]] *= scale[:, None]
+    return weight
+
+
 # -- registration in the op table (PyTorch's schemas, verbatim) -----------------------------
 
 register(
@@ -177,4 +188,11 @@ register(
     "bool scale_grad_by_freq=False, bool sparse=False) -> Tensor",
     embedding,
     doc="rows of weight selected by integer indices",
+)
+register(
+    "embedding_renorm_(Tensor(a!) self, Tensor indices, float max_norm, float norm_type) "
+    "-> Tensor(a!)",
+    embedding_renorm_,
+    traits=("inplace",),
+    doc="rescale the selected embedding rows whose norm exceeds max_norm, in place",
 )
