@@ -151,3 +151,18 @@ def test_pool_constants_hoists_and_merges():
 
 def _nested(graph):
     return [b for op in graph.walk() for b in op.blocks]
+
+
+@pytest.mark.parametrize("trip, cond", [(0, True), (5, False), (-1, True)])
+def test_fold_loops_that_never_run(trip, cond):
+    b = Builder(Graph("f"))
+    x = b.add_input(TENSOR, "x")
+    loop = b.loop(trip, cond, [x])
+    with b.at_end(loop.blocks[0]):
+        b.op("prim::Print", ["never"], [])
+        b.yield_(True, b.emit("aten::neg", loop.blocks[0].args[1]))
+    b.return_(loop.results[0])
+    assert fold_constants(b.graph) == 1
+    eliminate_dead_code(b.graph)
+    verify(b.graph)
+    assert _kinds(b.graph) == ["prim::Return"]

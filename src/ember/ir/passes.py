@@ -192,7 +192,8 @@ def fold_constants(graph: Graph, evaluate=None, max_tensor_numel: int = 64) -> i
     `evaluate(op, values) -> list of results` (`ember.runtime.fold_constants` passes one);
     tensor results are kept only up to `max_tensor_numel` elements, and never for creation
     or nondeterministic ops or results that an in-place op could mutate. An ``if`` whose
-    condition is constant is replaced by the branch taken.
+    condition is constant is replaced by the branch taken, and a loop that cannot run (a
+    constant false condition or trip count <= 0) by its initial values.
     """
     folder = _Folder(graph, evaluate, max_tensor_numel)
     n = folder.block(graph.block)
@@ -214,6 +215,12 @@ class _Folder:
                 continue
             if op.kind == "prim::If" and _is_const(op.operands[0]):
                 changed += 1 + self.inline_branch(op)
+                continue
+            if op.kind == "prim::Loop" and _never_runs(op):
+                for r, init in zip(op.results, op.operands[2:]):
+                    r.replace_all_uses_with(init)
+                op.erase()
+                changed += 1
                 continue
             for inner in op.blocks:
                 changed += self.block(inner)
@@ -291,6 +298,13 @@ _SAFE_BUILTINS = {
     "list": list,
     "range": range,
 }
+
+
+def _never_runs(loop: Operation) -> bool:
+    trip, cond = loop.operands[:2]
+    if _is_const(cond) and _value(cond) is False:
+        return True
+    return _is_const(trip) and isinstance(_value(trip), int) and _value(trip) <= 0
 
 
 def _maybe_mutated(v: Value) -> bool:
