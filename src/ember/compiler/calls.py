@@ -32,6 +32,9 @@ _PYOPS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator
 _SIZE_METHODS = {"view", "reshape", "expand", "repeat", "permute", "flip", "tile"}
 _DTYPE_METHODS = {"byte": 0, "char": 1, "short": 2, "int": 3, "long": 4, "half": 5, "float": 6,
                   "double": 7, "bool": 11, "bfloat16": 15}  # fmt: skip
+_ARITY = {"len": (1, 1), "int": (0, 1), "float": (0, 1), "bool": (0, 1), "str": (1, 1),
+          "abs": (1, 1), "isinstance": (2, 2), "getattr": (2, 2), "hasattr": (2, 2),
+          "range": (1, 3), "min": (1, 99), "max": (1, 99)}  # fmt: skip
 _CMP = {"<": "lt", "<=": "le", ">": "gt", ">=": "ge", "==": "eq", "!=": "ne"}
 _NUMBER = (T.IntType, T.FloatType, T.BoolType, T.NumberType)
 
@@ -197,6 +200,11 @@ class CallLowering:
             obj = obj.__wrapped__
         builtin = getattr(self, "builtin_" + getattr(obj, "__name__", ""), None)
         if builtin is not None and getattr(builtins, obj.__name__, None) is obj:
+            lo, hi = _ARITY.get(obj.__name__, (0, 99))
+            if not lo <= len(node.args) <= hi:
+                want = f"{lo}" if lo == hi else f"{lo} to {hi}"
+                raise self.err(node, f"{obj.__name__}() takes {want} arguments in scripted code "
+                                     f"({len(node.args)} given)")  # fmt: skip
             return builtin(node)
         special = getattr(obj, "_ember_special", None)
         if special is not None:

@@ -39,10 +39,13 @@ from ember.compiler.iteration import IterLowering
 from ember.compiler.modules import ModuleAccess
 from ember.compiler.typeinfo import TypeProblem, annotation_type
 from ember.compiler.values import Known
+from ember.errors import VerifyError
 from ember.ir import Value
 from ember.ir import types as T  # noqa: N812
 
 __all__ = ["FunctionLowering", "RetryWithReturnType"]
+
+_UNEXPECTED = (VerifyError, IndexError, KeyError, TypeError, ValueError, AttributeError)
 
 
 class FunctionLowering(IterLowering, ModuleAccess, CallLowering, IndexLowering, ExprLowering):
@@ -83,7 +86,10 @@ class FunctionLowering(IterLowering, ModuleAccess, CallLowering, IndexLowering, 
             if isinstance(st, S.If) and has_exit(st, region.kind):
                 return self.lower_split_if(st, stmts[i + 1 :], region)
             if isinstance(st, S.Return | S.Break | S.Continue):
-                return self.exit_values(st, region)
+                try:
+                    return self.exit_values(st, region)
+                except _UNEXPECTED as e:
+                    raise self.err(st, f"cannot compile this statement: {e}") from e
             returns = isinstance(st, S.For | S.While) and has_exit(st, "function")
             if returns and "$ret_flag" not in self.env:
                 self.env["$ret_flag"] = self.b.constant(False)
@@ -159,7 +165,10 @@ class FunctionLowering(IterLowering, ModuleAccess, CallLowering, IndexLowering, 
         method = getattr(self, "stmt_" + type(st).__name__, None)
         if method is None:
             raise self.err(st, f"{type(st).__name__} is not supported in scripted code")
-        method(st)
+        try:
+            method(st)
+        except _UNEXPECTED as e:  # keep every failure a located CompileError
+            raise self.err(st, f"cannot compile this statement: {type(e).__name__}: {e}") from e
 
     def stmt_Pass(self, st):
         pass
