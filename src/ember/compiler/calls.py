@@ -202,8 +202,9 @@ class CallLowering:
         if builtin is not None and getattr(builtins, obj.__name__, None) is obj:
             lo, hi = _ARITY.get(obj.__name__, (0, 99))
             if not lo <= len(node.args) <= hi:
-                want = f"{lo}" if lo == hi else f"{lo} to {hi}"
-                raise self.err(node, f"{obj.__name__}() takes {want} arguments in scripted code "
+                want = f"{lo} argument" if lo == hi == 1 else f"{lo} to {hi} arguments"
+                want = f"{lo} arguments" if lo == hi != 1 else want
+                raise self.err(node, f"{obj.__name__}() takes {want} in scripted code "
                                      f"({len(node.args)} given)")  # fmt: skip
             return builtin(node)
         special = getattr(obj, "_ember_special", None)
