@@ -12,9 +12,20 @@ from __future__ import annotations
 
 import keyword
 
+from ember.ir import registry
 from ember.ir import types as T  # noqa: N812
+from ember.ir.builder import MAX_TRIP
+from ember.ir.core import Operation, OpResult, Value
 
-__all__ = ["RHS", "CAST", "attr_ref", "quote", "valid_identifier"]
+__all__ = [
+    "RHS",
+    "CAST",
+    "attr_ref",
+    "quote",
+    "valid_identifier",
+    "necessary_args",
+    "loop_kind",
+]
 
 CAST = {"aten::Int": "int", "aten::Float": "float", "aten::Bool": "bool", "aten::str": "str"}
 
@@ -105,3 +116,42 @@ def valid_identifier(name: str) -> str:
 def quote(s: str) -> str:
     out = s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
     return f'"{out}"'
+
+
+def necessary_args(params, operands) -> int:
+    n = len(operands)
+    while n > 0 and n <= len(params):
+        p, v = params[n - 1], operands[n - 1]
+        if p.default is registry.MISSING or not _is_constant(v, p.default):
+            break
+        n -= 1
+    return n
+
+
+def _is_constant(v: Value, default) -> bool:
+    if not isinstance(v, OpResult) or v.op.kind != "prim::Constant":
+        return False
+    value = v.op.attrs.get("value")
+    if default is None or value is None:
+        return default is None and value is None
+    if isinstance(default, list) and isinstance(value, list | tuple):
+        return list(value) == default
+    return type(value) is type(default) and value == default
+
+
+def loop_kind(op: Operation) -> str:
+    trip, cond = op.operands[:2]
+    body = op.blocks[0]
+    always = _const(cond) is True and body.returns and _const(body.returns[0]) is True
+    unbounded = isinstance(_const(trip), int) and _const(trip) >= MAX_TRIP
+    if always and not (unbounded and not body.args[0].uses):
+        return "for"
+    if unbounded and not body.args[0].uses:
+        return "while"
+    return "bounded"
+
+
+def _const(v: Value):
+    if isinstance(v, OpResult) and v.op.kind == "prim::Constant":
+        return v.op.attrs.get("value")
+    return None

@@ -43,8 +43,15 @@ import keyword
 
 from ember.ir import registry
 from ember.ir import types as T  # noqa: N812
-from ember.ir.builder import MAX_TRIP
-from ember.ir.code_forms import CAST, RHS, attr_ref, quote, valid_identifier
+from ember.ir.code_forms import (
+    CAST,
+    RHS,
+    attr_ref,
+    loop_kind,
+    necessary_args,
+    quote,
+    valid_identifier,
+)
 from ember.ir.core import Block, Graph, Operation, OpResult, Value
 from ember.ir.printer import format_float
 
@@ -262,7 +269,7 @@ class _CodePrinter:
             self.exprs[id(a)] = n
             note = "" if a.type == v.type else f": {a.type}"
             self.emit(f"{n}{note} = {self.use(v)}")
-        kind = _loop_kind(op)
+        kind = loop_kind(op)
         if kind == "for":
             it = self.name_for(counter)
             self.emit(f"for {it} in range({self.use(trip)}):")
@@ -331,7 +338,7 @@ class _CodePrinter:
         head = f"torch.{name}" if ns == "aten" else f"ops.{ns}.{name}"
         sig = registry.lookup(op.qualified_name)
         params = sig.params if sig is not None else ()
-        n = _necessary_args(params, op.operands)
+        n = necessary_args(params, op.operands)
         parts = []
         for i in range(n):
             p = params[i] if i < len(params) else None
@@ -373,42 +380,3 @@ def _constants_in_use_order(block: Block):
 
     visit(block)
     return out
-
-
-def _necessary_args(params, operands) -> int:
-    n = len(operands)
-    while n > 0 and n <= len(params):
-        p, v = params[n - 1], operands[n - 1]
-        if p.default is registry.MISSING or not _is_constant(v, p.default):
-            break
-        n -= 1
-    return n
-
-
-def _is_constant(v: Value, default) -> bool:
-    if not isinstance(v, OpResult) or v.op.kind != "prim::Constant":
-        return False
-    value = v.op.attrs.get("value")
-    if default is None or value is None:
-        return default is None and value is None
-    if isinstance(default, list) and isinstance(value, list | tuple):
-        return list(value) == default
-    return type(value) is type(default) and value == default
-
-
-def _loop_kind(op: Operation) -> str:
-    trip, cond = op.operands[:2]
-    body = op.blocks[0]
-    always = _const(cond) is True and body.returns and _const(body.returns[0]) is True
-    unbounded = isinstance(_const(trip), int) and _const(trip) >= MAX_TRIP
-    if always and not (unbounded and not body.args[0].uses):
-        return "for"
-    if unbounded and not body.args[0].uses:
-        return "while"
-    return "bounded"
-
-
-def _const(v: Value):
-    if isinstance(v, OpResult) and v.op.kind == "prim::Constant":
-        return v.op.attrs.get("value")
-    return None
