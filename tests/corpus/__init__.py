@@ -6,6 +6,7 @@ positional arguments.
 
 from tests.corpus.control import CASES as CONTROL
 from tests.corpus.layers import CASES as LAYERS
+from tests.corpus.models import CASES as MODELS
 from tests.corpus.modules import CASES as MODULES
 
-CASES = CONTROL + MODULES + LAYERS
+CASES = CONTROL + MODULES + LAYERS + MODELS

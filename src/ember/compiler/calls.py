@@ -137,6 +137,8 @@ class CallLowering:
         kw_types = {k: v.type for k, v in kwargs.items()}
         sig = registry.match_overload(kind, types, kw_types)
         if sig is None:
+            sig, args, kwargs = self.broadcast_lists(kind, args, kwargs)
+        if sig is None:
             raise self.err(node, self.mismatch(kind, types, kw_types, callname or kind))
         positional = [p for p in sig.params if not p.kwarg_only]
         args = [self.convert_arg(a, p, node) for a, p in zip(args, positional)] + args[
@@ -153,6 +155,27 @@ class CallLowering:
         if len(op.results) == 1:
             return op.results[0]
         return self.b.tuple_construct(op.results)
+
+    def broadcast_lists(self, kind, args, kwargs):
+        """Retry with ints passed for ``int[N]?`` parameters wrapped in lists (``dim=1``)."""
+        for sig in registry.overloads(kind):
+            positional = [p for p in sig.params if not p.kwarg_only]
+            by_name = {p.name: p for p in sig.params}
+            wrap = [_wants_list(a, p) for a, p in zip(args, positional)]
+            wrap += [False] * (len(args) - len(wrap))
+            kw_wrap = {k: _wants_list(v, by_name.get(k)) for k, v in kwargs.items()}
+            if not any(wrap) and not any(kw_wrap.values()):
+                continue
+            types = [_INT_LIST if w else a.type for a, w in zip(args, wrap)]
+            kw_types = {k: _INT_LIST if kw_wrap[k] else v.type for k, v in kwargs.items()}
+            if registry.match_overload(kind, types, kw_types) is sig:
+                args = [self._as_list(a) if w else a for a, w in zip(args, wrap)]
+                kwargs = {k: self._as_list(v) if kw_wrap[k] else v for k, v in kwargs.items()}
+                return sig, args, kwargs
+        return None, args, kwargs
+
+    def _as_list(self, v):
+        return self.b.list_construct([v], T.IntType.get())
 
     def convert_arg(self, v, param, node):
         target = param.type.elem if isinstance(param.type, T.OptionalType) else param.type
@@ -376,3 +399,13 @@ def _first_mismatch(sig, types, kw_types, callname):
         if not registry.param_accepts(by_name[k], t, env, convert=True):
             return (101, f"expected {by_name[k].type}, found {t} in argument '{k}' of {callname}")
     return None
+
+
+_INT_LIST = T.ListType(T.IntType.get())
+
+
+def _wants_list(v, param) -> bool:
+    if param is None or not isinstance(v.type, T.IntType):
+        return False
+    t = param.type.elem if isinstance(param.type, T.OptionalType) else param.type
+    return isinstance(t, T.ListType) and isinstance(t.elem, T.IntType)
