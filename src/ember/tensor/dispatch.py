@@ -229,6 +229,7 @@ def invoker(op):
     schema = op.schema
     names = {a.name: _py_name(a.name) for a in schema.arguments}
     env = {
+        "__name__": "ember.tensor.dispatch",
         "_Tensor": Tensor,
         "_tensor_arg": _tensor_arg,
         "_tensor_list": _tensor_list,
@@ -282,6 +283,7 @@ def invoker(op):
     exec(compile(src, f"<ember op {op.qualified_name}>", "exec"), env)
     fn = env[fname]
     fn.__doc__ = f"{op.schema}\n\n{op.doc}"
+    fn.__ember_op__ = op.name
     op._invoke = fn
     return fn
 

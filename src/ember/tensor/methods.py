@@ -341,7 +341,7 @@ def _named_methods() -> dict:
 
 def _ours(attr) -> bool:
     fn = attr.fget if isinstance(attr, property) else attr
-    return getattr(fn, "__module__", "").startswith(
+    return (getattr(fn, "__module__", None) or "").startswith(
         ("ember.tensor.methods", "ember.tensor.functions")
     ) or bool(getattr(fn, "__ember_op__", None))
 
