@@ -12,7 +12,6 @@ import builtins
 
 from ember.compiler import syntax as S  # noqa: N812
 from ember.compiler.flow import set_results
-from ember.compiler.typeinfo import TypeProblem, value_type
 from ember.compiler.values import BoundMethod, Known, ModuleRef, PyObj, Sugared, ValueMethod
 from ember.errors import VerifyError
 from ember.ir import Value
@@ -322,15 +321,9 @@ _TAKES_EXPECTED = {S.ListExpr, S.DictExpr, S.IfExp}
 
 
 def _wrap_py(obj):
-    if isinstance(obj, bool | int | float | str) or obj is None:
-        return Known(obj)
-    if isinstance(obj, tuple) and all(isinstance(x, bool | int | float | str) for x in obj):
-        return Known(obj)
-    try:
-        if type(obj).__name__ == "Tensor":
-            value_type(obj)
-    except TypeProblem:
-        pass
+    """A global or closure value: plain constants (and lists/tuples of them) are Known."""
+    if _plain(obj) and (not isinstance(obj, list) or obj):
+        return Known(list(obj) if isinstance(obj, list) else obj)
     return PyObj(obj)
 
 
