@@ -338,3 +338,22 @@ def test_nested_repr_matches_torch(torch):
     assert repr(nn.ModuleList(ml)) == repr(torch.nn.ModuleList(tml))
     assert repr(nn.ModuleList()) == repr(torch.nn.ModuleList())
     assert repr(nn.Sequential()) == repr(torch.nn.Sequential())
+
+
+def test_state_dicts_cross_to_torch_and_back(torch, tmp_path):
+    ours, theirs = build_nested(nn), build_nested(torch.nn)
+    ember.save(ours.state_dict(), tmp_path / "ours.pt")
+    loaded = torch.load(tmp_path / "ours.pt", weights_only=True)
+    assert dict(loaded._metadata) == dict(ours.state_dict()._metadata)
+    assert repr(theirs.load_state_dict(loaded)) == "<All keys matched successfully>"
+    np.testing.assert_array_equal(
+        theirs.head[1].weight.detach().numpy(), ours.head[1].weight.detach().numpy()
+    )
+    torch.save(theirs.state_dict(), tmp_path / "theirs.pt")
+    back = build_nested(nn)
+    state = ember.load(tmp_path / "theirs.pt")
+    assert repr(back.load_state_dict(state)) == "<All keys matched successfully>"
+    assert back.stem.bn.num_batches_tracked.dtype == ember.int64
+    np.testing.assert_array_equal(
+        back.table["emb"].weight.detach().numpy(), ours.table["emb"].weight.detach().numpy()
+    )
