@@ -45,3 +45,25 @@ def test_scalar_ops_match_torchscript(torch, op):
                 got = _run_scalar(f"aten::{op}.{overload}", a, b, ta, tb)
                 assert type(got) is type(want), (op, overload, a, b)
                 assert got == pytest.approx(want, nan_ok=True), (op, overload, a, b)
+
+
+def test_tensor_literals_warnings_and_math(recwarn):
+    import ember
+    from ember.ir import code_text
+
+    b = Builder(Graph("f"))
+    x = b.add_input(T.TensorType.get(), "x")
+    zero = b.emit("aten::tensor.int", 0)
+    floats = b.emit("aten::tensor", [[1.0, 2.0]], dtype=7)
+    b.op("aten::warn", ["careful"], [])
+    n = b.emit("aten::IntImplicit", b.emit("aten::sum", x))
+    f = b.emit("aten::floor.float", b.emit("aten::sqrt.float", 17.0))
+    b.return_(b.tuple_construct([zero, floats, n, f, b.emit("aten::__or__.int", n, 8)]))
+    code = code_text(b.graph)
+    assert "torch.tensor(0)" in code and "torch.tensor([[1., 2.]], dtype=7)" in code
+    assert "annotate(int, torch.sum(x))" in code
+    zero_t, floats_t, n_v, f_v, bits = compile_graph(b.graph)(ember.ones(3))
+    assert zero_t.dtype == ember.int64 and zero_t.dim() == 0
+    assert floats_t.dtype == ember.float64 and floats_t.tolist() == [[1.0, 2.0]]
+    assert (n_v, f_v, bits) == (3, 4, 11)
+    assert [str(w.message) for w in recwarn] == ["careful"]

@@ -79,6 +79,10 @@ def _rhs_call_method(pr, op, args):
     return f"({args[0]}).{op.attrs['name']}(" + "".join(f"{a}, " for a in args[1:]) + ")"
 
 
+def _rhs_implicit(pr, op, args):
+    return f"annotate({op.results[0].type}, {args[0]})"
+
+
 def _rhs_cast(pr, op, args):
     return f"unchecked_cast({op.results[0].type}, {args[0]})"
 
@@ -95,6 +99,9 @@ RHS = {
     "prim::CallFunction": _rhs_call_function,
     "prim::CallMethod": _rhs_call_method,
     "prim::unchecked_cast": _rhs_cast,
+    "aten::IntImplicit": _rhs_implicit,
+    "aten::FloatImplicit": _rhs_implicit,
+    "aten::ScalarImplicit": _rhs_implicit,
 }
 
 

@@ -133,6 +133,31 @@ aten::format(str self, ...) -> str | pure | {0}.format({*1}) | str.format of the
 aten::dim(Tensor self) -> int | pure | {0}.dim() | number of dimensions
 aten::size.int(Tensor self, int dim) -> int | pure | {0}.size({1}) | size of one dimension
 aten::size(Tensor self) -> int[] | pure | list({0}.shape) | all sizes
+aten::tensor.int(int t, *, ScalarType? dtype=None, Device? device=None, bool requires_grad=False)
+    -> Tensor | creation | _rt_tensor({0}, {1}, {3}) | a new 0-d tensor holding the number
+aten::tensor.float(float t, *, ScalarType? dtype=None, Device? device=None,
+    bool requires_grad=False) -> Tensor | creation | _rt_tensor({0}, {1}, {3})
+    | a new 0-d tensor holding the number
+aten::tensor.bool(bool t, *, ScalarType? dtype=None, Device? device=None,
+    bool requires_grad=False) -> Tensor | creation | _rt_tensor({0}, {1}, {3})
+    | a new 0-d tensor holding the number
+aten::tensor(t[] data, *, ScalarType? dtype=None, Device? device=None, bool requires_grad=False)
+    -> Tensor | creation | _rt_tensor({0}, {1}, {3}) | a new tensor from (nested) lists
+aten::warn(str message, int stacklevel=2) -> () | effect | _rt_warn({0}) | a UserWarning
+aten::IntImplicit(Tensor a) -> int | pure | int({0}.item()) | a 0-d tensor passed as int
+aten::FloatImplicit(Tensor a) -> float | pure | float({0}.item()) | a 0-d tensor as float
+aten::ScalarImplicit(Tensor a) -> Scalar | pure | {0}.item() | a 0-d tensor as a number
+aten::Int.Scalar(Scalar a) -> int | pure | int({0}) | truncate toward zero
+aten::Float.Scalar(Scalar a) -> float | pure | float({0}) | convert
+aten::floor.float(float a) -> int | pure | _rt_math.floor({0}) | math.floor
+aten::ceil.float(float a) -> int | pure | _rt_math.ceil({0}) | math.ceil
+aten::sqrt.float(float a) -> float | pure | _rt_math.sqrt({0}) | math.sqrt
+aten::exp.float(float a) -> float | pure | _rt_math.exp({0}) | math.exp
+aten::log.float(float a) -> float | pure | _rt_math.log({0}) | math.log
+aten::__and__.int(int a, int b) -> int | pure | ({0} & {1}) | bitwise and
+aten::__or__.int(int a, int b) -> int | pure | ({0} | {1}) | bitwise or
+aten::__xor__.int(int a, int b) -> int | pure | ({0} ^ {1}) | bitwise xor
+prim::is_cuda(Tensor a) -> bool | pure | False | ember tensors live on the CPU
 aten::__range_length(int lo, int hi, int step) -> int | pure | len(range({0}, {1}, {2}))
     | trip count of range(lo, hi, step)
 aten::__derive_index(int index, int start, int step) -> int | pure | ({1} + {0} * {2})
@@ -178,7 +203,7 @@ class BuiltinDef:
     kind: str
     overload: str
     schema: str
-    params: tuple  # ((type string, name, default string or None), ...)
+    params: tuple  # ((type string, name, default string or None, kwarg_only), ...)
     variadic: bool
     returns: tuple  # type strings; empty for ()
     variadic_returns: bool
@@ -192,18 +217,23 @@ class BuiltinDef:
 
 
 def _parse_line(line: str) -> BuiltinDef:
-    schema, traits, python, semantics = (p.strip() for p in line.split("|"))
+    parts = [p.strip() for p in line.split(" | ")]
+    schema, traits, semantics = parts[0], parts[1], parts[-1]
+    python = " | ".join(parts[2:-1])
     head, ret = schema.split(" -> ")
     qualified, arg_text = head.split("(", 1)
     kind, overload = _split_name(qualified)
-    params, variadic = [], False
+    params, variadic, kwarg_only = [], False, False
     for part in _split_args(arg_text[:-1]):
         if part == "...":
             variadic = True
             continue
+        if part == "*":
+            kwarg_only = True
+            continue
         decl, _, default = part.partition("=")
         typ, name = decl.rsplit(" ", 1)
-        params.append((typ.strip(), name, default or None))
+        params.append((typ.strip(), name, default or None, kwarg_only))
     ret = ret.strip()
     variadic_ret = ret == "..."
     returns = () if ret in ("()", "...") else (ret,)

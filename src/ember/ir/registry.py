@@ -84,8 +84,8 @@ def _parse(type_str: str) -> T.Type:
 
 def _from_builtin(d) -> Signature:
     params = tuple(
-        Param(name, _parse(t), MISSING if default is None else _builtin_default(default))
-        for t, name, default in d.params
+        Param(name, _parse(t), MISSING if default is None else _builtin_default(default), kw)
+        for t, name, default, kw in d.params
     )
     return Signature(
         d.qualified_name,

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import builtins
 import math
+import warnings
 
 import numpy as np
 
 from ember import dtypes
 from ember.errors import EmberError
+from ember.tensor.convert import tensor as _tensor
 from ember.tensor.tensor import wrap
 
 __all__ = ["HELPERS", "raise_exception", "to_dtype"]
@@ -38,6 +40,14 @@ def _rt_pow(a, b) -> float:
     except ZeroDivisionError:
         return math.inf
     return math.nan if isinstance(r, complex) else float(r)
+
+
+def _rt_tensor(data, dtype, requires_grad):
+    return _tensor(data, dtype=to_dtype(dtype), requires_grad=requires_grad)
+
+
+def _rt_warn(message: str) -> None:
+    warnings.warn(message, UserWarning, stacklevel=3)
 
 
 def _rt_append(lst, x):
@@ -83,6 +93,9 @@ HELPERS = {
     "_rt_num_to_tensor": _rt_num_to_tensor,
     "_rt_append": _rt_append,
     "_rt_pow": _rt_pow,
+    "_rt_tensor": _rt_tensor,
+    "_rt_warn": _rt_warn,
+    "_rt_math": math,
     "_rt_str": _rt_str,
     "_rt_to_dtype": to_dtype,
     "_rt_raise": raise_exception,
