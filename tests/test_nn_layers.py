@@ -52,6 +52,8 @@ LAYERS = {
     "sigmoid": (lambda n: n.Sigmoid(), (3, 4)),
     "softmax": (lambda n: n.Softmax(dim=1), (3, 4)),
     "log_softmax": (lambda n: n.LogSoftmax(dim=-1), (3, 4)),
+    "softmax_implicit_dim": (lambda n: n.Softmax(), (2, 3, 4)),
+    "log_softmax_implicit_dim": (lambda n: n.LogSoftmax(), (3, 4)),
     "maxpool2d": (lambda n: n.MaxPool2d(2), (2, 3, 8, 8)),
     "maxpool2d_args": (lambda n: n.MaxPool2d(3, 2, 1, dilation=1, ceil_mode=True), (2, 3, 9, 8)),
     "avgpool2d": (lambda n: n.AvgPool2d(2), (2, 3, 8, 8)),
@@ -81,6 +83,7 @@ LAYERS = {
 
 
 @pytest.mark.filterwarnings("ignore:Using padding='same'")
+@pytest.mark.filterwarnings("ignore:Implicit dimension choice")
 @pytest.mark.parametrize("name", list(LAYERS))
 @pytest.mark.parametrize("training", [True, False])
 def test_layer_forward_matches_torch(torch, name, training):

@@ -92,6 +92,12 @@ class Softmax(Module):
         self.dim = dim
 
     def forward(self, input: Tensor) -> Tensor:
+        if self.dim is None:
+            # PyTorch's legacy implicit dim: 0 for 0-, 1- and 3-D input, else 1.
+            ndim = input.dim()
+            if ndim == 0 or ndim == 1 or ndim == 3:
+                return F.softmax(input, 0)
+            return F.softmax(input, 1)
         return F.softmax(input, self.dim)
 
     def extra_repr(self) -> str:
@@ -108,6 +114,12 @@ class LogSoftmax(Module):
         self.dim = dim
 
     def forward(self, input: Tensor) -> Tensor:
+        if self.dim is None:
+            # PyTorch's legacy implicit dim: 0 for 0-, 1- and 3-D input, else 1.
+            ndim = input.dim()
+            if ndim == 0 or ndim == 1 or ndim == 3:
+                return F.log_softmax(input, 0)
+            return F.log_softmax(input, 1)
         return F.log_softmax(input, self.dim)
 
     def extra_repr(self) -> str:
