@@ -174,12 +174,13 @@ def silu(a):
 def _softmax_np(x, dim, log):
     if x.ndim == 0:
         return np.zeros_like(x) if log else np.ones_like(x)
-    shifted = x - np.max(x, axis=dim, keepdims=True) if x.size else x.copy()
+    shifted = np.subtract(x, np.max(x, axis=dim, keepdims=True)) if x.size else x.copy()
     if log:
-        return shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
-    e = np.exp(shifted)
-    e /= np.sum(e, axis=dim, keepdims=True)
-    return e
+        shifted -= np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
+        return shifted
+    np.exp(shifted, out=shifted)
+    shifted /= np.sum(shifted, axis=dim, keepdims=True)
+    return shifted
 
 
 def _softmax_kernel(log):
@@ -193,7 +194,7 @@ def _softmax_kernel(log):
         ct = compute_np(rt)
         if a.ndim:
             dim = _wrap_dim(dim, a.ndim)
-        return cast(_softmax_np(a.astype(ct), dim, log), rt)
+        return cast(_softmax_np(a if a.dtype == ct else a.astype(ct), dim, log), rt)
 
     kernel.__doc__ = "log(softmax(x)) along dim" if log else "exp(x) / sum(exp(x)) along dim"
     return kernel
