@@ -1,6 +1,7 @@
 """Golden `.graph` / `.code` text, the seed's modules, and RecursiveScriptModule behaviour."""
 
 import numpy as np
+import pytest
 from tests.corpus import CASES, control
 from tests.corpus.modules import Child, ControlFlowModule, MyModule
 
@@ -131,3 +132,23 @@ def test_parameters_replaced_after_scripting_are_seen():
     state = {k: v * 0 for k, v in m.state_dict().items()}
     m.load_state_dict(state, assign=True)
     assert float(m(x.double()).abs().sum()) == 0.0
+
+
+class _WithUnused(ember.nn.Module):
+    def forward(self, x, flag: bool):
+        if flag:
+            return self.debug(x)
+        return x + 1
+
+    @ember.jit.unused
+    def debug(self, x):
+        import pdb  # noqa: F401 - not scriptable, never compiled
+
+        return x
+
+
+def test_unused_methods_raise_when_reached():
+    m = ember.jit.script(_WithUnused())
+    assert float(m(ember.zeros(1), False)) == 1.0
+    with pytest.raises(Exception, match="marked @ember.jit.unused"):
+        m(ember.zeros(1), True)

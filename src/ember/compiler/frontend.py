@@ -15,8 +15,10 @@ Example:
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import inspect
+import textwrap
 
 from ember.compiler.diagnostics import Source
 from ember.compiler.flow import RetryWithReturnType
@@ -51,9 +53,26 @@ def parse_python(fn):
         except (OSError, TypeError) as e:
             raise CompileError(f"cannot get the source of {fn.__qualname__}: {e}") from None
         filename = inspect.getsourcefile(fn) or code.co_filename
+        if getattr(fn, "_ember_jit_unused", False) or getattr(fn, "_ember_jit_ignore", False):
+            lines = _signature_only(lines)  # the body stays Python: it is never compiled
         tree = parse_function(Source("".join(lines), filename, first))
         _PARSED[code] = tree
     return tree
+
+
+def _signature_only(lines):
+    """The source lines of a def up to its body, with the body replaced by `pass`."""
+    text = textwrap.dedent("".join(lines))
+    try:
+        fdef = ast.parse(text).body[0]
+    except (SyntaxError, IndexError):
+        return lines
+    first_body = fdef.body[0]
+    start = first_body.lineno - 1
+    if fdef.body[0].lineno == fdef.lineno:  # one-line def
+        return lines
+    indent = lines[start][: len(lines[start]) - len(lines[start].lstrip())]
+    return [*lines[:start], indent + "pass\n"]
 
 
 class Compiled:
