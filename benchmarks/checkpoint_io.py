@@ -12,6 +12,7 @@ Run: .venv/bin/python benchmarks/checkpoint_io.py [--tensors 16] [--mib 64] [--r
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import shutil
 import statistics
@@ -28,10 +29,16 @@ from ember.tensor.tensor import wrap
 
 
 def interleaved(ops: dict, repeat: int) -> dict:
-    """Median seconds of each op; the ops take turns so machine-load drift hits all alike."""
+    """(median, best) seconds of each op; the ops take turns so load drift hits all alike.
+
+    Before each op, dirty pages are flushed (untimed): otherwise one op's fsync pays for the
+    gigabytes the previous ops left in the page cache.
+    """
     times: dict = {name: [] for name in ops}
     for _ in range(repeat):
         for name, fn in ops.items():
+            gc.collect()
+            os.sync()
             start = time.perf_counter()
             fn()
             times[name].append(time.perf_counter() - start)
