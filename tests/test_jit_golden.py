@@ -152,3 +152,16 @@ def test_unused_methods_raise_when_reached():
     assert float(m(ember.zeros(1), False)) == 1.0
     with pytest.raises(Exception, match="marked @ember.jit.unused"):
         m(ember.zeros(1), True)
+
+
+def test_deepcopy_keeps_code_and_copies_tensors():
+    import copy
+
+    m = ember.jit.script(MyModule())
+    c = copy.deepcopy(m)
+    x = ember.randn(4)
+    assert c.graph is m.graph
+    assert c.l0.weight is not m.l0.weight
+    np.testing.assert_allclose(c(x)._np, m(x)._np)
+    c.l1.bias.add_(1.0)
+    assert not np.allclose(c(x)._np, m(x)._np)

@@ -26,6 +26,7 @@ Example:
 
 from __future__ import annotations
 
+import copy
 import types
 
 from ember.ir.code_printer import code_text
@@ -101,6 +102,22 @@ class RecursiveScriptModule(ScriptModule):
                 d[name] = value
         self._ember_mirror()
         return self
+
+    def __deepcopy__(self, memo):
+        """A copy with its own tensors that shares the compiled code."""
+        new = type(self).__new__(type(self))
+        memo[id(self)] = new
+        methods = self.__dict__.get("_ember_methods", {})
+        d = new.__dict__
+        for key, value in self.__dict__.items():
+            if key in ("_ember_info", "_ember_ctx"):
+                d[key] = value
+            elif key == "_ember_methods":
+                d[key] = {}
+            elif key not in methods:
+                d[key] = copy.deepcopy(value, memo)
+        new._ember_mirror()
+        return new
 
     def _ember_mirror(self):
         """Copy parameters, buffers and submodules into __dict__: compiled code reads them
