@@ -90,8 +90,6 @@ class CallLowering:
             return v
         if node.op == "~":
             return self.call_op("aten::bitwise_not", [v], {}, node, "'~'")
-        if _is_tensor(v):
-            return self.call_op("aten::neg", [v], {}, node, "'-'")
         return self.call_op("aten::neg", [v], {}, node, "'-'")
 
     def e_BinOp(self, node):
