@@ -207,3 +207,15 @@ def test_wrong_argument_types_raise_type_error():
         ember.relu([1, 2])
     with pytest.raises(TypeError):
         ember.add(ember.ones(1))
+
+
+def test_register_and_unregister_round_trip():
+    ops.register("ember_test::twice(Tensor self) -> Tensor", lambda a: a * 2, doc="2a")
+    try:
+        assert dispatch.call("ember_test::twice", ember.ones(2)).tolist() == [2.0, 2.0]
+        assert ops.overloads("ember_test::twice")[0].doc == "2a"
+    finally:
+        ops.unregister("ember_test::twice")
+    assert ops.overloads("ember_test::twice") == []
+    with pytest.raises(KeyError):
+        ops.get("ember_test::twice")

@@ -12,7 +12,16 @@ Example:
 import importlib
 import pkgutil
 
-from ember.ops.registry import TRAITS, OpDef, all_ops, expand_int_list, get, overloads, register
+from ember.ops.registry import (
+    TRAITS,
+    OpDef,
+    all_ops,
+    expand_int_list,
+    get,
+    overloads,
+    register,
+    unregister,
+)
 from ember.ops.schema import Argument, Schema, parse_schema
 
 __all__ = [
@@ -21,6 +30,7 @@ __all__ = [
     "Schema",
     "TRAITS",
     "register",
+    "unregister",
     "get",
     "overloads",
     "all_ops",

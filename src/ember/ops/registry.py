@@ -42,7 +42,16 @@ from collections.abc import Callable
 
 from ember.ops.schema import Schema, parse_schema
 
-__all__ = ["OpDef", "register", "get", "overloads", "all_ops", "TRAITS", "expand_int_list"]
+__all__ = [
+    "OpDef",
+    "register",
+    "unregister",
+    "get",
+    "overloads",
+    "all_ops",
+    "TRAITS",
+    "expand_int_list",
+]
 
 TRAITS = frozenset(
     {"pure", "elementwise", "view", "inplace", "creation", "reduction", "nondeterministic"}
@@ -112,6 +121,16 @@ def register(
         return fn
 
     return add if kernel is None else add(kernel)
+
+
+def unregister(qualified_name: str) -> OpDef:
+    """Remove an op from the table (for experiments and tests); KeyError if absent."""
+    op = get(qualified_name)
+    del _TABLE[op.qualified_name]
+    _BY_NAME[op.name].remove(op)
+    if not _BY_NAME[op.name]:
+        del _BY_NAME[op.name]
+    return op
 
 
 def get(qualified_name: str) -> OpDef:
