@@ -357,3 +357,13 @@ def test_state_dicts_cross_to_torch_and_back(torch, tmp_path):
     np.testing.assert_array_equal(
         back.table["emb"].weight.detach().numpy(), ours.table["emb"].weight.detach().numpy()
     )
+
+
+def test_parameter_data_views_and_repoints():
+    lin = nn.Linear(2, 2)
+    data = lin.weight.data
+    assert type(data) is ember.Tensor and data.untyped_storage() is lin.weight.untyped_storage()
+    replacement = ember.zeros(2, 2)
+    lin.weight.data = replacement
+    assert lin.weight.untyped_storage() is replacement.untyped_storage()
+    assert isinstance(lin.weight, nn.Parameter) and lin.weight.requires_grad

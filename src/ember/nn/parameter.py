@@ -44,6 +44,17 @@ class Parameter(Tensor):
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
 
+    @property
+    def data(self) -> Tensor:
+        """A plain tensor over the parameter's memory; assigning one re-points the parameter."""
+        return as_plain_tensor(self)
+
+    @data.setter
+    def data(self, value: Tensor) -> None:
+        if not isinstance(value, Tensor):
+            raise TypeError(f"Parameter.data must be a Tensor, got {type(value).__name__}")
+        self._np, self._st = value._np, value.untyped_storage()
+
     def __reduce_ex__(self, protocol):
         return (_rebuild_parameter, (as_plain_tensor(self), self.requires_grad))
 
