@@ -15,7 +15,7 @@ import operator
 from ember.compiler import syntax as S  # noqa: N812
 from ember.compiler.values import BoundMethod, Known, ModuleRef, PyObj, TensorMethod, ValueMethod
 from ember.errors import VerifyError
-from ember.ir import Value, registry
+from ember.ir import registry
 from ember.ir import types as T  # noqa: N812
 
 __all__ = ["CallLowering"]
@@ -370,9 +370,6 @@ def _callee(node):
     from ember.compiler.exprs import _describe
 
     return _describe(node.func) if isinstance(node, S.Call) else _describe(node)
-
-
-_ = Value
 
 
 def _first_mismatch(sig, types, kw_types, callname):
