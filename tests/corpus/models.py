@@ -55,7 +55,47 @@ class Net(nn.Module):
         return self.head(x.mean(dim=1))
 
 
+class BasicBlock(nn.Module):
+    def __init__(self, cin, cout, stride=1):
+        super().__init__()
+        self.conv1 = nn.Conv2d(cin, cout, 3, stride=stride, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(cout)
+        self.relu = nn.ReLU()
+        self.conv2 = nn.Conv2d(cout, cout, 3, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(cout)
+        self.downsample = None
+        if stride != 1 or cin != cout:
+            self.downsample = nn.Sequential(
+                nn.Conv2d(cin, cout, 1, stride=stride, bias=False), nn.BatchNorm2d(cout)
+            )
+
+    def forward(self, x):
+        identity = x
+        out = self.relu(self.bn1(self.conv1(x)))
+        out = self.bn2(self.conv2(out))
+        if self.downsample is not None:
+            identity = self.downsample(x)
+        out += identity
+        return self.relu(out)
+
+
+class ResNetish(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Sequential(
+            nn.Conv2d(3, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(), nn.MaxPool2d(2)
+        )
+        self.layer = nn.Sequential(BasicBlock(4, 4), BasicBlock(4, 8, 2))
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Linear(8, 10)
+
+    def forward(self, x):
+        x = self.layer(self.stem(x))
+        return self.fc(ember.flatten(self.pool(x), 1))
+
+
 CASES = [
     ("transformer", lambda: Net().eval(), lambda: (ember.randn(2, 5, 8),)),
     ("transformer_mask", lambda: Net().eval(), lambda: (ember.randn(2, 5, 8), ember.zeros(5, 5))),
+    ("resnet_blocks", lambda: ResNetish().eval(), lambda: (ember.randn(2, 3, 16, 16),)),
 ]
