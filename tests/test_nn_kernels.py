@@ -222,3 +222,34 @@ def test_max_pool2d_nan_and_ties_follow_torch(torch):
     np.testing.assert_array_equal(values, ref.numpy())
     np.testing.assert_array_equal(indices, ref_idx.numpy())
     np.testing.assert_array_equal(P.max_pool2d(x, 2), ref.numpy())
+
+
+def _random_pool_config(rng):
+    k = [int(v) for v in rng.integers(1, 4, 2)]
+    s = [int(v) for v in rng.integers(1, 4, 2)]
+    p = [int(rng.integers(0, kk // 2 + 1)) for kk in k]
+    h, w = (int(v) for v in rng.integers(3, 9, 2))
+    return k, s, p, h, w, bool(rng.integers(0, 2))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_random_geometries_match_torch(torch, seed):
+    """A seeded sweep of conv/pool geometries (kernel, stride, padding, dilation, ceil_mode)."""
+    rng = np.random.default_rng(seed)
+    tf = torch.nn.functional
+    for _ in range(15):
+        k, s, p, h, w, ceil = _random_pool_config(rng)
+        d = [int(v) for v in rng.integers(1, 3, 2)]
+        groups = int(rng.choice([1, 2]))
+        x = rng.standard_normal((2, 2 * groups, h + 4, w + 4)).astype(np.float32)
+        weight = rng.standard_normal((2 * groups, 2, *k)).astype(np.float32)
+        tx, tw = torch.from_numpy(x), torch.from_numpy(weight)
+        close(K.conv2d(x, weight, None, s, p, d, groups), tf.conv2d(tx, tw, None, s, p, d, groups))
+        ref, ref_idx = tf.max_pool2d(tx, k, s, p, d, ceil, return_indices=True)
+        values, indices = P.max_pool2d_with_indices(x, k, s, p, d, ceil)
+        close(values, ref, 0)
+        np.testing.assert_array_equal(indices, ref_idx.numpy())
+        include = bool(rng.integers(0, 2))
+        close(P.avg_pool2d(x, k, s, p, ceil, include), tf.avg_pool2d(tx, k, s, p, ceil, include))
+        size = [int(v) for v in rng.integers(1, 7, 2)]
+        close(P.adaptive_avg_pool2d(x, size), tf.adaptive_avg_pool2d(tx, size))
