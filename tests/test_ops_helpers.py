@@ -27,6 +27,10 @@ INEXACT_RTOL = {"float16": 2e-3, "bfloat16": 1.6e-2, "float32": 2e-6, "float64":
 
 def sample(dtype: str, shape=(3, 4), seed=0, low=-10, high=10) -> np.ndarray:
     """Deterministic values of `dtype`: small integers with negatives, floats with fractions."""
+    return np.asarray(_values(dtype, shape, seed, low, high))
+
+
+def _values(dtype, shape, seed, low, high):
     rng = np.random.default_rng(seed)
     np_dtype = ember.dtypes.by_name(dtype).np
     if dtype == "bool":
@@ -35,7 +39,7 @@ def sample(dtype: str, shape=(3, 4), seed=0, low=-10, high=10) -> np.ndarray:
         return rng.integers(0, 2 * high, shape).astype(np.uint8)
     if dtype.startswith("int"):
         return rng.integers(low, high, shape).astype(np_dtype)
-    values = rng.normal(0, 4, shape)
+    values = np.asarray(rng.normal(0, 4, shape))
     values.flat[::3] = np.round(values.flat[::3])
     return values.astype(np_dtype)
 

@@ -201,7 +201,7 @@ def _extreme_dim(a, dim, keepdim, find_max):
     values = np.take_along_axis(a, idx, axis=d)
     if not keepdim:
         values, idx = values.squeeze(d), idx.squeeze(d)
-    return np.ascontiguousarray(values), np.ascontiguousarray(idx)
+    return values, idx
 
 
 def max_dim(a, dim, keepdim=False):
