@@ -29,4 +29,5 @@ def test_scripted_batchnorm_updates_the_shared_running_stats():
 def test_embedding_scripts():
     emb = nn.Embedding(10, 3, padding_idx=0, max_norm=1.0)
     idx = ember.tensor([[1, 2], [0, 9]])
-    assert (ember.jit.script(emb)(idx) == emb(idx)).all().item()
+    # max_norm renormalises in place, and again within float32 rounding: compare closely.
+    assert (ember.jit.script(emb)(idx) - emb(idx)).abs().max().item() < 1e-6
