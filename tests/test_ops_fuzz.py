@@ -85,3 +85,53 @@ def test_reductions_fuzz(torch, shape, data):
     both(torch, lambda m, x: tuple(x.max(dim, keepdim=keep)), a)
     both(torch, lambda m, x: x.var(dim, keepdim=keep), a, rtol=1e-10, atol=1e-12)
     both(torch, lambda m, x: x.softmax(dim), a, rtol=1e-12)
+
+
+VIEW_STEPS = ["t", "transpose", "unsqueeze", "squeeze", "narrow", "select", "flatten", "view",
+              "expand", "permute", "reshape"]  # fmt: skip
+
+
+def _apply(step, x, k):
+    n = x.dim()
+    if step == "t":
+        return x.t() if n <= 2 else x
+    if step == "transpose":
+        return x.transpose(k % max(n, 1) - n if n else 0, 0) if n else x
+    if step == "unsqueeze":
+        return x.unsqueeze(k % (n + 1))
+    if step == "squeeze":
+        return x.squeeze()
+    if step == "narrow":
+        if not n or x.shape[k % n] == 0:
+            return x
+        d = k % n
+        return x.narrow(d, k % x.shape[d], 1 if x.shape[d] > 1 else x.shape[d])
+    if step == "select":
+        if not n or x.shape[k % n] == 0:
+            return x
+        return x.select(k % n, -1)
+    if step == "flatten":
+        return x.flatten(min(k % max(n, 1), max(n - 1, 0)))
+    if step == "view":
+        return x.view(-1) if x.is_contiguous() else x
+    if step == "expand":
+        return x.unsqueeze(0).expand(2, *x.shape)
+    if step == "permute":
+        return x.permute(*reversed(range(n)))
+    return x.reshape(-1)
+
+
+@settings(max_examples=60, deadline=None)
+@given(steps=st.lists(st.tuples(st.sampled_from(VIEW_STEPS), st.integers(0, 7)), max_size=5))
+def test_view_chains_match_torch_strides(torch, steps):
+    arr = sample("float32", (2, 3, 4), seed=5)
+    import ember
+
+    e, t = ember.from_numpy(arr.copy()), torch.from_numpy(arr.copy())
+    for step, k in steps:
+        e, t = _apply(step, e, k), _apply(step, t, k)
+        assert tuple(e.shape) == tuple(t.shape), (step, k)
+        if t.numel() > 1:
+            assert e.stride() == t.stride(), (step, k, e.stride(), t.stride())
+        assert e.storage_offset() == t.storage_offset(), (step, k)
+        np.testing.assert_array_equal(np.asarray(e.numpy()), t.numpy())
