@@ -165,3 +165,9 @@ def test_deepcopy_keeps_code_and_copies_tensors():
     np.testing.assert_allclose(c(x)._np, m(x)._np)
     c.l1.bias.add_(1.0)
     assert not np.allclose(c(x)._np, m(x)._np)
+
+
+def test_raise_with_a_runtime_message():
+    s = ember.jit.script(control.runtime_message)
+    with pytest.raises(ValueError, match="bad zz"):
+        s(200, "zz")

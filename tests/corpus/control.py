@@ -193,6 +193,14 @@ def typical_user_code(x, d: dict[str, int]):
     return total, max(n, 3), s, w, x.float(), x.long(), len(x), x.size()[1]
 
 
+def runtime_message(x: int, name: str):
+    if isinstance(x, (float, int)):
+        x = x + 1
+    if x > 100:
+        raise ValueError("bad " + name)
+    return x
+
+
 def _t(*shape):
     ember.manual_seed(0) if hasattr(ember, "manual_seed") else None
     return ember.randn(*shape)
@@ -230,6 +238,7 @@ CASES = [
     ("nested_loop_return", lambda: nested_loop_return, lambda: ([3, 5, 7], 5)),
     ("nested_loop_return_none", lambda: nested_loop_return, lambda: ([3, 5, 9], 0)),
     ("typical_user_code", lambda: typical_user_code, lambda: (_t(2, 3), {"ab": 2, "c": 3})),
+    ("runtime_message", lambda: runtime_message, lambda: (3, "a")),
     ("tensor_literals", lambda: make_tensors, lambda: (1.5, 2)),
     ("first_positive", lambda: first_positive, lambda: (ember.tensor([-1.0, 2.0, 3.0]),)),
 ]

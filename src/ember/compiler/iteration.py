@@ -289,10 +289,13 @@ class IterLowering:
 
     def builtin_isinstance(self, node):
         v = self.expr(node.args[0])
-        try:
-            want = annotation_type(node.args[1], self.ctx.classes)
-        except TypeProblem as e:
-            raise self.err(node.args[1], str(e)) from None
+        options = node.args[1].elts if isinstance(node.args[1], S.TupleExpr) else [node.args[1]]
+        for option in options:
+            if self._isinstance(v, self._annotation(option)).value:
+                return Known(True)
+        return Known(False)
+
+    def _isinstance(self, v, want):
         if isinstance(v, Known):
             return Known(v.value is None if isinstance(want, T.NoneType) else False)
         if isinstance(v, Sugared):

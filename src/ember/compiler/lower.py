@@ -245,7 +245,11 @@ class FunctionLowering(IterLowering, ModuleAccess, CallLowering, IndexLowering, 
                     m = self.expr(exc.args[0])
                 finally:
                     self._in_message = False
-                msg = m.value if isinstance(m, Known) else msg
+                if isinstance(m, Known):
+                    msg = str(m.value)
+                elif isinstance(m, Value) and isinstance(m.type, T.StrType):
+                    msg = m  # a message computed at run time
+
             else:
                 msg = ""
         elif isinstance(exc, S.Name):
