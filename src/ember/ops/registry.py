@@ -137,6 +137,9 @@ def get(qualified_name: str) -> OpDef:
     """The op called `qualified_name` ('aten::add.Tensor'; 'aten::relu' for no overload).
 
     Raises KeyError naming the op when it is not in the table.
+
+    >>> get("aten::relu").schema.returns[0].type
+    'Tensor'
     """
     op = _TABLE.get(qualified_name)
     if op is None:
@@ -147,19 +150,31 @@ def get(qualified_name: str) -> OpDef:
 
 
 def overloads(name: str) -> list[OpDef]:
-    """All overloads of `name` ('aten::add'), in registration order (empty if unknown)."""
+    """All overloads of `name` ('aten::add'), in registration order (empty if unknown).
+
+    >>> [op.overload for op in overloads("aten::add")]
+    ['Tensor', 'Scalar']
+    """
     if "::" not in name:
         name = "aten::" + name
     return list(_BY_NAME.get(name, ()))
 
 
 def all_ops() -> list[OpDef]:
-    """Every registered op, in registration order."""
+    """Every registered op, in registration order.
+
+    >>> any(op.qualified_name == "aten::linear" for op in all_ops())
+    True
+    """
     return list(_TABLE.values())
 
 
 def expand_int_list(value, n: int) -> list[int]:
-    """An `int[n]` argument as a list of n ints (a bare int is repeated, as PyTorch does)."""
+    """An `int[n]` argument as a list of n ints (a bare int is repeated, as PyTorch does).
+
+    >>> expand_int_list(3, 2), expand_int_list([1, 2], 2)
+    ([3, 3], [1, 2])
+    """
     if isinstance(value, int):
         return [value] * n
     value = list(value)

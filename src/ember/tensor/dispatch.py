@@ -51,7 +51,12 @@ _PY_SCALARS = (bool, int, float, complex)
 
 
 def call(op, *args, **kwargs):
-    """Run `op` (an OpDef or a qualified name like 'aten::add.Tensor') on tensors/values."""
+    """Run `op` (an OpDef or a qualified name like 'aten::add.Tensor') on tensors/values.
+
+    >>> import ember
+    >>> call("aten::add.Tensor", ember.ones(2), ember.ones(2), alpha=3)
+    tensor([4., 4.])
+    """
     if op.__class__ is str:
         op = _TABLE.get(op) or registry.get(op)
     return (op._invoke or invoker(op))(*args, **kwargs)
@@ -59,7 +64,14 @@ def call(op, *args, **kwargs):
 
 @contextmanager
 def dispatch_hook(hook):
-    """Install `hook(opdef, args, kwargs)` around every table op call (nestable)."""
+    """Install `hook(opdef, args, kwargs)` around every table op call (nestable).
+
+    >>> import ember
+    >>> x = ember.ones(1)
+    >>> with dispatch_hook(lambda op, args, kwargs: op.name):
+    ...     x.relu()
+    'aten::relu'
+    """
     previous = _hook[0]
     _hook[0] = hook
     try:
