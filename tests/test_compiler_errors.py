@@ -26,6 +26,10 @@ EXPECTED = {
         "every path",
         "def missing_return(n: int) -> int:",
     ),
+    "defined_on_one_path": (
+        "67:12: 'y' is not defined on every path that reaches this use",
+        "    return y",
+    ),
     "uses_with": ("46:5: with statement is not supported in scripted code", "    with x:"),
     "bad_annotation": ("55:23: unknown type annotation 'NoTuple'",
                        "def bad_annotation(x: NoTuple):"),

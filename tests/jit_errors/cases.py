@@ -59,3 +59,9 @@ def bad_annotation(x: NoTuple):
 def missing_return(n: int) -> int:
     if n > 0:
         return 1
+
+
+def defined_on_one_path(x, c: bool):
+    if c:
+        y = x + 1
+    return y

@@ -90,6 +90,8 @@ class ExprLowering:
         v = self.env.get(node.id)
         if v is not None:
             return v
+        if node.id in getattr(self, "partial", ()):
+            raise self.err(node, f"'{node.id}' is not defined on every path that reaches this use")
         return self.resolve_global(node.id, node)
 
     def resolve_global(self, name, node):

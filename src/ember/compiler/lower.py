@@ -58,6 +58,7 @@ class FunctionLowering(IterLowering, ModuleAccess, CallLowering, IndexLowering, 
         self.self_ref = self_ref
         self.return_type = None
         self.loop_returns: list = []
+        self.partial: set = set()  # names defined on some paths only
 
     # -- entry -------------------------------------------------------------------------------
     def lower(self, return_type: T.Type | None):
@@ -295,6 +296,8 @@ class FunctionLowering(IterLowering, ModuleAccess, CallLowering, IndexLowering, 
             self.env = DEAD
             return
         names = [n for n in live[0] if all(n in e for e in live)]
+        for e in live:
+            self.partial.update(n for n in e if n not in names and n not in saved)
         differ = [n for n in names if any(e[n] is not saved.get(n) for e in live)]
         changed = [n for n in differ if all(isinstance(e[n], Value) for e in live)]
         types = [self.join([e[n].type for e in live], st, f"variable '{n}'") for n in changed]
