@@ -272,3 +272,13 @@ def test_sort_topk_flip_repeat(torch):
     both(torch, lambda m, x: tuple(x.sort()), nan)
     both(torch, lambda m, x: tuple(x.sort(descending=True)), nan)
     both(torch, lambda m, x: tuple(x.topk(5)), nan)
+
+
+def test_select_to_zero_dim_is_a_view(torch):
+    e = ember.arange(6.0)
+    v = e.select(0, -1)
+    assert v.dim() == 0 and v.storage_offset() == 5
+    assert v.untyped_storage() is e.untyped_storage()
+    v.fill_(9)
+    assert e.tolist()[-1] == 9.0
+    assert [u.storage_offset() for u in e.unbind()] == list(range(6))

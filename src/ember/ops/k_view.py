@@ -49,7 +49,7 @@ def select(a, dim, index):
     size = a.shape[d]
     if not -size <= index < size:
         raise IndexError(f"index {index} is out of bounds for dimension {d} with size {size}")
-    return a[(slice(None),) * d + (index,)]
+    return a[(slice(None),) * d + (index, Ellipsis)]  # Ellipsis keeps 0-d results views
 
 
 def slice_(a, dim=0, start=None, end=None, step=1):
