@@ -201,6 +201,21 @@ def runtime_message(x: int, name: str):
     return x
 
 
+# fmt: off
+def syntax_corners(x, *, k: int = -1):
+    """Doc "with" quotes # and hash."""
+    n = 1_000  # comment with 'quote'
+    s = "a#b"
+    y = (x +
+         1)
+    if k < 0: y = y * 2  # noqa: E701
+    z = x \
+        + 1; w = z  # noqa: E702
+    t = 1e-5 + .5 + 2.
+    return y, n, s, w, t, 0x1F
+# fmt: on
+
+
 def _t(*shape):
     ember.manual_seed(0) if hasattr(ember, "manual_seed") else None
     return ember.randn(*shape)
@@ -238,6 +253,7 @@ CASES = [
     ("nested_loop_return", lambda: nested_loop_return, lambda: ([3, 5, 7], 5)),
     ("nested_loop_return_none", lambda: nested_loop_return, lambda: ([3, 5, 9], 0)),
     ("typical_user_code", lambda: typical_user_code, lambda: (_t(2, 3), {"ab": 2, "c": 3})),
+    ("syntax_corners", lambda: syntax_corners, lambda: (_t(2),)),
     ("runtime_message", lambda: runtime_message, lambda: (3, "a")),
     ("tensor_literals", lambda: make_tensors, lambda: (1.5, 2)),
     ("first_positive", lambda: first_positive, lambda: (ember.tensor([-1.0, 2.0, 3.0]),)),
