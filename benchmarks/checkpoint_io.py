@@ -28,15 +28,16 @@ import ember
 from ember.tensor.tensor import wrap
 
 
-def interleaved(ops: dict, repeat: int) -> dict:
+def interleaved(ops: dict, repeat: int, prepare: dict | None = None) -> dict:
     """(median, best) seconds of each op; the ops take turns so load drift hits all alike.
 
-    Before each op, dirty pages are flushed (untimed): otherwise one op's fsync pays for the
-    gigabytes the previous ops left in the page cache.
+    Before each op (untimed) its `prepare` step runs and dirty pages are flushed: otherwise one
+    op's fsync pays for the gigabytes the previous ops left in the page cache.
     """
     times: dict = {name: [] for name in ops}
     for _ in range(repeat):
         for name, fn in ops.items():
+            (prepare or {}).get(name, lambda: None)()
             gc.collect()
             os.sync()
             start = time.perf_counter()
@@ -46,14 +47,19 @@ def interleaved(ops: dict, repeat: int) -> dict:
 
 
 def raw_write(arrays, path: str, fsync: bool) -> None:
-    if fsync and os.path.exists(path):
-        os.unlink(path)  # like an atomic save: a new file replaces the old one
     with open(path, "wb") as f:
         for a in arrays:
             f.write(memoryview(a))
         f.flush()
         if fsync:
             os.fsync(f.fileno())
+
+
+def remove(path: str) -> None:
+    if os.path.exists(path):
+        os.unlink(path)
+    os.sync()
+    time.sleep(1.0)  # let the discard of the freed blocks finish
 
 
 def raw_read(arrays, path: str) -> list:
@@ -114,6 +120,13 @@ def run(n_tensors: int, mib: int, repeat: int) -> None:
                 "ember.save to path (atomic, fsync)": lambda: ember.save(sd, p["ember"]),
             },
             repeat,
+            # Both durable writes create a new file: freeing the old gigabyte costs this
+            # machine's filesystem (mounted with online discard) seconds, charged to whoever
+            # writes next, so it happens beforehand.
+            prepare={
+                "raw write + fsync": lambda: remove(p["raw"]),
+                "ember.save to path (atomic, fsync)": lambda: remove(p["ember"]),
+            },
         )
         os.sync()
         read_ops = {
