@@ -140,3 +140,75 @@ def test_view_chains_match_torch_strides(torch, steps):
         e.mul_(2).add_(1)
         t.mul_(2).add_(1)
         np.testing.assert_array_equal(base_e.numpy(), base_t.numpy())
+
+
+shapes = st.lists(st.integers(min_value=0, max_value=3), min_size=0, max_size=3).map(tuple)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    shape=shapes,
+    d=st.sampled_from(DTYPES),
+    name=st.sampled_from(["sum", "mean", "prod", "amax", "any", "all", "argmax", "std", "cumsum"]),
+    data=st.data(),
+)
+def test_reductions_over_dims_fuzz(torch, shape, d, name, data):
+    a = sample(d, shape, seed=len(shape))
+    n = len(shape)
+    dim = data.draw(st.integers(min_value=-max(n, 1), max_value=max(n, 1) - 1))
+    keep = data.draw(st.booleans())
+    calls = {
+        "sum": lambda m, x: x.sum(dim, keepdim=keep),
+        "mean": lambda m, x: x.mean(dim, keepdim=keep),
+        "prod": lambda m, x: x.prod(dim, keepdim=keep),
+        "amax": lambda m, x: tuple(x.max(dim, keepdim=keep)),
+        "any": lambda m, x: x.any(dim, keepdim=keep),
+        "all": lambda m, x: x.all(dim, keepdim=keep),
+        "argmax": lambda m, x: x.argmax(dim, keepdim=keep),
+        "std": lambda m, x: x.std(dim, keepdim=keep),
+        "cumsum": lambda m, x: x.cumsum(dim),
+    }
+    tol = {"float16": 4e-3, "bfloat16": 3e-2, "float64": 1e-12}.get(d, 1e-5)
+    both(torch, calls[name], a, rtol=tol, atol=tol)
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    shape=shapes,
+    d=st.sampled_from(DTYPES),
+    name=st.sampled_from(["exp", "sqrt", "sigmoid", "tanh", "relu", "neg", "abs", "floor",
+                          "sign", "logical_not", "erf", "float", "long", "bool", "half"]),
+)  # fmt: skip
+def test_unary_fuzz(torch, shape, d, name):
+    a = sample(d, shape, seed=len(shape) + 3)
+    tol = {"float16": 4e-3, "bfloat16": 3e-2, "float64": 1e-12}.get(d, 4e-6)
+    both(torch, lambda m, x: getattr(x, name)(), a, rtol=tol, atol=tol)
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    ra=st.integers(min_value=1, max_value=4),
+    rb=st.integers(min_value=1, max_value=4),
+    data=st.data(),
+)
+def test_matmul_fuzz(torch, ra, rb, data):
+    k = data.draw(st.integers(min_value=0, max_value=3))
+    batch = [data.draw(st.sampled_from([1, 2])) for _ in range(max(ra, rb) - 2)]
+    sa = tuple(batch[len(batch) - (ra - 2) :] if ra > 2 else ()) + ((2, k) if ra > 1 else (k,))
+    sb = tuple(batch[len(batch) - (rb - 2) :] if rb > 2 else ()) + ((k, 3) if rb > 1 else (k,))
+    both(torch, lambda m, x, y: x @ y, sample("float64", sa), sample("float64", sb), rtol=1e-12)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    n=st.integers(min_value=1, max_value=3),
+    dtypes_=st.lists(st.sampled_from(DTYPES), min_size=1, max_size=3),
+    dim=st.integers(min_value=-2, max_value=1),
+    stack=st.booleans(),
+)
+def test_cat_stack_fuzz(torch, n, dtypes_, dim, stack):
+    arrays = [sample(d, (2, n), seed=i) for i, d in enumerate(dtypes_)]
+    if stack:
+        both(torch, lambda m, *xs: m.stack(xs, dim), *arrays)
+    else:
+        both(torch, lambda m, *xs: m.cat(xs, dim), *arrays)

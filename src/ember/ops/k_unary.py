@@ -88,7 +88,7 @@ def erf_np(x):
 
 
 def sigmoid_np(x):
-    out = np.negative(x)
+    out = np.negative(x, out=np.empty_like(x))  # `out=` keeps 0-d results arrays
     np.exp(out, out=out)
     out += 1
     return np.reciprocal(out, out=out)
