@@ -212,3 +212,40 @@ def test_cat_stack_fuzz(torch, n, dtypes_, dim, stack):
         both(torch, lambda m, *xs: m.stack(xs, dim), *arrays)
     else:
         both(torch, lambda m, *xs: m.cat(xs, dim), *arrays)
+
+
+numbers = st.one_of(
+    st.integers(min_value=-20, max_value=20),
+    st.floats(min_value=-20, max_value=20, allow_nan=False).map(lambda v: round(v, 3)),
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(start=numbers, end=numbers, step=numbers, steps=st.integers(min_value=0, max_value=7))
+def test_creation_fuzz(torch, start, end, step, steps):
+    if step != 0 and abs((end - start) / step) < 1000:
+        both(torch, lambda m: m.arange(start, end, step), rtol=1e-6, atol=1e-6)
+    both(torch, lambda m: m.arange(abs(end)), rtol=1e-6)
+    both(torch, lambda m: m.linspace(start, end, steps), rtol=1e-5, atol=1e-5)
+    both(torch, lambda m: m.full((2,), start))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    da=st.sampled_from(DTYPES),
+    db=st.sampled_from(DTYPES),
+    name=st.sampled_from(["__iadd__", "__isub__", "__imul__", "__itruediv__", "copy_"]),
+    scalar=st.one_of(st.none(), st.integers(-3, 3), st.floats(-3, 3, allow_nan=False)),
+)
+def test_inplace_fuzz(torch, da, db, name, scalar):
+    base = sample(da, (3, 4), seed=2)
+    other = sample(db, (4,), seed=3)
+
+    def run(m, x, y):
+        v = x.narrow(0, 1, 2)
+        arg = y if scalar is None or name == "copy_" else scalar
+        getattr(v, name)(arg)
+        return x
+
+    tol = 4e-3 if "float16" in (da, db) or "bfloat16" in (da, db) else 1e-6
+    both(torch, run, base, other, rtol=tol, atol=tol)
