@@ -63,11 +63,15 @@ def remove(path: str) -> None:
 
 
 def raw_read(arrays, path: str) -> list:
+    """Read the bytes into fresh buffers, 16 MiB per read call (ember's pattern; it was the
+    fastest of 16/64 MiB here)."""
     out = []
     with open(path, "rb", buffering=0) as f:
         for a in arrays:
             buf = np.empty(a.nbytes, np.uint8)
-            f.readinto(memoryview(buf))
+            view = memoryview(buf)
+            for start in range(0, a.nbytes, 16 << 20):
+                f.readinto(view[start : start + (16 << 20)])
             out.append(buf)
     return out
 
