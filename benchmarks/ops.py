@@ -19,25 +19,38 @@ import torch
 import ember
 
 
-def per_call_us(fn, min_time=0.2, repeats=7) -> float:
-    """Median over `repeats` runs of the mean per-call time, in microseconds."""
+def _calls_for(fn, budget: float) -> int:
+    """How many calls of `fn` take about `budget` seconds."""
     fn()
     n = 1
     while True:
         start = time.perf_counter()
         for _ in range(n):
             fn()
-        elapsed = time.perf_counter() - start
-        if elapsed > min_time / repeats:
-            break
+        if time.perf_counter() - start > budget:
+            return n
         n *= 2
-    runs = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        for _ in range(n):
-            fn()
-        runs.append((time.perf_counter() - start) / n * 1e6)
-    return statistics.median(runs)
+
+
+def _batch_us(fn, n: int) -> float:
+    start = time.perf_counter()
+    for _ in range(n):
+        fn()
+    return (time.perf_counter() - start) / n * 1e6
+
+
+def paired_us(e_fn, t_fn, rounds=9, budget=0.02) -> tuple[float, float]:
+    """Median per-call microseconds of ember and torch, measured in alternating batches.
+
+    Alternating keeps both sides under the same machine load, which on a shared machine
+    changes faster than a whole benchmark run.
+    """
+    ne, nt = _calls_for(e_fn, budget), _calls_for(t_fn, budget)
+    e_runs, t_runs = [], []
+    for _ in range(rounds):
+        e_runs.append(_batch_us(e_fn, ne))
+        t_runs.append(_batch_us(t_fn, nt))
+    return statistics.median(e_runs), statistics.median(t_runs)
 
 
 def _ember_linear():
@@ -95,13 +108,14 @@ def _blas_one_thread():
     return threadpool_limits(1)
 
 
-def _timed_pair(e_fn, t_fn, threads: int):
-    """(ember us, torch us) with torch and numpy's BLAS both limited to `threads` (if given)."""
+def _timed(e_fn, t_fn, threads: int, default_threads: int) -> tuple[float, float]:
+    """(ember us, torch us) with torch and numpy's BLAS limited to `threads`."""
     limiter = _blas_one_thread() if threads == 1 else None
     torch.set_num_threads(threads)
     try:
-        return per_call_us(e_fn), per_call_us(t_fn)
+        return paired_us(e_fn, t_fn)
     finally:
+        torch.set_num_threads(default_threads)
         if limiter is not None:
             limiter.restore_original_limits()
 
@@ -120,13 +134,12 @@ def main() -> None:
     print(header)
     print("-" * len(header))
     for label, e_fn, t_fn, target in cases():
-        e1, t1 = _timed_pair(e_fn, t_fn, 1)
-        en, tn = _timed_pair(e_fn, t_fn, default_threads)
+        e1, t1 = _timed(e_fn, t_fn, 1, default_threads)
+        en, tn = _timed(e_fn, t_fn, default_threads, default_threads)
         print(
             f"{label:38} {e1:10.2f} {t1:10.2f} {e1 / t1:6.2f} {en:10.2f} {tn:10.2f} "
             f"{en / tn:6.2f} {target:6.2f}x"
         )
-    torch.set_num_threads(default_threads)
 
 
 if __name__ == "__main__":
