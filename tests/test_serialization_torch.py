@@ -205,3 +205,26 @@ def test_torchscript_archive_is_refused_with_advice(torch):
     torch.jit.save(torch.jit.script(torch.nn.ReLU()), buf)
     with pytest.raises(ember.SerializationError, match="jit.load"):
         ember.load(io.BytesIO(buf.getvalue()))
+
+
+def test_big_endian_files_are_byteswapped(torch, tmp_path):
+    from ember.serializer.zipreader import ZipReader
+    from ember.serializer.zipwriter import ZipWriter
+
+    buf = io.BytesIO()
+    ember.save({"a": E(np.arange(4, dtype=np.int32)), "b": E(np.array([1.5, -2.0]))}, buf)
+    little = ZipReader(buf.getvalue())
+    big = io.BytesIO()
+    with ZipWriter(big, "archive") as w:
+        for name in little.names():
+            data = little.read(name)
+            if name == "byteorder":
+                data = b"big"
+            elif name.startswith("data/"):
+                size = 4 if name == "data/0" else 8
+                data = np.frombuffer(data, f"<i{size}").astype(f">i{size}").tobytes()
+            w.write_record(name, data)
+    back = ember.load(io.BytesIO(big.getvalue()))
+    ref = torch.load(io.BytesIO(big.getvalue()), weights_only=True)
+    assert back["a"]._np.tolist() == ref["a"].tolist() == [0, 1, 2, 3]
+    assert back["b"]._np.tolist() == ref["b"].tolist() == [1.5, -2.0]
