@@ -249,3 +249,52 @@ def test_inplace_fuzz(torch, da, db, name, scalar):
 
     tol = 4e-3 if "float16" in (da, db) or "bfloat16" in (da, db) else 1e-6
     both(torch, run, base, other, rtol=tol, atol=tol)
+
+
+special = st.sampled_from([0.0, -0.0, 1.0, -1.0, 2.5, -2.5, 7.0, -7.0, 1e30, -1e-30,
+                           float("inf"), float("-inf"), float("nan")])  # fmt: skip
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    xs=st.lists(special, min_size=1, max_size=6),
+    ys=st.lists(special, min_size=1, max_size=6),
+    d=st.sampled_from(["float32", "float64", "float16"]),
+    name=st.sampled_from(["truediv", "floordiv", "mod", "fmod", "trunc", "pow", "max", "clamp"]),
+)
+def test_float_special_values_fuzz(torch, xs, ys, d, name):
+    n = min(len(xs), len(ys))
+    a, b = np.array(xs[:n], d), np.array(ys[:n], d)
+    calls = {
+        "truediv": lambda m, x, y: x / y,
+        "floordiv": lambda m, x, y: x // y,
+        "mod": lambda m, x, y: x % y,
+        "fmod": lambda m, x, y: m.fmod(x, y),
+        "trunc": lambda m, x, y: m.div(x, y, rounding_mode="trunc"),
+        "pow": lambda m, x, y: x**y,
+        "max": lambda m, x, y: m.maximum(x, y),
+        "clamp": lambda m, x, y: m.clamp(x, min=y),
+    }
+    both(torch, calls[name], a, b, rtol=1e-6 if name == "pow" else 0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    xs=st.lists(st.integers(-9, 9), min_size=1, max_size=6),
+    ys=st.lists(st.integers(-3, 3), min_size=1, max_size=6),
+    d=st.sampled_from(["int8", "int16", "int32", "int64", "uint8"]),
+    name=st.sampled_from(["floordiv", "mod", "fmod", "trunc", "pow", "rshift_like"]),
+)
+def test_integer_division_family_fuzz(torch, xs, ys, d, name):
+    n = min(len(xs), len(ys))
+    a = np.array(xs[:n]).astype(d)
+    b = np.array(ys[:n]).astype(d)
+    calls = {
+        "floordiv": lambda m, x, y: x // y,
+        "mod": lambda m, x, y: x % y,
+        "fmod": lambda m, x, y: m.fmod(x, y),
+        "trunc": lambda m, x, y: m.div(x, y, rounding_mode="trunc"),
+        "pow": lambda m, x, y: x ** y.abs() if d != "uint8" else x**y,
+        "rshift_like": lambda m, x, y: (x & y) | (x ^ y),
+    }
+    both(torch, calls[name], a, b)
