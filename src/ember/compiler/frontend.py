@@ -199,7 +199,7 @@ class CompileContext:
         for p in params:
             default = src.defaults.get(p.name, registry.MISSING)
             t = _param_type(p, default, fdef.source, self.classes)
-            low.env[p.name] = b.add_input(t, p.name, default)
+            low.env[p.name] = b.add_input(t, p.name, default, p.kwonly)
             spec.append((p.name, t, default, p.kwonly))
         rt = forced_return
         if fdef.returns is not None:

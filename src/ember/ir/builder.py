@@ -108,11 +108,15 @@ class Builder:
 
     # -- values -----------------------------------------------------------------------------
 
-    def add_input(self, type: T.Type, name: str | None = None, default=registry.MISSING):
+    def add_input(
+        self, type: T.Type, name: str | None = None, default=registry.MISSING, kwonly=False
+    ):
         """Add a graph input (with an optional default value for `.code` signatures)."""
         arg = self.graph.add_input(type, name)
         if default is not registry.MISSING:
             self.graph.defaults[name] = default
+        if kwonly:
+            self.graph.kwonly.add(name)
         return arg
 
     def constant(self, value, type: T.Type | None = None, name: str | None = None) -> Value:

@@ -145,6 +145,8 @@ class _CodePrinter:
             text = name if (i == 0 and is_method) else f"{name}: {a.type}"
             if a.name in g.defaults:
                 text += "=" + self.literal(g.defaults[a.name], a.type)
+            if a.name in g.kwonly and "*" not in params:
+                params.append("*")
             params.append(text)
         outs = g.outputs
         ret = outs[0].type if len(outs) == 1 else T.TupleType([v.type for v in outs])

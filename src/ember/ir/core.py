@@ -243,6 +243,8 @@ class Graph:
         self.block = Block(self)
         self.defaults: dict[str, object] = {}
         """Default values of inputs by input name (printed in `.code` signatures)."""
+        self.kwonly: set[str] = set()
+        """Names of keyword-only inputs (printed after a ``*`` in `.code` signatures)."""
         self.compiled = None
         """A cache slot for the runtime's compiled function; `changed()` clears it."""
 

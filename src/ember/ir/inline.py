@@ -61,6 +61,7 @@ def clone_graph(graph: Graph) -> Graph:
     """An independent copy of `graph` (same names, types, attributes and defaults)."""
     out = Graph(graph.name)
     out.defaults = dict(graph.defaults)
+    out.kwonly = set(graph.kwonly)
     vmap = {id(a): out.add_input(a.type, a.name) for a in graph.inputs}
     b = Builder(out)
     clone_block_into(graph.block, b, vmap)

@@ -247,7 +247,13 @@ class ScriptFunction:
 
     @property
     def schema(self) -> str:
-        params = ", ".join(f"{t} {n}" for n, t, _, _ in self._compiled.params)
+        parts, star = [], False
+        for n, t, _, kwonly in self._compiled.params:
+            if kwonly and not star:
+                parts.append("*")
+                star = True
+            parts.append(f"{t} {n}")
+        params = ", ".join(parts)
         return f"{self.name}({params}) -> {self._compiled.return_type}"
 
     def __repr__(self) -> str:

@@ -1,0 +1,61 @@
+"""Signatures in `.code`: keyword-only parameters print after a ``*`` line and re-parse."""
+
+import ember
+from ember import nn
+from ember.compiler.classfile import code_files
+from ember.compiler.codeunit import CodeUnit
+from ember.ir.code_printer import code_text
+
+
+def scaled(x, *, scale: float = 1.0, n: int = 2):
+    return x * scale + n
+
+
+class KwOnly(nn.Module):
+    def forward(self, x, *, k: int = 3):
+        return x + k
+
+
+SCALED_CODE = """\
+def scaled(x: Tensor,
+    *,
+    scale: float=1.,
+    n: int=2) -> Tensor:
+  return torch.add(torch.mul(x, scale), n)
+"""
+
+KWONLY_CODE = """\
+def forward(self,
+    x: Tensor,
+    *,
+    k: int=3) -> Tensor:
+  return torch.add(x, k)
+"""
+
+
+def test_function_prints_star():
+    s = ember.jit.script(scaled)
+    assert s.code == SCALED_CODE
+    assert s.schema == "scaled(Tensor x, *, float scale, int n) -> Tensor"
+
+
+def test_method_prints_star():
+    assert ember.jit.script(KwOnly()).code == KWONLY_CODE
+
+
+def test_function_star_reparses():
+    s = ember.jit.script(scaled)
+    unit = CodeUnit({"__torch__": s.code}.get)
+    loaded = unit.ctx.function(unit.function_source("__torch__.scaled"))
+    assert code_text(loaded.graph) == SCALED_CODE
+    x = ember.ones(2)
+    assert loaded(x, scale=3.0).tolist() == s(x, scale=3.0).tolist() == [5.0, 5.0]
+
+
+def test_method_star_reparses():
+    scripted = ember.jit.script(KwOnly())
+    unit = CodeUnit(code_files(scripted._ember_info, scripted._ember_ctx).get)
+    info = unit.class_info(scripted._ember_info.class_type.qualified_name)
+    fwd = unit.ctx.method(info, "forward")
+    assert code_text(fwd.graph) == KWONLY_CODE
+    assert fwd.graph.kwonly == {"k"}
