@@ -211,7 +211,9 @@ def test_versions_outside_the_window():
         load_bytes(checkpoint(pkl, version=b"\xff\xfe"))
 
 
-def _tensor_pickle(numel, size=(4,), stride=(1,), offset=0, kind="FloatStorage") -> bytes:
+def _tensor_pickle(
+    numel, size=(4,), stride=(1,), offset=0, kind="FloatStorage", location="cpu"
+) -> bytes:
     class T:
         def __reduce__(self):
             return (
@@ -225,7 +227,7 @@ def _tensor_pickle(numel, size=(4,), stride=(1,), offset=0, kind="FloatStorage")
     class P(_GlobalPickler):
         def persistent_id(self, obj):
             if isinstance(obj, _Pid):
-                return ("storage", _Global("torch", kind), "0", "cpu", numel)
+                return ("storage", _Global("torch", kind), "0", location, numel)
             return None
 
     buf = io.BytesIO()
@@ -380,3 +382,12 @@ def test_unsafe_globals_are_listed_without_running_anything(torch, zip_format, m
     evil = checkpoint(hostile_pickle([Call("os", "system", f"touch {marker}")]))
     assert ember.serialization.get_unsafe_globals_in_checkpoint(evil) == ["os.system"]
     assert not marker.exists()
+
+
+def test_storages_from_other_devices_load_on_the_cpu():
+    data = checkpoint(
+        _tensor_pickle(numel=4, location="cuda:0"), {"data/0": np.arange(4, dtype=np.float32)}
+    )
+    t = load_bytes(data, map_location="cpu")
+    assert t.device == "cpu" and t._np.tolist() == [0, 1, 2, 3]
+    assert load_bytes(data, map_location=lambda storage, loc: storage)._np.tolist() == [0, 1, 2, 3]
