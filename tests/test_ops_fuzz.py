@@ -298,3 +298,18 @@ def test_integer_division_family_fuzz(torch, xs, ys, d, name):
         "rshift_like": lambda m, x, y: (x & y) | (x ^ y),
     }
     both(torch, calls[name], a, b)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    xs=st.lists(st.floats(-1e4, 1e4, allow_nan=False, width=32), min_size=1, max_size=8),
+    src=st.sampled_from(["float32", "float64", "float16", "bfloat16"]),
+    dst=st.sampled_from(["float16", "bfloat16", "float32", "int32", "int16", "bool", "float64"]),
+)
+def test_conversion_fuzz(torch, xs, src, dst):
+    import ember
+
+    a = np.array(xs, np.float64).astype(ember.dtypes.by_name(src).np)
+    if dst == "int16":
+        a = np.clip(a.astype(np.float64), -3e4, 3e4).astype(a.dtype)
+    both(torch, lambda m, x: x.to(getattr(m, dst)), a)
