@@ -56,6 +56,7 @@ def forward(self,
 CHILD_CODE = """\
 def forward(self,
     x: Tensor,
+    *,
     extra: Optional[Tensor]=None) -> Tensor:
   y = (self).helper(x, 2, )
   y0 = torch.mul(y, 2)
