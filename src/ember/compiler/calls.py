@@ -297,30 +297,12 @@ class CallLowering:
         return out
 
     def scalar_tensor(self, node):
-        """``ember.tensor(number or list of numbers, dtype=...)`` (the op table has no
-        aten::tensor yet): NumToTensor per element, stacked, cast like eager `ember.tensor`."""
-        kwargs = dict(node.kwargs)
-        if len(node.args) != 1 or set(kwargs) - {"dtype"}:
-            raise self.err(node, "ember.tensor in scripted code takes data and dtype only")
-        data = node.args[0]
-        items = data.elts if isinstance(data, S.ListExpr) and data.elts else [data]
-        vals = [self.value(e) for e in items]
-        for v, e in zip(vals, items):
-            if not _is_num(v):
-                msg = f"expected a number, found {v.type} in argument 1 of ember.tensor"
-                raise self.err(e, msg)
-        parts = [self.emit("prim::NumToTensor.Scalar", v, node=node) for v in vals]
-        out = parts[0]
-        if isinstance(data, S.ListExpr):
-            out = self.call_op("aten::stack", [self.b.list_construct(parts, _TENSOR)], {}, node)
-        dtype = self.value(kwargs["dtype"]) if "dtype" in kwargs else None
-        if dtype is None and any(isinstance(v.type, T.FloatType) for v in vals):
-            from ember.dtypes import get_default_dtype
-
-            dtype = self.b.constant(int(get_default_dtype().scalar_type))
-        if dtype is not None:
-            out = self.call_op("aten::to", [out, dtype], {}, node, "ember.tensor")
-        return out
+        """``ember.tensor(data, dtype=..., device=..., requires_grad=...)``: ``aten::tensor``
+        (the .int/.float/.bool overloads for numbers, the list one for nested lists)."""
+        if len(node.args) != 1:
+            raise self.err(node, "ember.tensor in scripted code takes one data argument")
+        args, kwargs = self.args_of(node)
+        return self.call_op("aten::tensor", args, kwargs, node, "ember.tensor")
 
     def tensor_method(self, f, node):
         from ember.tensor import Tensor
