@@ -304,20 +304,6 @@ class ExprLowering:
         v = self.coerce(self.materialize(value, node, t), t, node, f"attribute '{target.attr}'")
         self.b.set_attr(base.value, target.attr, v)
 
-    def assign_item(self, target, value, node):
-        base = self.value(target.value)
-        if len(target.index) != 1 or isinstance(target.index[0], S.Slice):
-            raise self.err(target, "only single-index item assignment is supported")
-        key = self.value(target.index[0])
-        v = self.materialize(value, node)
-        if isinstance(base.type, T.ListType):
-            self.b.op("aten::__setitem__.t", [base, key, v], [])
-        elif isinstance(base.type, T.DictType):
-            kind = "str" if isinstance(base.type.key, T.StrType) else "int"
-            self.b.op(f"aten::_set_item.{kind}", [base, key, v], [])
-        else:
-            raise self.err(target, f"item assignment on {base.type} is not supported")
-
 
 _TAKES_EXPECTED = {S.ListExpr, S.DictExpr, S.IfExp}
 

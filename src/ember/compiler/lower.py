@@ -37,6 +37,7 @@ from ember.compiler.flow import (
 from ember.compiler.indexing import IndexLowering
 from ember.compiler.iteration import IterLowering
 from ember.compiler.modules import ModuleAccess
+from ember.compiler.setitem import ItemAssignLowering
 from ember.compiler.typeinfo import TypeProblem, annotation_type
 from ember.compiler.values import Known
 from ember.errors import VerifyError
@@ -48,7 +49,9 @@ __all__ = ["FunctionLowering", "RetryWithReturnType"]
 _UNEXPECTED = (VerifyError, IndexError, KeyError, TypeError, ValueError, AttributeError)
 
 
-class FunctionLowering(IterLowering, ModuleAccess, CallLowering, IndexLowering, ExprLowering):
+class FunctionLowering(
+    IterLowering, ModuleAccess, CallLowering, ItemAssignLowering, IndexLowering, ExprLowering
+):
     """Lowers one function's AST into the graph of `builder`."""
 
     def __init__(self, fn, builder, globals_, closure, ctx, self_ref=None):
@@ -205,6 +208,8 @@ class FunctionLowering(IterLowering, ModuleAccess, CallLowering, IndexLowering, 
             self.assign(target, result, st)
             return
         if isinstance(target, S.Subscript):
+            if self.aug_assign_item(st):
+                return
             current = self.expr(target)
             self.assign(target, self.binary(st.op, current, self.expr(st.value), st), st)
             return

@@ -85,6 +85,8 @@ aten::__getitem__.Dict_str(Dict(str, t) self, str key) -> t | pure | {0}[{1}] | 
 aten::__getitem__.Dict_int(Dict(int, t) self, int key) -> t | pure | {0}[{1}] | dict lookup
 aten::__getitem__.str(str s, int index) -> str | pure | {0}[{1}] | one character
 aten::__setitem__.t(t[] l, int idx, t el) -> () | effect | {0}[{1}] = {2} | store into a list
+aten::_set_item.t(t[] l, int idx, t el) -> t[] | effect | _rt_set_item({0}, {1}, {2})
+    | store into a list (``xs[i] = v``); returns the list
 aten::_set_item.str(Dict(str, t) l, str idx, t v) -> () | effect | {0}[{1}] = {2}
     | store into a dict
 aten::_set_item.int(Dict(int, t) l, int idx, t v) -> () | effect | {0}[{1}] = {2}

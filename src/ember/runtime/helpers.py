@@ -55,6 +55,11 @@ def _rt_append(lst, x):
     return lst
 
 
+def _rt_set_item(lst, i, x):
+    lst[i] = x
+    return lst
+
+
 def _rt_str(x) -> str:
     if isinstance(x, bool):
         return "True" if x else "False"
@@ -97,6 +102,7 @@ HELPERS = {
     "_rt_warn": _rt_warn,
     "_rt_math": math,
     "_rt_str": _rt_str,
+    "_rt_set_item": _rt_set_item,
     "_rt_to_dtype": to_dtype,
     "_rt_raise": raise_exception,
 }

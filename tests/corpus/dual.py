@@ -1,0 +1,60 @@
+"""Functions scripted by both ember and torch 2.13 to compare `.code` text.
+
+This file has no imports of its own: `load(torch_module)` executes it with `torch` bound to
+ember or to real torch, so the same source compiles under both.
+"""
+# ruff: noqa: F821
+
+
+def tensor_literals(x: int, y: float):
+    a = torch.tensor(0)
+    b = torch.tensor([1, 2])
+    c = torch.tensor(x, dtype=torch.float32)
+    d = torch.tensor([[1.0, 2.0], [3.0, 4.0]])
+    e = torch.tensor(2.5)
+    g = torch.tensor(True)
+    h = torch.tensor([x, x])
+    i = torch.tensor([y], dtype=torch.float64)
+    return a, b, c, d, e, g, h, i
+
+
+def tensor_setitem(x, y, i: int, mask):
+    x[0] = 1
+    x[1:3] = y
+    x[:, 0] = 0.5
+    x[i] += 1
+    x[mask] = 0
+    return x
+
+
+def list_dict_setitem(xs: list[int], d: dict[str, int], e: dict[int, float], i: int) -> int:
+    xs[i] = 3
+    d["a"] = 4
+    e[1] = 2.0
+    xs[0] += 1
+    return xs[0] + d["a"]
+
+
+def fstrings(x, n: int) -> str:
+    s = f"a{n}b{x.dim()}"
+    return s + f"{n}" + f"{x.dim()}!"
+
+
+def dict_int_keys(d: dict[int, float]) -> float:
+    t = 0.0
+    for k in d:
+        t += d[k] * k
+    for k, v in d.items():
+        t += v
+    return t
+
+
+def load(torch_module, name):
+    """This file as a fresh module named `name` with `torch` bound to `torch_module`."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name, __file__)
+    mod = importlib.util.module_from_spec(spec)
+    mod.torch = torch_module
+    spec.loader.exec_module(mod)
+    return mod
