@@ -7,7 +7,7 @@ from tests.corpus import dual
 
 import ember
 
-NAMES = ["tensor_literals", "tensor_setitem", "list_dict_setitem"]
+NAMES = ["tensor_literals", "tensor_setitem", "list_dict_setitem", "fstrings", "dict_int_keys"]
 
 
 @pytest.fixture(scope="module")

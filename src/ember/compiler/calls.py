@@ -337,6 +337,8 @@ class CallLowering:
                  "keys": "aten::keys.str", "values": "aten::values.str", "items": "aten::items.str",
                  "format": "aten::format"}  # fmt: skip
         kind = table.get(f.name)
+        if isinstance(t, T.DictType) and isinstance(t.key, T.IntType) and kind is not None:
+            kind = kind.replace(".str", ".int")
         if kind is None or (isinstance(t, T.StrType) != (f.name == "format")):
             raise self.err(node, f"'{t}' has no method '{f.name}' in scripted code")
         if f.name in ("append", "extend") and isinstance(t, T.ListType):

@@ -82,9 +82,18 @@ class ExprLowering:
         return method(node, expected) if type(node) in _TAKES_EXPECTED else method(node)
 
     def e_Const(self, node):
-        if isinstance(node.value, S.FString) and not getattr(self, "_in_message", False):
-            raise self.err(node, "f-strings are only supported as raise or assert messages")
+        if isinstance(node.value, S.FString):
+            return self.fstring(node)
         return Known(node.value)
+
+    def fstring(self, node):
+        f = node.value
+        if f.problem is not None:
+            raise self.err(node, f.problem)
+        values = [self.value(v) for v in f.values]
+        if not values:
+            return Known(f.format())
+        return self.emit("aten::format", self.b.constant(str(f)), *values, node=node)
 
     def e_Name(self, node):
         v = self.env.get(node.id)

@@ -56,8 +56,8 @@ class IterLowering:
         if isinstance(t, T.TensorType):
             n = self.emit("aten::len.Tensor", v, node=node)
             return _Loop(n, lambda i: self.emit("aten::select.int", v, 0, i, node=node))
-        if isinstance(t, T.DictType) and isinstance(t.key, T.StrType):
-            keys = self.emit("aten::keys.str", v, node=node)
+        if isinstance(t, T.DictType):
+            keys = self.emit("aten::keys." + _key_kind(t), v, node=node)
             n = self.emit("aten::len.t", keys, node=node)
             return _Loop(n, lambda i: self.emit("aten::__getitem__.t", keys, i, node=node))
         raise self.err(node, f"cannot iterate over a value of type {t}")
@@ -338,3 +338,7 @@ class IterLowering:
             raise self.err(node, "hasattr needs a module and a constant attribute name")
         info = obj.info
         return Known(name.value in info.kinds or info.has_method(name.value))
+
+
+def _key_kind(t) -> str:
+    return "str" if isinstance(t.key, T.StrType) else "int"

@@ -224,7 +224,10 @@ class FunctionLowering(
                 m = self.expr(st.msg)
             finally:
                 self._in_message = False
-            msg += m.value if isinstance(m, Known) else ""
+            if isinstance(m, Known):
+                msg += str(m.value)
+            elif isinstance(m, Value) and isinstance(m.type, T.StrType):
+                msg = self.emit("aten::add.str", self.b.constant(msg), m, node=st.msg)
         if isinstance(test, Known):
             if not test.value:
                 self.b.raise_(msg, "builtins.AssertionError")

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ast as pyast
 import os
+from dataclasses import fields
 
 import lark
 from lark.indenter import PythonIndenter
@@ -321,8 +322,7 @@ class _ToAst(lark.Transformer):
     def string(self, meta, c):
         parts = [str(t) for t in c]
         if any(p[0] in "fF" for p in parts):
-            text = "".join(pyast.literal_eval(p[1:] if p[0] in "fF" else p) for p in parts)
-            return _tok(S.Const(value=S.FString(text)), c[0])
+            return _tok(S.Const(value=_fstring(parts, c[0])), c[0])
         return _tok(S.Const(value="".join(pyast.literal_eval(p) for p in parts)), c[0])
 
     def const_none(self, meta, c):
@@ -333,3 +333,37 @@ class _ToAst(lark.Transformer):
 
     def const_false(self, meta, c):
         return _at(S.Const(value=False), meta)
+
+
+def _fstring(parts: list[str], tok) -> S.FString:
+    """An f-string as a format text with ``{}`` holes and the AST of each hole's expression
+    (parsed with this grammar, located at the string)."""
+    text, values, problem = [], [], None
+    for p in parts:
+        if p[0] not in "fF":
+            text.append(pyast.literal_eval(p).replace("{", "{{").replace("}", "}}"))
+            continue
+        for piece in pyast.parse(p, mode="eval").body.values:
+            if isinstance(piece, pyast.Constant):
+                text.append(piece.value.replace("{", "{{").replace("}", "}}"))
+                continue
+            if piece.format_spec is not None or piece.conversion != -1:
+                problem = "format specs and conversions in f-strings are not supported"
+            fn = _parse(Source(f"def _f():\n    return ({pyast.unparse(piece.value)})\n"),
+                        "func_input")  # fmt: skip
+            values.append(_relocate(fn.body[0].value, tok.line, tok.column))
+            text.append("{}")
+    out = S.FString("".join(text))
+    out.values, out.problem = values, problem
+    return out
+
+
+def _relocate(node, line, col):
+    if isinstance(node, list):
+        for n in node:
+            _relocate(n, line, col)
+    elif isinstance(node, S.Node):
+        node.line, node.col = line, col
+        for f in fields(node):
+            _relocate(getattr(node, f.name), line, col)
+    return node

@@ -240,7 +240,11 @@ class ClassDef(Node):
 
 
 class FString(str):
-    """The text of an f-string (only used as a `raise`/`assert` message; not formatted)."""
+    """An f-string: its format text with ``{}`` holes, `values` (the holes' expressions) and
+    `problem` (why it cannot be compiled, or None); lowered to ``aten::format``."""
+
+    values: list = []
+    problem: str | None = None
 
 
 @dataclass(slots=True)

@@ -108,7 +108,13 @@ aten::values.str(Dict(str, t) self) -> t[] | pure | list({0}.values())
     | the values in insertion order
 aten::items.str(Dict(str, t) self) -> (str, t)[] | pure | list({0}.items())
     | (key, value) tuples in insertion order
+aten::keys.int(Dict(int, t) self) -> int[] | pure | list({0}) | the keys in insertion order
+aten::values.int(Dict(int, t) self) -> t[] | pure | list({0}.values())
+    | the values in insertion order
+aten::items.int(Dict(int, t) self) -> (int, t)[] | pure | list({0}.items())
+    | (key, value) tuples in insertion order
 aten::__contains__.str(Dict(str, t) dict, str key) -> bool | pure | ({1} in {0}) | key membership
+aten::__contains__.int(Dict(int, t) dict, int key) -> bool | pure | ({1} in {0}) | key membership
 aten::__contains__.int_list(int[] l, int item) -> bool | pure | ({1} in {0}) | list membership
 aten::__contains__.str_list(str[] l, str item) -> bool | pure | ({1} in {0}) | list membership
 aten::add.t(t[] a, t[] b) -> t[] | pure | ({0} + {1}) | list concatenation
