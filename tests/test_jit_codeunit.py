@@ -3,11 +3,12 @@ compiled back with `CodeUnit` and run, give the scripted results."""
 
 import numpy as np
 import pytest
-from tests.corpus.modules import CASES
+from tests.corpus import CASES
 
 import ember
 from ember.compiler.classfile import code_files
 from ember.compiler.codeunit import CodeUnit
+from ember.ir.code_printer import code_text
 from ember.jit import RecursiveScriptModule
 
 
@@ -26,20 +27,68 @@ def _load_info(scripted, info, unit):
     return RecursiveScriptModule._construct_loaded(info, unit.ctx, values, scripted.training)
 
 
+def _copy(args):
+    return [a.clone() if isinstance(a, ember.Tensor) else a for a in args]
+
+
 def _same(a, b):
     if isinstance(a, ember.Tensor):
+        assert a.dtype == b.dtype
         np.testing.assert_allclose(a._np, b._np, rtol=1e-6, atol=1e-6)
+    elif isinstance(a, tuple | list):
+        assert type(a) is type(b) and len(a) == len(b)
+        for x, y in zip(a, b):
+            _same(x, y)
     else:
-        assert a == b
+        assert type(a) is type(b) and a == b
+
+
+def _function_files(scripted):
+    from ember.compiler.classfile import _functions
+    from ember.compiler.frontend import context
+
+    compiled = scripted._compiled
+    files = {compiled.qualified_name.rpartition(".")[0]: [code_text(compiled.graph)]}
+    _functions(compiled.graph, context(), files, {compiled.qualified_name})
+    return {prefix: "\n".join(parts) for prefix, parts in files.items()}
 
 
 @pytest.mark.parametrize("make, inputs", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
-def test_printed_classes_compile_back(make, inputs):
-    scripted = ember.jit.script(make())
+def test_printed_code_compiles_back(make, inputs):
+    """print -> re-parse -> compile -> run gives the same results and prints the same code."""
+    obj = make()
+    scripted = ember.jit.script(obj)
+    if isinstance(scripted, RecursiveScriptModule):
+        unit = CodeUnit(code_files(scripted._ember_info, scripted._ember_ctx).get)
+        loaded = _load(scripted, unit)
+        code, loaded_code = scripted.code, loaded.code
+    else:
+        unit = CodeUnit(_function_files(scripted).get)
+        loaded = unit.ctx.function(unit.function_source(scripted.qualified_name))
+        code, loaded_code = scripted.code, code_text(loaded.graph)
     args = inputs()
-    files = code_files(scripted._ember_info, scripted._ember_ctx)
-    unit = CodeUnit(files.get)
-    loaded = _load(scripted, unit)
-    _same(scripted(*args), loaded(*args))
-    if "while" not in scripted.code:  # counted loops re-read as while loops print differently
-        assert loaded.code == scripted.code
+    _same(scripted(*_copy(args)), loaded(*_copy(args)))
+    if "while torch.__and__(" not in code:  # known gap: bounded while loops re-read as while
+        assert loaded_code == code
+
+
+def _swap_and_dead_branch(a: int, b: int):
+    a, b = b, a + b
+    if False:
+        a = 0
+    flag = a < 100
+    while flag:
+        a = a * 2
+        flag = a < 100
+    return a, b, flag
+
+
+def test_swap_literal_if_and_while_flag_round_trip():
+    s = ember.jit.script(_swap_and_dead_branch)
+    assert s(3, 4) == _swap_and_dead_branch(3, 4) == (128, 7, False)
+    assert "prim::TupleConstruct" not in str(s.graph).split("return")[0].split("prim::Loop")[0]
+    assert "if False:" in s.code
+    unit = CodeUnit(_function_files(s).get)
+    loaded = unit.ctx.function(unit.function_source(s.qualified_name))
+    assert code_text(loaded.graph) == s.code
+    assert loaded(3, 4) == (128, 7, False)

@@ -203,6 +203,13 @@ class ExprLowering:
             return Known(True), {}, {}
         return self.to_bool(v, node), {}, {}
 
+    def if_condition(self, node):
+        """`condition` for an ``if``: a literal ``if False:`` stays a branch, as in TorchScript
+        (and in printed code that was folded after lowering)."""
+        if isinstance(node, S.Const) and isinstance(node.value, bool):
+            return self.b.constant(node.value), {}, {}
+        return self.condition(node)
+
     def condition_value(self, node):
         return self.condition(node)[0]
 

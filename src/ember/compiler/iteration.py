@@ -158,14 +158,24 @@ class IterLowering:
             if not cond.value:
                 return
             cond = self.b.constant(True)
-        self.emit_loop(MAX_TRIP, cond, st.body, None, st.test, st)
+        flag = _condition_flag(st, self.env)
+        if flag is None:
+            self.emit_loop(MAX_TRIP, cond, st.body, None, st.test, st)
+            return
+        # `while c: ...; c = ...` (as `.code` prints while loops): c is the loop condition,
+        # not a carried value; it is True inside the body and False after the loop.
+        if cond.name == flag:
+            cond.name = None  # printed as the loop's own condition variable, like the original
+        self.emit_loop(MAX_TRIP, cond, st.body, None, st.test, st, flag=flag)
+        self.env[flag] = self.b.constant(False)
 
     def stmt_For(self, st):
         self.lower_for(st)
 
-    def emit_loop(self, trip, cond, body, bind_target, test, st, unrolled=False):
+    def emit_loop(self, trip, cond, body, bind_target, test, st, unrolled=False, flag=None):
         """A prim::Loop over `body`; bind_target(i) binds the loop variables in the body."""
         names = assigned(body) | target_names(getattr(st, "target", None)) | {"$broken"}
+        names.discard(flag)
         carried = [n for n in self.env if n in names and isinstance(self.env[n], Value)]
         hints = [n.lstrip("$") for n in carried]
         loop = self.b.loop(trip, cond, [self.env[n] for n in carried], names=hints)
@@ -175,6 +185,8 @@ class IterLowering:
         for n, arg in zip(carried, block.args[1:]):
             self.env[n] = arg
         with self.b.at_end(block):
+            if flag is not None:
+                self.env[flag] = self.b.constant(True)
             if bind_target is not None:
                 bind_target(block.args[0])
             exits = self.lower_seq(body, Region("loop", carried, test, unrolled))
@@ -342,3 +354,14 @@ class IterLowering:
 
 def _key_kind(t) -> str:
     return "str" if isinstance(t.key, T.StrType) else "int"
+
+
+def _condition_flag(st, env):
+    """The name `c` of ``while c:`` when the body assigns it and never breaks or returns."""
+    test = st.test
+    if not isinstance(test, S.Name) or test.id not in assigned(st.body):
+        return None
+    if has_exit(S.If(body=st.body), "loop"):
+        return None
+    v = env.get(test.id)
+    return test.id if isinstance(v, Value) and isinstance(v.type, T.BoolType) else None

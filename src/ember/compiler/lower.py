@@ -137,7 +137,7 @@ class FunctionLowering(
         return [cond] + [self.env[n] for n in region.carried]
 
     def lower_split_if(self, st, rest, region):
-        test, refine_t, refine_f = self.condition(st.test)
+        test, refine_t, refine_f = self.if_condition(st.test)
         if isinstance(test, Known):
             body = st.body if test.value else st.orelse
             self.apply_refinements(refine_t if test.value else refine_f)
@@ -183,6 +183,13 @@ class FunctionLowering(
         self.expr(st.value)
 
     def stmt_Assign(self, st):
+        target, v = st.targets[0], st.value
+        pair = isinstance(target, S.TupleExpr | S.ListExpr) and isinstance(v, S.TupleExpr)
+        if pair and len(st.targets) == 1 and len(target.elts) == len(v.elts):
+            parts = [self.expr(e) for e in v.elts]  # `a, b = x, y`: no tuple is built
+            for t, p in zip(target.elts, parts):
+                self.assign(t, p, st.value)
+            return
         value = self.expr(st.value)
         for target in st.targets:
             self.assign(target, value, st.value)
@@ -267,7 +274,7 @@ class FunctionLowering(
         self.env = DEAD
 
     def stmt_If(self, st):
-        test, refine_t, refine_f = self.condition(st.test)
+        test, refine_t, refine_f = self.if_condition(st.test)
         if isinstance(test, Known):
             self.apply_refinements(refine_t if test.value else refine_f)
             for s in st.body if test.value else st.orelse:

@@ -84,7 +84,7 @@ def code_text(graph: Graph, is_method: bool | None = None, level: int = 0, const
 class _CodePrinter:
     def __init__(self, graph: Graph, level: int, constants: list):
         self.graph = graph
-        self.level = level
+        self.level = self.base_level = level
         self.constants = constants
         self.lines: list[str] = []
         self.exprs: dict[int, str] = {}
@@ -125,7 +125,8 @@ class _CodePrinter:
         self.lines.append("  " * self.level + text)
 
     def is_long(self, text: str) -> bool:
-        return len(text) + self.level * 2 >= 40
+        # relative to the def, so methods in class files split like their `.code`
+        return len(text) + (self.level - self.base_level) * 2 >= 40
 
     def define(self, op: Operation, rhs: str) -> None:
         if op.results:
