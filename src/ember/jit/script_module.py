@@ -28,12 +28,68 @@ from __future__ import annotations
 
 import copy
 import types
+from collections import OrderedDict
 
 from ember.ir.code_printer import code_text
 from ember.nn import Module
 from ember.nn.module import add_indent
 
 __all__ = ["RecursiveScriptModule", "ScriptFunction", "ScriptModule"]
+
+_TABLES = ("_parameters", "_buffers", "_modules")
+
+
+class _Mirrored(OrderedDict):
+    """A scripted module's parameter/buffer/submodule table whose entries are also kept in
+    the module's __dict__ (`owner`): the one place writes to those names go through."""
+
+    __slots__ = ("owner",)
+
+    def __init__(self, owner: dict, items=()):
+        super().__init__()
+        self.owner = owner
+        self.update(items)
+
+    def __setitem__(self, key, value):
+        OrderedDict.__setitem__(self, key, value)
+        self.owner[key] = value
+
+    def __delitem__(self, key):
+        OrderedDict.__delitem__(self, key)
+        self.owner.pop(key, None)
+
+    def pop(self, key, *default):
+        if key in self:
+            self.owner.pop(key, None)
+        return OrderedDict.pop(self, key, *default)
+
+    def popitem(self, last=True):
+        key, value = OrderedDict.popitem(self, last)
+        self.owner.pop(key, None)
+        return key, value
+
+    def setdefault(self, key, default=None):
+        if key not in self:
+            self[key] = default
+        return self[key]
+
+    def update(self, other=(), **kwargs):
+        for key, value in dict(other, **kwargs).items():
+            self[key] = value
+
+    def clear(self):
+        for key in self:
+            self.owner.pop(key, None)
+        OrderedDict.clear(self)
+
+    def copy(self):
+        return OrderedDict(self)
+
+    def __reduce__(self):
+        return OrderedDict, (list(self.items()),)
+
+    def __deepcopy__(self, memo):
+        return OrderedDict((k, copy.deepcopy(v, memo)) for k, v in self.items())
 
 
 class ScriptModule(Module):
@@ -120,41 +176,14 @@ class RecursiveScriptModule(ScriptModule):
         return new
 
     def _ember_mirror(self):
-        """Copy parameters, buffers and submodules into __dict__: compiled code reads them
-        with plain `getattr`, which then skips `Module.__getattr__`."""
+        """Make the parameter, buffer and submodule tables `_Mirrored`, so every write to
+        them (assignment, ``del``, ``register_*``, ``to()``, ``load_state_dict``) also
+        updates the copies in __dict__ that compiled code reads with plain `getattr`."""
         d = self.__dict__
-        for table in ("_parameters", "_buffers", "_modules"):
-            d.update(d[table])
-
-    def __setattr__(self, name, value):
-        Module.__setattr__(self, name, value)
-        d = self.__dict__
-        if any(name in d[t] for t in ("_parameters", "_buffers", "_modules")):
-            self._ember_mirror()
-
-    def _load_from_state_dict(self, *args, **kwargs):
-        out = Module._load_from_state_dict(self, *args, **kwargs)
-        self._ember_mirror()
-        return out
-
-    def register_parameter(self, name, param):
-        Module.register_parameter(self, name, param)
-        self._ember_mirror()
-
-    def register_buffer(self, name, tensor, persistent=True):
-        Module.register_buffer(self, name, tensor, persistent)
-        self._ember_mirror()
-
-    def add_module(self, name, module):
-        Module.add_module(self, name, module)
-        self._ember_mirror()
-
-    def _apply_to_tensors(self, convert):
-        Module._apply_to_tensors(self, convert)
-        for m in self.modules():
-            if isinstance(m, RecursiveScriptModule):
-                m._ember_mirror()
-        return self
+        for table in _TABLES:
+            current = d[table]
+            if not isinstance(current, _Mirrored) or current.owner is not d:
+                d[table] = _Mirrored(d, current)
 
     def _ember_method(self, name):
         methods = self.__dict__["_ember_methods"]
