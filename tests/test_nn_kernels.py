@@ -253,3 +253,36 @@ def test_random_geometries_match_torch(torch, seed):
         close(P.avg_pool2d(x, k, s, p, ceil, include), tf.avg_pool2d(tx, k, s, p, ceil, include))
         size = [int(v) for v in rng.integers(1, 7, 2)]
         close(P.adaptive_avg_pool2d(x, size), tf.adaptive_avg_pool2d(tx, size))
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_depthwise_conv_geometries_match_torch(torch, seed, monkeypatch):
+    """Depthwise conv (groups == channels): both the stride-1 wide-row path and the strided
+    path, over several unfold blocks (the block size is shrunk to force many)."""
+    monkeypatch.setattr(K, "_DEPTHWISE_BLOCK", 512)
+    rng = np.random.default_rng(seed)
+    tf = torch.nn.functional
+    for _ in range(8):
+        k = [int(v) for v in rng.integers(1, 5, 2)]
+        s = [int(v) for v in rng.integers(1, 3, 2)] if rng.integers(0, 2) else [1, 1]
+        d = [int(v) for v in rng.integers(1, 3, 2)]
+        p = [int(rng.integers(0, kk + 1)) for kk in k]
+        c = int(rng.integers(1, 6))
+        x = rng.standard_normal((3, c, 9, 11)).astype(np.float32)
+        weight = rng.standard_normal((c, 1, *k)).astype(np.float32)
+        bias = rng.standard_normal(c).astype(np.float32)
+        ref = tf.conv2d(*map(torch.from_numpy, (x, weight, bias)), s, p, d, c)
+        close(K.conv2d(x, weight, bias, s, p, d, c), ref)
+        if s == [1, 1]:
+            ref = tf.conv2d(torch.from_numpy(x), torch.from_numpy(weight), None, 1, "same", d, c)
+            close(K.conv2d(x, weight, None, 1, "same", d, c), ref)
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16", "float64"])
+def test_depthwise_conv_dtypes(torch, dtype):
+    x, weight = randn(2, 3, 6, 7), randn(3, 1, 3, 3)
+    ex, ew = (ember.from_numpy(v).to(getattr(ember, dtype)) for v in (x, weight))
+    tx, tw = (torch.from_numpy(v).to(getattr(torch, dtype)) for v in (x, weight))
+    got = dispatch.call("aten::conv2d", ex, ew, None, 1, 1, 1, 3)
+    tol = 1e-12 if dtype == "float64" else 1e-2
+    assert_same(got, torch.nn.functional.conv2d(tx, tw, None, 1, 1, 1, 3), atol=tol, rtol=tol)

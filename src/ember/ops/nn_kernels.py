@@ -124,28 +124,58 @@ def _conv2d_core(x, w, bias, stride, pads, dilation, groups):
             f"{c_per_group * groups} channels, but got {c} channels"
         )
     dtype = _compute_dtype(x)
-    if any(p for pad in pads for p in pad):
-        x = np.pad(x, ((0, 0), (0, 0), pads[0], pads[1]))
     oh = _out_size(h, kh, stride[0], *pads[0], dilation[0])
     ow = _out_size(wd, kw, stride[1], *pads[1], dilation[1])
     if groups == c == out_ch:
-        out = _depthwise(x.astype(dtype, copy=False), w.astype(dtype, copy=False), (oh, ow),
-                         stride, dilation)  # fmt: skip
+        out = _depthwise(x, w.astype(dtype, copy=False), pads, (oh, ow), stride, dilation, dtype)
     else:
+        if any(p for pad in pads for p in pad):
+            x = np.pad(x, ((0, 0), (0, 0), pads[0], pads[1]))
         out = _im2col_matmul(x, w, groups, (oh, ow), stride, dilation, dtype)
     if bias is not None:
         out += bias.astype(dtype, copy=False).reshape(1, out_ch, 1, 1)
     return out.astype(x.dtype, copy=False)
 
 
-def _depthwise(x, w, out_hw, stride, dilation):
-    """One filter per channel: a weighted sum of the kernel's shifted views of the input."""
-    kernel = w.shape[2:]
-    taps = w.reshape(w.shape[0], -1)
-    out = np.zeros((*x.shape[:2], *out_hw), x.dtype)
-    for k, view in _window_slices(x, out_hw, kernel, stride, dilation):
-        out += view * taps[:, k].reshape(1, -1, 1, 1)
-    return out
+# Bytes of unfolded taps per block in depthwise convolution: small enough to stay in L2.
+_DEPTHWISE_BLOCK = 1 << 20
+
+
+def _depthwise(x, w, pads, out_hw, stride, dilation, dtype):
+    """One filter per channel, as a batched (1, KH*KW) x (KH*KW, pixels) matmul per plane.
+
+    The planes are unfolded a block at a time into a cache-sized buffer. With stride 1 each
+    kernel tap is one contiguous slice of the flattened padded plane: the output is computed
+    on rows as wide as the padded input and the extra columns are cropped at the end.
+    """
+    n, c, h, wd = x.shape
+    (kh, kw), (oh, ow) = w.shape[2:], out_hw
+    wide = stride == (1, 1)
+    hp, wp = h + sum(pads[0]) + (1 if wide else 0), wd + sum(pads[1])
+    planes = np.zeros((n * c, hp, wp), dtype)
+    planes[:, pads[0][0] : pads[0][0] + h, pads[1][0] : pads[1][0] + wd] = x.reshape(n * c, h, wd)
+    row = wp if wide else ow
+    taps = np.broadcast_to(w.reshape(1, c, 1, kh * kw), (n, c, 1, kh * kw)).reshape(n * c, 1, -1)
+    out = np.empty((n * c, 1, oh * row), dtype)
+    block = max(1, _DEPTHWISE_BLOCK // (kh * kw * oh * row * dtype.itemsize))
+    cols = np.empty((block, kh * kw, oh * row), dtype)
+    flat = planes.reshape(n * c, hp * wp)
+    for p0 in range(0, n * c, block):
+        p1 = min(n * c, p0 + block)
+        buf = cols[: p1 - p0]
+        for i in range(kh):
+            for j in range(kw):
+                top, left = i * dilation[0], j * dilation[1]
+                if wide:
+                    start = top * wp + left
+                    buf[:, i * kw + j] = flat[p0:p1, start : start + oh * row]
+                else:
+                    view = planes[p0:p1, top : top + (oh - 1) * stride[0] + 1 : stride[0]]
+                    view = view[:, :, left : left + (ow - 1) * stride[1] + 1 : stride[1]]
+                    buf[:, i * kw + j].reshape(p1 - p0, oh, ow)[...] = view
+        np.matmul(taps[p0:p1], buf, out=out[p0:p1])
+    out = out.reshape(n, c, oh, row)
+    return np.ascontiguousarray(out[..., :ow]) if wide else out
 
 
 def _im2col_matmul(x, w, groups, out_hw, stride, dilation, dtype):
