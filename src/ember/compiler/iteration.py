@@ -18,7 +18,7 @@ from ember.compiler.flow import (
 )
 from ember.compiler.typeinfo import TypeProblem, annotation_type
 from ember.compiler.values import Known, ModuleRef, PyObj, Sugared
-from ember.ir import MAX_TRIP, Value
+from ember.ir import Value
 from ember.ir import types as T  # noqa: N812
 
 __all__ = ["IterLowering"]
@@ -151,23 +151,6 @@ class IterLowering:
         with self.b.at_end(op.blocks[1]):
             self.b.yield_()
         return t
-
-    def stmt_While(self, st):
-        cond = self.condition_value(st.test)
-        if isinstance(cond, Known):
-            if not cond.value:
-                return
-            cond = self.b.constant(True)
-        flag = _condition_flag(st, self.env)
-        if flag is None:
-            self.emit_loop(MAX_TRIP, cond, st.body, None, st.test, st)
-            return
-        # `while c: ...; c = ...` (as `.code` prints while loops): c is the loop condition,
-        # not a carried value; it is True inside the body and False after the loop.
-        if cond.name == flag:
-            cond.name = None  # printed as the loop's own condition variable, like the original
-        self.emit_loop(MAX_TRIP, cond, st.body, None, st.test, st, flag=flag)
-        self.env[flag] = self.b.constant(False)
 
     def stmt_For(self, st):
         self.lower_for(st)
@@ -354,14 +337,3 @@ class IterLowering:
 
 def _key_kind(t) -> str:
     return "str" if isinstance(t.key, T.StrType) else "int"
-
-
-def _condition_flag(st, env):
-    """The name `c` of ``while c:`` when the body assigns it and never breaks or returns."""
-    test = st.test
-    if not isinstance(test, S.Name) or test.id not in assigned(st.body):
-        return None
-    if has_exit(S.If(body=st.body), "loop"):
-        return None
-    v = env.get(test.id)
-    return test.id if isinstance(v, Value) and isinstance(v.type, T.BoolType) else None

@@ -40,6 +40,7 @@ from ember.compiler.modules import ModuleAccess
 from ember.compiler.setitem import ItemAssignLowering
 from ember.compiler.typeinfo import TypeProblem, annotation_type
 from ember.compiler.values import Known
+from ember.compiler.whiles import WhileLowering
 from ember.errors import VerifyError
 from ember.ir import Value
 from ember.ir import types as T  # noqa: N812
@@ -50,7 +51,13 @@ _UNEXPECTED = (VerifyError, IndexError, KeyError, TypeError, ValueError, Attribu
 
 
 class FunctionLowering(
-    IterLowering, ModuleAccess, CallLowering, ItemAssignLowering, IndexLowering, ExprLowering
+    WhileLowering,
+    IterLowering,
+    ModuleAccess,
+    CallLowering,
+    ItemAssignLowering,
+    IndexLowering,
+    ExprLowering,
 ):
     """Lowers one function's AST into the graph of `builder`."""
 
