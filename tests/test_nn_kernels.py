@@ -286,3 +286,35 @@ def test_depthwise_conv_dtypes(torch, dtype):
     got = dispatch.call("aten::conv2d", ex, ew, None, 1, 1, 1, 3)
     tol = 1e-12 if dtype == "float64" else 1e-2
     assert_same(got, torch.nn.functional.conv2d(tx, tw, None, 1, 1, 1, 3), atol=tol, rtol=tol)
+
+
+@pytest.mark.parametrize("shape", [(5, 3), (1, 3, 4, 4), (3, 4, 5, 6), (2, 3, 7)])
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "bfloat16"])
+def test_batch_norm_eval_shapes_and_dtypes(torch, shape, dtype):
+    """Eval batch norm is one per-channel scale and shift (a spread plane when N > 1)."""
+    arrays = randn(*shape), randn(shape[1]), randn(shape[1]), randn(shape[1])
+    arrays += (np.abs(randn(shape[1])) + 0.5,)
+    ours = [ember.from_numpy(a).to(getattr(ember, dtype)) for a in arrays]
+    theirs = [torch.from_numpy(a).to(getattr(torch, dtype)) for a in arrays]
+    got = dispatch.call("aten::batch_norm", *ours, False, 0.1, 1e-5, False)
+    x, w, b, m, v = theirs
+    ref = torch.nn.functional.batch_norm(x, m, v, w, b, False, 0.1, 1e-5)
+    tol = {"float16": 2e-3, "bfloat16": 2e-2}.get(dtype, 1e-5)
+    assert_same(got, ref, atol=tol, rtol=tol)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "bfloat16"])
+def test_layer_norm_dtypes_offsets_and_strided_input(torch, dtype):
+    x = (randn(6, 5, 8) * 3 + 1000).transpose(1, 0, 2)[:, ::2]
+    weight, bias = randn(8), randn(8)
+    ours = [ember.from_numpy(np.ascontiguousarray(a)).to(getattr(ember, dtype)) for a in
+            (x, weight, bias)]  # fmt: skip
+    theirs = [torch.from_numpy(np.ascontiguousarray(a)).to(getattr(torch, dtype)) for a in
+              (x, weight, bias)]  # fmt: skip
+    got = dispatch.call("aten::layer_norm", ours[0], [8], ours[1], ours[2], 1e-5)
+    ref = torch.nn.functional.layer_norm(theirs[0], [8], theirs[1], theirs[2], 1e-5)
+    tol = {"float16": 1e-2, "bfloat16": 5e-2, "float32": 1e-3}.get(dtype, 1e-9)
+    assert_same(got, ref, atol=tol, rtol=tol)
+    strided = N.layer_norm(x, [8], weight, bias)
+    close(strided, torch.nn.functional.layer_norm(torch.from_numpy(x.copy()), [8],
+          torch.from_numpy(weight), torch.from_numpy(bias)), 1e-3)  # fmt: skip

@@ -65,7 +65,6 @@ def batch_norm(
         raise ValueError(f"batch_norm: expected at least 2D input (got {input.ndim}D input)")
     x = input.astype(_compute_dtype(input), copy=False)
     axes = (0,) + tuple(range(2, input.ndim))
-    shape = _channel_shape(input)
     if training:
         count = input.size // max(input.shape[1], 1)
         if count <= 1:
@@ -88,13 +87,40 @@ def batch_norm(
         shift = shift * weight
     if bias is not None:
         shift = shift + bias
-    out = x * scale.reshape(shape).astype(x.dtype)
-    out += shift.reshape(shape).astype(x.dtype)
+    out = _channel_affine(x, scale.astype(x.dtype), shift.astype(x.dtype))
     return out.astype(input.dtype, copy=False)
 
 
+def _channel_affine(x: np.ndarray, scale: np.ndarray, shift: np.ndarray) -> np.ndarray:
+    """x * scale + shift with per-channel (dim 1) `scale` and `shift`, as a fresh array.
+
+    numpy's loops are several times faster on two contiguous operands than on one broadcast
+    along the pixels, so with several samples the per-channel values are first spread into
+    one (C, pixels) plane that every sample then reuses.
+    """
+    n, c = x.shape[:2]
+    pixels = x.size // max(n * c, 1)
+    if n < 2 or pixels < 2:
+        out = np.multiply(x, scale.reshape(_channel_shape(x)))
+        out += shift.reshape(_channel_shape(x))
+        return out
+    planes = np.empty((2, c, pixels), x.dtype)
+    planes[0] = scale.reshape(c, 1)
+    planes[1] = shift.reshape(c, 1)
+    out = np.multiply(x.reshape(n, c, pixels), planes[0])
+    out += planes[1]
+    return out.reshape(x.shape)
+
+
+_vecdot = getattr(np, "vecdot", None) or (lambda a, b: np.einsum("ij,ij->i", a, b))
+
+
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5, cudnn_enable=True):
-    """aten::layer_norm over the trailing `normalized_shape` dims (biased variance)."""
+    """aten::layer_norm over the trailing `normalized_shape` dims (biased variance).
+
+    Works on a (rows, D) view: row means, then the centred rows' squared norms (two passes,
+    so no cancellation), then one scaling per row and one per column.
+    """
     shape = tuple(int(s) for s in normalized_shape)
     k = len(shape)
     if k == 0 or tuple(input.shape[input.ndim - k :]) != shape:
@@ -102,16 +128,24 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5, cudnn_
             f"Given normalized_shape={list(shape)}, expected input with shape [*, "
             f"{', '.join(map(str, shape))}], but got input of size{list(input.shape)}"
         )
-    axes = tuple(range(input.ndim - k, input.ndim))
-    x = input.astype(_compute_dtype(input), copy=False)
-    mean, var = _mean_var(x, axes, keepdims=True)
-    out = x - mean.astype(x.dtype)
-    out *= (1.0 / np.sqrt(var + eps)).astype(x.dtype)
+    dtype = _compute_dtype(input)
+    d = int(np.prod(shape))
+    x = input.astype(dtype, copy=False).reshape(-1, d)
+    inv_d = 1.0 / max(d, 1)
+    mean = np.add.reduce(x, axis=1, keepdims=True)
+    mean *= inv_d
+    out = np.subtract(x, mean)
+    rstd = _vecdot(out, out).reshape(-1, 1)
+    rstd *= inv_d
+    rstd += eps
+    np.sqrt(rstd, out=rstd)
+    np.reciprocal(rstd, out=rstd)
+    out *= rstd
     if weight is not None:
-        out *= weight
+        out *= weight.astype(dtype, copy=False).reshape(d)
     if bias is not None:
-        out += bias
-    return out.astype(input.dtype, copy=False)
+        out += bias.astype(dtype, copy=False).reshape(d)
+    return out.reshape(input.shape).astype(input.dtype, copy=False)
 
 
 def dropout(input, p: float, train: bool, rng: np.random.Generator | None = None):
