@@ -7,7 +7,14 @@ from tests.corpus import dual
 
 import ember
 
-NAMES = ["tensor_literals", "tensor_setitem", "list_dict_setitem", "fstrings", "dict_int_keys"]
+NAMES = [
+    "clip_first",
+    "tensor_literals",
+    "tensor_setitem",
+    "list_dict_setitem",
+    "fstrings",
+    "dict_int_keys",
+]
 
 
 @pytest.fixture(scope="module")
@@ -22,6 +29,7 @@ def _inputs(name):
         "tensor_setitem": lambda: (x.clone(), ember.full((2, 3), 9.0), 2, x > 6),
         "list_dict_setitem": lambda: ([1, 2, 3], {"b": 1}, {2: 1.0}, 2),
         "fstrings": lambda: (x, 7),
+        "clip_first": lambda: (x.clone(), x > 5, 3.0),
         "dict_int_keys": lambda: ({1: 0.5, 3: 2.0},),
     }[name]()
 

@@ -40,6 +40,13 @@ def fstrings(x, n: int) -> str:
     return s + f"{n}" + f"{x.dim()}!"
 
 
+def clip_first(x, mask, v: float):
+    x[0] = v
+    x[mask] = 0
+    x[:, 1] += 1
+    return f"{x.dim()}-d, first row {x[0].sum().item()}"
+
+
 def dict_int_keys(d: dict[int, float]) -> float:
     t = 0.0
     for k in d:

@@ -152,6 +152,7 @@ aten::tensor.bool(bool t, *, ScalarType? dtype=None, Device? device=None,
 aten::tensor(t[] data, *, ScalarType? dtype=None, Device? device=None, bool requires_grad=False)
     -> Tensor | creation | _rt_tensor({0}, {1}, {3}) | a new tensor from (nested) lists
 aten::warn(str message, int stacklevel=2) -> () | effect | _rt_warn({0}) | a UserWarning
+aten::item(Tensor self) -> Scalar | pure | {0}.item() | the number in a one-element tensor
 aten::IntImplicit(Tensor a) -> int | pure | int({0}.item()) | a 0-d tensor passed as int
 aten::FloatImplicit(Tensor a) -> float | pure | float({0}.item()) | a 0-d tensor as float
 aten::ScalarImplicit(Tensor a) -> Scalar | pure | {0}.item() | a 0-d tensor as a number
