@@ -104,3 +104,16 @@ def test_list_item_type_checked():
 
     with pytest.raises(ember.CompileError, match="expected int, found str for a list element"):
         ember.jit.script(f)
+
+
+def test_augmented_items_of_tensor_containers_are_in_place():
+    def f(xs: list[ember.Tensor], d: dict[str, ember.Tensor], t):
+        xs[0] += t
+        d["a"] *= 2
+        return xs, d
+
+    s = ember.jit.script(f)
+    assert "torch._set_item(xs, 0, torch.add_(xs[0], t))" in s.code  # as torch 2.13 prints
+    a, b = ember.ones(2), ember.ones(2)
+    s([a], {"a": b}, ember.ones(2))
+    assert a.tolist() == [2.0, 2.0] and b.tolist() == [2.0, 2.0]  # aliases see it, as eager

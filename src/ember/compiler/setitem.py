@@ -47,6 +47,12 @@ class ItemAssignLowering:
     def aug_assign_item(self, st):
         """``target[...] op= value``; False when the target is not a tensor item."""
         base = self.value(st.target.value)
+        elem = getattr(base.type, "elem", None) or getattr(base.type, "value", None)
+        if isinstance(base.type, T.ListType | T.DictType) and isinstance(elem, T.TensorType):
+            # in place, as eager Python's __iadd__ (TorchScript does so for lists only)
+            current = self.value(st.target)
+            self.assign(st.target, self.augmented_tensor(current, st), st)
+            return True
         if not isinstance(base.type, T.TensorType):
             return False
         view, indices = self.item_view(base, st.target)
