@@ -117,3 +117,17 @@ def test_augmented_items_of_tensor_containers_are_in_place():
     a, b = ember.ones(2), ember.ones(2)
     s([a], {"a": b}, ember.ones(2))
     assert a.tolist() == [2.0, 2.0] and b.tolist() == [2.0, 2.0]  # aliases see it, as eager
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_printed_code_compiles_back(both, name):
+    from tests.test_jit_codeunit import _function_files
+
+    from ember.compiler.codeunit import CodeUnit
+    from ember.ir.code_printer import code_text
+
+    s = ember.jit.script(getattr(both[0], name))
+    unit = CodeUnit(_function_files(s).get)
+    loaded = unit.ctx.function(unit.function_source(s.qualified_name))
+    assert code_text(loaded.graph) == s.code
+    _same(s(*_inputs(name)), loaded(*_inputs(name)))
