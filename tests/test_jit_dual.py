@@ -10,6 +10,7 @@ import ember
 NAMES = [
     "clip_first",
     "tensor_literals",
+    "tensor_options",
     "tensor_setitem",
     "list_dict_setitem",
     "fstrings",
@@ -29,6 +30,7 @@ def _inputs(name):
         "tensor_setitem": lambda: (x.clone(), ember.full((2, 3), 9.0), 2, x > 6),
         "list_dict_setitem": lambda: ([1, 2, 3], {"b": 1}, {2: 1.0}, 2),
         "fstrings": lambda: (x, 7),
+        "tensor_options": lambda: (1.5, [1.0, 2.0]),
         "clip_first": lambda: (x.clone(), x > 5, 3.0),
         "dict_int_keys": lambda: ({1: 0.5, 3: 2.0},),
     }[name]()
@@ -62,10 +64,13 @@ def test_scripted_matches_eager(both, name):
     _same(eager_args, scripted_args)  # the same writes through to the arguments
 
 
-def test_tensor_literal_dtypes_match_torch(both, torch):
-    ours = ember.jit.script(both[0].tensor_literals)(3, 1.5)
-    theirs = torch.jit.script(both[1].tensor_literals)(3, 1.5)
+@pytest.mark.parametrize("name", ["tensor_literals", "tensor_options"])
+def test_tensor_literal_dtypes_match_torch(both, torch, name):
+    args = _inputs(name)
+    ours = ember.jit.script(getattr(both[0], name))(*args)
+    theirs = torch.jit.script(getattr(both[1], name))(*args)
     assert [str(t.dtype) for t in ours] == [str(t.dtype).replace("torch", "ember") for t in theirs]
+    assert [t.requires_grad for t in ours] == [t.requires_grad for t in theirs]
 
 
 def test_setitem_writes_through_views():

@@ -18,6 +18,15 @@ def tensor_literals(x: int, y: float):
     return a, b, c, d, e, g, h, i
 
 
+def tensor_options(x: float, xs: list[float]):
+    a = torch.tensor([x, 2.0], requires_grad=True)
+    b = torch.tensor(xs)
+    c = torch.tensor(3, dtype=torch.float64)
+    d = torch.tensor([True, False])
+    e = torch.tensor([[1, 2], [3, 4]], dtype=torch.int32)
+    return a, b, c, d, e
+
+
 def tensor_setitem(x, y, i: int, mask):
     x[0] = 1
     x[1:3] = y
