@@ -131,7 +131,7 @@ def _conv2d_core(x, w, bias, stride, pads, dilation, groups):
     else:
         if any(p for pad in pads for p in pad):
             x = np.pad(x, ((0, 0), (0, 0), pads[0], pads[1]))
-        out = _im2col_matmul(x, w, groups, (oh, ow), stride, dilation, dtype)
+        return _im2col_matmul(x, w, bias, groups, (oh, ow), stride, dilation, dtype)
     if bias is not None:
         out += bias.astype(dtype, copy=False).reshape(1, out_ch, 1, 1)
     return out.astype(x.dtype, copy=False)
@@ -178,16 +178,28 @@ def _depthwise(x, w, pads, out_hw, stride, dilation, dtype):
     return np.ascontiguousarray(out[..., :ow]) if wide else out
 
 
-def _im2col_matmul(x, w, groups, out_hw, stride, dilation, dtype):
+def _im2col_matmul(x, w, bias, groups, out_hw, stride, dilation, dtype):
+    """Unfold the windows into (N, G, Cg*KH*KW [+1], OH*OW) columns, one GEMM per group.
+
+    A bias rides along as an extra row of ones in the columns and an extra weight column, so
+    the GEMM adds it instead of another pass over the output.
+    """
     n = x.shape[0]
     out_ch, c_per_group, kh, kw = w.shape
     oh, ow = out_hw
+    k = c_per_group * kh * kw
+    extra = 0 if bias is None else 1
+    cols = np.empty((n, groups, k + extra, oh * ow), dtype)
     win = _windows(x, (oh, ow), (kh, kw), stride, dilation)
-    # (N, C, OH, OW, KH, KW) -> (N, G, Cg*KH*KW, OH*OW): one copy, then plain 2-D GEMMs.
-    cols = win.transpose(0, 1, 4, 5, 2, 3).reshape(n, groups, c_per_group * kh * kw, oh * ow)
-    cols = cols.astype(dtype, copy=False)
-    weight = w.reshape(groups, out_ch // groups, c_per_group * kh * kw).astype(dtype, copy=False)
-    return _grouped_matmul(weight, cols).reshape(n, out_ch, oh, ow)
+    win = win.reshape(n, groups, c_per_group, oh, ow, kh, kw).transpose(0, 1, 2, 5, 6, 3, 4)
+    cols[:, :, :k].reshape(win.shape)[...] = win
+    weight = np.empty((groups, out_ch // groups, k + extra), dtype)
+    weight[:, :, :k] = w.reshape(groups, out_ch // groups, k)
+    if bias is not None:
+        cols[:, :, k] = 1
+        weight[:, :, k] = bias.reshape(groups, out_ch // groups)
+    out = _grouped_matmul(weight, cols).reshape(n, out_ch, oh, ow)
+    return out.astype(x.dtype, copy=False)
 
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):

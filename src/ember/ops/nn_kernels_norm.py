@@ -14,6 +14,8 @@ Example:
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ember.ops import k_create
@@ -129,7 +131,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5, cudnn_
             f"{', '.join(map(str, shape))}], but got input of size{list(input.shape)}"
         )
     dtype = _compute_dtype(input)
-    d = int(np.prod(shape))
+    d = math.prod(shape)
     x = input.astype(dtype, copy=False).reshape(-1, d)
     inv_d = 1.0 / max(d, 1)
     mean = np.add.reduce(x, axis=1, keepdims=True)
