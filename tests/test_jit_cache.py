@@ -120,3 +120,12 @@ def test_deepcopy_has_its_own_tables(scripted):
     assert scripted.shift.tolist() == [0.0, 0.0]
     assert other.__dict__["shift"].tolist() == [1.0, 1.0]
     assert other(_x()).tolist() != scripted(_x()).tolist()
+
+
+def test_shallow_copy_runs_with_its_own_state(scripted):
+    other = copy.copy(scripted)
+    other.shift = ember.full((2,), 100.0)
+    _consistent(other)
+    _consistent(scripted)
+    assert scripted.__dict__["shift"].tolist() == [0.0, 0.0]
+    assert (other(_x()) - scripted(_x())).tolist() == [[100.0, 100.0]]

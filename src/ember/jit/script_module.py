@@ -175,6 +175,14 @@ class RecursiveScriptModule(ScriptModule):
         new._ember_mirror()
         return new
 
+    def __setstate__(self, state):
+        """`copy.copy` and unpickling: own tables, and methods bound to this instance."""
+        methods = state.get("_ember_methods", {})
+        state = {k: v for k, v in state.items() if k not in methods}
+        state["_ember_methods"] = {}
+        Module.__setstate__(self, state)
+        self._ember_mirror()
+
     def _ember_mirror(self):
         """Make the parameter, buffer and submodule tables `_Mirrored`, so every write to
         them (assignment, ``del``, ``register_*``, ``to()``, ``load_state_dict``) also
