@@ -1,8 +1,9 @@
 """Per-call time of nn layers: ember beside torch eager, both on one thread.
 
 Run: .venv/bin/python benchmarks/nn_layers.py
-Prints median per-call times (milliseconds) and the ratio ember / torch for convolution,
-pooling, normalisation and a small CNN, each with weights copied from the torch layer.
+Prints median per-call times (milliseconds) and the median ratio ember / torch over rounds
+that time the two in alternating batches, for convolution, pooling, normalisation and a small
+CNN (float32, eval mode), each with weights copied from the torch layer.
 numpy's OpenBLAS is limited to one thread (set before numpy loads), like torch here: on a
 shared 2-core machine extra BLAS threads only fight each other.
 """
@@ -23,24 +24,44 @@ import ember  # noqa: E402
 from ember import nn  # noqa: E402
 
 
-def per_call_ms(fn, min_time=0.3, repeats=5) -> float:
-    """Median over `repeats` runs of the mean per-call time, in milliseconds."""
+def _batch_size(fn, min_time: float) -> int:
+    """Calls per timed batch so that one batch lasts at least `min_time` seconds."""
     fn()
     n = 1
     while True:
         start = time.perf_counter()
         for _ in range(n):
             fn()
-        if time.perf_counter() - start > min_time / repeats:
-            break
+        if time.perf_counter() - start > min_time:
+            return n
         n *= 2
-    runs = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        for _ in range(n):
-            fn()
-        runs.append((time.perf_counter() - start) / n * 1e3)
-    return statistics.median(runs)
+
+
+def _batch_ms(fn, n: int) -> float:
+    start = time.perf_counter()
+    for _ in range(n):
+        fn()
+    return (time.perf_counter() - start) / n * 1e3
+
+
+def per_call_ms(fn, min_time=0.3, repeats=5) -> float:
+    """Median over `repeats` runs of the mean per-call time, in milliseconds."""
+    n = _batch_size(fn, min_time / repeats)
+    return statistics.median(_batch_ms(fn, n) for _ in range(repeats))
+
+
+def paired_ms(ours, theirs, min_time=0.6, repeats=9) -> tuple[float, float, float]:
+    """Median per-call ms of `ours` and `theirs` and the median of their per-round ratios.
+
+    The two are timed in alternating batches, so a load spike from other processes on the
+    shared machine hits both sides of a round instead of skewing one of them.
+    """
+    n_ours = _batch_size(ours, min_time / repeats / 2)
+    n_theirs = _batch_size(theirs, min_time / repeats / 2)
+    rounds = [(_batch_ms(ours, n_ours), _batch_ms(theirs, n_theirs)) for _ in range(repeats)]
+    t_ours = statistics.median(r[0] for r in rounds)
+    t_theirs = statistics.median(r[1] for r in rounds)
+    return t_ours, t_theirs, statistics.median(r[0] / r[1] for r in rounds)
 
 
 def twin(factory):
@@ -84,9 +105,10 @@ def main() -> None:
         ex, tx = ember.from_numpy(x), torch.from_numpy(x)
         with torch.no_grad():
             np.testing.assert_allclose(ours(ex).numpy(), theirs(tx).numpy(), atol=1e-4)
-            t_ember = per_call_ms(lambda m=ours, v=ex: m(v))
-            t_torch = per_call_ms(lambda m=theirs, v=tx: m(v))
-        print(f"{name:<36} {t_ember:>10.3f} {t_torch:>10.3f} {t_ember / t_torch:>6.2f}x")
+            t_ember, t_torch, ratio = paired_ms(
+                lambda m=ours, v=ex: m(v), lambda m=theirs, v=tx: m(v)
+            )
+        print(f"{name:<36} {t_ember:>10.3f} {t_torch:>10.3f} {ratio:>6.2f}x")
 
 
 if __name__ == "__main__":
