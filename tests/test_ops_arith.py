@@ -273,3 +273,19 @@ def test_broadcast_errors_read_like_torch(torch):
         with pytest.raises(RuntimeError) as theirs:
             to_torch_arr(a) + to_torch_arr(b)
         assert isinstance(mine, RuntimeError) and str(mine) == str(theirs.value)
+
+
+def test_half_precision_scalars_follow_torch_kernels(torch):
+    # add/sub/remainder round a scalar operand to the tensor's dtype first; mul/div read it
+    # at float32 precision. Scalars below are not representable in float16/bfloat16.
+    values = np.array([3.09375, -2.40625, 5.21875, 0.921875, 7.03125, -0.0078125])
+    for d in ("bfloat16", "float16"):
+        a = values.astype(ember.dtypes.by_name(d).np)
+        for s in (1.55078125, 1.0 + 2**-11 + 2**-13, 3.3, -0.7):
+            for name in ("add", "sub", "mul", "truediv", "floordiv", "mod", "lt", "trunc"):
+                both(torch, EXACT_BINARY[name], a, s)
+                both(torch, EXACT_BINARY[name], a, np.asarray(s, np.float32))
+            both(torch, lambda m, x: s - x, a)
+            both(torch, lambda m, x: s / x, a)
+            both(torch, lambda m, x: x.clone().add_(s), a)
+            both(torch, lambda m, x: x.clone().mul_(s), a)

@@ -117,7 +117,7 @@ def _apply(step, x, k):
     if step == "expand":
         return x.unsqueeze(0).expand(2, *x.shape)
     if step == "permute":
-        return x.permute(*reversed(range(n)))
+        return x.permute(*reversed(range(n))) if n else x
     return x.reshape(-1)
 
 

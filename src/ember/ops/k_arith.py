@@ -14,7 +14,7 @@ import warnings
 import numpy as np
 
 from ember import dtypes
-from ember.ops.promote import cast, result2, to_compute
+from ember.ops.promote import cast, result2, to_compute, to_opmath
 from ember.ops.registry import register
 
 warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"ember\.ops\.")
@@ -74,7 +74,8 @@ def rsub(a, b, alpha=1):
 
 def mul(a, b):
     """a * b, broadcast, promoted (bool * bool is logical and)."""
-    return _binary(np.multiply, a, b)
+    rt = result2(a, b)
+    return cast(np.multiply(to_opmath(a, rt), to_opmath(b, rt)), rt)
 
 
 def _int_zero_check(b):
@@ -88,13 +89,13 @@ def div(a, b, rounding_mode=None):
     if rounding_mode is None:
         if rt.kind in "bui":
             rt = dtypes.get_default_dtype()
-        return cast(np.true_divide(to_compute(a, rt), to_compute(b, rt)), rt)
+        return cast(np.true_divide(to_opmath(a, rt), to_opmath(b, rt)), rt)
     if rounding_mode not in ("trunc", "floor"):
         raise RuntimeError(
             "div expected rounding_mode to be one of None, 'trunc', or 'floor' "
             f"but found '{rounding_mode}'"
         )
-    x, y = to_compute(a, rt), to_compute(b, rt)
+    x, y = to_opmath(a, rt), to_opmath(b, rt)
     if rt.kind in "bui":
         if rt is dtypes.bool_:
             raise NotImplementedError(f"\"div_{rounding_mode}_cpu\" not implemented for 'Bool'")

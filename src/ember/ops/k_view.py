@@ -34,7 +34,16 @@ def wrap_dim(dim: int, ndim: int) -> int:
 def restride(a, shape, strides):
     """A view of `a` with `shape` and element `strides` starting at a's first element."""
     item = a.itemsize
-    return _np_as_strided(a, tuple(shape), tuple(s * item for s in strides))
+    shape, want = tuple(shape), tuple(s * item for s in strides)
+    if a.size:
+        # numpy's C reshape is far cheaper than as_strided and usually lands on the same strides
+        try:
+            r = a.reshape(shape)
+        except ValueError:
+            r = None
+        if r is not None and r.strides == want and _is_view_of(r, a):
+            return r
+    return _np_as_strided(a, shape, want)
 
 
 def _elem_strides(a):

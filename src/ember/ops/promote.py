@@ -25,6 +25,7 @@ __all__ = [
     "cast",
     "is_low_float",
     "to_compute",
+    "to_opmath",
     "dtype_of",
     "float_result",
 ]
@@ -102,13 +103,34 @@ def as_array(x, np_dtype) -> np.ndarray:
 
 
 def to_compute(x, d: dtypes.dtype):
-    """`x` ready for computing results of dtype `d` (Python scalars stay weak if they fit)."""
+    """`x` ready for computing results of dtype `d` (Python scalars stay weak if they fit).
+
+    For float16/bfloat16 results every operand is first rounded to `d` (PyTorch casts inputs
+    to the common dtype), then widened to float32 for the arithmetic.
+    """
     ct = compute_np(d)
     if x.__class__ is _ndarray:
-        return x if x.dtype == ct else x.astype(ct)
+        if x.dtype == ct and ct is d.np:
+            return x
+        if ct is not d.np and x.dtype != d.np:
+            x = x.astype(d.np)
+        return x.astype(ct)
+    if ct is not d.np:
+        return np.asarray(x, d.np).astype(ct)
     if isinstance(x, bool) or (isinstance(x, int) and d.kind in "fc"):
         return x
     return as_array(x, ct)
+
+
+def to_opmath(x, d: dtypes.dtype):
+    """Like `to_compute`, but a scalar operand (Python number or 0-d array) of a float16 /
+    bfloat16 result keeps its own value in float32, as PyTorch's mul and div kernels read
+    CPU scalars at full "opmath" precision."""
+    if (d is dtypes.float16 or d is dtypes.bfloat16) and (
+        x.__class__ is not _ndarray or x.ndim == 0
+    ):
+        return np.asarray(x, _F32)
+    return to_compute(x, d)
 
 
 def cast(r, d: dtypes.dtype) -> np.ndarray:

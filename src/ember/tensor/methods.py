@@ -222,6 +222,8 @@ def expand(self, *sizes):
 
 
 def permute(self, *dims):
+    if not dims:
+        raise TypeError('permute() missing 1 required positional arguments: "dims"')
     return call("aten::permute", self, _shape_args(dims))
 
 
