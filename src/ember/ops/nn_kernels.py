@@ -152,8 +152,8 @@ def _depthwise(x, w, pads, out_hw, stride, dilation, dtype):
     (kh, kw), (oh, ow) = w.shape[2:], out_hw
     wide = stride == (1, 1)
     hp, wp = h + sum(pads[0]) + (1 if wide else 0), wd + sum(pads[1])
-    planes = np.zeros((n * c, hp, wp), dtype)
-    planes[:, pads[0][0] : pads[0][0] + h, pads[1][0] : pads[1][0] + wd] = x.reshape(n * c, h, wd)
+    planes = _zero_border_planes(x.reshape(n * c, h, wd), (pads[0][0], hp - h - pads[0][0]),
+                                 pads[1], dtype)  # fmt: skip
     row = wp if wide else ow
     taps = np.broadcast_to(w.reshape(1, c, 1, kh * kw), (n, c, 1, kh * kw)).reshape(n * c, 1, -1)
     out = np.empty((n * c, 1, oh * row), dtype)
@@ -176,6 +176,18 @@ def _depthwise(x, w, pads, out_hw, stride, dilation, dtype):
         np.matmul(taps[p0:p1], buf, out=out[p0:p1])
     out = out.reshape(n, c, oh, row)
     return np.ascontiguousarray(out[..., :ow]) if wide else out
+
+
+def _zero_border_planes(x, pad_h, pad_w, dtype):
+    """(P, H, W) `x` in a fresh (P, H+pads, W+pads) array with zero borders (one pass)."""
+    p, h, w = x.shape
+    out = np.empty((p, h + sum(pad_h), w + sum(pad_w)), dtype)
+    out[:, : pad_h[0]] = 0
+    out[:, pad_h[0] + h :] = 0
+    out[:, pad_h[0] : pad_h[0] + h, : pad_w[0]] = 0
+    out[:, pad_h[0] : pad_h[0] + h, pad_w[0] + w :] = 0
+    out[:, pad_h[0] : pad_h[0] + h, pad_w[0] : pad_w[0] + w] = x
+    return out
 
 
 def _im2col_matmul(x, w, bias, groups, out_hw, stride, dilation, dtype):
