@@ -36,7 +36,7 @@ def forward(self,
 def test_function_prints_star():
     s = ember.jit.script(scaled)
     assert s.code == SCALED_CODE
-    assert s.schema == "scaled(Tensor x, *, float scale, int n) -> Tensor"
+    assert s.schema == "scaled(Tensor x, *, float scale=1., int n=2) -> Tensor"
 
 
 def test_method_prints_star():
@@ -59,3 +59,24 @@ def test_method_star_reparses():
     fwd = unit.ctx.method(info, "forward")
     assert code_text(fwd.graph) == KWONLY_CODE
     assert fwd.graph.kwonly == {"k"}
+
+
+def test_schema_matches_torch(torch):
+    from tests.corpus import dual
+
+    ours = ember.jit.script(dual.load(ember, "dual_ember").signature).schema
+    theirs = str(torch.jit.script(dual.load(torch, "dual_torch").signature).schema)
+    assert (
+        ours
+        == theirs
+        == (
+            'signature(Tensor x, int[] xs, Tensor? y=None, str s="a", float f=1., bool t=True)'
+            " -> Tensor"
+        )
+    )
+
+
+def test_torch_compiles_the_star_form(torch):
+    """torch 2.13's own parser reads the printed ``*`` (its printer drops it)."""
+    cu = torch.jit.CompilationUnit(SCALED_CODE)
+    assert str(cu.scaled.schema) == "scaled(Tensor x, *, float scale=1., int n=2) -> Tensor"

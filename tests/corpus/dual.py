@@ -65,6 +65,13 @@ def dict_int_keys(d: dict[int, float]) -> float:
     return t
 
 
+if "torch" in globals():  # annotations need the bound module
+
+    def signature(x, xs: list[int], y: torch.Tensor | None = None, s: str = "a",
+                  f: float = 1.0, t: bool = True):  # fmt: skip
+        return x
+
+
 def load(torch_module, name):
     """This file as a fresh module named `name` with `torch` bound to `torch_module`."""
     import importlib.util

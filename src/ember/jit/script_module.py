@@ -284,12 +284,18 @@ class ScriptFunction:
 
     @property
     def schema(self) -> str:
+        from ember.ir import registry
+        from ember.ir.printer import format_literal
+
         parts, star = [], False
-        for n, t, _, kwonly in self._compiled.params:
+        for n, t, default, kwonly in self._compiled.params:
             if kwonly and not star:
                 parts.append("*")
                 star = True
-            parts.append(f"{t} {n}")
+            text = f"{t.graph_str()} {n}"
+            if default is not registry.MISSING:
+                text += "=" + format_literal(default)
+            parts.append(text)
         params = ", ".join(parts)
         return f"{self.name}({params}) -> {self._compiled.return_type}"
 
