@@ -12,6 +12,7 @@ NAMES = [
     "tensor_literals",
     "tensor_options",
     "tensor_setitem",
+    "ellipsis_slices",
     "list_dict_setitem",
     "fstrings",
     "dict_int_keys",
@@ -31,6 +32,7 @@ def _inputs(name):
         "list_dict_setitem": lambda: ([1, 2, 3], {"b": 1}, {2: 1.0}, 2),
         "fstrings": lambda: (x, 7),
         "tensor_options": lambda: (1.5, [1.0, 2.0]),
+        "ellipsis_slices": lambda: (ember.arange(24.0).reshape(2, 3, 4), 1),
         "clip_first": lambda: (x.clone(), x > 5, 3.0),
         "dict_int_keys": lambda: ({1: 0.5, 3: 2.0},),
     }[name]()

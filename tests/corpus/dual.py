@@ -36,6 +36,18 @@ def tensor_setitem(x, y, i: int, mask):
     return x
 
 
+def ellipsis_slices(x, i: int):
+    a = x[..., 0, 1]
+    b = x[..., 1:, 0]
+    c = x[0, ..., 1:]
+    d = x[..., None, 0]
+    e = x[..., :]
+    g = x[i, :, ...]
+    x[..., 1] = 2.0
+    x[:, i] += x[0, 0, None, :]
+    return a, b, c, d, e, g
+
+
 def list_dict_setitem(xs: list[int], d: dict[str, int], e: dict[int, float], i: int) -> int:
     xs[i] = 3
     d["a"] = 4

@@ -75,31 +75,48 @@ class IndexLowering:
         raise self.err(node, f"values of type {t} cannot be indexed")
 
     def tensor_index(self, v, raw_items, items):
-        dim = 0
-        for raw, it in zip(raw_items, items):
+        for raw, it, dim in _with_dims(raw_items, items):
             if isinstance(raw, S.Slice):
-                lo, hi, st = (None if x is None else self.value(x) for x in
-                              (raw.lower, raw.upper, raw.step))  # fmt: skip
-                if lo is None and hi is None and st is None:
-                    dim += 1
-                    continue
-                v = self.emit("aten::slice.Tensor", v, dim, lo, hi, 1 if st is None else st,
-                              node=raw)  # fmt: skip
-                dim += 1
+                v = self.slice_dim(v, raw, dim)
             elif isinstance(it, Known) and it.value is None:
                 v = self.emit("aten::unsqueeze", v, dim, node=raw)
-                dim += 1
-            else:
+            elif not (isinstance(it, Known) and it.value is Ellipsis):
                 i = self.materialize(it, raw)
                 if isinstance(i.type, T.TensorType):
                     idx = self.b.list_construct([i], T.OptionalType(_TENSOR))
                     v = self.emit("aten::index.Tensor", v, idx, node=raw)
-                    dim += 1
                     continue
                 if not isinstance(i.type, T.IntType):
                     raise self.err(raw, f"expected int, found {i.type} as a tensor index")
                 v = self.emit("aten::select.int", v, dim, i, node=raw)
         return v
+
+    def slice_dim(self, v, raw, dim):
+        """``aten::slice`` for one slice item (full slices too, as TorchScript emits them)."""
+        lo, hi, st = (None if x is None else self.value(x) for x in
+                      (raw.lower, raw.upper, raw.step))  # fmt: skip
+        return self.emit("aten::slice.Tensor", v, dim, lo, hi, 1 if st is None else st, node=raw)
+
+
+def _with_dims(raw_items, items):
+    """(raw, item, dim) for each index item, with TorchScript's dimension numbering: items
+    before an ``...`` count from 0, items after it from the end (negative)."""
+    ellipsis = [i for i, it in enumerate(items) if isinstance(it, Known) and it.value is Ellipsis]
+    out, dim = [], 0
+    for k, (raw, it) in enumerate(zip(raw_items, items)):
+        is_none = isinstance(it, Known) and it.value is None
+        if ellipsis and k > ellipsis[0]:
+            later = sum(1 for x in items[k:] if not (isinstance(x, Known) and x.value is None))
+            out.append((raw, it, -later - 1 if is_none else -later))
+            continue
+        out.append((raw, it, dim))
+        if isinstance(raw, S.Slice) or is_none or _is_tensor_index(it):
+            dim += 1
+    return out
+
+
+def _is_tensor_index(it) -> bool:
+    return not isinstance(it, Known) and isinstance(getattr(it, "type", None), T.TensorType)
 
 
 def _known_item(value, index, low, node):

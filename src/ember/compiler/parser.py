@@ -284,6 +284,9 @@ class _ToAst(lark.Transformer):
         lower, upper, step = (list(c) + [None, None, None])[:3]
         return _at(S.Slice(lower=lower, upper=upper, step=step), meta)
 
+    def ellipsis(self, meta, c):
+        return _at(S.Const(value=Ellipsis), meta)
+
     def attribute(self, meta, c):
         return _at(S.Attribute(value=c[0], attr=str(c[1])), meta)
 

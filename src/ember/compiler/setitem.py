@@ -13,6 +13,7 @@ Lists use ``aten::_set_item.t`` and dicts ``aten::_set_item.str`` / ``.int``.
 from __future__ import annotations
 
 from ember.compiler import syntax as S  # noqa: N812
+from ember.compiler.indexing import _with_dims
 from ember.compiler.values import Known
 from ember.ir import types as T  # noqa: N812
 
@@ -67,24 +68,20 @@ class ItemAssignLowering:
     def item_view(self, v, target):
         """The view a store into ``v[target.index]`` writes, and the tensor indices by
         dimension (None when there are none)."""
-        dim, tensors = 0, {}
-        for raw in target.index:
+        tensors = {}
+        items = [i if isinstance(i, S.Slice) else self.expr(i) for i in target.index]
+        for raw, it, dim in _with_dims(target.index, items):
             if isinstance(raw, S.Slice):
-                lo, hi, st = (None if x is None else self.value(x) for x in
-                              (raw.lower, raw.upper, raw.step))  # fmt: skip
-                v = self.emit("aten::slice.Tensor", v, dim, lo, hi, 1 if st is None else st,
-                              node=raw)  # fmt: skip
-                dim += 1
+                v = self.slice_dim(v, raw, dim)
                 continue
-            it = self.expr(raw)
+            if isinstance(it, Known) and it.value is Ellipsis:
+                continue
             if isinstance(it, Known) and it.value is None:
                 v = self.emit("aten::unsqueeze", v, dim, node=raw)
-                dim += 1
                 continue
             i = self.materialize(it, raw)
             if isinstance(i.type, T.TensorType):
                 tensors[dim] = i
-                dim += 1
             elif isinstance(i.type, T.IntType):
                 v = self.emit("aten::select.int", v, dim, i, node=raw)
             else:

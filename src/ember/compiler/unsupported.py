@@ -75,8 +75,8 @@ def _describe(node, parent, allow_classes):
         return "**kwargs"
     if isinstance(node, ast.keyword) and node.arg is None:
         return "** argument unpacking"
-    if isinstance(node, ast.Constant) and node.value is Ellipsis:
-        return "Ellipsis (...)"
+    if isinstance(node, ast.Constant) and node.value is Ellipsis and not _is_index(parent):
+        return "Ellipsis (...) outside a subscript"
     if isinstance(node, ast.Constant) and isinstance(node.value, bytes | complex):
         return f"{type(node.value).__name__} literal"
     if isinstance(node, ast.For | ast.While) and node.orelse:
@@ -111,3 +111,7 @@ def _first_keyword(text):
     except (tokenize.TokenError, SyntaxError):
         pass
     return None
+
+
+def _is_index(parent) -> bool:
+    return isinstance(parent, ast.Subscript | ast.Tuple)
