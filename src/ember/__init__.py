@@ -1,12 +1,14 @@
 """ember: PyTorch's serialization and deployment stack, small, on numpy.
 
+The public names mirror `torch`'s, so code written for PyTorch runs with `import ember as torch`.
+
 Example:
     >>> import ember
     >>> ember.tensor([1.0, 2.0]) * 2
     tensor([2., 4.])
 """
 
-from ember import dtypes
+from ember import dtypes, jit, nn, serialization
 from ember.dtypes import (
     bfloat16,
     complex64,
@@ -32,18 +34,21 @@ from ember.errors import (
     VerifyError,
     VersionError,
 )
-from ember.tensor import Size, Tensor, TypedStorage, UntypedStorage
-from ember.tensor import as_tensor, from_numpy, set_printoptions, tensor
+from ember.serialization import load, save
+from ember.tensor import *  # noqa: F403 - tensors, storages and the op table's functions
+from ember.tensor import __all__ as _tensor_names
 
-# PyTorch's dtype aliases.
-half, float, double = float16, float32, float64  # noqa: A001
+half, float, double = float16, float32, float64  # noqa: A001 - PyTorch's dtype aliases
 short, int, long = int16, int32, int64  # noqa: A001
 cfloat, cdouble = complex64, complex128
 
-# -- each layer's public names are added below as it lands ------------------------------------
-
-import ember.serialization  # noqa: E402
-from ember.serialization import load, save  # noqa: E402
-from ember.tensor.functions import *  # noqa: E402,F403
-from ember import nn  # noqa: E402
-from ember import jit  # noqa: E402
+__all__ = [
+    *_tensor_names,
+    "dtypes", "dtype", "get_default_dtype", "set_default_dtype",
+    "bool", "uint8", "int8", "int16", "int32", "int64", "float16", "bfloat16", "float32",
+    "float64", "complex64", "complex128", "half", "float", "double", "short", "int", "long",
+    "cfloat", "cdouble",
+    "EmberError", "SerializationError", "VersionError", "CompileError", "VerifyError",
+    "TraceError",
+    "nn", "jit", "serialization", "save", "load",
+]  # fmt: skip
