@@ -12,6 +12,7 @@ NAMES = [
     "tensor_literals",
     "tensor_options",
     "tensor_setitem",
+    "advanced_index",
     "ellipsis_slices",
     "list_dict_setitem",
     "fstrings",
@@ -33,6 +34,7 @@ def _inputs(name):
         "fstrings": lambda: (x, 7),
         "tensor_options": lambda: (1.5, [1.0, 2.0]),
         "ellipsis_slices": lambda: (ember.arange(24.0).reshape(2, 3, 4), 1),
+        "advanced_index": lambda: (x[:3, :3].clone(), ember.tensor([2, 0]), x[:3, 0] > 2),
         "clip_first": lambda: (x.clone(), x > 5, 3.0),
         "dict_int_keys": lambda: ({1: 0.5, 3: 2.0},),
     }[name]()

@@ -48,6 +48,16 @@ def ellipsis_slices(x, i: int):
     return a, b, c, d, e, g
 
 
+def advanced_index(x, idx, mask):
+    a = x[:, idx]
+    b = x[mask]
+    c = x[0, idx]
+    d = x[idx, 1:]
+    e = x[idx, idx]
+    x[idx, idx] = 0.0
+    return a, b, c, d, e
+
+
 def list_dict_setitem(xs: list[int], d: dict[str, int], e: dict[int, float], i: int) -> int:
     xs[i] = 3
     d["a"] = 4

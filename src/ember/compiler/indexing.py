@@ -14,6 +14,7 @@ from ember.ir import types as T  # noqa: N812
 __all__ = ["IndexLowering"]
 
 _TENSOR = T.TensorType.get()
+_OPT_TENSOR = T.OptionalType(_TENSOR)
 
 
 class IndexLowering:
@@ -75,6 +76,15 @@ class IndexLowering:
         raise self.err(node, f"values of type {t} cannot be indexed")
 
     def tensor_index(self, v, raw_items, items):
+        v, tensors = self.index_view(v, raw_items, items)
+        if tensors is None:
+            return v
+        return self.emit("aten::index.Tensor", v, self.index_list(tensors), node=raw_items[0])
+
+    def index_view(self, v, raw_items, items):
+        """Apply the slice/int/None items to `v`; returns it and the tensor indices by
+        dimension (None when there are none), which ``aten::index`` / ``index_put_`` take."""
+        tensors = {}
         for raw, it, dim in _with_dims(raw_items, items):
             if isinstance(raw, S.Slice):
                 v = self.slice_dim(v, raw, dim)
@@ -83,13 +93,17 @@ class IndexLowering:
             elif not (isinstance(it, Known) and it.value is Ellipsis):
                 i = self.materialize(it, raw)
                 if isinstance(i.type, T.TensorType):
-                    idx = self.b.list_construct([i], T.OptionalType(_TENSOR))
-                    v = self.emit("aten::index.Tensor", v, idx, node=raw)
-                    continue
-                if not isinstance(i.type, T.IntType):
+                    tensors[dim] = i
+                elif isinstance(i.type, T.IntType):
+                    v = self.emit("aten::select.int", v, dim, i, node=raw)
+                else:
                     raise self.err(raw, f"expected int, found {i.type} as a tensor index")
-                v = self.emit("aten::select.int", v, dim, i, node=raw)
-        return v
+        return v, (tensors or None)
+
+    def index_list(self, tensors):
+        items = [tensors.get(d) for d in range(max(tensors) + 1)]
+        items = [self.b.constant(None, _OPT_TENSOR) if t is None else t for t in items]
+        return self.b.list_construct(items, _OPT_TENSOR)
 
     def slice_dim(self, v, raw, dim):
         """``aten::slice`` for one slice item (full slices too, as TorchScript emits them)."""

@@ -13,14 +13,11 @@ Lists use ``aten::_set_item.t`` and dicts ``aten::_set_item.str`` / ``.int``.
 from __future__ import annotations
 
 from ember.compiler import syntax as S  # noqa: N812
-from ember.compiler.indexing import _with_dims
-from ember.compiler.values import Known
 from ember.ir import types as T  # noqa: N812
 
 __all__ = ["ItemAssignLowering"]
 
 _TENSOR = T.TensorType.get()
-_OPT_TENSOR = T.OptionalType(_TENSOR)
 _NUMBER = (T.IntType, T.FloatType, T.BoolType)
 
 
@@ -68,30 +65,8 @@ class ItemAssignLowering:
     def item_view(self, v, target):
         """The view a store into ``v[target.index]`` writes, and the tensor indices by
         dimension (None when there are none)."""
-        tensors = {}
         items = [i if isinstance(i, S.Slice) else self.expr(i) for i in target.index]
-        for raw, it, dim in _with_dims(target.index, items):
-            if isinstance(raw, S.Slice):
-                v = self.slice_dim(v, raw, dim)
-                continue
-            if isinstance(it, Known) and it.value is Ellipsis:
-                continue
-            if isinstance(it, Known) and it.value is None:
-                v = self.emit("aten::unsqueeze", v, dim, node=raw)
-                continue
-            i = self.materialize(it, raw)
-            if isinstance(i.type, T.TensorType):
-                tensors[dim] = i
-            elif isinstance(i.type, T.IntType):
-                v = self.emit("aten::select.int", v, dim, i, node=raw)
-            else:
-                raise self.err(raw, f"expected int, found {i.type} as a tensor index")
-        return v, (tensors or None)
-
-    def index_list(self, tensors):
-        items = [tensors.get(d) for d in range(max(tensors) + 1)]
-        items = [self.b.constant(None, _OPT_TENSOR) if t is None else t for t in items]
-        return self.b.list_construct(items, _OPT_TENSOR)
+        return self.index_view(v, target.index, items)
 
     def store_item(self, view, indices, v, node):
         if isinstance(v.type, _NUMBER):
