@@ -50,7 +50,7 @@ def test_passes_on_compiled_graphs(make, inputs):
 
 
 def test_clone_and_inline_on_compiled_graphs():
-    from ember.compiler.frontend import context
+    from ember.compiler.frontend import context, reset_context
     from ember.ir.inline import clone_graph, inline_calls
 
     for _, make, _ in CASES:
@@ -68,7 +68,10 @@ def test_clone_and_inline_on_compiled_graphs():
         inlined += inline_calls(g, resolve)
         verify(g)
     assert inlined > 0
-    for _, make, inputs in CASES:
-        obj, args = make(), inputs()
-        scripted = ember.jit.script(obj)  # before running obj: some cases keep state
-        _same(obj(*args), scripted(*args))
+    try:
+        for _, make, inputs in CASES:
+            obj, args = make(), inputs()
+            scripted = ember.jit.script(obj)  # before running obj: some cases keep state
+            _same(obj(*args), scripted(*args))
+    finally:
+        reset_context()  # later tests compile afresh instead of reusing the inlined graphs

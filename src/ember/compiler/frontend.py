@@ -282,6 +282,14 @@ def context() -> CompileContext:
     return _CONTEXT
 
 
+def reset_context() -> CompileContext:
+    """Start a fresh process-wide compile context (tests that edit compiled graphs in place
+    use it so later compilations do not share the edited graphs)."""
+    global _CONTEXT
+    _CONTEXT = CompileContext()
+    return _CONTEXT
+
+
 def compile_function(fn) -> Compiled:
     """Compile a free Python function (and the functions it calls)."""
     return _CONTEXT.function(fn)
