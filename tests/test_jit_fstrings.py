@@ -41,3 +41,14 @@ def test_format_spec_is_a_located_error():
     text = str(e.value)
     assert "format specs and conversions in f-strings are not supported" in text
     assert 'return f"{x:.2f}"' in text
+
+
+def test_assert_message_only_computed_on_failure():
+    def f(n: int, xs: list[int]):
+        assert n > 0, f"bad {xs[5]}"
+        return n
+
+    s = ember.jit.script(f)
+    assert s(1, [1]) == f(1, [1]) == 1  # xs[5] would raise if the message were built
+    with pytest.raises(IndexError):
+        s(0, [1])

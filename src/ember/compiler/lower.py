@@ -231,29 +231,29 @@ class FunctionLowering(
 
     def stmt_Assert(self, st):
         test, refine_t, _ = self.condition(st.test)
-        msg = "AssertionError: "
-        if st.msg is not None:
-            self._in_message = True
-            try:
-                m = self.expr(st.msg)
-            finally:
-                self._in_message = False
-            if isinstance(m, Known):
-                msg += str(m.value)
-            elif isinstance(m, Value) and isinstance(m.type, T.StrType):
-                msg = self.emit("aten::add.str", self.b.constant(msg), m, node=st.msg)
         if isinstance(test, Known):
             if not test.value:
-                self.b.raise_(msg, "builtins.AssertionError")
+                self.b.raise_(self.assert_message(st), "builtins.AssertionError")
                 self.env = DEAD
             return
         op = self.b.if_(test)
         with self.b.at_end(op.blocks[0]):
             self.b.yield_()
-        with self.b.at_end(op.blocks[1]):
-            self.b.raise_(msg, "builtins.AssertionError")
+        with self.b.at_end(op.blocks[1]):  # the message is only computed when it fails
+            self.b.raise_(self.assert_message(st), "builtins.AssertionError")
             self.b.yield_()
         self.apply_refinements(refine_t)
+
+    def assert_message(self, st):
+        msg = "AssertionError: "
+        if st.msg is None:
+            return msg
+        m = self.expr(st.msg)
+        if isinstance(m, Known):
+            return msg + str(m.value)
+        if isinstance(m, Value) and isinstance(m.type, T.StrType):
+            return self.emit("aten::add.str", self.b.constant(msg), m, node=st.msg)
+        return msg
 
     def stmt_Raise(self, st):
         msg, cls = "Exception", "builtins.Exception"
@@ -263,11 +263,7 @@ class FunctionLowering(
                 getattr(exc.func, "id", None) or getattr(exc.func, "attr", "Exception")
             )
             if exc.args:
-                self._in_message = True
-                try:
-                    m = self.expr(exc.args[0])
-                finally:
-                    self._in_message = False
+                m = self.expr(exc.args[0])
                 if isinstance(m, Known):
                     msg = str(m.value)
                 elif isinstance(m, Value) and isinstance(m.type, T.StrType):
