@@ -12,6 +12,7 @@ NAMES = [
     "tensor_literals",
     "tensor_options",
     "tensor_setitem",
+    "loops_and_builtins",
     "advanced_index",
     "ellipsis_slices",
     "list_dict_setitem",
@@ -35,12 +36,15 @@ def _inputs(name):
         "tensor_options": lambda: (1.5, [1.0, 2.0]),
         "ellipsis_slices": lambda: (ember.arange(24.0).reshape(2, 3, 4), 1),
         "advanced_index": lambda: (x[:3, :3].clone(), ember.tensor([2, 0]), x[:3, 0] > 2),
+        "loops_and_builtins": lambda: (x, [1, 2, 3], ember.ones(6, 2)),
         "clip_first": lambda: (x.clone(), x > 5, 3.0),
         "dict_int_keys": lambda: ({1: 0.5, 3: 2.0},),
     }[name]()
 
 
 def _same(a, b):
+    if isinstance(a, ember.Size):  # x.size() is List[int] in scripted code, as in TorchScript
+        a = list(a)
     if isinstance(a, tuple | list):
         assert type(a) is type(b) and len(a) == len(b)
         for x, y in zip(a, b):

@@ -87,11 +87,30 @@ def dict_int_keys(d: dict[int, float]) -> float:
     return t
 
 
-if "torch" in globals():  # annotations need the bound module
+if "torch" in globals():  # annotations need the bound module (``load``)
 
     def signature(x, xs: list[int], y: torch.Tensor | None = None, s: str = "a",
                   f: float = 1.0, t: bool = True):  # fmt: skip
         return x
+
+    def loops_and_builtins(x, xs: list[int], y: torch.Tensor | None):
+        n = x.shape[0]
+        m = len(xs)
+        sq = [v * v for v in xs]
+        tot = 0
+        for i, v in enumerate(xs):
+            tot += i * v
+        for a, b in zip(xs, sq):
+            tot += min(a, b) + max(a, b)
+        z = x.view(-1, 2)
+        s = x.size()
+        k = int(x.sum().item())
+        if y is not None:
+            z = z + y
+        w = torch.cat([z, z], dim=0)
+        q = x.float().relu()
+        r = float(n) / 2
+        return n + m + tot + k, sq, z, s, w, q, r, xs[-1], xs[1:]
 
 
 def load(torch_module, name):

@@ -24,6 +24,7 @@ from ember.ir import types as T  # noqa: N812
 __all__ = ["IterLowering"]
 
 _INT = T.IntType.get()
+_INT_MAX = 9223372036854775807
 
 
 class _Loop:
@@ -86,7 +87,8 @@ class IterLowering:
             k = i if start is None else self.emit("aten::add.int", i, start, node=node)
             return Known((k, inner.get(i)))
 
-        return _Loop(inner.trip, get)
+        # TorchScript zips an unbounded counter with the iterable: min([INT_MAX, n])
+        return _Loop(self.min_trip([self.b.constant(_INT_MAX), inner.trip], node), get)
 
     def _iter_zip(self, node):
         sources = [self.iter_source(a) for a in node.args]
@@ -94,10 +96,12 @@ class IterLowering:
             return [Known(tuple(items)) for items in zip(*sources)]
         if any(isinstance(s, list) for s in sources):
             raise self.err(node, "zip over a tuple or modules and a list is not supported")
-        trip = sources[0].trip
-        for s in sources[1:]:
-            trip = self.emit("prim::min.int", trip, s.trip, node=node)
+        trip = self.min_trip([s.trip for s in sources], node)
         return _Loop(trip, lambda i: Known(tuple(s.get(i) for s in sources)))
+
+    def min_trip(self, trips, node):
+        """``prim::min`` of a list of trip counts, as TorchScript bounds enumerate/zip loops."""
+        return self.emit("prim::min.self_int", self.b.list_construct(trips, _INT), node=node)
 
     def lower_for(self, st):
         src = self.iter_source(st.iter)
@@ -111,10 +115,12 @@ class IterLowering:
         self.emit_loop(src.trip, self.b.constant(True), st.body, bind, None, st)
 
     def e_ListComp(self, node):
+        result = self.b.list_construct([], T.TensorType.get())  # before the iterable, as torch
         src = self.iter_source(node.iter)
         saved = self.env
         self.env = dict(saved)
         if isinstance(src, list):
+            result.op.erase()
             vals = []
             for item in src:
                 self.assign(node.target, item, node)
@@ -125,7 +131,6 @@ class IterLowering:
             self.env = saved
             t = self.join([v.type for v in vals], node, "a list element") if vals else _INT
             return self.b.list_construct(vals, t)
-        result = self.b.list_construct([], T.TensorType.get())
         loop = self.b.loop(src.trip, True)
         with self.b.at_end(loop.blocks[0]):
             self.assign(node.target, src.get(loop.blocks[0].args[0]), node)
