@@ -172,3 +172,18 @@ def test_raise_with_a_runtime_message():
     s = ember.jit.script(control.runtime_message)
     with pytest.raises(ValueError, match="bad zz"):
         s(200, "zz")
+
+
+def test_dead_attribute_reads_are_removed():
+    class Opt(ember.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.bias = None
+
+        def forward(self, x):
+            if self.bias is not None:
+                x = x + self.bias
+            unused = x * 2  # noqa: F841
+            return x
+
+    assert ember.jit.script(Opt()).code == "def forward(self,\n    x: Tensor) -> Tensor:\n  return x\n"

@@ -29,6 +29,7 @@ from ember.compiler.typeinfo import TypeProblem, annotation_type, value_type
 from ember.compiler.values import ModuleRef
 from ember.errors import CompileError
 from ember.ir import Builder, Graph, registry, verify
+from ember.ir.passes import eliminate_dead_code
 from ember.ir import types as T  # noqa: N812
 
 __all__ = [
@@ -218,6 +219,7 @@ class CompileContext:
             actual = low.lower(rt)
         except RetryWithReturnType as retry:  # a loop returns: now the return type is known
             return self._build(src, name, qualified, self_info, retry.args[0])
+        eliminate_dead_code(graph)  # as TorchScript's cleanup passes do after emitting
         verify(graph)
         return Compiled(qualified, graph, spec, rt or actual, self)
 
