@@ -186,4 +186,5 @@ def test_dead_attribute_reads_are_removed():
             unused = x * 2  # noqa: F841
             return x
 
-    assert ember.jit.script(Opt()).code == "def forward(self,\n    x: Tensor) -> Tensor:\n  return x\n"
+    expected = "def forward(self,\n    x: Tensor) -> Tensor:\n  return x\n"
+    assert ember.jit.script(Opt()).code == expected

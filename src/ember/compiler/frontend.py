@@ -29,8 +29,8 @@ from ember.compiler.typeinfo import TypeProblem, annotation_type, value_type
 from ember.compiler.values import ModuleRef
 from ember.errors import CompileError
 from ember.ir import Builder, Graph, registry, verify
-from ember.ir.passes import eliminate_dead_code
 from ember.ir import types as T  # noqa: N812
+from ember.ir.passes import eliminate_dead_code
 
 __all__ = [
     "Compiled",
