@@ -144,3 +144,24 @@ def test_printed_code_compiles_back(both, name):
     loaded = unit.ctx.function(unit.function_source(s.qualified_name))
     assert code_text(loaded.graph) == s.code
     _same(s(*_inputs(name)), loaded(*_inputs(name)))
+
+
+def _torch_kinds(block):
+    out = []
+    for n in block.nodes():
+        if n.kind() != "prim::Constant":
+            out.append(n.kind())
+        for b in n.blocks():
+            out += _torch_kinds(b)
+    return out
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_graph_ops_match_torch(both, torch, name):
+    """The `.graph` has torch's operators in torch's order (constants aside)."""
+    ours, theirs = both
+    skip = ("prim::Constant", "prim::Yield", "prim::Return")
+    kinds = [op.kind for op in ember.jit.script(getattr(ours, name)).graph.walk()]
+    assert [k for k in kinds if k not in skip] == _torch_kinds(
+        torch.jit.script(getattr(theirs, name)).graph
+    )
