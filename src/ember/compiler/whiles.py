@@ -56,6 +56,7 @@ class WhileLowering:
         loop_st = S.While(line=st.line, col=st.col, test=S.Name(id=flag), body=st.body[:-1])
         self.emit_loop(trip, cond, loop_st.body, bind, loop_st.test, loop_st, flag=flag)
         self.env[flag] = self.b.constant(False)
+        self.env.pop(counter, None)  # its final value is not kept: reading it is an error
 
 
 def _condition_flag(st, env):
