@@ -55,6 +55,8 @@ def advanced_index(x, idx, mask):
     d = x[idx, 1:]
     e = x[idx, idx]
     x[idx, idx] = 0.0
+    x[mask] += 1
+    x[0, mask] *= 2
     return a, b, c, d, e
 
 
