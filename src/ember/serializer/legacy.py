@@ -85,6 +85,13 @@ class Sequential:
         self.pos += len(line)
         return line
 
+    def tell(self) -> int:
+        return self.pos
+
+    def seek(self, pos: int) -> int:
+        self.pos = pos
+        return pos
+
     def remaining(self) -> int:
         return self.source.size - self.pos
 

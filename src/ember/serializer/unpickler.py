@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import collections
 import pickle
+import pickletools
 from collections import OrderedDict
 
 from ember.errors import SerializationError
@@ -296,6 +297,7 @@ class FullUnpickler(_Persistent, pickle.Unpickler):
     """weights_only=False: any global resolves (PyTorch's names map to ember's objects)."""
 
     def __init__(self, f, load_storage):
+        _check_memo_indices(f)
         super().__init__(f, encoding="utf-8")
         self.load_storage = load_storage
 
@@ -306,3 +308,25 @@ class FullUnpickler(_Persistent, pickle.Unpickler):
         if module == "torch" or module.startswith("torch."):
             raise SerializationError(f"the file needs {module}.{name}, which ember does not have")
         return super().find_class(module, name)
+
+
+def _check_memo_indices(f) -> None:
+    """Refuse PUT/LONG_BINPUT indices beyond the pickle's length before the C unpickler runs.
+
+    The C unpickler sizes its memo array by the largest index, so a 10-byte pickle saying
+    `LONG_BINPUT 2**30` would allocate gigabytes. Picklers number memo entries from 0 upwards,
+    so a genuine index is always smaller than the pickle. `f` is left where it was.
+    """
+    start = f.tell()
+    try:
+        for op, arg, pos in pickletools.genops(f):
+            if op.name in ("PUT", "LONG_BINPUT") and not 0 <= arg <= pos:
+                raise SerializationError(
+                    f"corrupt pickle: memo index {arg} at byte {pos} exceeds the pickle's size"
+                )
+    except SerializationError:
+        raise
+    except Exception:  # noqa: BLE001  (a malformed stream: the unpickler itself reports it)
+        pass
+    finally:
+        f.seek(start)
