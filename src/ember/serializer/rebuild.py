@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import collections
 import contextvars
+import math
 from collections import OrderedDict
 
 import numpy as np
@@ -25,6 +26,8 @@ from ember.tensor import Size, Tensor, TypedStorage, UntypedStorage
 from ember.tensor.tensor import from_storage, wrap
 
 __all__ = ["StorageType", "TORCH_GLOBALS", "UNSUPPORTED_DTYPES", "rebuild_tensor_v2"]
+
+_MAX_DIMS = 64  # numpy's limit
 
 UNSUPPORTED_DTYPES = [
     "uint16",
@@ -80,6 +83,7 @@ def _view(storage, offset, size, stride, dtype) -> Tensor:
     size, stride = _check_ints("size", size), _check_ints("stride", stride)
     if len(size) != len(stride):
         raise SerializationError(f"tensor size {size} and stride {stride} differ in length")
+    _check_addressable(size, stride, dtype.itemsize)
     if storage.nbytes() % dtype.itemsize and any(size):
         raise SerializationError(f"storage of {storage.nbytes()} bytes is not a whole {dtype}")
     if 0 not in size:
@@ -92,6 +96,17 @@ def _view(storage, offset, size, stride, dtype) -> Tensor:
     elif offset * dtype.itemsize > storage.nbytes():
         offset = 0
     return from_storage(storage, offset, size, stride, dtype)
+
+
+def _check_addressable(size: tuple, stride: tuple, itemsize: int) -> None:
+    """Refuse views numpy cannot describe: >64 dims, or byte counts/strides past int64."""
+    if len(size) > _MAX_DIMS:
+        raise SerializationError(f"tensor has {len(size)} dimensions; at most {_MAX_DIMS} load")
+    elements = math.prod(n for n in size if n)
+    if elements * itemsize >= 2**63 or max(stride, default=0) * itemsize >= 2**63:
+        raise SerializationError(
+            f"tensor size {size} / stride {stride} is too large to address (over 2**63 bytes)"
+        )
 
 
 # Loaders fill storages after unpickling; work that reads tensor data waits in this list.
