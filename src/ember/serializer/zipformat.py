@@ -18,6 +18,7 @@ Example:
 from __future__ import annotations
 
 import io
+import pickle
 import sys
 import warnings
 from concurrent.futures import ThreadPoolExecutor
@@ -219,8 +220,12 @@ def unpickle(data, load_storage, weights_only: bool, what: str = "data.pkl", aft
     except SerializationError:
         raise
     except RecursionError:
-        raise SerializationError("pickle nests too deeply") from None
+        raise SerializationError(f"cannot unpickle {what}: the pickle nests too deeply") from None
     except Exception as exc:
+        if isinstance(exc, (pickle.UnpicklingError, EOFError, IndexError, ValueError)):
+            raise SerializationError(
+                f"cannot unpickle {what}: the pickle is corrupt or truncated ({exc or 'EOF'})"
+            ) from exc
         raise SerializationError(f"cannot unpickle {what}: {type(exc).__name__}: {exc}") from exc
     finally:
         AFTER_FILL.reset(token)
