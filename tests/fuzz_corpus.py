@@ -241,6 +241,10 @@ def mutants(name: str, data: bytes, rng, n: int):
 # -- running -----------------------------------------------------------------------------------
 
 
+# Wrapped into a SerializationError by the unpickler's catch-all, these still mean a missing check.
+_UNCHECKED = ("MemoryError", "OverflowError", "ValueError", "RecursionError")
+
+
 class Hang(Exception):
     """A load that ran past its time limit."""
 
@@ -259,6 +263,8 @@ def run_load(load, limit: float = 3.0) -> tuple[str, str | None]:
     except EmberError as exc:
         if len(str(exc)) < 10:
             return "FAIL", f"{type(exc).__name__} with a vague message: {exc!r}"
+        if any(name in str(exc) for name in _UNCHECKED):
+            return "FAIL", f"an unchecked value reached numpy or memory: {exc}"
         return type(exc).__name__, None
     except BaseException as exc:  # noqa: BLE001  (everything else is the bug we look for)
         if isinstance(exc, KeyboardInterrupt):

@@ -53,6 +53,15 @@ def test_harness_catches_raw_exceptions_and_hangs():
     outcome, detail = fuzz_corpus.run_load(spin, limit=0.2)
     assert outcome == "FAIL" and "Hang" in detail
 
+    outcome, detail = fuzz_corpus.run_load(
+        lambda: _raise(ember.SerializationError("x: MemoryError"))
+    )
+    assert outcome == "FAIL" and "unchecked" in detail
+
+
+def _raise(exc):
+    raise exc
+
 
 def test_seeds_load(corpus):
     assert len(corpus) >= 14
@@ -160,6 +169,41 @@ def test_random_opcode_streams(ops):
     data = fuzz_corpus.checkpoint(pkl, {"data/0": bytes(range(16))})
     outcome, detail = fuzz_corpus.run_load(lambda: ember.load(io.BytesIO(data)))
     assert outcome != "FAIL", detail
+
+
+@pytest.mark.parametrize("op", [b"r\x00\x00\x00\x04", b"p67108864\n"])
+def test_memo_index_bomb_is_refused_before_allocating(op):
+    """A 10-byte pickle naming memo slot 2**26 would make the C unpickler allocate ~1 GiB."""
+    data = fuzz_corpus.checkpoint(b"\x80\x02N" + op + b".", {})
+    with pytest.raises(ember.SerializationError, match="memo index 67108864"):
+        ember.load(io.BytesIO(data), weights_only=False)
+    assert ember.load(io.BytesIO(data)) is None  # the dict memo of weights_only=True is harmless
+
+
+def test_views_numpy_cannot_describe_are_refused():
+    for size, stride, match in [
+        ((0, 2**62), (1, 1), "too large"),
+        ((1,), (2**62,), "too large"),
+        ((1,) * 65, (1,) * 65, "65 dimensions"),
+    ]:
+        pid = [
+            ("MARK", None),
+            ("BINUNICODE", "storage"),
+            ("GLOBAL", "torch FloatStorage"),
+            ("BINUNICODE", "0"),
+            ("BINUNICODE", "cpu"),
+            ("BININT", 4),
+            ("TUPLE", None),
+        ]
+        ops = [("PROTO", 2), ("GLOBAL", "torch._utils _rebuild_tensor_v2"), ("MARK", None),
+               *pid, ("BINPERSID", None), ("BININT", 0),
+               ("MARK", None), *[("BININT", n) for n in size], ("TUPLE", None),
+               ("MARK", None), *[("BININT", n) for n in stride], ("TUPLE", None),
+               ("NEWFALSE", None), ("EMPTY_DICT", None), ("TUPLE", None), ("REDUCE", None),
+               ("STOP", None)]  # fmt: skip
+        data = fuzz_corpus.checkpoint(fuzz_pickle.encode(ops), {"data/0": bytes(16)})
+        with pytest.raises(ember.SerializationError, match=match):
+            ember.load(io.BytesIO(data))
 
 
 _CAPPED = textwrap.dedent(
