@@ -12,6 +12,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "ember"
 RANK = {
     "errors": 0,
     "dtypes": 0,
+    "grad_mode": 0,
     "ops": 1,
     "tensor": 2,
     "ir": 2,

@@ -34,6 +34,13 @@ from ember.errors import (
     VerifyError,
     VersionError,
 )
+from ember.grad_mode import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    no_grad,
+    set_grad_enabled,
+)
 from ember.serialization import load, save
 from ember.tensor import *  # noqa: F403 - tensors, storages and the op table's functions
 from ember.tensor import __all__ as _tensor_names
@@ -51,4 +58,5 @@ __all__ = [
     "EmberError", "SerializationError", "VersionError", "CompileError", "VerifyError",
     "TraceError",
     "nn", "jit", "serialization", "save", "load",
+    "no_grad", "enable_grad", "inference_mode", "set_grad_enabled", "is_grad_enabled",
 ]  # fmt: skip
