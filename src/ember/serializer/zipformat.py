@@ -104,7 +104,7 @@ def check_version(reader: ZipReader) -> int:
     name = ".data/version" if reader.has(".data/version") else "version"
     if not reader.has(name):
         raise SerializationError("archive has no 'version' record: not a checkpoint")
-    text = reader.read(name)
+    text = reader.read(name, limit=64)
     try:
         version = int(text.decode("ascii").strip())
     except (UnicodeDecodeError, ValueError):
@@ -201,7 +201,7 @@ def load_zip(f, weights_only: bool = True, mapping=None):
 def _byteorder(reader: ZipReader) -> str:
     if not reader.has("byteorder"):
         return "little"
-    order = reader.read("byteorder")
+    order = reader.read("byteorder", limit=64)
     if order not in (b"little", b"big"):
         raise SerializationError(f"record 'byteorder' holds {order[:20]!r}")
     return order.decode()
@@ -216,15 +216,16 @@ def unpickle(data, load_storage, weights_only: bool, what: str = "data.pkl", aft
     stream = io.BytesIO(data) if isinstance(data, (bytes, bytearray)) else data
     token = AFTER_FILL.set(after_fill)
     try:
-        return cls(stream, load_storage).load()
+        return cls(stream, load_storage, what).load()
     except SerializationError:
         raise
     except RecursionError:
         raise SerializationError(f"cannot unpickle {what}: the pickle nests too deeply") from None
     except Exception as exc:
         if isinstance(exc, (pickle.UnpicklingError, EOFError, IndexError, ValueError)):
+            detail = str(exc) or type(exc).__name__
             raise SerializationError(
-                f"cannot unpickle {what}: the pickle is corrupt or truncated ({exc or 'EOF'})"
+                f"cannot unpickle {what}: the pickle is corrupt or truncated ({detail})"
             ) from exc
         raise SerializationError(f"cannot unpickle {what}: {type(exc).__name__}: {exc}") from exc
     finally:

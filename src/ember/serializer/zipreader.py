@@ -33,6 +33,7 @@ _CENTRAL = struct.Struct("<IHHHHHHIIIHHHHHII")
 _LOCAL = struct.Struct("<IHHHHHIIIHH")
 _MAX32 = 0xFFFFFFFF
 _MAX_RATIO = 1100  # deflate cannot expand more than ~1032:1
+_INFLATE_FACTOR, _INFLATE_SLACK = 16, 16 << 20
 
 
 class Record:
@@ -50,6 +51,8 @@ class ZipReader:
     def __init__(self, f):
         self.source = f if hasattr(f, "readinto") and hasattr(f, "size") else open_source(f)
         self.records: dict[str, Record] = {}
+        # Deflate expands up to ~1032:1; what all inflated records may add up to.
+        self.inflate_budget = _INFLATE_FACTOR * self.source.size + _INFLATE_SLACK
         self.order: list[str] = []
         self._read_directory()
         first = self.order[0] if self.order else ""
@@ -171,14 +174,29 @@ class ZipReader:
             rec._data_offset = start
         return rec._data_offset
 
-    def read(self, name: str, check_crc: bool = True) -> bytes:
-        """The record's uncompressed bytes (CRC checked)."""
+    def read(self, name: str, check_crc: bool = True, limit: int | None = None) -> bytes:
+        """The record's uncompressed bytes (CRC checked); at most `limit` bytes if given."""
         rec = self.record(name)
+        if limit is not None and rec.usize > limit:
+            raise SerializationError(
+                f"record {name!r} holds {rec.usize} bytes; at most {limit} are expected"
+            )
+        if rec.method == 8:
+            self._charge(rec)
         raw = self.source.read(self.data_offset(name), rec.csize, f"record {name!r}")
         data = _inflate(raw, rec) if rec.method == 8 else raw
         if check_crc and crc32(data) != rec.crc:
             raise SerializationError(f"CRC mismatch in record {name!r}: the file is corrupt")
         return data
+
+    def _charge(self, rec: Record) -> None:
+        self.inflate_budget -= rec.usize
+        if self.inflate_budget < 0:
+            raise SerializationError(
+                f"record {rec.name!r} inflates to {rec.usize} bytes: the compressed records "
+                f"claim far more than {_INFLATE_FACTOR}x the file's {self.source.size} bytes "
+                "(zip bomb?)"
+            )
 
     def readinto(self, name: str, out: memoryview, pipe: CrcPipe | None = None) -> None:
         """Fill `out` (exactly the record's size) with the record's bytes.
