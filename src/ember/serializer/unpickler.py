@@ -21,6 +21,7 @@ from __future__ import annotations
 import collections
 import pickle
 import pickletools
+import struct
 from collections import OrderedDict
 
 from ember.errors import SerializationError
@@ -85,9 +86,10 @@ class WeightsUnpickler(_Persistent, pickle._Unpickler):
 
     dispatch: dict = {}
 
-    def __init__(self, f, load_storage):
+    def __init__(self, f, load_storage, what: str = "the pickle"):
         super().__init__(f, encoding="utf-8")
         self.load_storage = load_storage
+        self.what = what
 
     def find_class(self, module, name):
         module = canonical_module(module)
@@ -177,6 +179,13 @@ class WeightsUnpickler(_Persistent, pickle._Unpickler):
             self._refuse(f"SETITEM on {type(target).__name__}")
         return target
 
+    def load_bytearray8(self):
+        (n,) = struct.unpack("<Q", self.read(8))
+        data = self.read(n)  # reads at most what the stream holds, unlike bytearray(n)
+        if len(data) != n:
+            raise SerializationError(f"{self.what}: BYTEARRAY8 of {n} bytes is truncated")
+        self.append(bytearray(data))
+
     def load_additems(self):
         items = self.pop_mark()
         target = self.stack[-1]
@@ -253,7 +262,6 @@ def _weights_dispatch() -> dict:
         "BINBYTES",
         "SHORT_BINBYTES",
         "BINBYTES8",
-        "BYTEARRAY8",
         "EMPTY_TUPLE",
         "TUPLE",
         "TUPLE1",
@@ -285,6 +293,7 @@ def _weights_dispatch() -> dict:
         "SETITEM": WeightsUnpickler.load_setitem,
         "SETITEMS": WeightsUnpickler.load_setitems,
         "ADDITEMS": WeightsUnpickler.load_additems,
+        "BYTEARRAY8": WeightsUnpickler.load_bytearray8,
     }
     table.update({getattr(pickle, name)[0]: fn for name, fn in own.items()})
     return _Dispatch(table)
@@ -296,8 +305,8 @@ WeightsUnpickler.dispatch = _weights_dispatch()
 class FullUnpickler(_Persistent, pickle.Unpickler):
     """weights_only=False: any global resolves (PyTorch's names map to ember's objects)."""
 
-    def __init__(self, f, load_storage):
-        _check_memo_indices(f)
+    def __init__(self, f, load_storage, what: str = "the pickle"):
+        _prescan(f, what)
         super().__init__(f, encoding="utf-8")
         self.load_storage = load_storage
 
@@ -310,23 +319,25 @@ class FullUnpickler(_Persistent, pickle.Unpickler):
         return super().find_class(module, name)
 
 
-def _check_memo_indices(f) -> None:
-    """Refuse PUT/LONG_BINPUT indices beyond the pickle's length before the C unpickler runs.
+def _prescan(f, what: str) -> None:
+    """Parse the pickle once before the C unpickler runs; `f` is left where it was.
 
-    The C unpickler sizes its memo array by the largest index, so a 10-byte pickle saying
-    `LONG_BINPUT 2**30` would allocate gigabytes. Picklers number memo entries from 0 upwards,
-    so a genuine index is always smaller than the pickle. `f` is left where it was.
+    The C unpickler allocates what opcodes claim before reading: a memo array as long as the
+    largest PUT/LONG_BINPUT index, and BINBYTES8/BYTEARRAY8 buffers of the stated length, so a
+    10-byte pickle could make it allocate gigabytes. Picklers number memo entries from 0
+    upwards, so a genuine index is smaller than its position; `genops` reads lengths only as
+    far as the data goes, so a truncated or garbled pickle fails here, before anything runs.
     """
     start = f.tell()
     try:
         for op, arg, pos in pickletools.genops(f):
             if op.name in ("PUT", "LONG_BINPUT") and not 0 <= arg <= pos:
                 raise SerializationError(
-                    f"corrupt pickle: memo index {arg} at byte {pos} exceeds the pickle's size"
+                    f"{what}: memo index {arg} at byte {pos} exceeds the pickle's size"
                 )
     except SerializationError:
         raise
-    except Exception:  # noqa: BLE001  (a malformed stream: the unpickler itself reports it)
-        pass
+    except Exception as exc:  # noqa: BLE001  (ValueError, EOFError, UnicodeError ... from genops)
+        raise SerializationError(f"{what}: the pickle is corrupt or truncated ({exc})") from None
     finally:
         f.seek(start)
