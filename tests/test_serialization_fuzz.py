@@ -7,6 +7,7 @@ with a fixed seed (see fuzz_corpus / fuzz_pickle); tools/fuzz_serialization.py r
 import io
 import os
 import random
+import struct
 import subprocess
 import sys
 import textwrap
@@ -18,8 +19,9 @@ from hypothesis import strategies as st
 import ember
 import fuzz_corpus
 import fuzz_pickle
+from ember.serializer.zipwriter import ZipWriter
 
-PER_SEED = 90
+PER_SEED = 150
 
 
 @pytest.fixture(scope="module")
@@ -212,9 +214,10 @@ _CAPPED = textwrap.dedent(
     import ember
     resource.setrlimit(resource.RLIMIT_AS, (int(sys.argv[1]), int(sys.argv[1])))
     failures = 0
-    for path in sys.argv[2:]:
+    for arg in sys.argv[2:]:
+        path, _, mode = arg.partition(":")
         try:
-            ember.load(path)
+            ember.load(path, weights_only=mode != "full")
         except ember.SerializationError:
             pass
         except BaseException as exc:
@@ -240,6 +243,11 @@ def test_huge_sizes_stay_within_a_memory_cap(corpus, tmp_path):
             paths.append(str(tmp_path / f"{name}-{i}.pt"))
             with open(paths[-1], "wb") as f:
                 f.write(mutant)
+    for i, op in enumerate(_LENGTH_BOMBS):
+        paths.append(str(tmp_path / f"bomb-{i}.pt"))
+        with open(paths[-1], "wb") as f:
+            f.write(fuzz_corpus.checkpoint(b"\x80\x04" + op + b"x" * 100 + b".", {}))
+        paths += [paths[-1] + ":full"]
     base = _address_space_after_import()
     cap = base + (300 << 20)
     result = subprocess.run(
@@ -247,6 +255,26 @@ def test_huge_sizes_stay_within_a_memory_cap(corpus, tmp_path):
         timeout=120, env={**os.environ, "OMP_NUM_THREADS": "1"},
     )  # fmt: skip
     assert result.stdout.strip().endswith("done 0"), result.stdout[-2000:] + result.stderr[-2000:]
+
+
+# Opcodes claiming 2 GiB (BINBYTES8, BYTEARRAY8, BINUNICODE8) and memo slot 2**28.
+_LENGTH_BOMBS = [
+    b"\x8e" + struct.pack("<Q", 2**31),
+    b"\x96" + struct.pack("<Q", 2**31),
+    b"\x8d" + struct.pack("<Q", 2**31),
+    b"N" + b"r" + struct.pack("<I", 2**28),
+]
+
+
+def test_deflated_records_cannot_inflate_far_beyond_the_file():
+    bomb = b"\x80\x02N" + b"0" * (64 << 20) + b"."
+    for name, body in [("data.pkl", bomb), ("version", b"3" + b" " * (1 << 20))]:
+        buf = io.BytesIO()
+        with ZipWriter(buf, "archive") as w:
+            w.write_record("data.pkl", bomb if name == "data.pkl" else b"\x80\x02N.", True)
+            w.write_record("version", body if name == "version" else b"3\n", True)
+        with pytest.raises(ember.SerializationError, match=f"{name}.*(zip bomb|at most 64)"):
+            ember.load(io.BytesIO(buf.getvalue()))
 
 
 def _address_space_after_import() -> int:
