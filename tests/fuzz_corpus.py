@@ -195,7 +195,7 @@ def pickle_mutant(data: bytes, rng, legacy: bool) -> tuple[str, bytes]:
     return what, repack(data, {"data.pkl": fuzz_pickle.encode(ops)})
 
 
-def _legacy_cuts(data: bytes) -> list[int]:
+def legacy_cuts(data: bytes) -> list[int]:
     """Where each of the five pickles of a legacy file ends (start of storage data last)."""
     cuts = [0]
     for _ in range(5):
@@ -205,7 +205,7 @@ def _legacy_cuts(data: bytes) -> list[int]:
 
 def legacy_mutant(data: bytes, rng) -> tuple[str, bytes]:
     out = bytearray(data)
-    cuts = _legacy_cuts(data)
+    cuts = legacy_cuts(data)
     kind = rng.randrange(4)
     if kind == 0:
         cut = rng.choice(cuts + [cuts[-1] + 8, len(data) - 1]) + rng.choice((-1, 0, 1))

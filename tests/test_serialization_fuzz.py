@@ -87,9 +87,9 @@ def test_mutants_raise_only_ember_errors(corpus, tmp_path):
     assert outcomes["SerializationError"] > 500 and outcomes["ok"] > 50
 
 
-def _every_argument_mutant(data: bytes):
-    """Each int and str argument of data.pkl replaced by each interesting value."""
-    ops = fuzz_pickle.decode(fuzz_corpus.ZipReader(data).read("data.pkl"))
+def _argument_variants(pkl: bytes):
+    """(description, pickle) with each int and str argument replaced by each interesting value."""
+    ops = fuzz_pickle.decode(pkl)
     for i, (name, arg) in enumerate(ops):
         if name in ("PROTO", "BINPUT", "LONG_BINPUT") or isinstance(arg, bool):
             continue
@@ -101,8 +101,21 @@ def _every_argument_mutant(data: bytes):
             continue
         for value in values:
             changed = ops[:i] + [(name, value)] + ops[i + 1 :]
-            pkl = fuzz_pickle.encode(changed)
-            yield f"op {i} {name} {arg!r} -> {value!r}", fuzz_corpus.repack(data, {"data.pkl": pkl})
+            yield f"op {i} {name} {arg!r} -> {value!r}", fuzz_pickle.encode(changed)
+
+
+def _every_argument_mutant(data: bytes):
+    """Every argument variant of a zip file's data.pkl (repacked, valid CRCs)."""
+    for what, pkl in _argument_variants(fuzz_corpus.ZipReader(data).read("data.pkl")):
+        yield what, fuzz_corpus.repack(data, {"data.pkl": pkl})
+
+
+def _every_legacy_argument_mutant(data: bytes):
+    """Every argument variant of each of a legacy file's five pickles (magic number, ...)."""
+    cuts = fuzz_corpus.legacy_cuts(data)
+    for k in range(5):
+        for what, pkl in _argument_variants(data[cuts[k] : cuts[k + 1]]):
+            yield f"pickle {k} {what}", data[: cuts[k]] + pkl + data[cuts[k + 1] :]
 
 
 @pytest.mark.parametrize("seed", ["ember-zip-views", "torch-zip-views", "ember-zip-state_dict"])
@@ -115,6 +128,21 @@ def test_persistent_ids_and_rebuild_arguments(corpus, seed):
         outcome, detail = fuzz_corpus.run_load(lambda m=mutant: ember.load(io.BytesIO(m)))
         if outcome == "FAIL":
             failures.append(f"--- {what}\n{detail}")
+    assert count > 300
+    assert not failures, _fail_report(failures)
+
+
+@pytest.mark.parametrize("seed", ["ember-legacy-views", "torch-legacy-views"])
+def test_legacy_headers_and_storage_ids(corpus, seed):
+    """Magic number, protocol version, sys_info, 6-tuple storage ids, key list: every value."""
+    failures, count = [], 0
+    for what, mutant in _every_legacy_argument_mutant(dict(corpus)[seed]):
+        count += 1
+        for weights_only in (True, False) if seed.startswith("ember") else (True,):
+            load = lambda m=mutant, w=weights_only: ember.load(io.BytesIO(m), weights_only=w)  # noqa: E731
+            outcome, detail = fuzz_corpus.run_load(load)
+            if outcome == "FAIL":
+                failures.append(f"--- {what} weights_only={weights_only}\n{detail}")
     assert count > 300
     assert not failures, _fail_report(failures)
 
