@@ -9,6 +9,7 @@ Example:
 """
 
 from ember import dtypes, jit, nn, serialization
+from ember.devices import device
 from ember.dtypes import (
     bfloat16,
     complex64,
@@ -41,6 +42,7 @@ from ember.grad_mode import (
     no_grad,
     set_grad_enabled,
 )
+from ember.predicates import is_floating_point, is_storage, is_tensor
 from ember.serialization import load, save
 from ember.tensor import *  # noqa: F403 - tensors, storages and the op table's functions
 from ember.tensor import __all__ as _tensor_names
@@ -59,4 +61,5 @@ __all__ = [
     "TraceError",
     "nn", "jit", "serialization", "save", "load",
     "no_grad", "enable_grad", "inference_mode", "set_grad_enabled", "is_grad_enabled",
+    "device", "is_tensor", "is_storage", "is_floating_point",
 ]  # fmt: skip

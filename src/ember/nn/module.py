@@ -30,6 +30,8 @@ from collections.abc import Callable, Iterator
 import numpy as np
 
 from ember import dtypes
+from ember.devices import check_cpu
+from ember.nn._to_args import parse_to
 from ember.nn.parameter import Buffer, Parameter, as_plain_tensor
 from ember.nn.state import StateDictMixin
 from ember.tensor.tensor import Tensor, wrap
@@ -340,10 +342,10 @@ class Module(StateDictMixin):
                     module._buffers[name] = convert(buf)
         return self
 
-    def to(self, dtype=None, *args, **kwargs) -> Module:
-        """Convert floating-point parameters and buffers to `dtype` (devices are ignored)."""
-        dtype = kwargs.get("dtype", dtype)
-        if not isinstance(dtype, dtypes.dtype):
+    def to(self, *args, **kwargs) -> Module:
+        """Convert floating-point parameters and buffers to a dtype; only the CPU device works."""
+        dtype = parse_to(args, kwargs)
+        if dtype is None:
             return self
         if not (dtype.is_floating_point or dtype.is_complex):
             raise TypeError(
@@ -366,6 +368,9 @@ class Module(StateDictMixin):
 
     def cpu(self) -> Module:
         return self
+
+    def cuda(self, device=None) -> Module:
+        check_cpu("cuda")
 
     # -- repr ------------------------------------------------------------------------------
 
