@@ -22,6 +22,7 @@ import sys
 import numpy as np
 
 from ember.errors import SerializationError
+from ember.serializer.rebuild import INT64_MAX, shown
 from ember.serializer.source import open_source
 from ember.serializer.zipformat import pickle_object, unpickle
 from ember.tensor import TypedStorage, UntypedStorage
@@ -107,12 +108,12 @@ class _LegacyStorages:
 
     def __call__(self, pid):
         if len(pid) != 6:
-            raise SerializationError(f"bad legacy storage persistent id {pid!r}")
+            raise SerializationError(f"bad legacy storage persistent id {shown(pid)}")
         _, kind, key, _location, numel, view = pid
         dtype = kind.dtype
         itemsize = 1 if dtype is None else dtype.itemsize
-        if not isinstance(key, str) or type(numel) is not int or numel < 0:
-            raise SerializationError(f"bad legacy storage persistent id {pid!r}")
+        if not isinstance(key, str) or type(numel) is not int or not 0 <= numel <= INT64_MAX:
+            raise SerializationError(f"bad legacy storage persistent id {shown(pid)}")
         if key not in self.roots:
             self.claimed += numel * itemsize + 8
             if self.claimed > self.cursor.remaining():
@@ -132,7 +133,7 @@ class _LegacyStorages:
             if not 0 <= start <= end <= root.nbytes():
                 raise ValueError
         except (TypeError, ValueError):
-            raise SerializationError(f"bad legacy storage view {view!r}") from None
+            raise SerializationError(f"bad legacy storage view {shown(view)}") from None
         if view_key not in self.views:
             self.views[view_key] = UntypedStorage(root._buf[start:end])
         return self.views[view_key]
@@ -162,7 +163,7 @@ def load_legacy(f, weights_only: bool = True):
             raise SerializationError("Invalid magic number; corrupt file?")
         protocol = unpickle(cursor, None, True, "the protocol version")
         if protocol != PROTOCOL_VERSION:
-            raise SerializationError(f"Invalid protocol version: {protocol!r}")
+            raise SerializationError(f"Invalid protocol version: {shown(protocol)}")
         info = unpickle(cursor, None, True, "sys_info")
         if not isinstance(info, dict):
             raise SerializationError("legacy file's sys_info is not a dict")

@@ -25,9 +25,31 @@ from ember.serializer.pickler import parameter_class
 from ember.tensor import Size, Tensor, TypedStorage, UntypedStorage
 from ember.tensor.tensor import from_storage, wrap
 
-__all__ = ["StorageType", "TORCH_GLOBALS", "UNSUPPORTED_DTYPES", "rebuild_tensor_v2"]
+__all__ = [
+    "StorageType",
+    "TORCH_GLOBALS",
+    "UNSUPPORTED_DTYPES",
+    "rebuild_tensor_v2",
+    "shown",
+    "INT64_MAX",
+]
 
 _MAX_DIMS = 64  # numpy's limit
+INT64_MAX = 2**63 - 1  # sizes, strides, offsets and element counts are int64 in PyTorch
+
+
+def shown(value, limit: int = 200) -> str:
+    """`repr(value)` for an error message: shortened, and safe for values from a hostile file.
+
+    >>> shown((1, 7**9000))
+    '<tuple that cannot be shown>'
+    """
+    try:
+        text = repr(value)
+    except Exception:  # noqa: BLE001  (huge ints, deep nesting, odd __repr__)
+        return f"<{type(value).__name__} that cannot be shown>"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
 
 UNSUPPORTED_DTYPES = [
     "uint16",
@@ -70,16 +92,18 @@ class StorageType:
 
 def _check_ints(name: str, values, allow_empty: bool = True) -> tuple:
     if not isinstance(values, (tuple, list)) or not (values or allow_empty):
-        raise SerializationError(f"tensor {name} must be a tuple of ints, got {values!r}")
+        raise SerializationError(f"tensor {name} must be a tuple of ints, got {shown(values)}")
     for v in values:
-        if type(v) is not int or v < 0:
-            raise SerializationError(f"tensor {name} must hold non-negative ints, got {values!r}")
+        if type(v) is not int or not 0 <= v <= INT64_MAX:
+            raise SerializationError(
+                f"tensor {name} must hold non-negative int64 values, got {shown(values)}"
+            )
     return tuple(values)
 
 
 def _view(storage, offset, size, stride, dtype) -> Tensor:
-    if type(offset) is not int or offset < 0:
-        raise SerializationError(f"bad tensor storage offset {offset!r}")
+    if type(offset) is not int or not 0 <= offset <= INT64_MAX:
+        raise SerializationError(f"bad tensor storage offset {shown(offset)}")
     size, stride = _check_ints("size", size), _check_ints("stride", stride)
     if len(size) != len(stride):
         raise SerializationError(f"tensor size {size} and stride {stride} differ in length")
@@ -118,7 +142,7 @@ def _apply_metadata(t: Tensor, metadata) -> Tensor:
     if not metadata:
         return t
     if not isinstance(metadata, dict):
-        raise SerializationError(f"bad tensor metadata {metadata!r}")
+        raise SerializationError(f"bad tensor metadata {shown(metadata)}")
     conj, neg = bool(metadata.get("conj")), bool(metadata.get("neg"))
     if not (conj or neg):
         return t
@@ -172,7 +196,7 @@ def rebuild_parameter(data, requires_grad, hooks, state=None):
     param = cls(data, bool(requires_grad))
     if state:
         if not isinstance(state, dict) or not all(_plain_attr(cls, k) for k in state):
-            raise SerializationError(f"bad parameter state {state!r}")
+            raise SerializationError(f"bad parameter state {shown(state)}")
         for k, v in state.items():
             setattr(param, k, v)
     return param
@@ -196,7 +220,7 @@ def make_size(values=()):
 def device(kind="cpu", index=None):
     """`torch.device(...)` from a file: ember is CPU-only, so this is just its name."""
     if not isinstance(kind, str) or (index is not None and type(index) is not int):
-        raise SerializationError(f"bad device {kind!r}, {index!r}")
+        raise SerializationError(f"bad device {shown(kind)}, {shown(index)}")
     return kind if index is None or ":" in kind else f"{kind}:{index}"
 
 

@@ -26,7 +26,7 @@ from collections import OrderedDict
 
 from ember.errors import SerializationError
 from ember.serializer import allowlist
-from ember.serializer.rebuild import TORCH_GLOBALS, UNSUPPORTED_DTYPES, StorageType
+from ember.serializer.rebuild import TORCH_GLOBALS, UNSUPPORTED_DTYPES, StorageType, shown
 from ember.tensor import Tensor
 
 __all__ = [
@@ -73,11 +73,11 @@ class _Persistent:
 
     def persistent_load(self, pid):
         if not isinstance(pid, tuple) or not pid or pid[0] != "storage":
-            raise SerializationError(f"unsupported persistent id {pid!r}")
+            raise SerializationError(f"unsupported persistent id {shown(pid)}")
         if self.load_storage is None:
             raise SerializationError("a storage reference appears where none may")
         if len(pid) < 5 or not isinstance(pid[1], StorageType):
-            raise SerializationError(f"bad storage persistent id {pid!r}")
+            raise SerializationError(f"bad storage persistent id {shown(pid)}")
         return self.load_storage(pid)
 
 

@@ -29,7 +29,7 @@ from ember.errors import SerializationError, VersionError
 from ember.serializer.compact import CompactPlan
 from ember.serializer.crc import CrcPipe, crc32
 from ember.serializer.pickler import StorageTable, dump_checkpoint
-from ember.serializer.rebuild import AFTER_FILL
+from ember.serializer.rebuild import AFTER_FILL, INT64_MAX, shown
 from ember.serializer.unpickler import FullUnpickler, WeightsUnpickler
 from ember.serializer.zipreader import ZipReader
 from ember.serializer.zipwriter import ZipWriter
@@ -128,8 +128,8 @@ class _StorageLoader:
 
     def __call__(self, pid):
         _, kind, key, _location, numel = pid[:5]
-        if not isinstance(key, str) or type(numel) is not int or numel < 0:
-            raise SerializationError(f"bad storage persistent id {pid!r}")
+        if not isinstance(key, str) or type(numel) is not int or not 0 <= numel <= INT64_MAX:
+            raise SerializationError(f"bad storage persistent id {shown(pid)}")
         if key not in self.loaded:
             self.loaded[key] = (self._allocate(key, numel, kind.dtype), kind.dtype)
         storage, _ = self.loaded[key]
