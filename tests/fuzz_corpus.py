@@ -242,7 +242,7 @@ def mutants(name: str, data: bytes, rng, n: int):
 
 
 # Wrapped into a SerializationError by the unpickler's catch-all, these still mean a missing check.
-_UNCHECKED = ("MemoryError", "OverflowError", "ValueError", "RecursionError")
+_UNCHECKED = ("MemoryError", "OverflowError", "ValueError", "RecursionError", "int_max_str")
 
 
 class Hang(Exception):

@@ -13,10 +13,17 @@ _NO_ARG = {op.name for op in pickletools.opcodes if op.arg is None}
 NO_ARG_OPS = sorted(_NO_ARG - {"STOP"})
 
 INTERESTING_INTS = [0, 1, -1, 2, 3, 7, 255, 256, 65535, 2**31 - 1, -(2**31), 2**32, 2**62,
-                    -(2**62), 2**63 - 1, 2**64, 10**30, -(10**30)]  # fmt: skip
+                    -(2**62), 2**63 - 1, 2**64, 10**30, -(10**30), 7**20000]  # fmt: skip
 INTERESTING_STRS = ["", "0", "1", "99", "FloatStorage", "HalfStorage", "BogusStorage", "cpu",
                     "_rebuild_tensor_v2", "_rebuild_parameter", "storage", "\udcff", "x" * 300,
                     "torch", "collections", "OrderedDict", "builtins", "eval"]  # fmt: skip
+
+
+def short(value) -> str:
+    """A repr for descriptions; huge ints (over Python's str-conversion limit) by bit length."""
+    if isinstance(value, int) and value.bit_length() > 1000:
+        return f"<int of {value.bit_length()} bits>"
+    return repr(value)[:40]
 
 
 def decode(data: bytes) -> list:
@@ -39,7 +46,9 @@ def _int(value: int) -> bytes:
     if -(2**31) <= value < 2**31:
         return pickle.BININT + struct.pack("<i", value)
     body = pickle.encode_long(value)
-    return pickle.LONG1 + bytes([len(body)]) + body
+    if len(body) < 256:
+        return pickle.LONG1 + bytes([len(body)]) + body
+    return pickle.LONG4 + struct.pack("<i", len(body)) + body
 
 
 def _text(value: str) -> bytes:
@@ -90,7 +99,7 @@ def mutate(ops: list, rng) -> tuple[list, str]:
     if choice == 0 and isinstance(arg, int) and not isinstance(arg, bool):
         new = rng.choice(INTERESTING_INTS)
         ops[i] = (name, new)
-        return ops, f"op {i} {name} int {arg} -> {new}"
+        return ops, f"op {i} {name} int {short(arg)} -> {short(new)}"
     if choice == 1 and isinstance(arg, str):
         new = rng.choice(INTERESTING_STRS)
         if name == "GLOBAL":

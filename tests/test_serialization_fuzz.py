@@ -20,6 +20,7 @@ import ember
 import fuzz_corpus
 import fuzz_pickle
 from ember.serializer.zipwriter import ZipWriter
+from fuzz_pickle import short
 
 PER_SEED = 150
 
@@ -101,7 +102,7 @@ def _argument_variants(pkl: bytes):
             continue
         for value in values:
             changed = ops[:i] + [(name, value)] + ops[i + 1 :]
-            yield f"op {i} {name} {arg!r} -> {value!r}", fuzz_pickle.encode(changed)
+            yield f"op {i} {name} {short(arg)} -> {short(value)}", fuzz_pickle.encode(changed)
 
 
 def _every_argument_mutant(data: bytes):
@@ -264,7 +265,7 @@ def test_huge_sizes_stay_within_a_memory_cap(corpus, tmp_path):
         if not data.startswith(b"PK"):
             mutants = list(fuzz_corpus.mutants(name, data, rng, 30))
         else:
-            big = {repr(v) for v in fuzz_pickle.INTERESTING_INTS if abs(v) >= 2**31}
+            big = {short(v) for v in fuzz_pickle.INTERESTING_INTS if abs(v) >= 2**31}
             mutants = [m for m in _every_argument_mutant(data) if m[0].split("-> ")[1] in big]
             mutants = rng.sample(mutants, min(20, len(mutants)))
         for i, (_, mutant) in enumerate(mutants):
