@@ -11,6 +11,9 @@ Example:
 
 from __future__ import annotations
 
+import math
+import warnings
+
 import numpy as np
 
 from ember import dtypes
@@ -97,14 +100,22 @@ def _legacy_name(d) -> str:
     return names.get(d.name, d.name)
 
 
+def _mean(x, axis=None, keepdims=False):
+    """np.mean without its Python-level 'Mean of empty slice' warning (PyTorch gives nan)."""
+    if x.size:
+        return np.mean(x, axis=axis, keepdims=keepdims)
+    with np.errstate(all="ignore"):
+        return np.sum(x, axis=axis, keepdims=keepdims) / 0
+
+
 def mean_all(a, dtype=None):
     """arithmetic mean of all elements"""
-    return _reduce(np.mean, a, None, False, _mean_dtype(a, dtype))
+    return _reduce(_mean, a, None, False, _mean_dtype(a, dtype))
 
 
 def mean_dim(a, dim, keepdim=False, dtype=None):
     """arithmetic mean over dims"""
-    return _reduce(np.mean, a, dims(dim, a.ndim), keepdim, _mean_dtype(a, dtype))
+    return _reduce(_mean, a, dims(dim, a.ndim), keepdim, _mean_dtype(a, dtype))
 
 
 def _var(a, dim, correction, keepdim, root):
@@ -114,7 +125,20 @@ def _var(a, dim, correction, keepdim, root):
     axis = dims(dim, a.ndim)
     ddof = 1 if correction is None else correction
     x = a.astype(compute_np(rt.to_real()) if rt.kind == "f" else rt.np)
-    r = np.var(x, axis=axis, ddof=ddof, keepdims=keepdim)
+    n = math.prod(x.shape[d] for d in axis) if axis else x.size
+    if n - ddof <= 0:
+        warnings.warn(
+            f"{'std' if root else 'var'}(): degrees of freedom is <= 0. Correction should be "
+            "strictly less than the reduction factor (input numel divided by output numel).",
+            UserWarning,
+            stacklevel=2,
+        )
+        with np.errstate(all="ignore"):
+            centred = x - _mean(x, axis=axis, keepdims=True)
+            squares = (centred * np.conj(centred)).real if x.dtype.kind == "c" else centred**2
+            r = np.sum(squares, axis=axis, keepdims=keepdim) / max(n - ddof, 0)
+    else:
+        r = np.var(x, axis=axis, ddof=ddof, keepdims=keepdim)
     if root:
         r = np.sqrt(r)
     return cast(np.array(r, copy=True), rt.to_real())
