@@ -294,3 +294,14 @@ def test_random_indices_match_torch(torch):
         e[index] = -1
         t[index] = -1
         assert e.tolist() == t.tolist(), index
+
+
+def test_select_of_1d_is_a_view_that_writes_through(torch):
+    for m in (ember, torch):
+        t = m.arange(4)
+        t.select(0, 1).fill_(7)
+        t.unbind(0)[2].fill_(9)
+        t[3].fill_(5)
+        assert t.tolist() == [0, 7, 9, 5]
+    t = ember.arange(4)
+    assert t[1].untyped_storage() is t.untyped_storage() and t[1].storage_offset() == 1

@@ -30,7 +30,7 @@ from ember import dtypes
 from ember.ops import registry
 from ember.tensor import dispatch
 from ember.tensor.convert import tensor as _new_tensor
-from ember.tensor.tensor import Tensor, wrap, wrap_view
+from ember.tensor.tensor import Tensor, wrap
 
 __all__ = ["getitem", "setitem"]
 
@@ -157,11 +157,7 @@ def _select(t: Tensor, dim: int, i: int, source: int = 0) -> Tensor:
     size = t._np.shape[dim]
     if not -size <= i < size:
         raise IndexError(f"index {i} is out of bounds for dimension {source} with size {size}")
-    result = _call(_op("aten::select.int"), t, dim, i)
-    if result._np.ndim == 0 and dispatch._hook[0] is None and result._st is None:
-        # Workaround: a select kernel returning a numpy scalar loses the view; rebuild it.
-        result = wrap_view(t._np[(slice(None),) * (dim % t._np.ndim) + (i, Ellipsis)], t)
-    return result
+    return _call(_op("aten::select.int"), t, dim, i)
 
 
 def _slice(t: Tensor, dim: int, s: slice) -> Tensor:
