@@ -151,3 +151,16 @@ def test_random_fills():
     assert float(x.min()) >= -2 and float(x.max()) < 2 and abs(float(x.mean())) < 0.1
     x.normal_(3, 0.5)
     assert abs(float(x.mean()) - 3) < 0.05 and abs(float(x.std()) - 0.5) < 0.05
+
+
+@pytest.mark.parametrize("accumulate", [False, True])
+@pytest.mark.parametrize("pair", [("float32", "float64"), ("float32", "int64"), ("int64", "int32")])
+def test_index_put_refuses_other_value_dtypes_like_torch(torch, accumulate, pair):
+    dest, src = pair
+    for m in (torch, ember):
+        t = m.zeros(3, dtype=getattr(m, dest))
+        v = m.ones(1, dtype=getattr(m, src))
+        with pytest.raises(RuntimeError, match="Index put requires the source and destination"):
+            t.index_put_((m.tensor([0]),), v, accumulate=accumulate)
+        with pytest.raises(RuntimeError, match="Index put requires the source and destination"):
+            t[m.tensor([0])] = v

@@ -105,7 +105,7 @@ def index_put_(a, indices, values, accumulate=False):
     """self[indices] = values (or += with accumulate)"""
     key = tuple(slice(None) if i is None else i for i in indices)
     v = values if isinstance(values, np.ndarray) else as_array(values, a.dtype)
-    if _CAT[v.dtype.kind] > _CAT[a.dtype.kind]:
+    if v.dtype != a.dtype:  # PyTorch casts nothing here, not even int32 into int64
         raise RuntimeError(
             f"Index put requires the source and destination dtypes match, got {_name(a.dtype)} "
             f"for the destination and {_name(v.dtype)} for the source."
