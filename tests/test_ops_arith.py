@@ -289,3 +289,21 @@ def test_half_precision_scalars_follow_torch_kernels(torch):
             both(torch, lambda m, x: s / x, a)
             both(torch, lambda m, x: x.clone().add_(s), a)
             both(torch, lambda m, x: x.clone().mul_(s), a)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda np_, t: np_.float64(2) + t,
+        lambda np_, t: np_.int64(2) * t,
+        lambda np_, t: np_.float32(3) - t,
+        lambda np_, t: np_.float64(1) / t,
+        lambda np_, t: np_.int32(2) ** t,
+    ],
+)
+def test_numpy_scalars_on_the_left_act_like_python_scalars(torch, make):
+    got = make(np, ember.tensor([1.0, 2.0]))
+    want = make(np, torch.tensor([1.0, 2.0]))
+    assert isinstance(got, ember.Tensor)
+    assert got.dtype.name == str(want.dtype).removeprefix("torch.")
+    assert got.tolist() == want.tolist()
