@@ -219,3 +219,23 @@ def test_register_and_unregister_round_trip():
     assert ops.overloads("ember_test::twice") == []
     with pytest.raises(KeyError):
         ops.get("ember_test::twice")
+
+
+def test_functions_take_torch_keyword_input(torch):
+    x = [-1.0, 0.5, 2.0]
+    for name, kwargs in [
+        ("relu", {}),
+        ("exp", {}),
+        ("abs", {}),
+        ("add", {"other": 2.0}),
+        ("sum", {}),
+        ("mean", {"dim": 0}),
+        ("maximum", {"other": "t"}),
+    ]:
+        results = []
+        for m in (ember, torch):
+            t = m.tensor(x)
+            kw = {k: (t if v == "t" else v) for k, v in kwargs.items()}
+            results.append(getattr(m, name)(input=t, **kw).tolist())
+        assert results[0] == pytest.approx(results[1]), name
+    assert ember.relu.__ember_op__ == "aten::relu"

@@ -41,7 +41,7 @@ from ember.ops.schema import NO_DEFAULT
 from ember.tensor.ops_resolve import resolve
 from ember.tensor.tensor import Tensor, wrap, wrap_view
 
-__all__ = ["call", "dispatch_hook", "invoker", "resolve", "call_overloaded"]
+__all__ = ["call", "dispatch_hook", "invoker", "function_invoker", "resolve", "call_overloaded"]
 
 _hook: list = [None]
 _TABLE = registry._TABLE
@@ -263,12 +263,38 @@ def _py_name(name: str) -> str:
     return name + "_" if keyword.iskeyword(name) else name
 
 
-def invoker(op):
-    """The generated caller of `op` (built once, then cached on the OpDef)."""
-    if op._invoke is not None:
+_FUNCTION_FACES: dict = {}
+
+
+def function_invoker(op):
+    """A caller of `op` whose `self` parameter is called `input`, as torch's functions name it.
+
+    >>> import ember
+    >>> function_invoker(ember.ops.get("aten::relu"))(input=ember.tensor([-1.0]))
+    tensor([0.])
+    """
+    args = op.schema.arguments
+    if not args or args[0].name != "self":
+        return invoker(op)
+    fn = _FUNCTION_FACES.get(op.qualified_name)
+    if fn is None or fn.__ember_opdef__ is not op:
+        fn = _FUNCTION_FACES[op.qualified_name] = invoker(op, first="input")
+        fn.__ember_opdef__ = op
+    return fn
+
+
+def invoker(op, first: str | None = None):
+    """The generated caller of `op` (built once, then cached on the OpDef).
+
+    `first` renames the first parameter (functions call it `input`, methods `self`); such
+    callers are not cached on the OpDef.
+    """
+    if op._invoke is not None and first is None:
         return op._invoke
     schema = op.schema
     names = {a.name: _py_name(a.name) for a in schema.arguments}
+    if first is not None:
+        names[schema.arguments[0].name] = first
     env = {
         "__name__": "ember.tensor.dispatch",
         "_Tensor": Tensor,
@@ -325,7 +351,8 @@ def invoker(op):
     fn = env[fname]
     fn.__doc__ = f"{op.schema}\n\n{op.doc}"
     fn.__ember_op__ = op.name
-    op._invoke = fn
+    if first is None:
+        op._invoke = fn
     return fn
 
 

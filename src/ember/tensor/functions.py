@@ -17,7 +17,7 @@ from __future__ import annotations
 from ember import dtypes
 from ember.ops import k_create, registry
 from ember.tensor import ops_names as names
-from ember.tensor.dispatch import call, invoker, resolve
+from ember.tensor.dispatch import call, function_invoker, resolve
 from ember.tensor.tensor import Tensor
 
 _SINGLE = names.FUNCTIONS_ONE_OP
@@ -57,9 +57,9 @@ def _op_face(name: str):
     ops = registry.overloads(qualified)
     tuple_result = name in _TUPLE_RESULT
     if name in _TENSORS_ONLY:
-        fn = _tensors_only(name, invoker(ops[0]))
+        fn = _tensors_only(name, function_invoker(ops[0]))
     elif len(ops) == 1 and not tuple_result:
-        fn = invoker(ops[0])
+        fn = function_invoker(ops[0])
     else:
 
         def fn(*args, **kwargs):
