@@ -69,6 +69,9 @@ def cases():
     ta, tb = torch.from_numpy(a.copy()), torch.from_numpy(b.copy())
     out.append(("add, 4 floats", lambda: ea + eb, lambda: ta + tb, 1.5))
 
+    ei, ti = ember.arange(100).reshape(10, 10), torch.arange(100).reshape(10, 10)
+    out.append(("index t[3, 1:5] of 10x10", lambda: ei[3, 1:5], lambda: ti[3, 1:5], 2.0))
+
     for rows, width, target in ((1, 64, 1.5), (256, 1024, 1.25)):
         x = rng.random((rows, width), np.float32)
         w = rng.random((width, width), np.float32)

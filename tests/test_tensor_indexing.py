@@ -305,3 +305,21 @@ def test_select_of_1d_is_a_view_that_writes_through(torch):
         assert t.tolist() == [0, 7, 9, 5]
     t = ember.arange(4)
     assert t[1].untyped_storage() is t.untyped_storage() and t[1].storage_offset() == 1
+
+
+@pytest.mark.parametrize(
+    "index",
+    [3, (3, slice(1, 5)), (Ellipsis, 2), (None, 2), (-1, -1), slice(2, 9, 3), (1, None, ...)],
+    ids=repr,
+)
+def test_basic_index_fast_path_matches_torch_and_the_traced_path(torch, index):
+    t = ember.arange(100).reshape(10, 10)
+    fast = t[index]
+    with dispatch.dispatch_hook(lambda op, args, kwargs: dispatch.call(op, *args, **kwargs)):
+        slow = t[index]
+    want = torch.arange(100).reshape(10, 10)[index]
+    for got in (fast, slow):
+        assert got.tolist() == want.tolist()
+        assert got.stride() == want.stride()
+        assert got.storage_offset() == want.storage_offset()
+        assert got.untyped_storage() is t.untyped_storage()

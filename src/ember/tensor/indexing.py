@@ -35,6 +35,9 @@ from ember.tensor.tensor import Tensor, wrap
 __all__ = ["getitem", "setitem"]
 
 _call = dispatch.call
+_hook = dispatch._hook
+_make = Tensor._make
+_PLAIN = (int, type(None))
 _INTS = (int, np.integer)
 
 
@@ -44,6 +47,10 @@ def _op(name: str):
 
 def getitem(t: Tensor, index) -> Tensor:
     """`t[index]`: a view for basic indices, a copy once tensors or lists are involved."""
+    if _hook[0] is None:
+        view = _fast_basic(t, index)
+        if view is not None:
+            return view
     kind = type(index)
     if kind is int:
         return _select(t, 0, index)
@@ -53,6 +60,41 @@ def getitem(t: Tensor, index) -> Tensor:
     if not advanced:
         return view if view is not t else _call(_op("aten::alias"), t)
     return _call(_op("aten::index.Tensor"), view, _index_list(advanced))
+
+
+def _fast_basic(t: Tensor, index):
+    """`t[index]` straight from numpy for ints, slices with positive steps and `...`.
+
+    Only used when no dispatch hook is active (the tracer needs the op-by-op path); returns
+    None when the slow path must decide (None, other index kinds, errors, empty results,
+    whose storage offsets numpy does not keep).
+    """
+    items = index if type(index) is tuple else (index,)
+    ellipsis = False
+    for item in items:
+        kind = type(item)
+        if kind is slice:
+            if not (
+                type(item.step) in _PLAIN
+                and (item.step is None or item.step > 0)
+                and type(item.start) in _PLAIN
+                and type(item.stop) in _PLAIN
+            ):
+                return None
+        elif item is Ellipsis:
+            ellipsis = True
+        elif kind is not int:  # None too: numpy gives new axes stride 0, PyTorch doesn't
+            return None
+    array = t._np
+    if not array.ndim:
+        return None
+    try:
+        view = array[items if ellipsis else (*items, Ellipsis)]
+    except IndexError:
+        return None
+    if not view.size:
+        return None
+    return _make(view, t._st or t.untyped_storage())
 
 
 def setitem(t: Tensor, index, value) -> None:
