@@ -36,3 +36,35 @@ def test_extras_refuse_what_torch_refuses(torch):
             m.tril(m.ones(3))
         with pytest.raises(RuntimeError, match="Expected reduction dim"):
             m.amax(m.zeros(0))
+
+
+UNARY_INPLACE = [
+    "abs",
+    "exp",
+    "log",
+    "sqrt",
+    "rsqrt",
+    "sigmoid",
+    "tanh",
+    "floor",
+    "ceil",
+    "round",
+    "trunc",
+    "reciprocal",
+    "sign",
+]
+
+
+@pytest.mark.parametrize("name", UNARY_INPLACE)
+def test_unary_inplace_variants_write_through_like_torch(torch, name):
+    results = []
+    for m in (ember, torch):
+        base = m.tensor([0.5, 4.0, -1.5, 2.25])
+        view = base[1:]
+        assert getattr(view, name + "_")() is view
+        results.append(base.tolist())
+    assert results[0] == pytest.approx(results[1], rel=1e-6, nan_ok=True)
+    for m in (ember, torch):
+        if name not in ("abs", "sign", "floor", "ceil", "round", "trunc"):
+            with pytest.raises(RuntimeError, match="can't be cast to the desired output type"):
+                getattr(m.tensor([1, 2]), name + "_")()

@@ -221,3 +221,47 @@ register(
     normal_,
     traits=("inplace", "nondeterministic"),
 )
+
+
+def _unary_inplace_variants() -> None:
+    """`abs_`, `exp_`, ...: the unary kernels written back into self (torch's cast checks)."""
+    from ember.ops import k_unary  # noqa: F401  (registers the out-of-place ops first)
+    from ember.ops.registry import _TABLE, get
+
+    for name in _UNARY_INPLACE:
+        if f"aten::{name}_" not in _TABLE:
+            kernel = get(f"aten::{name}").kernel
+            register(f"{name}_(Tensor(a!) self) -> Tensor(a!)", _inplace(kernel), traits=_I)
+
+
+_UNARY_INPLACE = [
+    "abs",
+    "exp",
+    "log",
+    "log2",
+    "log10",
+    "log1p",
+    "sqrt",
+    "rsqrt",
+    "sin",
+    "cos",
+    "tan",
+    "tanh",
+    "sigmoid",
+    "floor",
+    "ceil",
+    "round",
+    "trunc",
+    "reciprocal",
+    "sign",
+    "erf",
+    "expm1",
+    "exp2",
+    "square",
+    "asin",
+    "acos",
+    "atan",
+    "sinh",
+    "cosh",
+]
+_unary_inplace_variants()

@@ -34,7 +34,9 @@ METHODS_FROM_FUNCTIONS = _words(
 
 METHODS_ONE_OP = _words(
     "type_as expand_as view_as reshape_as zero_ copy_ index_put_ clamp_ clamp_min_ clamp_max_ "
-    "neg_ uniform_ normal_ index_select"
+    "neg_ uniform_ normal_ index_select abs_ exp_ log_ log2_ log10_ log1p_ sqrt_ rsqrt_ sin_ cos_ "
+    "tan_ tanh_ sigmoid_ floor_ ceil_ round_ trunc_ reciprocal_ sign_ erf_ expm1_ exp2_ square_ "
+    "asin_ acos_ atan_ sinh_ cosh_"
 )
 
 METHODS_OVERLOADED_INPLACE = _words(
