@@ -22,6 +22,11 @@ CASES = [
     lambda m, x: m.amax(x),
     lambda m, x: m.amax(m.tensor([[1, 5], [7, 2]], dtype=m.int32), dim=(0, 1)),
     lambda m, x: m.amin(m.zeros(0, 3), 1),
+    lambda m, x: x.nonzero(),
+    lambda m, x: m.nonzero(m.tensor(5.0)),
+    lambda m, x: m.nonzero(m.zeros(0, 2)),
+    lambda m, x: m.count_nonzero(x),
+    lambda m, x: x.count_nonzero(1),
 ]
 
 

@@ -15,6 +15,7 @@ from ember.ops.k_reduce import dims
 from ember.ops.registry import register
 
 _EW = ("pure", "elementwise")
+_R = ("pure", "reduction")
 
 
 def _as_float(a):
@@ -68,3 +69,18 @@ for _name, _fn in (("amax", np.max), ("amin", np.min)):
     register(
         f"{_name}(Tensor self, int[1] dim=[], bool keepdim=False) -> Tensor", _extreme(_fn, _name)
     )
+
+
+def nonzero(a):
+    """indices of the non-zero elements, one row each (int64, shape (n, ndim))"""
+    return np.argwhere(a).astype(np.int64)
+
+
+def count_nonzero(a, dim=None):
+    """how many elements are non-zero (over `dim`, or all)"""
+    axis = None if dim is None else dims(dim, a.ndim)
+    return np.asarray(np.count_nonzero(a, axis=axis), dtype=np.int64).copy()
+
+
+register("nonzero(Tensor self) -> Tensor", nonzero)
+register("count_nonzero(Tensor self, int? dim=None) -> Tensor", count_nonzero, traits=_R)

@@ -11,7 +11,8 @@ FUNCTIONS_ONE_OP = _words(
     "clone detach t narrow gather index_select as_strided unsqueeze permute reshape argmax "
     "argmin zeros_like ones_like empty_like full_like rand_like randn_like relu_ clamp_min "
     "clamp_max numel equal isclose allclose log10 expm1 exp2 asin acos atan sinh cosh floor ceil "
-    "round trunc square cumsum sort argsort topk flip isnan isinf isfinite tril triu amax amin"
+    "round trunc square cumsum sort argsort topk flip isnan isinf isfinite tril triu amax amin "
+    "nonzero count_nonzero"
 )
 
 FUNCTIONS_OVERLOADED = _words(
@@ -29,7 +30,7 @@ METHODS_FROM_FUNCTIONS = _words(
     "transpose select flatten unbind unflatten div true_divide softmax log_softmax split "
     "chunk multiply subtract equal isclose allclose masked_fill log10 expm1 exp2 asin acos "
     "atan sinh cosh floor ceil round trunc square cumsum sort argsort topk isnan isinf isfinite "
-    "tril triu amax amin"
+    "tril triu amax amin nonzero count_nonzero"
 )
 
 METHODS_ONE_OP = _words(
