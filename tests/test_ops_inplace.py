@@ -85,6 +85,13 @@ def test_inplace_with_scalars_and_broadcast_errors(torch):
         sample("int32", (4, 3)),
         sample("float32", (2, 3)),
     )
+    for target in ("uint8", "int8", "int64"):  # bfloat16 -> integer wraps as torch's does
+        both(
+            torch,
+            _inplace(lambda m, v, o: v.copy_(o)),
+            sample(target, (4, 3)),
+            sample("bfloat16", (2, 3)) * 40,
+        )
     both(torch, _inplace(lambda m, v: v.fill_(2.7)), sample("int64", (4, 3)))
     both(torch, _inplace(lambda m, v: v.clamp_(min=0.5)), sample("int64", (4, 3)))
 

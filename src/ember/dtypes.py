@@ -41,6 +41,7 @@ __all__ = [
     "promote_types",
     "result_type",
     "scalar_dtype",
+    "astype",
 ]
 
 
@@ -240,3 +241,22 @@ def result_type(*operands) -> dtype:
     if result is None:
         raise TypeError("result_type needs at least one operand")
     return result
+
+
+_BF16_NP = np.dtype(ml_dtypes.bfloat16)
+_F32_NP = np.dtype(np.float32)
+
+
+def astype(array: np.ndarray, target: np.dtype, order: str = "K") -> np.ndarray:
+    """`array` converted to numpy dtype `target` as PyTorch converts (always a new array).
+
+    ml_dtypes saturates bfloat16 -> integer casts, PyTorch truncates then wraps like the
+    float32 -> integer casts (bfloat16 300.0 -> int8 44); going through float32 is exact.
+
+    Example:
+        >>> astype(np.array([300.0], ml_dtypes.bfloat16), np.dtype(np.int8)).tolist()
+        [44]
+    """
+    if array.dtype == _BF16_NP and target.kind in "iu":
+        array = array.astype(_F32_NP)
+    return array.astype(target, order=order)

@@ -80,7 +80,11 @@ def _direct(ufunc, kernel):
 
 def copy_(a, src, non_blocking=False):
     """copy src into self (broadcast, any dtype)"""
-    np.copyto(a, src if isinstance(src, np.ndarray) else as_array(src, a.dtype), casting="unsafe")
+    if not isinstance(src, np.ndarray):
+        src = as_array(src, a.dtype)
+    elif src.dtype != a.dtype:
+        src = dtypes.astype(src, a.dtype)
+    np.copyto(a, src)
     return a
 
 

@@ -128,7 +128,7 @@ def clone(a, memory_format=None):
 
 def type_as(a, other):
     """a converted to other's dtype (always a new tensor)"""
-    return a.astype(other.dtype, order="K")
+    return dtypes.astype(a, other.dtype)
 
 
 register("cat(Tensor[] tensors, int dim=0) -> Tensor", cat)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import as_strided as _np_as_strided
 
+from ember import dtypes
 from ember.ops.k_reduce import dims
 from ember.ops.registry import register
 
@@ -345,7 +346,7 @@ def to_dtype(a, dtype, non_blocking=False, copy=False, memory_format=None):
     """a converted to `dtype` (a itself when nothing changes and copy is False)"""
     if a.dtype == dtype.np and not copy:
         return a
-    return a.astype(dtype.np, order="K")
+    return dtypes.astype(a, dtype.np)
 
 
 def view_dtype(a, dtype):

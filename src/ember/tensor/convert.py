@@ -105,7 +105,7 @@ def as_tensor(data, dtype: dtypes.dtype | None = None, device=None) -> Tensor:
     if isinstance(data, Tensor):
         if dtype is None or dtype is data.dtype:
             return data
-        return wrap(data._np.astype(dtype.np))
+        return wrap(dtypes.astype(data._np, dtype.np))
     if isinstance(data, np.ndarray) and data.dtype.kind in "biufc":
         same = dtype is None or dtype.np == data.dtype
         if same and all(s >= 0 for s in data.strides) and data.dtype.isnative:
@@ -177,7 +177,7 @@ def _is_sequence(data) -> bool:
 
 def _array_from_arraylike(data, target: dtypes.dtype) -> np.ndarray:
     if isinstance(data, Tensor):
-        return data._np.astype(target.np)
+        return dtypes.astype(data._np, target.np)
     return np.array(data, dtype=target.np)
 
 
