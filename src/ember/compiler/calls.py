@@ -1,4 +1,4 @@
-"""Lowering calls and operators: op-table functions, builtins, methods and modules.
+"""Lowering calls: op-table functions, builtins, methods and modules.
 
 A Python callable maps to an operator through its ``__ember_op__`` attribute (set on every
 op-backed ember function and Tensor method); the overload is picked by matching the
@@ -10,9 +10,9 @@ submodules are called with ``prim::CallMethod``.
 from __future__ import annotations
 
 import builtins
-import operator
 
 from ember.compiler import syntax as S  # noqa: N812
+from ember.compiler.operators import is_num
 from ember.compiler.values import BoundMethod, Known, ModuleRef, PyObj, TensorMethod, ValueMethod
 from ember.errors import VerifyError
 from ember.ir import registry
@@ -20,115 +20,15 @@ from ember.ir import types as T  # noqa: N812
 
 __all__ = ["CallLowering"]
 
-_BINOPS = {"+": "add", "-": "sub", "*": "mul", "/": "div", "//": "floordiv", "%": "remainder",
-           "**": "pow", "@": "matmul", "&": "__and__", "|": "__or__", "^": "__xor__",
-           "<<": "__lshift__", ">>": "__rshift__"}  # fmt: skip
-_TENSOR_BINOPS = {"//": "floor_divide", "&": "bitwise_and", "|": "bitwise_or", "^": "bitwise_xor"}
-_PYOPS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
-          "//": operator.floordiv, "%": operator.mod, "**": operator.pow, "&": operator.and_,
-          "|": operator.or_, "^": operator.xor, "<<": operator.lshift, ">>": operator.rshift,
-          "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
-          "==": operator.eq, "!=": operator.ne}  # fmt: skip
 _SIZE_METHODS = {"view", "reshape", "expand", "repeat", "permute", "flip", "tile"}
 _DTYPE_METHODS = {"byte": 0, "char": 1, "short": 2, "int": 3, "long": 4, "half": 5, "float": 6,
                   "double": 7, "bool": 11, "bfloat16": 15}  # fmt: skip
 _ARITY = {"len": (1, 1), "int": (0, 1), "float": (0, 1), "bool": (0, 1), "str": (1, 1),
           "abs": (1, 1), "isinstance": (2, 2), "getattr": (2, 2), "hasattr": (2, 2),
           "range": (1, 3), "min": (1, 99), "max": (1, 99)}  # fmt: skip
-_CMP = {"<": "lt", "<=": "le", ">": "gt", ">=": "ge", "==": "eq", "!=": "ne"}
-_NUMBER = (T.IntType, T.FloatType, T.BoolType, T.NumberType)
-
-
-_TENSOR = T.TensorType.get()
-
-
-def _is_num(v):
-    return isinstance(v.type, _NUMBER)
-
-
-def _is_tensor(v):
-    return isinstance(v.type, T.TensorType)
 
 
 class CallLowering:
-    # -- operators -------------------------------------------------------------------------
-    def binary(self, op, left, right, node):
-        if isinstance(left, Known) and isinstance(right, Known) and op in _PYOPS:
-            try:
-                return Known(_PYOPS[op](left.value, right.value))
-            except Exception:  # noqa: BLE001 - fall back to emitting the op
-                pass
-        lv, rv = self.materialize(left, node), self.materialize(right, node)
-        name = _BINOPS[op]
-        if _is_tensor(lv) or _is_tensor(rv):
-            name = _TENSOR_BINOPS.get(op, name)
-            if _is_num(lv) and _is_tensor(rv):
-                if name in ("add", "mul", "bitwise_and", "bitwise_or", "bitwise_xor"):
-                    lv, rv = rv, lv
-                elif name == "sub":
-                    return self.call_op("aten::rsub", [rv, lv], {}, node, "-")
-                else:
-                    lv = self.emit("prim::NumToTensor.Scalar", lv, node=node)
-        return self.call_op(f"aten::{name}", [lv, rv], {}, node, f"'{op}'")
-
-    def augmented_tensor(self, current, st):
-        """``x += y`` on a Tensor: the in-place op, as TorchScript emits it."""
-        other = self.value(st.value)
-        name = _TENSOR_BINOPS.get(st.op, _BINOPS[st.op]) + "_"
-        if registry.match_overload(f"aten::{name}", [current.type, other.type]) is None:
-            return self.binary(st.op, current, other, st)
-        return self.call_op(f"aten::{name}", [current, other], {}, st, f"'{st.op}='")
-
-    def e_UnaryOp(self, node):
-        v = self.expr(node.operand)
-        if isinstance(v, Known) and isinstance(v.value, int | float):
-            return Known(
-                {"-": operator.neg, "+": operator.pos, "~": operator.invert}[node.op](v.value)
-            )
-        v = self.materialize(v, node.operand)
-        if node.op == "+":
-            return v
-        if node.op == "~":
-            return self.call_op("aten::bitwise_not", [v], {}, node, "'~'")
-        return self.call_op("aten::neg", [v], {}, node, "'-'")
-
-    def e_BinOp(self, node):
-        return self.binary(node.op, self.expr(node.left), self.expr(node.right), node)
-
-    def e_Compare(self, node):
-        if len(node.ops) == 1 and node.ops[0] in ("is", "is not"):
-            return self.condition(node)[0]
-        left, result = self.expr(node.left), None
-        for op, comp in zip(node.ops, node.comparators):
-            right = self.expr(comp)
-            r = self.compare(op, left, right, node)
-            if result is None:
-                result = r
-            elif isinstance(result, Known) and isinstance(r, Known):
-                result = Known(result.value and r.value)
-            else:
-                a, c = self.materialize(result, node), self.materialize(r, node)
-                result = self.emit("aten::__and__.bool", a, c, node=node)
-            left = right
-        return result
-
-    def compare(self, op, left, right, node):
-        if isinstance(left, Known) and isinstance(right, Known):
-            if op in ("in", "not in"):
-                return Known((left.value in right.value) == (op == "in"))
-            if op in _PYOPS:
-                return Known(_PYOPS[op](left.value, right.value))
-        lv, rv = self.materialize(left, node), self.materialize(right, node)
-        if op in ("in", "not in"):
-            r = self.call_op("aten::__contains__", [rv, lv], {}, node, f"'{op}'")
-            return r if op == "in" else self.emit("aten::__not__", r, node=node)
-        if op in ("is", "is not"):
-            raise self.err(node, "'is' comparisons are only supported against None")
-        if _is_num(lv) and _is_tensor(rv):
-            flipped = {"<": ">", ">": "<", "<=": ">=", ">=": "<=", "==": "==", "!=": "!="}[op]
-            return self.call_op(f"aten::{_CMP[flipped]}", [rv, lv], {}, node, f"'{op}'")
-        return self.call_op(f"aten::{_CMP[op]}", [lv, rv], {}, node, f"'{op}'")
-
     # -- emitting a table or builtin op ---------------------------------------------------------
     def call_op(self, kind, args, kwargs, node, callname=None):
         types = [a.type for a in args]
@@ -177,7 +77,7 @@ class CallLowering:
 
     def convert_arg(self, v, param, node):
         target = param.type.elem if isinstance(param.type, T.OptionalType) else param.type
-        if isinstance(target, T.TensorType) and _is_num(v):
+        if isinstance(target, T.TensorType) and is_num(v):
             return self.emit("prim::NumToTensor.Scalar", v, node=node)
         return v
 
@@ -247,10 +147,7 @@ class CallLowering:
                     args = [self.b.list_construct(args, T.IntType.get())]  # ember.zeros(2, 3)
             return self.call_op(kind, args, kwargs, node, name)
         if getattr(obj, "__module__", None) == "math" and callable(obj):
-            args = [self.expr(a) for a in node.args]
-            if all(isinstance(a, Known) for a in args) and not node.kwargs:
-                return Known(obj(*(a.value for a in args)))
-            raise self.err(node, f"'{name}' needs constant arguments in scripted code")
+            return self.call_math(obj, node)
         if isinstance(obj, type) and issubclass(obj, BaseException):
             raise self.err(node, "exceptions can only be raised in scripted code")
         if callable(obj) and hasattr(obj, "__code__"):
@@ -328,26 +225,6 @@ class CallLowering:
             if f.name in _SIZE_METHODS or registry.match_overload(kind, types, {}) is None:
                 args = [self.b.list_construct(args, T.IntType.get())]  # x.view(2, 3)
         return self.call_op(kind, [f.receiver, *args], kwargs, node, f"Tensor.{f.name}")
-
-    def value_method(self, f, node):
-        recv = self.materialize(f.receiver, node)
-        args, _ = self.args_of(node)
-        t = recv.type
-        table = {"append": "aten::append.t", "extend": "aten::extend.t", "pop": "aten::pop.t",
-                 "keys": "aten::keys.str", "values": "aten::values.str", "items": "aten::items.str",
-                 "format": "aten::format"}  # fmt: skip
-        kind = table.get(f.name)
-        if isinstance(t, T.DictType) and isinstance(t.key, T.IntType) and kind is not None:
-            kind = kind.replace(".str", ".int")
-        if kind is None or (isinstance(t, T.StrType) != (f.name == "format")):
-            raise self.err(node, f"'{t}' has no method '{f.name}' in scripted code")
-        if f.name in ("append", "extend") and isinstance(t, T.ListType):
-            for a in args:
-                if not T.is_subtype(a.type.elem if f.name == "extend" else a.type, t.elem):
-                    raise self.err(node, f"expected {t.elem}, found {a.type} in argument 1 of "
-                                         f"list.{f.name}")  # fmt: skip
-        result = self.b.op(kind, [recv, *args], [] if f.name == "extend" else None)
-        return result.results[0] if result.results else Known(None)
 
 
 def _callee(node):

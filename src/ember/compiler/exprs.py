@@ -196,6 +196,8 @@ class ExprLowering:
             return self.bool_op(node, node.values)
         if isinstance(node, S.Compare) and len(node.ops) == 1 and node.ops[0] in ("is", "is not"):
             return self.is_none(node)
+        if _is_isinstance_call(node, self):
+            return self.isinstance_condition(node)
         v = self.expr(node)
         if isinstance(v, Known):
             return Known(bool(v.value)), {}, {}
@@ -329,6 +331,15 @@ def _wrap_py(obj):
     if _plain(obj) and (not isinstance(obj, list) or obj):
         return Known(list(obj) if isinstance(obj, list) else obj)
     return PyObj(obj)
+
+
+def _is_isinstance_call(node, low) -> bool:
+    if not (isinstance(node, S.Call) and isinstance(node.func, S.Name) and len(node.args) == 2):
+        return False
+    if node.func.id in low.env:
+        return False
+    f = low.expr(node.func)
+    return isinstance(f, PyObj) and f.obj is builtins.isinstance
 
 
 def _describe(node) -> str:

@@ -1,4 +1,4 @@
-"""Lowering `for` loops, list comprehensions and Python builtins.
+"""Lowering `for` loops and list comprehensions.
 
 A `for` loop becomes a ``prim::Loop`` with a trip count (``range``, lists, tensors,
 ``enumerate``, ``zip``) or is unrolled at compile time (tuples, ModuleList, Sequential).
@@ -16,7 +16,6 @@ from ember.compiler.flow import (
     has_exit,
     target_names,
 )
-from ember.compiler.typeinfo import TypeProblem, annotation_type
 from ember.compiler.values import Known, ModuleRef, PyObj, Sugared
 from ember.ir import Value
 from ember.ir import types as T  # noqa: N812
@@ -217,127 +216,6 @@ class IterLowering:
                 self.lower_stmt(s)
                 if self.env is DEAD:
                     return
-
-    # -- builtins --------------------------------------------------------------------------
-    def builtin_range(self, node):
-        raise self.err(node, "range can only be used as the iterable of a for loop")
-
-    def builtin_len(self, node):
-        v = self.value(node.args[0])
-        if isinstance(v.type, T.TupleType):
-            return Known(len(v.type.elems))
-        return self.call_op("aten::len", [v], {}, node, "len")
-
-    def _convert(self, node, name, py):
-        if not node.args:
-            return Known(py())
-        a = self.expr(node.args[0])
-        if isinstance(a, Known):
-            return Known(py(a.value))
-        v = self.materialize(a, node.args[0])
-        if type(v.type) is {"Int": T.IntType, "Float": T.FloatType, "Bool": T.BoolType}[name]:
-            return v
-        return self.call_op(f"aten::{name}", [v], {}, node, py.__name__)
-
-    def builtin_int(self, node):
-        return self._convert(node, "Int", int)
-
-    def builtin_float(self, node):
-        return self._convert(node, "Float", float)
-
-    def builtin_bool(self, node):
-        return self._convert(node, "Bool", bool)
-
-    def builtin_str(self, node):
-        return self.call_op("aten::str", [self.value(node.args[0])], {}, node, "str")
-
-    def _minmax(self, node, name):
-        args = [self.expr(a) for a in node.args]
-        if all(isinstance(a, Known) for a in args):
-            return Known(getattr(builtins, name)(*(a.value for a in args)))
-        vals = [self.materialize(a, n) for a, n in zip(args, node.args)]
-        kind = (
-            f"prim::{name}"
-            if not any(isinstance(v.type, T.TensorType) for v in vals)
-            else f"aten::{name}"
-        )
-        if len(vals) > 2:
-            out = vals[0]
-            for v in vals[1:]:
-                out = self.call_op(kind, [out, v], {}, node, name)
-            return out
-        return self.call_op(kind, vals, {}, node, name)
-
-    def builtin_min(self, node):
-        return self._minmax(node, "min")
-
-    def builtin_max(self, node):
-        return self._minmax(node, "max")
-
-    def builtin_abs(self, node):
-        a = self.expr(node.args[0])
-        if isinstance(a, Known):
-            return Known(abs(a.value))
-        v = self.materialize(a, node)
-        kind = "aten::abs" if isinstance(v.type, T.TensorType) else "prim::abs"
-        return self.call_op(kind, [v], {}, node, "abs")
-
-    def builtin_print(self, node):
-        args = [self.value(a) for a in node.args]
-        self.b.op("prim::Print", args, [])
-        return Known(None)
-
-    def builtin_isinstance(self, node):
-        v = self.expr(node.args[0])
-        options = node.args[1].elts if isinstance(node.args[1], S.TupleExpr) else [node.args[1]]
-        for option in options:
-            if self._isinstance(v, self._annotation(option)).value:
-                return Known(True)
-        return Known(False)
-
-    def _isinstance(self, v, want):
-        if isinstance(v, Known):
-            return Known(v.value is None if isinstance(want, T.NoneType) else False)
-        if isinstance(v, Sugared):
-            return Known(False)
-        return Known(T.is_subtype(v.type, want))
-
-    def builtin_getattr(self, node):
-        obj = self.expr(node.args[0])
-        name = self.expr(node.args[1])
-        if not isinstance(name, Known) or not isinstance(obj, ModuleRef):
-            raise self.err(node, "getattr needs a module and a constant attribute name")
-        return self.module_attr(obj, name.value, node)
-
-    def builtin_annotate(self, node):
-        try:
-            t = annotation_type(node.args[0], self.ctx.classes)
-        except TypeProblem as e:
-            raise self.err(node.args[0], str(e)) from None
-        return self.coerce(self.value(node.args[1], t), t, node, "annotate")
-
-    def builtin_unchecked_cast(self, node):
-        t = self._annotation(node.args[0])
-        return self.b.unchecked_cast(self.value(node.args[1]), t)
-
-    def builtin_uninitialized(self, node):
-        return self.b.uninitialized(self._annotation(node.args[0]))
-
-    def _annotation(self, node):
-        try:
-            return annotation_type(node, self.ctx.classes)
-        except TypeProblem as e:
-            raise self.err(node, str(e)) from None
-
-    def builtin_is_scripting(self, node):
-        return Known(True)
-
-    def builtin_hasattr(self, node):
-        obj, name = self.expr(node.args[0]), self.expr(node.args[1])
-        if not isinstance(name, Known) or not isinstance(obj, ModuleRef):
-            raise self.err(node, "hasattr needs a module and a constant attribute name")
-        info = obj.info
-        return Known(name.value in info.kinds or info.has_method(name.value))
 
 
 def _key_kind(t) -> str:

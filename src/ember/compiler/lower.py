@@ -36,7 +36,10 @@ from ember.compiler.flow import (
 )
 from ember.compiler.indexing import IndexLowering
 from ember.compiler.iteration import IterLowering
+from ember.compiler.library import LibraryLowering
 from ember.compiler.modules import ModuleAccess
+from ember.compiler.operators import OperatorLowering
+from ember.compiler.pybuiltins import BuiltinLowering
 from ember.compiler.setitem import ItemAssignLowering
 from ember.compiler.typeinfo import TypeProblem, annotation_type
 from ember.compiler.values import Known
@@ -53,8 +56,11 @@ _UNEXPECTED = (VerifyError, IndexError, KeyError, TypeError, ValueError, Attribu
 class FunctionLowering(
     WhileLowering,
     IterLowering,
+    BuiltinLowering,
     ModuleAccess,
     CallLowering,
+    LibraryLowering,
+    OperatorLowering,
     ItemAssignLowering,
     IndexLowering,
     ExprLowering,
@@ -214,12 +220,7 @@ class FunctionLowering(
     def stmt_AugAssign(self, st):
         target = st.target
         if isinstance(target, S.Name | S.Attribute):
-            current = self.expr(target)
-            if isinstance(current, Value) and isinstance(current.type, T.TensorType):
-                result = self.augmented_tensor(current, st)
-            else:
-                result = self.binary(st.op, current, self.expr(st.value), st)
-            self.assign(target, result, st)
+            self.assign(target, self.augmented(self.expr(target), st), st)
             return
         if isinstance(target, S.Subscript):
             if self.aug_assign_item(st):

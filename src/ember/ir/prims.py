@@ -27,6 +27,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ember.ir.prims_lib import library_lines
+
 __all__ = ["BuiltinDef", "BUILTINS", "builtin_overloads"]
 
 _TABLE = r"""
@@ -158,11 +160,6 @@ aten::FloatImplicit(Tensor a) -> float | pure | float({0}.item()) | a 0-d tensor
 aten::ScalarImplicit(Tensor a) -> Scalar | pure | {0}.item() | a 0-d tensor as a number
 aten::Int.Scalar(Scalar a) -> int | pure | int({0}) | truncate toward zero
 aten::Float.Scalar(Scalar a) -> float | pure | float({0}) | convert
-aten::floor.float(float a) -> int | pure | _rt_math.floor({0}) | math.floor
-aten::ceil.float(float a) -> int | pure | _rt_math.ceil({0}) | math.ceil
-aten::sqrt.float(float a) -> float | pure | _rt_math.sqrt({0}) | math.sqrt
-aten::exp.float(float a) -> float | pure | _rt_math.exp({0}) | math.exp
-aten::log.float(float a) -> float | pure | _rt_math.log({0}) | math.log
 aten::__and__.int(int a, int b) -> int | pure | ({0} & {1}) | bitwise and
 aten::__or__.int(int a, int b) -> int | pure | ({0} | {1}) | bitwise or
 aten::__xor__.int(int a, int b) -> int | pure | ({0} ^ {1}) | bitwise xor
@@ -290,7 +287,7 @@ def _build():
         elif ln.strip():
             lines.append(ln)
     table = {}
-    for line in [*lines, *_scalar_lines()]:
+    for line in [*lines, *_scalar_lines(), *library_lines()]:
         d = _parse_line(line)
         table[d.qualified_name] = d
     return table

@@ -15,6 +15,7 @@ import numpy as np
 
 from ember import dtypes
 from ember.errors import EmberError
+from ember.runtime import libm
 from ember.tensor.convert import tensor as _tensor
 from ember.tensor.tensor import wrap
 
@@ -52,6 +53,11 @@ def _rt_warn(message: str) -> None:
 
 def _rt_append(lst, x):
     lst.append(x)
+    return lst
+
+
+def _rt_extend(lst, other):
+    lst.extend(other)
     return lst
 
 
@@ -101,6 +107,8 @@ HELPERS = {
     "_rt_tensor": _rt_tensor,
     "_rt_warn": _rt_warn,
     "_rt_math": math,
+    "_rt_libm": libm,
+    "_rt_extend": _rt_extend,
     "_rt_str": _rt_str,
     "_rt_set_item": _rt_set_item,
     "_rt_to_dtype": to_dtype,
