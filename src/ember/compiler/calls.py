@@ -161,6 +161,8 @@ class CallLowering:
         return op.results[0]
 
     def call_method(self, ref, name, node):
+        if ref.info.original_name == "ModuleDict" and name in ("keys", "values", "items"):
+            return self.module_dict_view(ref, name, node)
         method = self.ctx.method(ref.info, name, node, self)
         args = self.bind_args(method.params, node, f"{ref.info.original_name}.{name}")
         return self.b.call_method(ref.value, name, args, [method.return_type]).results[0]

@@ -157,6 +157,19 @@ class ModuleAccess:
             return [Known(name) for name in info.submodules]
         return [self.module_attr(ref, name, node) for name in info.submodules]
 
+    def module_dict_view(self, ref, name, node):
+        """``keys()``, ``values()`` or ``items()`` of a ModuleDict: compile-time tuples, so
+        loops over them unroll."""
+        if not ref.info.is_container or node.args or node.kwargs:
+            raise self.err(node, f"cannot call {name}() on module '{ref.info.original_name}'")
+        names = list(ref.info.submodules)
+        if name == "keys":
+            return Known(tuple(names))
+        subs = [self.module_attr(ref, n, node) for n in names]
+        if name == "values":
+            return Known(tuple(subs))
+        return Known(tuple(Known((Known(n), m)) for n, m in zip(names, subs)))
+
     def module_item(self, ref, node):
         info = ref.info
         if len(node.index) != 1:

@@ -71,10 +71,11 @@ def _dict_lines():
         yield f"aten::copy.Dict_{k}({d}) -> Dict({k}, t) | pure | dict({{0}}) | a shallow copy"
 
 
-_FLOAT_FUNCTIONS = (
-    "sqrt exp log log10 log1p expm1 sin cos tan asin acos atan sinh cosh tanh "
-    "asinh acosh atanh erf erfc gamma lgamma fabs degrees radians"
-).split()
+# fmt: off
+_FLOAT_FUNCTIONS = ["sqrt", "exp", "log", "log10", "log1p", "expm1", "sin", "cos", "tan", "asin",
+                    "acos", "atan", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh", "erf",
+                    "erfc", "gamma", "lgamma", "fabs", "degrees", "radians"]
+# fmt: on
 MATH_FUNCTIONS = {
     # Python `math` name -> shape: "f" float result of one number (``log`` also takes a
     # base), "i" int result of a number, "i1" int of an int, "b" bool of a float, "ff"

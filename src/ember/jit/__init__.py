@@ -10,7 +10,12 @@ Example:
 """
 
 from ember.jit.script import Final, annotate, export, ignore, is_scripting, script, unused
-from ember.jit.script_module import RecursiveScriptModule, ScriptFunction, ScriptModule
+from ember.jit.script_module import (
+    RecursiveScriptModule,
+    ScriptFunction,
+    ScriptMethod,
+    ScriptModule,
+)
 from ember.jit.trace import TracerWarning, TracingCheckError, trace
 
 __all__ = [
@@ -25,6 +30,7 @@ __all__ = [
     "RecursiveScriptModule",
     "ScriptModule",
     "ScriptFunction",
+    "ScriptMethod",
     "TracerWarning",
     "TracingCheckError",
 ]

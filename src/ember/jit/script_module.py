@@ -34,7 +34,7 @@ from ember.ir.code_printer import code_text
 from ember.nn import Module
 from ember.nn.module import add_indent
 
-__all__ = ["RecursiveScriptModule", "ScriptFunction", "ScriptModule"]
+__all__ = ["RecursiveScriptModule", "ScriptFunction", "ScriptMethod", "ScriptModule"]
 
 _TABLES = ("_parameters", "_buffers", "_modules")
 
@@ -127,7 +127,7 @@ class RecursiveScriptModule(ScriptModule):
             if hasattr(type(module), name) and (name != "forward" or _has_forward(module)):
                 self._ember_method(name)
         for name, value in info.constants.items():
-            d[name] = value
+            d[name] = tuple(value) if isinstance(value, list) else value  # as torch's
         self._ember_mirror()
         return self
 
@@ -201,13 +201,7 @@ class RecursiveScriptModule(ScriptModule):
             if compiled.python is not None:
                 fn = types.MethodType(compiled.python, self)
             else:
-                run, bind = compiled.run, compiled.bind
-
-                def fn(*args, **kwargs):
-                    return run(self, *bind(args, kwargs) if kwargs or len(args) < n else args)
-
-                n = len(compiled.params)
-                fn.compiled = compiled
+                fn = ScriptMethod(self, name, compiled)
             methods[name] = fn
             self.__dict__[name] = fn
         return fn
@@ -247,6 +241,34 @@ class RecursiveScriptModule(ScriptModule):
     def _get_name(self) -> str:
         return "RecursiveScriptModule"
 
+    # -- scripted ModuleList / Sequential / ModuleDict: indexable and iterable, as torch's
+    def _container(self):
+        if not self.__dict__["_ember_info"].is_container:
+            raise TypeError(f"'{self.original_name}' scripted module is not a container")
+        return self._modules
+
+    def __getitem__(self, key):
+        modules = self._container()
+        if isinstance(key, str) or self.original_name == "ModuleDict":
+            return modules[key]
+        names = list(modules)
+        if isinstance(key, slice):
+            raise TypeError("slicing a scripted container is not supported; index it")
+        return modules[names[key]]
+
+    def __len__(self) -> int:
+        return len(self._container())
+
+    def __iter__(self):
+        modules = self._container()
+        return iter(modules if self.original_name == "ModuleDict" else modules.values())
+
+    def __contains__(self, key) -> bool:
+        return key in self._container()
+
+    def __bool__(self) -> bool:
+        return True
+
     def __repr__(self) -> str:
         children = list(self._modules.items())
         if not children:
@@ -259,6 +281,55 @@ class RecursiveScriptModule(ScriptModule):
         from ember import jit
 
         return jit.save(self, f, **kwargs)
+
+
+class ScriptMethod:
+    """A compiled method bound to its scripted module: callable, with `.graph`, `.code`,
+    `.schema` and `.name` (PyTorch's `torch.ScriptMethod`).
+
+    Example:
+        >>> import ember
+        >>> class Net(ember.nn.Module):
+        ...     def forward(self, x, k: int = 2):
+        ...         return x * k
+        >>> m = ember.jit.script(Net())
+        >>> m.forward(ember.tensor([1, 2]), k=3)
+        tensor([3, 6])
+        >>> m.forward.schema.split(".")[-1]
+        'Net self, Tensor x, int k=2) -> Tensor'
+        >>> print(m.forward.code, end="")
+        def forward(self,
+            x: Tensor,
+            k: int=2) -> Tensor:
+          return torch.mul(x, k)
+    """
+
+    __slots__ = ("_owner", "_run", "_bind", "_n", "compiled", "name")
+
+    def __init__(self, owner, name, compiled):
+        self._owner, self.name, self.compiled = owner, name, compiled
+        self._run, self._bind, self._n = compiled.run, compiled.bind, len(compiled.params)
+
+    def __call__(self, *args, **kwargs):
+        if kwargs or len(args) < self._n:
+            args = self._bind(args, kwargs)
+        return self._run(self._owner, *args)
+
+    @property
+    def graph(self):
+        return self.compiled.graph
+
+    @property
+    def code(self) -> str:
+        return code_text(self.compiled.graph)
+
+    @property
+    def schema(self) -> str:
+        owner = self._owner.__dict__["_ember_info"].class_type.qualified_name
+        return _schema(self.name, self.compiled, f"{owner} self")
+
+    def __repr__(self) -> str:
+        return f"<ember.jit.ScriptMethod object at {hex(id(self))}>"
 
 
 class ScriptFunction:
@@ -284,23 +355,26 @@ class ScriptFunction:
 
     @property
     def schema(self) -> str:
-        from ember.ir import registry
-        from ember.ir.printer import format_literal
-
-        parts, star = [], False
-        for n, t, default, kwonly in self._compiled.params:
-            if kwonly and not star:
-                parts.append("*")
-                star = True
-            text = f"{t.graph_str()} {n}"
-            if default is not registry.MISSING:
-                text += "=" + format_literal(default)
-            parts.append(text)
-        params = ", ".join(parts)
-        return f"{self.name}({params}) -> {self._compiled.return_type}"
+        return _schema(self.name, self._compiled)
 
     def __repr__(self) -> str:
         return f"<ember.jit.ScriptFunction object at {hex(id(self))}>"
+
+
+def _schema(name, compiled, first=None) -> str:
+    from ember.ir import registry
+    from ember.ir.printer import format_literal
+
+    parts, star = [first] if first else [], False
+    for n, t, default, kwonly in compiled.params:
+        if kwonly and not star:
+            parts.append("*")
+            star = True
+        text = f"{t.graph_str()} {n}"
+        if default is not registry.MISSING:
+            text += "=" + format_literal(default)
+        parts.append(text)
+    return f"{name}({', '.join(parts)}) -> {compiled.return_type}"
 
 
 def _copy_value(value):
