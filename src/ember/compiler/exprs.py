@@ -349,6 +349,8 @@ def _describe(node) -> str:
         return f"{_describe(node.value)}.{node.attr}"
     if isinstance(node, S.Call):
         return f"{_describe(node.func)}(...)"
+    if isinstance(node, S.Const):
+        return repr(node.value)
     return type(node).__name__
 
 

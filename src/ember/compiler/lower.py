@@ -42,7 +42,7 @@ from ember.compiler.operators import OperatorLowering
 from ember.compiler.pybuiltins import BuiltinLowering
 from ember.compiler.setitem import ItemAssignLowering
 from ember.compiler.typeinfo import TypeProblem, annotation_type
-from ember.compiler.values import Known
+from ember.compiler.values import Known, ModuleRef
 from ember.compiler.whiles import WhileLowering
 from ember.errors import VerifyError
 from ember.ir import Value
@@ -219,6 +219,8 @@ class FunctionLowering(
 
     def stmt_AugAssign(self, st):
         target = st.target
+        if isinstance(target, S.Attribute) and not isinstance(self.expr(target.value), ModuleRef):
+            raise self.err(target, "only module attributes can be assigned in scripted code")
         if isinstance(target, S.Name | S.Attribute):
             self.assign(target, self.augmented(self.expr(target), st), st)
             return

@@ -62,6 +62,14 @@ def find_unsupported(text: str, allow_classes: bool = False):
 
 
 def _describe(node, parent, allow_classes):
+    if isinstance(node, ast.Starred) and isinstance(node.ctx, ast.Store):
+        return "starred assignment target"
+    if isinstance(node, ast.Dict) and None in node.keys:
+        return "** unpacking in a dict literal"
+    if isinstance(node, ast.Raise) and node.cause is not None:
+        return "raise ... from"
+    if isinstance(node, ast.ListComp) and len(node.generators) > 1:
+        return "a comprehension with several 'for' clauses"
     what = _NAMES.get(type(node))
     if what == "class definition" and (allow_classes and isinstance(parent, ast.Module)):
         return None
