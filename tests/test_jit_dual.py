@@ -18,6 +18,8 @@ NAMES = [
     "list_dict_setitem",
     "fstrings",
     "dict_int_keys",
+    "enumerate_start",
+    "asserts",
 ]
 
 
@@ -39,6 +41,8 @@ def _inputs(name):
         "loops_and_builtins": lambda: (x, [1, 2, 3], ember.ones(6, 2)),
         "clip_first": lambda: (x.clone(), x > 5, 3.0),
         "dict_int_keys": lambda: ({1: 0.5, 3: 2.0},),
+        "enumerate_start": lambda: ([1.5, -2.0, 4.0], 3),
+        "asserts": lambda: (5, "x"),
     }[name]()
 
 

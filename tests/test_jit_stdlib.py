@@ -137,3 +137,14 @@ def test_errors(tmp_path, src, message):
     with pytest.raises(ember.CompileError) as info:
         ember.jit.script(ns["f"])
     assert str(info.value).splitlines()[0].endswith(": " + message)
+
+
+# chained_tensor evaluates x.sum() once (torch twice); isinstance on Optional is a None test
+# (torch prints prim::isinstance as `isinstance(x, int)`)
+SAME_CODE = sorted(set(INPUTS) - {"chained_tensor", "isinstance_refines"})
+
+
+@pytest.mark.parametrize("name", SAME_CODE)
+def test_code_matches_torch(both, torch, name):
+    ours = ember.jit.script(getattr(both[0], name)).code
+    assert ours == torch.jit.script(getattr(both[1], name)).code

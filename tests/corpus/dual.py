@@ -89,6 +89,21 @@ def dict_int_keys(d: dict[int, float]) -> float:
     return t
 
 
+def enumerate_start(xs: list[float], k: int) -> float:
+    t = 0.0
+    for i, v in enumerate(xs, k):
+        t += i * v
+    for i, v in enumerate(xs, 2):
+        t -= i * v
+    return t
+
+
+def asserts(n: int, s: str) -> int:
+    assert n > 0
+    assert n < 100, "too big: " + s
+    return n
+
+
 if "torch" in globals():  # annotations need the bound module (``load``)
 
     def signature(x, xs: list[int], y: torch.Tensor | None = None, s: str = "a",

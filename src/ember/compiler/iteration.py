@@ -77,17 +77,36 @@ class IterLowering:
         return _Loop(n, lambda i: self.emit("aten::__derive_index", i, lo, step, node=node))
 
     def _iter_enumerate(self, node):
+        if len(node.args) == 1:
+            inner = self.iter_source(node.args[0])
+            if isinstance(inner, list):
+                return [Known((Known(k), item)) for k, item in enumerate(inner)]
+            return _Loop(self.min_trip([self.b.constant(_INT_MAX), inner.trip], node),
+                         lambda i: Known((i, inner.get(i))))  # fmt: skip
+        first = isinstance(node.args[1], S.Name | S.Const)  # TorchScript's order; no effects
+        start = self.expr(node.args[1]) if first else None
+        counter = self._counter(start, node) if first else None
         inner = self.iter_source(node.args[0])
-        start = self.value(node.args[1]) if len(node.args) > 1 else None
+        if not first:
+            start = self.expr(node.args[1])
         if isinstance(inner, list):
-            return [Known((Known(k), item)) for k, item in enumerate(inner)]
+            if not isinstance(start, Known):
+                raise self.err(node, "enumerate over a tuple or modules needs a constant start")
+            return [Known((Known(k), item)) for k, item in enumerate(inner, start.value)]
+        lo, bound = counter or self._counter(start, node)
 
         def get(i):
-            k = i if start is None else self.emit("aten::add.int", i, start, node=node)
-            return Known((k, inner.get(i)))
+            return Known((self.emit("aten::__derive_index", i, lo, 1, node=node), inner.get(i)))
 
-        # TorchScript zips an unbounded counter with the iterable: min([INT_MAX, n])
-        return _Loop(self.min_trip([self.b.constant(_INT_MAX), inner.trip], node), get)
+        return _Loop(self.min_trip([bound, inner.trip], node), get)
+
+    def _counter(self, start, node):
+        """(start, count) of enumerate's counter: TorchScript counts from `start` up to
+        INT_MAX alongside the iterable (``aten::__range_length``)."""
+        if isinstance(start, Known) and isinstance(start.value, int):
+            return self.b.constant(start.value), Known(len(range(start.value, _INT_MAX)))
+        lo = self.materialize(start, node.args[1])
+        return lo, self.emit("aten::__range_length", lo, _INT_MAX, 1, node=node)
 
     def _iter_zip(self, node):
         sources = [self.iter_source(a) for a in node.args]
@@ -100,6 +119,7 @@ class IterLowering:
 
     def min_trip(self, trips, node):
         """``prim::min`` of a list of trip counts, as TorchScript bounds enumerate/zip loops."""
+        trips = [self.materialize(t, node) for t in trips]
         return self.emit("prim::min.self_int", self.b.list_construct(trips, _INT), node=node)
 
     def lower_for(self, st):

@@ -236,14 +236,14 @@ class FunctionLowering(
         test, refine_t, _ = self.condition(st.test)
         if isinstance(test, Known):
             if not test.value:
-                self.b.raise_(self.assert_message(st), "builtins.AssertionError")
+                self.b.raise_(self.assert_message(st))
                 self.env = DEAD
             return
         op = self.b.if_(test)
         with self.b.at_end(op.blocks[0]):
             self.b.yield_()
         with self.b.at_end(op.blocks[1]):  # the message is only computed when it fails
-            self.b.raise_(self.assert_message(st), "builtins.AssertionError")
+            self.b.raise_(self.assert_message(st))
             self.b.yield_()
         self.apply_refinements(refine_t)
 
