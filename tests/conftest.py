@@ -5,7 +5,10 @@ from pathlib import Path
 
 import pytest
 
+import ember.ir.pipeline
+
 sys.path.insert(0, str(Path(__file__).parent))
+ember.ir.pipeline.VERIFY_EACH_PASS = True  # the verifier runs after lowering and every pass
 
 
 @pytest.fixture(scope="session")

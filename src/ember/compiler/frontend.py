@@ -28,7 +28,7 @@ from ember.compiler.parser import parse_function
 from ember.compiler.typeinfo import TypeProblem, annotation_type, value_type
 from ember.compiler.values import ModuleRef
 from ember.errors import CompileError
-from ember.ir import Builder, Graph, registry, verify
+from ember.ir import Builder, Graph, registry, run_passes, verify
 from ember.ir import types as T  # noqa: N812
 from ember.ir.passes import eliminate_dead_code
 
@@ -219,7 +219,8 @@ class CompileContext:
             actual = low.lower(rt)
         except RetryWithReturnType as retry:  # a loop returns: now the return type is known
             return self._build(src, name, qualified, self_info, retry.args[0])
-        eliminate_dead_code(graph)  # as TorchScript's cleanup passes do after emitting
+        # TorchScript's cleanup after emitting; verified after lowering and each pass in tests
+        run_passes(graph, [eliminate_dead_code])
         verify(graph)
         return Compiled(qualified, graph, spec, rt or actual, self)
 

@@ -55,6 +55,7 @@ from ember.ir.code_printer import code_text
 from ember.ir.core import Block, BlockArgument, Graph, Operation, OpResult, Use, Value
 from ember.ir.inline import clone_graph, inline_calls
 from ember.ir.passes import eliminate_dead_code, fold_constants, pool_constants
+from ember.ir.pipeline import run_passes
 from ember.ir.printer import Namer, graph_text, op_text
 from ember.ir.registry import Signature, lookup, match_overload, overloads
 from ember.ir.verifier import verify
@@ -86,4 +87,5 @@ __all__ = [
     "eliminate_dead_code",
     "fold_constants",
     "pool_constants",
+    "run_passes",
 ]
