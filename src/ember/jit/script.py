@@ -29,6 +29,19 @@ def script(obj, optimize=None, _frames_up=0, _rcb=None, example_inputs=None):
 
     Modules give a `RecursiveScriptModule`, functions a `ScriptFunction`. Code outside the
     supported subset raises `ember.CompileError` with its location.
+
+    Example:
+        >>> import ember
+        >>> def first_positive(xs: list[int]) -> int:
+        ...     for x in xs:
+        ...         if x > 0:
+        ...             return x
+        ...     return -1
+        >>> f = ember.jit.script(first_positive)
+        >>> f([-2, 0, 5, 7]), f([])
+        (5, -1)
+        >>> ember.jit.script(ember.nn.Linear(2, 1))
+        RecursiveScriptModule(original_name=Linear)
     """
     from ember.nn import Module
 
@@ -47,6 +60,17 @@ def ignore(drop=False, **kwargs):
     """Leave a method in Python: scripted code calls the Python function.
 
     Use as ``@ember.jit.ignore`` or ``@ember.jit.ignore(drop=True)`` (then like `unused`).
+
+    Example:
+        >>> import ember
+        >>> class Net(ember.nn.Module):
+        ...     def forward(self, x):
+        ...         return self.debug(x) + 1
+        ...     @ember.jit.ignore
+        ...     def debug(self, x):
+        ...         return x * 10  # runs as Python, never compiled
+        >>> ember.jit.script(Net())(ember.tensor([1.0]))
+        tensor([11.])
     """
     if callable(drop):
         drop._ember_jit_ignore = True
@@ -63,24 +87,83 @@ def ignore(drop=False, **kwargs):
 
 
 def unused(fn):
-    """Don't compile the body: calling the method from scripted code raises an exception."""
+    """Don't compile the body: calling the method from scripted code raises an exception.
+
+    Example:
+        >>> import ember
+        >>> class Net(ember.nn.Module):
+        ...     def forward(self, x, verbose: bool):
+        ...         if verbose:
+        ...             return self.report(x)
+        ...         return x
+        ...     @ember.jit.unused
+        ...     def report(self, x):
+        ...         import pdb  # not scriptable, and never compiled
+        ...         return x
+        >>> m = ember.jit.script(Net())
+        >>> m(ember.tensor([1.0]), False)
+        tensor([1.])
+        >>> m(ember.tensor([1.0]), True)
+        Traceback (most recent call last):
+        ...
+        Exception: The method report was marked @ember.jit.unused
+        While executing ...
+    """
     fn._ember_jit_unused = True
     return fn
 
 
 def export(fn):
-    """Compile this method too (it becomes callable on the scripted module)."""
+    """Compile this method too (it becomes callable on the scripted module).
+
+    Example:
+        >>> import ember
+        >>> class Net(ember.nn.Module):
+        ...     def forward(self, x):
+        ...         return x
+        ...     @ember.jit.export
+        ...     def twice(self, n: int) -> int:
+        ...         return 2 * n
+        >>> m = ember.jit.script(Net())
+        >>> m.twice(4)
+        8
+        >>> print(m.twice.code, end="")
+        def twice(self,
+            n: int) -> int:
+          return torch.mul(2, n)
+    """
     fn._ember_jit_export = True
     return fn
 
 
 def annotate(the_type, the_value):
-    """In eager code returns `the_value`; in scripted code gives it the type `the_type`."""
+    """In eager code returns `the_value`; in scripted code gives it the type `the_type`.
+
+    Example:
+        >>> import ember
+        >>> from typing import List
+        >>> @ember.jit.script
+        ... def squares(n: int) -> List[int]:
+        ...     out = ember.jit.annotate(List[int], [])
+        ...     for i in range(n):
+        ...         out.append(i * i)
+        ...     return out
+        >>> squares(4)
+        [0, 1, 4, 9]
+    """
     return the_value
 
 
 def is_scripting() -> bool:
-    """False in eager code; in scripted code the compiler makes it the constant True."""
+    """False in eager code; in scripted code the compiler makes it the constant True.
+
+    Example:
+        >>> import ember
+        >>> def where() -> str:
+        ...     return "scripted" if ember.jit.is_scripting() else "eager"
+        >>> where(), ember.jit.script(where)()
+        ('eager', 'scripted')
+    """
     return False
 
 
