@@ -20,6 +20,7 @@ NAMES = [
     "dict_int_keys",
     "enumerate_start",
     "asserts",
+    "optional_outputs",
 ]
 
 
@@ -43,6 +44,7 @@ def _inputs(name):
         "dict_int_keys": lambda: ({1: 0.5, 3: 2.0},),
         "enumerate_start": lambda: ([1.5, -2.0, 4.0], 3),
         "asserts": lambda: (5, "x"),
+        "optional_outputs": lambda: (-7, 1.5, 2),
     }[name]()
 
 

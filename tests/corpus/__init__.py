@@ -4,10 +4,11 @@
 positional arguments.
 """
 
+from tests.corpus.constructs import CASES as CONSTRUCTS
 from tests.corpus.control import CASES as CONTROL
 from tests.corpus.gaps import CASES as GAPS
 from tests.corpus.layers import CASES as LAYERS
 from tests.corpus.models import CASES as MODELS
 from tests.corpus.modules import CASES as MODULES
 
-CASES = CONTROL + MODULES + LAYERS + MODELS + GAPS
+CASES = CONTROL + MODULES + LAYERS + MODELS + GAPS + CONSTRUCTS

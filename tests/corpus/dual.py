@@ -104,6 +104,21 @@ def asserts(n: int, s: str) -> int:
     return n
 
 
+def optional_outputs(k: int, t: float, n: int):
+    x: float | None = None
+    if k > 0:
+        x = t
+    elif k < -5:
+        x = None
+    else:
+        x = 2.0
+    y: int | None = 3
+    for _ in range(n):
+        y = None
+    z = None if k > 1 else k
+    return x, y, z
+
+
 if "torch" in globals():  # annotations need the bound module (``load``)
 
     def signature(x, xs: list[int], y: torch.Tensor | None = None, s: str = "a",

@@ -3,6 +3,7 @@ message and location listed in tests/test_compiler_unsupported.py."""
 # ruff: noqa
 
 import math
+from typing import Optional
 
 
 def uses_try(x):
@@ -175,3 +176,9 @@ def range_of_float(x):
     for i in range(2.5):
         pass
     return x
+
+
+def reassigns_declared(n: int):
+    y: Optional[int] = None
+    y = "text"
+    return y

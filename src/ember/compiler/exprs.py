@@ -279,10 +279,18 @@ class ExprLowering:
                 self.env[name] = self.b.unchecked_cast(v, t, name=name)
 
     # -- assignment ------------------------------------------------------------------------
+    def declared_type(self, name, current):
+        """The type a variable keeps across loops: its annotation's, else its value's."""
+        t = getattr(self, "declared", {}).get(name)
+        return t if t is not None and T.is_subtype(current, t) else current
+
     def assign(self, target, value, node):
         if isinstance(target, S.Name):
+            declared = getattr(self, "declared", {}).get(target.id)
             if isinstance(value, Known) and _plain(value.value):
-                value = self.materialize(value, node)
+                value = self.materialize(value, node, declared)
+            if declared is not None and isinstance(value, Value):
+                value = self.coerce(value, declared, node, f"'{target.id}'")
             if isinstance(value, Value) and value.name is None:
                 value.name = target.id
             self.env[target.id] = value

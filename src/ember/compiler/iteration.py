@@ -185,7 +185,9 @@ class IterLowering:
         names.discard(flag)
         carried = [n for n in self.env if n in names and isinstance(self.env[n], Value)]
         hints = [n.lstrip("$") for n in carried]
-        loop = self.b.loop(trip, cond, [self.env[n] for n in carried], names=hints)
+        inits = [self.env[n] for n in carried]
+        types = [self.declared_type(n, v.type) for n, v in zip(carried, inits)]
+        loop = self.b.loop(trip, cond, inits, names=hints, types=types)
         block = loop.blocks[0]
         saved = self.env
         self.env = dict(saved)

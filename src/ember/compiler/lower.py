@@ -75,6 +75,7 @@ class FunctionLowering(
         self.return_type = None
         self.loop_returns: list = []
         self.partial: set = set()  # names defined on some paths only
+        self.declared: dict = {}  # name -> type of an annotated assignment (`y: T = ...`)
 
     # -- entry -------------------------------------------------------------------------------
     def lower(self, return_type: T.Type | None):
@@ -215,7 +216,10 @@ class FunctionLowering(
         if st.value is None:
             return
         v = self.value(st.value, expected=t)
-        self.assign(st.target, self.coerce(v, t, st.value, f"'{target_name(st.target)}'"), st)
+        v = self.coerce(v, t, st.value, f"'{target_name(st.target)}'")
+        if isinstance(st.target, S.Name):
+            self.declared[st.target.id] = t
+        self.assign(st.target, v, st)
 
     def stmt_AugAssign(self, st):
         target = st.target

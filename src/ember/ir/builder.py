@@ -256,15 +256,18 @@ class Builder:
         """A `prim::If` with two empty blocks; fill each and end it with `yield_`."""
         return self.op("prim::If", [cond], list(result_types), names=names, blocks=2)
 
-    def loop(self, max_trip_count, cond, carried=(), names=None, iter_name=None) -> Operation:
+    def loop(
+        self, max_trip_count, cond, carried=(), names=None, iter_name=None, types=None
+    ) -> Operation:
         """A `prim::Loop`; its body block gets (iteration: int, *carried) arguments.
 
         Use ``max_trip_count=MAX_TRIP`` for while loops and ``cond=True`` for for loops.
-        The body must end with ``yield_(next_cond, *next_carried)``.
+        The body must end with ``yield_(next_cond, *next_carried)``. `types` gives the
+        carried values' types when they are wider than the initial values'.
         """
         vals = [self.value(max_trip_count), self.value(cond)]
         vals += [self.value(c) for c in carried]
-        types = [v.type for v in vals[2:]]
+        types = list(types) if types is not None else [v.type for v in vals[2:]]
         op = self.op("prim::Loop", vals, types, names=names, blocks=1)
         body = op.blocks[0]
         body.add_arg(T.IntType.get(), iter_name)

@@ -260,7 +260,13 @@ class _CodePrinter:
                 self.emit("else:")
             self.level += 1
             self.block(block, bool(names))
-            self.assign(names, block.returns)
+            single = len(names) == 1 and i == 0
+            if single and _reads_narrower(block.returns[0], op.results[0].type):
+                # as torch: the first branch declares the wider type of the result
+                value = self.use(block.returns[0])
+                self.emit(f"{names[0]} : {op.results[0].type} = {value}")
+            else:
+                self.assign(names, block.returns)
             self.level -= 1
 
     def loop(self, op: Operation) -> None:
@@ -270,7 +276,7 @@ class _CodePrinter:
         names = [self.name_for(r) for r in op.results]
         for a, n, v in zip(carried_args, names, init):
             self.exprs[id(a)] = n
-            note = "" if a.type == v.type else f": {a.type}"
+            note = f": {a.type}" if _reads_narrower(v, a.type) else ""
             self.emit(f"{n}{note} = {self.use(v)}")
         kind = loop_kind(op)
         if kind == "for":
@@ -347,6 +353,15 @@ class _CodePrinter:
             p = params[i] if i < len(params) else None
             parts.append(f"{p.name}={args[i]}" if p is not None and p.kwarg_only else args[i])
         return f"{head}({', '.join(parts)})"
+
+
+def _reads_narrower(v: Value, t: T.Type) -> bool:
+    """Whether `v`, printed, would read back with a narrower type than `t` (an ``int``
+    for an ``Optional[int]`` or a ``None`` literal), so its assignment needs `t` noted."""
+    if v.type != t:
+        return True
+    is_const = isinstance(v, OpResult) and v.op.kind == "prim::Constant"
+    return is_const and v.op.attrs.get("value") is None and not isinstance(t, T.NoneType)
 
 
 def _can_inline(v: OpResult) -> bool:
