@@ -60,6 +60,13 @@ def string_methods(s: str, parts: List[str]) -> Tuple[str, str, List[str], str]:
     return joined.upper(), s.lower().replace("a", "o"), s.split(), "{}+{}".format(s, len(parts))
 
 
+def string_iteration(s: str, sub: str, a: int, b: int) -> Tuple[str, str, bool, int, bool, int]:
+    out = ""
+    for c in s:
+        out = c + out
+    return out, s[1:3], sub in s, len(s[::2]), s < sub, s.find(sub, a, b)
+
+
 def chained(a: int, b: int, xs: List[int]) -> Tuple[bool, bool, bool]:
     ok = 0 <= a < len(xs) and xs[a] > 0
     inside = -1 < a < b <= 10 != b

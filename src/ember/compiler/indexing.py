@@ -60,11 +60,10 @@ class IndexLowering:
                 raise self.err(node, f"tuple index {idx.value} out of range")
             return self.emit("prim::TupleIndex", v, i, node=node)
         if isinstance(t, T.ListType | T.StrType) and isinstance(raw, S.Slice):
-            if isinstance(t, T.StrType):
-                raise self.err(node, "string slicing is not supported")
             lo, hi, st = (None if x is None else self.value(x) for x in
                           (raw.lower, raw.upper, raw.step))  # fmt: skip
-            return self.emit("aten::slice.t", v, lo, hi, 1 if st is None else st, node=node)
+            kind = "aten::slice.str" if isinstance(t, T.StrType) else "aten::slice.t"
+            return self.emit(kind, v, lo, hi, 1 if st is None else st, node=node)
         key = self.materialize(idx, raw)
         if isinstance(t, T.ListType):
             return self.emit("aten::__getitem__.t", v, key, node=node)

@@ -53,6 +53,9 @@ class IterLowering:
         if isinstance(t, T.ListType):
             n = self.emit("aten::len.t", v, node=node)
             return _Loop(n, lambda i: self.emit("aten::__getitem__.t", v, i, node=node))
+        if isinstance(t, T.StrType):
+            n = self.emit("aten::len.str", v, node=node)
+            return _Loop(n, lambda i: self.emit("aten::__getitem__.str", v, i, node=node))
         if isinstance(t, T.TensorType):
             n = self.emit("aten::len.Tensor", v, node=node)
             return _Loop(n, lambda i: self.emit("aten::select.int", v, 0, i, node=node))

@@ -32,7 +32,7 @@ _METHODS = {
                  "sort", "copy", "clear"},
     T.DictType: {"keys", "values", "items", "get", "pop", "setdefault", "update", "clear",
                  "copy"},
-    T.StrType: {"format", "join", "lower", "upper", "replace", "split"},
+    T.StrType: {"format", "join", "lower", "upper", "replace", "split", "find"},
 }  # fmt: skip
 _PY_NAME = {T.ListType: "list", T.DictType: "dict", T.StrType: "str"}
 _REFUSED = (ValueError, OverflowError, ZeroDivisionError, TypeError)

@@ -160,6 +160,10 @@ class OperatorLowering:
             if op in _PYOPS:
                 return Known(_PYOPS[op](left.value, right.value))
         lv, rv = self.materialize(left, node), self.materialize(right, node)
+        if op in ("in", "not in") and isinstance(rv.type, T.StrType):  # as TorchScript
+            n = self.emit("aten::len.str", rv, node=node)
+            found = self.call_op("aten::find", [rv, lv, self.b.constant(0), n], {}, node, "in")
+            return self.emit(f"aten::{'ne' if op == 'in' else 'eq'}.int", found, -1, node=node)
         if op in ("in", "not in"):
             r = self.call_op("aten::__contains__", [rv, lv], {}, node, f"'{op}'")
             return r if op == "in" else self.emit("aten::__not__", r, node=node)

@@ -34,6 +34,15 @@ aten::lower(str self) -> str | pure | {0}.lower() | lower case
 aten::upper(str self) -> str | pure | {0}.upper() | upper case
 aten::replace(str self, str old, str new, int max=-1) -> str | pure
     | {0}.replace({1}, {2}, {3}) | replace occurrences (max < 0: all)
+aten::find(str self, str substr, int start=0, int end=-1) -> int | pure
+    | _rt_find({0}, {1}, {2}, {3})
+    | index of substr in self[start:end] (end < 0: from the end + 1), or -1
+aten::slice.str(str string, int? start=None, int? end=None, int step=1) -> str | pure
+    | {0}[{1}:{2}:{3}] | the substring string[start:end:step]
+aten::lt.str(str a, str b) -> bool | pure | ({0} < {1}) | string order
+aten::le.str(str a, str b) -> bool | pure | ({0} <= {1}) | string order
+aten::gt.str(str a, str b) -> bool | pure | ({0} > {1}) | string order
+aten::ge.str(str a, str b) -> bool | pure | ({0} >= {1}) | string order
 aten::split.str(str self, str? separator=None, int max=-1) -> str[] | pure
     | {0}.split({1}, {2}) | split (separator None: on runs of whitespace)
 """

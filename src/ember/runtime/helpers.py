@@ -61,6 +61,11 @@ def _rt_extend(lst, other):
     return lst
 
 
+def _rt_find(s: str, sub: str, start: int, end: int) -> int:
+    """TorchScript's str.find: a negative `end` counts from one past the end."""
+    return s.find(sub, start, end + len(s) + 1 if end < 0 else end)
+
+
 def _rt_set_item(lst, i, x):
     lst[i] = x
     return lst
@@ -109,6 +114,7 @@ HELPERS = {
     "_rt_math": math,
     "_rt_libm": libm,
     "_rt_extend": _rt_extend,
+    "_rt_find": _rt_find,
     "_rt_str": _rt_str,
     "_rt_set_item": _rt_set_item,
     "_rt_to_dtype": to_dtype,
