@@ -27,6 +27,15 @@ class Leaf(Mid):
         return 10.0
 
 
+class WithStatic(Base):
+    @staticmethod
+    def shift(x, k: int = 1):
+        return x + k
+
+    def forward(self, x):
+        return self.shift(x, 3) + WithStatic.shift(x) + self.step(x)
+
+
 class KwOnly(nn.Module):
     def forward(self, x, *, k: int = 3):
         return x + k
@@ -82,6 +91,7 @@ CASES = [
     ("inherited_calls_overridden", Leaf, lambda: (_t(2),)),
     ("inherited_mid", Mid, lambda: (_t(2),)),
     ("kwonly_default", KwOnly, lambda: (_t(2),)),
+    ("static_method", WithStatic, lambda: (_t(2),)),
     ("write_buffer", WriteBuffer, lambda: (_t(2, 3), 1)),
     ("setitem_mix", lambda: setitem_mix, lambda: (_t(4, 3), 2)),
     ("fstring_describe", lambda: describe, lambda: (_t(2, 3), 4)),

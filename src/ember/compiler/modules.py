@@ -11,6 +11,8 @@ methods are compiled once.
 
 from __future__ import annotations
 
+import inspect
+
 from ember.compiler.typeinfo import TypeProblem, python_type, value_type
 from ember.compiler.values import BoundMethod, Known, ModuleRef, PyObj
 from ember.ir import types as T  # noqa: N812
@@ -139,6 +141,11 @@ class ModuleAccess:
             return ModuleRef(self.b.get_attr(ref.value, attr, sub.class_type), sub)
         if kind is not None:
             return self.b.get_attr(ref.value, attr, info.class_type.attributes[attr])
+        static = inspect.getattr_static(type(info.module), attr, None)
+        if isinstance(static, staticmethod | classmethod):
+            if isinstance(static, classmethod):
+                raise self.err(node, f"classmethod '{attr}' is not supported in scripted code")
+            return PyObj(static.__func__)  # compiled as a free function
         if info.has_method(attr):
             return BoundMethod(ref, attr)
         cls_attr = getattr(type(info.module), attr, None)
