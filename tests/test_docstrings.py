@@ -7,6 +7,7 @@ import pkgutil
 import pytest
 
 import ember
+from ember.compiler.frontend import reset_context
 
 PACKAGES = ["ember.compiler", "ember.ir", "ember.runtime", "ember.jit"]
 OTHERS = {"ember.jit.trace"}  # the tracer's own tests cover its examples
@@ -24,6 +25,7 @@ def _modules():
 @pytest.mark.parametrize("name", _modules())
 def test_docstring_examples(name):
     module = importlib.import_module(name)
+    reset_context()  # class names get mangled by what other tests compiled before
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS, extraglobs={"ember": ember})
     assert result.failed == 0, f"{result.failed} docstring example(s) failed in {name}"
 
