@@ -56,6 +56,10 @@ EXPECTED = {
     "unpacks_wrong_count": ("cannot unpack 2 values into 3", "x, x"),
     "range_of_float": ("expected int, found float in argument of range", "2.5"),
     "reassigns_declared": ("expected Optional[int], found str for 'y'", '"text"'),
+    "quoted_unknown_annotation": ("unknown type annotation 'NotAType'", '"NotAType"'),
+    "list_keyed_dict": ("dict keys must be str, int, float, bool or Tensor, not List[int]",
+                        "dict[list[int], int]"),
+    "mixed_dict_keys": ("a dict key has type str on one path and int on another", '{"a": 1, 2'),
 }  # fmt: skip
 
 

@@ -157,3 +157,22 @@ SAME_CODE = sorted(set(INPUTS) - {"chained_tensor", "isinstance_refines"})
 def test_code_matches_torch(both, torch, name):
     ours = ember.jit.script(getattr(both[0], name)).code
     assert ours == torch.jit.script(getattr(both[1], name)).code
+
+
+QUOTED = """
+from typing import List, Optional, Tuple
+import ember
+
+def f(x: "Optional[int]", t: "ember.Tensor", xs: "List[float]") -> "Tuple[int, float]":
+    return (0 if x is None else x), float(t.sum()) + xs[0]
+"""
+
+
+def test_quoted_annotations_read_like_unquoted_ones(tmp_path):
+    path = tmp_path / "quoted.py"
+    path.write_text(QUOTED)
+    ns = {}
+    exec(compile(QUOTED, str(path), "exec"), ns)
+    s = ember.jit.script(ns["f"])
+    assert s.code.startswith("def f(x: Optional[int],\n    t: Tensor,\n    xs: List[float])")
+    assert s(None, ember.ones(2), [0.5]) == (0, 2.5)

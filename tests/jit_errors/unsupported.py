@@ -182,3 +182,15 @@ def reassigns_declared(n: int):
     y: Optional[int] = None
     y = "text"
     return y
+
+
+def quoted_unknown_annotation(x: "NotAType"):
+    return x
+
+
+def list_keyed_dict(d: dict[list[int], int]):
+    return d
+
+
+def mixed_dict_keys(n: int):
+    return {"a": 1, 2: n}

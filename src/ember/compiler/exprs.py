@@ -152,6 +152,9 @@ class ExprLowering:
         vals = [self.value(v, vt) for v in node.values]
         if not keys:
             kt, vt = kt or T.StrType.get(), vt or _TENSOR
+        elif kt is None:
+            kt = self.join([k.type for k in keys], node, "a dict key")
+            vt = self.join([v.type for v in vals], node, "a dict value")
         return self.b.dict_construct(keys, vals, kt, vt)
 
     def e_IfExp(self, node, expected=None):

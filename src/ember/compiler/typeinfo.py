@@ -58,9 +58,7 @@ def annotation_type(node, classes=None) -> T.Type:
     if isinstance(node, S.Const) and node.value is None:
         return T.NoneType.get()
     if isinstance(node, S.Const) and isinstance(node.value, str):
-        from ember.ir.types import parse_type
-
-        return parse_type(node.value)
+        return _string_annotation(node.value, classes)
     if isinstance(node, S.BinOp) and node.op == "|":
         return _union([annotation_type(node.left, classes), annotation_type(node.right, classes)])
     if isinstance(node, S.Subscript):
@@ -98,10 +96,27 @@ def _generic(node: S.Subscript, classes) -> T.Type:
     if head in ("List", "list") and len(inner) == 1:
         return T.ListType(inner[0])
     if head in ("Dict", "dict") and len(inner) == 2:
+        if not isinstance(inner[0], _KEY_TYPES):
+            raise TypeProblem(f"dict keys must be str, int, float, bool or Tensor, not {inner[0]}")
         return T.DictType(*inner)
     if head == "Final" and len(inner) == 1:
         return inner[0]
     raise TypeProblem(f"wrong number of type arguments to {head}")
+
+
+_KEY_TYPES = (T.StrType, T.IntType, T.FloatType, T.BoolType, T.TensorType)
+
+
+def _string_annotation(text: str, classes) -> T.Type:
+    """A quoted annotation (``x: "Optional[int]"``): read like an unquoted one."""
+    from ember.compiler.parser import parse_function
+    from ember.errors import CompileError
+
+    try:
+        fn = parse_function(f"def _f(x: {text}):\n    pass\n")
+    except CompileError:
+        raise TypeProblem(f"unknown type annotation '{text}'") from None
+    return annotation_type(fn.params[0].annotation, classes)
 
 
 def _union(types) -> T.Type:
