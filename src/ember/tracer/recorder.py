@@ -38,6 +38,7 @@ from ember.ir.verifier import verify
 from ember.tensor import Tensor, dispatch
 from ember.tensor.tensor import wrap
 from ember.tracer import values as tv
+from ember.tracer.diagnostics import warn
 from ember.tracer.operands import explicit_kwargs, int_list_params, is_traced, list_elem_type
 from ember.tracer.passes import eliminate_dead_code, nondeterministic_ops
 from ember.tracer.structure import Spec, flatten
@@ -147,8 +148,8 @@ class Tracer:
     def finish(self, output, strict: bool = True) -> None:
         """Record the root's return of `output`, then tidy every recorded graph."""
         leaves, self.spec = flatten(output, "output")
-        if strict and self.spec.kind in ("list", "dict"):
-            raise TraceError(_STRICT_MESSAGE.format(kind=self.spec.kind))
+        if strict:
+            _check_strict(self.spec)
         self.root.b.return_(self._pack(self.root, output))
         for t in leaves:
             tv.untag(t)
@@ -365,6 +366,15 @@ def _module_hook(hook):
         yield
     finally:
         slot[0] = previous
+
+
+def _check_strict(spec: Spec) -> None:
+    """PyTorch's strict mode: a dict anywhere in the output is refused, a list warns."""
+    kinds = spec.kinds()
+    if "dict" in kinds:
+        raise TraceError(_STRICT_MESSAGE.format(kind="dict"))
+    if "list" in kinds:
+        warn(_STRICT_MESSAGE.format(kind="list"))
 
 
 _STRICT_MESSAGE = (
