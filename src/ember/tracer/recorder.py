@@ -39,7 +39,13 @@ from ember.tensor import Tensor, dispatch
 from ember.tensor.tensor import wrap
 from ember.tracer import values as tv
 from ember.tracer.diagnostics import warn
-from ember.tracer.operands import explicit_kwargs, int_list_params, is_traced, list_elem_type
+from ember.tracer.operands import (
+    explicit_kwargs,
+    int_list_params,
+    is_traced,
+    list_elem_type,
+    optional_tensor_list_params,
+)
 from ember.tracer.passes import eliminate_dead_code, nondeterministic_ops
 from ember.tracer.structure import Spec, flatten
 from ember.tracer.types import ModuleTypes
@@ -189,8 +195,9 @@ class Tracer:
 
     # -- operands ---------------------------------------------------------------------------
 
-    def value_of(self, scope: Scope, x) -> Value:
-        """The IR value for a Python operand of an op recorded in `scope`."""
+    def value_of(self, scope: Scope, x, optional: bool = False) -> Value:
+        """The IR value for a Python operand of an op recorded in `scope` (`optional`: a list
+        for a `Tensor?[]` parameter)."""
         if isinstance(x, Tensor):
             v = scope.lookup(x)
             return v if v is not None else self._captured(scope, x)
@@ -198,7 +205,7 @@ class Tracer:
             return x._v if x._scope is scope else scope.b.constant(int.__int__(x))
         if isinstance(x, list | tuple) and any(is_traced(e) for e in x):
             items = [self.value_of(scope, e) for e in x]
-            return scope.b.list_construct(items, list_elem_type(x))
+            return scope.b.list_construct(items, list_elem_type(x, optional))
         if hasattr(x, "scalar_type") and hasattr(x, "is_floating_point"):
             return scope.b.constant(x.scalar_type, irt.IntType.get())
         if isinstance(x, tuple):
@@ -238,9 +245,9 @@ class Tracer:
     def on_op(self, op, args, kwargs):
         """Dispatch hook: record `op` on these arguments, run it, map its results."""
         scope = self.scopes[-1]
-        lists = int_list_params(op)
+        lists, optional = int_list_params(op), optional_tensor_list_params(op)
         operands = [
-            self.value_of(scope, [a] if i in lists and isinstance(a, int) else a)
+            self.value_of(scope, [a] if i in lists and isinstance(a, int) else a, i in optional)
             for i, a in enumerate(args)
         ]
         kw = {k: self.value_of(scope, v) for k, v in explicit_kwargs(op, kwargs).items()}

@@ -62,6 +62,16 @@ class TracedTensor(Tensor):
             return _index_by_sizes(self, index if isinstance(index, tuple) else (index,))
         return Tensor.__getitem__(self, index)
 
+    def __setitem__(self, index, value):
+        if ACTIVE[0] is not None and _basic_with_sizes(index) and _plain_value(value):
+            view = _index_by_sizes(self, index if isinstance(index, tuple) else (index,))
+            if isinstance(value, Tensor):
+                dispatch.call("aten::copy_", view, value)
+            else:
+                dispatch.call("aten::fill_.Scalar", view, value)
+            return
+        Tensor.__setitem__(self, index, value)
+
     def __bool__(self):
         if ACTIVE[0] is not None:
             warn_example_specific("bool")
@@ -115,6 +125,11 @@ def _basic_with_sizes(index) -> bool:
         elif not (item is None or item is Ellipsis or item.__class__ is int):
             return False
     return found
+
+
+def _plain_value(value) -> bool:
+    """A value `t[...] = value` writes with copy_/fill_ (others take Tensor's own path)."""
+    return isinstance(value, Tensor | bool | int | float)
 
 
 def _index_by_sizes(t: Tensor, items: tuple):
