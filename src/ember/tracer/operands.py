@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from ember.ir import types as irt
 from ember.tensor import Tensor
-from ember.tracer import values as tv
+from ember.tracer.floats import SCALARS
 
 __all__ = [
     "explicit_kwargs",
@@ -78,6 +78,8 @@ def optional_tensor_list_params(op) -> frozenset:
 def list_elem_type(items, optional: bool = False) -> irt.Type:
     """The IR element type of a list operand; `optional` for a `Tensor?[]` parameter."""
     if not any(isinstance(e, Tensor) for e in items):
+        if any(isinstance(e, float) for e in items):
+            return irt.FloatType.get()
         return irt.IntType.get()
     if optional or any(e is None for e in items):
         return irt.OptionalType(_TENSOR)
@@ -85,4 +87,4 @@ def list_elem_type(items, optional: bool = False) -> irt.Type:
 
 
 def is_traced(x) -> bool:
-    return isinstance(x, Tensor) or x.__class__ is tv.TracedInt
+    return isinstance(x, Tensor) or x.__class__ in SCALARS

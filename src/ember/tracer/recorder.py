@@ -39,6 +39,8 @@ from ember.tensor import Tensor, dispatch
 from ember.tensor.tensor import wrap
 from ember.tracer import values as tv
 from ember.tracer.diagnostics import warn
+from ember.tracer.floats import SCALARS, TracedFloat
+from ember.tracer.ints import plain
 from ember.tracer.operands import (
     explicit_kwargs,
     int_list_params,
@@ -66,6 +68,8 @@ class Scope:
         self.keep: list = []  # keeps mapped objects alive so ids stay unique
         self.attrs: dict[tuple, Value] = {}
         self.self_value: Value | None = None
+        # lists of tensors ops returned, by the ids of their elements
+        self.lists: dict[tuple[int, ...], Value] = {}
 
     def bind(self, obj, value: Value) -> None:
         self.values[id(obj)] = value
@@ -169,6 +173,7 @@ class Tracer:
             verify(g)
         for scope in self._all_scopes:  # drop the example's tensors (ints may outlive us)
             scope.values.clear()
+            scope.lists.clear()
             scope.keep.clear()
         self._all_scopes.clear()
 
@@ -201,8 +206,12 @@ class Tracer:
         if isinstance(x, Tensor):
             v = scope.lookup(x)
             return v if v is not None else self._captured(scope, x)
-        if x.__class__ is tv.TracedInt:
-            return x._v if x._scope is scope else scope.b.constant(int.__int__(x))
+        if x.__class__ in SCALARS:
+            return x._v if x._scope is scope else scope.b.constant(plain(x))
+        if isinstance(x, list | tuple) and x and isinstance(x[0], Tensor):
+            whole = scope.lists.get(tuple(map(id, x)))  # an op's list, passed on whole
+            if whole is not None:
+                return whole
         if isinstance(x, list | tuple) and any(is_traced(e) for e in x):
             items = [self.value_of(scope, e) for e in x]
             return scope.b.list_construct(items, list_elem_type(x, optional))
@@ -270,6 +279,9 @@ class Tracer:
             tv.retag(r)
             scope.bind(r, v)
         elif isinstance(r, list) and r and isinstance(r[0], Tensor):
+            # the list as a whole keeps its length symbolic (cat(x.chunk(x.size(0))));
+            # the unpacked elements are erased as dead code unless used one by one
+            scope.lists[tuple(map(id, r))] = v
             for t, part in zip(r, scope.b.list_unpack(v, len(r))):
                 tv.retag(t)
                 scope.bind(t, part)
@@ -283,13 +295,20 @@ class Tracer:
             return n
         return tv.TracedInt(n, scope.b.emit("aten::size.int", v, dim), scope)
 
-    def int_op(self, name: str, a, b, result: int):
-        """Record scalar int arithmetic; a plain int when no operand belongs to this scope."""
+    def int_of(self, t: Tensor):
+        """`int(t)` of a 0-d integer tensor as a TracedInt recorded as ``aten::Int``."""
         scope = self.scopes[-1]
-        if not any(x.__class__ is tv.TracedInt and x._scope is scope for x in (a, b)):
+        v = scope.b.emit("aten::Int.Tensor", self.value_of(scope, t))
+        return tv.TracedInt(int(Tensor.item(t)), v, scope)
+
+    def scalar_op(self, name: str, operands, result):
+        """Record scalar op `name` (size arithmetic) giving `result`: a TracedInt or
+        TracedFloat, or `result` itself when no operand was computed in this scope."""
+        scope = self.scopes[-1]
+        if not any(x.__class__ in SCALARS and x._scope is scope for x in operands):
             return result
-        operands = [self.value_of(scope, x) for x in (a, b) if x is not None]
-        return tv.TracedInt(result, scope.b.emit(name, *operands), scope)
+        v = scope.b.emit(name, *[self.value_of(scope, x) for x in operands])
+        return (TracedFloat if isinstance(result, float) else tv.TracedInt)(result, v, scope)
 
     def on_call(self, module, args, kwargs):
         """Module call hook: record a submodule call as prim::CallMethod on its own graph."""
