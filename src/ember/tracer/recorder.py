@@ -38,6 +38,7 @@ from ember.ir.verifier import verify
 from ember.tensor import Tensor, dispatch
 from ember.tensor.tensor import wrap
 from ember.tracer import values as tv
+from ember.tracer.attrs import ModuleIndex, get_attr
 from ember.tracer.diagnostics import warn
 from ember.tracer.floats import SCALARS, TracedFloat
 from ember.tracer.ints import plain
@@ -88,22 +89,12 @@ class Tracer:
         self.types = types if types is not None else ModuleTypes()
         self.scopes: list[Scope] = []
         self.methods: dict[int, list[Graph]] = {}
-        self.paths: dict[int, tuple[str, ...]] = {}
-        self.owners: dict[int, tuple[object, str]] = {}
+        self.index = ModuleIndex(module)
         self.root: Scope | None = None
         self._all_scopes: list[Scope] = []
         self.spec: Spec | None = None
-        if module is not None:
-            self._index(module)
 
     # -- setup ------------------------------------------------------------------------------
-
-    def _index(self, module) -> None:
-        for path, m in module.named_modules(remove_duplicate=False):
-            self.paths.setdefault(id(m), tuple(path.split(".")) if path else ())
-            for name, t in list(m._parameters.items()) + list(m._buffers.items()):
-                if t is not None:
-                    self.owners.setdefault(id(t), (m, name))
 
     def _new_scope(self, module, name: str) -> Scope:
         scope = Scope(module, Graph(name))
@@ -223,30 +214,13 @@ class Tracer:
 
     def _captured(self, scope: Scope, t: Tensor) -> Value:
         """A tensor the code did not compute here: an attribute if it is one, else a constant."""
-        owner = self.owners.get(id(t))
+        owner = self.index.owner(t)
         if owner is not None and scope.module is not None:
-            path = self._path_between(scope.module, owner[0])
+            path = self.index.path_between(scope.module, owner[0])
             if path is not None:
-                return self._get_attr(scope, (*path, owner[1]))
+                return get_attr(scope, (*path, owner[1]), self.types)
         v = scope.b.constant(wrap(np.array(t._np, copy=True)), _TENSOR)
         scope.bind(t, v)
-        return v
-
-    def _path_between(self, ancestor, module):
-        top, sub = self.paths.get(id(ancestor)), self.paths.get(id(module))
-        if top is None or sub is None or sub[: len(top)] != top:
-            return None
-        return sub[len(top) :]
-
-    def _get_attr(self, scope: Scope, path: tuple) -> Value:
-        v = scope.attrs.get(path)
-        if v is None:
-            obj = scope.self_value if len(path) == 1 else self._get_attr(scope, path[:-1])
-            holder = _walk(scope.module, path[:-1])
-            attr = getattr(holder, path[-1])
-            t = _TENSOR if isinstance(attr, Tensor) else self.types.of(attr)
-            v = scope.b.get_attr(obj, path[-1], t)
-            scope.attrs[path] = v
         return v
 
     # -- the hooks ----------------------------------------------------------------------------
@@ -315,7 +289,7 @@ class Tracer:
         caller = self.scopes[-1]
         path = None
         if caller.module is not None:
-            path = self._path_between(caller.module, module)
+            path = self.index.path_between(caller.module, module)
         if not path:
             return module.forward(*args, **kwargs)
         return self._call_submodule(caller, module, path, args, kwargs)
@@ -349,7 +323,7 @@ class Tracer:
             leaves, spec = flatten(output, f"output of {type(module).__name__}")
             callee.b.return_(self._pack(callee, output))
             out_type = spec.type
-        obj = self._get_attr(caller, path)
+        obj = get_attr(caller, path, self.types)
         operands = [self._pack(caller, v) for v in passed]
         call = caller.b.call_method(obj, name, operands, [out_type])
         if returns_int:
@@ -357,12 +331,6 @@ class Tracer:
         for t, v in zip(leaves, self._unpack(caller, call.result, spec)):
             caller.bind(t, v)
         return output
-
-
-def _walk(module, path):
-    for p in path:
-        module = getattr(module, p)
-    return module
 
 
 def _alias(t: Tensor) -> tv.TracedTensor:
