@@ -131,3 +131,11 @@ def test_list_output_warning_names_the_trace_call():
     with pytest.warns(ember.jit.TracerWarning, match="Encountering a list") as caught:
         ember.jit.trace(lambda x: [x], ember.ones(2))
     assert caught[0].filename == __file__
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_methods_of_modules_are_refused_as_by_torch(torch):
+    with pytest.raises(AttributeError, match="individual module's functions"):
+        torch.jit.trace(torch.nn.Linear(2, 2).extra_repr, torch.ones(2))
+    with pytest.raises(ember.TraceError, match="individual module's functions"):
+        ember.jit.trace(ember.nn.Linear(2, 2).extra_repr, ember.ones(2))

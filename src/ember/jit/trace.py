@@ -56,6 +56,11 @@ def trace(
     """
     if ACTIVE[0] is not None:
         raise TraceError("ember.jit.trace cannot be called while another trace is running")
+    if _is_module(getattr(func, "__self__", None)):
+        raise TraceError(
+            "trace doesn't support compiling individual module's functions: their parameters "
+            "would become constants. Trace the module (its forward) instead."
+        )
     args = _as_args(example_inputs)
     is_module = _is_module(func)
     fn = func.forward if is_module else func
