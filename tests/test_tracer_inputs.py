@@ -139,3 +139,16 @@ def test_methods_of_modules_are_refused_as_by_torch(torch):
         torch.jit.trace(torch.nn.Linear(2, 2).extra_repr, torch.ones(2))
     with pytest.raises(ember.TraceError, match="individual module's functions"):
         ember.jit.trace(ember.nn.Linear(2, 2).extra_repr, ember.ones(2))
+
+
+def test_signature_is_torchs(torch):
+    import inspect
+
+    ours = inspect.signature(ember.jit.trace).parameters
+    theirs = inspect.signature(torch.jit.trace).parameters
+    names = ["check_trace", "check_inputs", "strict", "check_tolerance"]  # torch defaults
+    # not example_inputs: torch defaults it to None as it also takes example_kwarg_inputs
+    for name in names:
+        assert ours[name].default == theirs[name].default, name
+    positional = [n for n, p in ours.items() if p.kind is p.POSITIONAL_OR_KEYWORD]
+    assert positional == ["func", "example_inputs", "check_trace", "check_inputs", "strict"]
