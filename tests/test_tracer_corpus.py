@@ -228,6 +228,17 @@ def test_corpus_is_large_enough():
     assert len(CORPUS) >= 15
 
 
+def test_corpus_uses_every_nn_layer():
+    layers = {
+        obj
+        for obj in vars(nn).values()
+        if isinstance(obj, type) and issubclass(obj, nn.Module) and obj is not nn.Module
+    }
+    used = {type(m) for make, _ in CORPUS.values() for m in make().modules()}
+    missing = sorted(c.__name__ for c in layers - used)
+    assert not missing, f"ember.nn layers no corpus module traces: {missing}"
+
+
 def test_function_trace_keeps_sizes_symbolic():
     def f(x, y):
         return x.view(x.size(0), -1) + y.sum()

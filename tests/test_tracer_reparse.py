@@ -2,6 +2,8 @@
 compiler's CodeUnit (as `ember.jit.load` will read it) and runs like the eager function on
 inputs of another batch size."""
 
+import math
+
 import numpy as np
 import pytest
 
@@ -21,6 +23,11 @@ FUNCTIONS = {
     "indexing": lambda x: x[1:, None][..., 0].t() @ x[1:],
     "constant": lambda x: x * SCALE - SCALE.sum(),
     "pair": lambda x: (x.relu(), x.softmax(1)),
+    "float_sizes": lambda x: x * (x.size(0) * 0.5) + x.size(1) / 2 - x.size(1) ** 0.5,
+    "int_operators": lambda x: x[: math.floor(x.size(0) * 0.5)] * abs(-x.size(1)),
+    "index_tensors": lambda x: x[x.sum().long() % 3] + x[: x.size(0) >> 1].sum(),
+    "truncation": lambda x: x[: math.trunc(x.size(0) / 3) & 7],
+    "whole_list": lambda x: ember.cat(x.chunk(x.size(0)), 1),
 }
 
 

@@ -53,16 +53,16 @@ def test_submodule_calls_stay_method_calls():
     assert traced.code == (
         "def forward(self,\n"
         "    input: Tensor) -> Tensor:\n"
-        "  l0 = self.l0\n"
-        "  _0 = torch.relu((l0).forward(input, ))\n"
         "  l1 = self.l1\n"
-        "  return (l1).forward(_0, )\n"
+        "  l0 = self.l0\n"
+        "  _0 = (l1).forward(torch.relu((l0).forward(input, )), )\n"
+        "  return _0\n"
     )
     assert traced.l0.code == (
         "def forward(self,\n"
         "    input: Tensor) -> Tensor:\n"
-        "  weight = self.weight\n"
         "  bias = self.bias\n"
+        "  weight = self.weight\n"
         "  return torch.linear(input, weight, bias)\n"
     )
 
@@ -72,11 +72,11 @@ def test_graph_text():
     assert str(traced.graph) == (
         "graph(%self : __torch__.test_tracer_seed.ControlFlowModule,\n"
         "      %input : Tensor):\n"
+        "  %l1 : __torch__.torch.nn.modules.linear.___torch_mangle_0.Linear"
+        ' = prim::GetAttr[name="l1"](%self)\n'
         '  %l0 : __torch__.torch.nn.modules.linear.Linear = prim::GetAttr[name="l0"](%self)\n'
         '  %0 : Tensor = prim::CallMethod[name="forward"](%l0, %input)\n'
         "  %1 : Tensor = aten::relu(%0)\n"
-        "  %l1 : __torch__.torch.nn.modules.linear.___torch_mangle_0.Linear"
-        ' = prim::GetAttr[name="l1"](%self)\n'
         '  %2 : Tensor = prim::CallMethod[name="forward"](%l1, %1)\n'
         "  return (%2)\n"
     )

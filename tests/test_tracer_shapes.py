@@ -1,6 +1,8 @@
 """Sizes read during tracing stay symbolic: each trace is taken on a (3, 4) input and must
 equal eager code on (5, 4) and (1, 4) inputs, through indexing, views and creation ops."""
 
+import math
+
 import numpy as np
 import pytest
 
@@ -117,3 +119,65 @@ def test_sizes_combine_with_tensors(name):
     expected, got = fn(x), traced(x)
     assert got.dtype == expected.dtype
     np.testing.assert_allclose(got.numpy(), expected.numpy(), rtol=1e-6)
+
+
+FLOAT_AND_OPERATOR_CASES = {
+    "size_times_float": lambda x: x * (x.size(0) * 0.5),
+    "size_true_divide": lambda x: x * (x.size(0) / 2),
+    "float_minus_tensor": lambda x: x.size(0) * 0.5 - x,
+    "tensor_over_float": lambda x: x / (x.size(1) * 1.0),
+    "negated_float": lambda x: x * -(x.size(0) / 2),
+    "float_root": lambda x: x * x.size(0) ** 0.5,
+    "square": lambda x: x * x.size(0) ** 2,
+    "reciprocal_power": lambda x: x * x.size(0) ** -1,
+    "floor_of_float": lambda x: x[: math.floor(x.size(0) * 0.5)],
+    "ceil_of_float": lambda x: x[: math.ceil(x.size(0) / 3)],
+    "trunc_of_float": lambda x: x[: math.trunc(x.size(0) / 3)],
+    "right_shift": lambda x: x[: x.size(0) >> 1],
+    "left_shift": lambda x: x.repeat(2, 1)[: x.size(0) << 1],
+    "bitwise_and": lambda x: x[: x.size(0) & 6],
+    "abs_of_negative": lambda x: x.view(abs(-x.size(0)), -1),
+    "divmod": lambda x: x.view(divmod(x.size(0) * 2, 2)[0], -1),
+    "invert": lambda x: x[: ~(-x.size(0))],
+    "round_floor": lambda x: x.view(round(x.size(0)), math.floor(x.size(1))),
+}
+
+
+@pytest.mark.filterwarnings("error::ember.jit.TracerWarning")
+@pytest.mark.parametrize("name", sorted(FLOAT_AND_OPERATOR_CASES))
+def test_size_arithmetic_with_floats_and_int_operators(name):
+    fn = FLOAT_AND_OPERATOR_CASES[name]
+    rng = np.random.default_rng(2)
+    traced = ember.jit.trace(fn, ember.from_numpy(rng.standard_normal((4, 3), np.float32)))
+    for rows in (6, 9):
+        x = ember.from_numpy(rng.standard_normal((rows, 3), np.float32))
+        expected, got = fn(x), traced(x)
+        assert got.shape == expected.shape and got.dtype == expected.dtype
+        np.testing.assert_allclose(got.numpy(), expected.numpy(), rtol=1e-6)
+
+
+def test_float_on_the_left_of_a_size_is_a_plain_float():
+    # Python asks float.__mul__ first, which takes the int's value: nothing to record.
+    traced = ember.jit.trace(lambda x: x * (0.5 * x.size(0)), ember.ones(4))
+    np.testing.assert_array_equal(traced(ember.ones(6)).numpy(), [2.0] * 6)
+
+
+def test_a_list_an_op_returned_stays_one_list():
+    def rejoin(x):
+        return ember.cat(x.chunk(x.size(0)), 0) * 2
+
+    traced = ember.jit.trace(rejoin, ember.ones(2, 3))
+    assert "torch.cat(torch.chunk(x, torch.size(x, 0)))" in traced.code
+    x = ember.randn(5, 3)
+    np.testing.assert_allclose(traced(x).numpy(), rejoin(x).numpy())
+
+
+def test_elements_of_an_op_list_used_one_by_one_are_unpacked():
+    def halves(x):
+        a, b = x.chunk(2)
+        return a - b
+
+    traced = ember.jit.trace(halves, ember.ones(4, 3))
+    assert "_0, _1, = torch.chunk(x, 2)" in traced.code
+    x = ember.randn(6, 3)
+    np.testing.assert_allclose(traced(x).numpy(), halves(x).numpy())

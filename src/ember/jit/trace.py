@@ -56,7 +56,12 @@ def trace(
     """
     if ACTIVE[0] is not None:
         raise TraceError("ember.jit.trace cannot be called while another trace is running")
-    args = example_inputs if isinstance(example_inputs, tuple) else (example_inputs,)
+    if _is_module(getattr(func, "__self__", None)):
+        raise TraceError(
+            "trace doesn't support compiling individual module's functions: their parameters "
+            "would become constants. Trace the module (its forward) instead."
+        )
+    args = _as_args(example_inputs)
     is_module = _is_module(func)
     fn = func.forward if is_module else func
     names = _input_names(fn, len(args))
@@ -100,8 +105,35 @@ def _input_names(fn, count: int) -> list[str]:
     return names
 
 
-def _as_args(inputs):
-    return inputs if isinstance(inputs, tuple) else (inputs,)
+def _as_args(inputs) -> tuple:
+    """The argument tuple for `inputs`, as PyTorch's `make_tuple` reads it: a tensor or a dict is
+    one argument, a tuple is the arguments, any other sequence (a list) is turned into one."""
+    from ember.tensor import Tensor
+
+    if isinstance(inputs, Tensor | dict):
+        return (inputs,)
+    if isinstance(inputs, tuple):
+        return inputs
+    try:
+        return tuple(inputs)
+    except TypeError:
+        raise TraceError(
+            f"example inputs must be a tensor, a dict or a tuple of arguments, "
+            f"not {type(inputs).__name__}"
+        ) from None
+
+
+def _clone(value):
+    """A deep copy of the tensors in nested arguments (a check run must not see another's
+    in-place writes to its inputs)."""
+    if isinstance(value, tuple):
+        items = [_clone(v) for v in value]
+        return type(value)(*items) if hasattr(value, "_fields") else tuple(items)
+    if isinstance(value, list):
+        return [_clone(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _clone(v) for k, v in value.items()}
+    return value.clone() if hasattr(value, "clone") else value
 
 
 def _check(fn, traced, tracer: Tracer, inputs: list, tolerance: float) -> None:
@@ -120,9 +152,9 @@ def _check(fn, traced, tracer: Tracer, inputs: list, tolerance: float) -> None:
         label = "on the example input" if i == 0 else f"on check_inputs[{i - 1}]"
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", TracerWarning)
-            expected = fn(*args)
+            expected = fn(*_clone(args))
         try:
-            got = traced(*args)
+            got = traced(*_clone(args))
         except Exception as e:
             raise TracingCheckError(
                 f"ERROR: the traced function failed {label}, where the Python function ran:\n"

@@ -138,6 +138,9 @@ def _scan(data, dim: int = 0) -> tuple:
         return tuple(data.shape), infer_dtype(data)
     if isinstance(data, str | bytes):
         raise ValueError(f"too many dimensions '{kind.__name__}'")
+    base = next((k for k in (int, float, complex) if isinstance(data, k)), None)
+    if base is not None:  # a subclass (IntEnum member, traced size) reads as its base type
+        return _scan(base(data))
     if not _is_sequence(data):
         raise RuntimeError(f"Could not infer dtype of {kind.__name__}")
     if not len(data):

@@ -48,21 +48,31 @@ _CONVERT = (
     "future. This means that the trace might not generalize to other inputs!"
 )
 
+_SIZE = (
+    "Converting a tensor's size to a Python {what} might cause the trace to be "
+    "incorrect: the trace keeps its value as a constant, so it might not generalize to "
+    "inputs of other shapes! (Pass sizes on as they are: x.view(x.size(0), -1).)"
+)
+
 MESSAGES = {
     "bool": _CONVERT.format(what="boolean"),
     "int": _CONVERT.format(what="integer"),
     "float": _CONVERT.format(what="float"),
     "number": _CONVERT.format(what="number"),
     "list": _CONVERT.format(what="list"),
+    "complex": _CONVERT.format(what="complex"),
+    "numpy": _CONVERT.replace("a Python {what}", "a NumPy array"),
     "size_bool": (
         "Comparing a tensor's size to a Python value might cause the trace to be incorrect: "
         "the branch it decides is baked into the trace, so the trace might not generalize to "
         "inputs of other shapes!"
     ),
-    "size_int": (
-        "Converting a tensor's size to a Python integer might cause the trace to be "
-        "incorrect: the trace keeps its value as a constant, so it might not generalize to "
-        "inputs of other shapes! (Pass sizes on as they are: x.view(x.size(0), -1).)"
+    "size_int": _SIZE.format(what="integer"),
+    "size_float": _SIZE.format(what="float"),
+    "size_truth": (
+        "Using a tensor's size as a Python boolean might cause the trace to be incorrect: "
+        "the branch it decides is baked into the trace, so the trace might not generalize to "
+        "inputs of other shapes!"
     ),
     "len": (
         "Using len to get tensor shape might cause the trace to be incorrect. Recommended usage "

@@ -1,15 +1,20 @@
 """`TracedInt`: an int read from a traced tensor's sizes that records what is computed from it.
 
 See NOTE: [Traced sizes] in `ember.tracer.values`. Arithmetic with plain or traced ints records
-TorchScript's scalar ops (``aten::add.int``, ``aten::floordiv.int`` ...); arithmetic with a
-tensor runs the tensor op with the TracedInt as its scalar operand, so the recorder sees the
-int's IR value there too (``x + x.size(0)``). Comparisons give plain bools: the branch they
-decide is baked into the trace, so comparing in user code warns.
+TorchScript's scalar ops (``aten::add.int``, ``aten::floordiv.int``, ``aten::div.int`` ...),
+with floats the mixed ones (``aten::mul.int_float``: the result is a `TracedFloat`); arithmetic
+with a tensor runs the tensor op with the TracedInt as its scalar operand, so the recorder sees
+the int's IR value there too (``x + x.size(0)``). Comparisons, `bool()` and `float()` give
+plain Python values: what they decide is baked into the trace, so doing that in user code
+warns.
+
+Python gives a `float` on the left of an operator first go (``0.5 * n``): that product is a
+plain float the trace cannot follow. Put the size first (``n * 0.5``).
 
 Example:
     >>> n = TracedInt(3, None, None)    # no trace running: behaves as the int 3
-    >>> n * 2 + 1, n > 2
-    (7, True)
+    >>> n * 2 + 1, n > 2, n / 2
+    (7, True, 1.5)
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from ember.tensor import dispatch
 from ember.tensor.tensor import Tensor
 from ember.tracer.diagnostics import _EMBER_DIR, warn_example_specific
 
-__all__ = ["TracedInt", "ACTIVE"]
+__all__ = ["TracedInt", "ACTIVE", "TENSOR_OPS", "tensor_op", "record", "scalar_op_name", "plain"]
 
 # The running Tracer (ember.tracer.recorder), or None. One trace at a time per process.
 ACTIVE: list = [None]
@@ -35,35 +40,71 @@ def _reciprocal_times(t, n):
     return dispatch.call("aten::mul.Scalar", dispatch.call("aten::reciprocal", t), n)
 
 
-# name: (int op, Python op, tensor OP n, n OP tensor); the tensor ops take (tensor, n).
-_OPS = {
-    "add": ("aten::add.int", int.__add__, "aten::add.Scalar", "aten::add.Scalar"),
-    "sub": ("aten::sub.int", int.__sub__, "aten::sub.Scalar", "aten::rsub.Scalar"),
-    "mul": ("aten::mul.int", int.__mul__, "aten::mul.Scalar", "aten::mul.Scalar"),
+# name: (TorchScript's scalar op, tensor OP n, n OP tensor); the tensor ops take (tensor, n).
+TENSOR_OPS = {
+    "add": ("add", "aten::add.Scalar", "aten::add.Scalar"),
+    "sub": ("sub", "aten::sub.Scalar", "aten::rsub.Scalar"),
+    "mul": ("mul", "aten::mul.Scalar", "aten::mul.Scalar"),
     "floordiv": (
-        "aten::floordiv.int",
-        int.__floordiv__,
+        "floordiv",
         "aten::floor_divide.Scalar",
         lambda t, n: dispatch.call("aten::floor_divide", _like(t, n), t),
     ),
     "mod": (
-        "aten::remainder.int",
-        int.__mod__,
+        "remainder",
         "aten::remainder.Scalar",
         lambda t, n: dispatch.call("aten::remainder.Tensor", _like(t, n), t),
     ),
-    "truediv": (None, int.__truediv__, "aten::div.Scalar", _reciprocal_times),
+    "truediv": ("div", "aten::div.Scalar", _reciprocal_times),
     "pow": (
-        None,
-        int.__pow__,
+        "pow",
         "aten::pow.Tensor_Scalar",
         lambda t, n: dispatch.call("aten::pow.Scalar", n, t),
     ),
 }
+# Integer-only operators: (scalar op, tensor op on either side).
+_BITWISE = {
+    "and": ("aten::__and__.int", int.__and__, "aten::bitwise_and.Scalar"),
+    "or": ("aten::__or__.int", int.__or__, "aten::bitwise_or.Scalar"),
+    "xor": ("aten::__xor__.int", int.__xor__, "aten::bitwise_xor.Scalar"),
+}
+_PY = {
+    "add": lambda a, b: a + b,
+    "sub": lambda a, b: a - b,
+    "mul": lambda a, b: a * b,
+    "floordiv": lambda a, b: a // b,
+    "mod": lambda a, b: a % b,
+    "truediv": lambda a, b: a / b,
+    "pow": lambda a, b: a**b,
+}
+_POW_BY_MULTIPLYING = 8  # n ** k for plain 0 <= k <= this records k - 1 multiplications
 
 
-def _tensor_op(op, t, n):
+def tensor_op(op, t, n):
+    """Run tensor op `op` (a name or a function of (t, n)) on tensor `t` and scalar `n`."""
     return dispatch.call(op, t, n) if isinstance(op, str) else op(t, n)
+
+
+def _kind(x) -> str:
+    return "float" if isinstance(x, float) else "int"
+
+
+def scalar_op_name(base: str, a, b) -> str:
+    """TorchScript's overload of scalar op `base` for operands like `a` and `b`.
+
+    >>> scalar_op_name("mul", 2, 0.5), scalar_op_name("div", 3, 2)
+    ('aten::mul.int_float', 'aten::div.int')
+    """
+    ka, kb = _kind(a), _kind(b)
+    return f"aten::{base}.{ka if ka == kb else f'{ka}_{kb}'}"
+
+
+def record(name: str, operands, result):
+    """`result`, recorded as op `name` on `operands` when a trace runs (plain otherwise)."""
+    tracer = ACTIVE[0]
+    if tracer is None:
+        return result
+    return tracer.scalar_op(name, operands, result)
 
 
 class TracedInt(int):
@@ -76,39 +117,104 @@ class TracedInt(int):
         return self
 
     def _binary(self, other, name: str, reverse: bool):
-        int_op, py, tensor_left, tensor_right = _OPS[name]
+        base, tensor_left, tensor_right = TENSOR_OPS[name]
         if isinstance(other, Tensor):
-            return _tensor_op(tensor_right if not reverse else tensor_left, other, self)
-        if not isinstance(other, int) or isinstance(other, bool):
-            return py(_plain(self), other) if isinstance(other, float) else NotImplemented
+            return tensor_op(tensor_right if not reverse else tensor_left, other, self)
+        if isinstance(other, bool) or not isinstance(other, int | float):
+            return NotImplemented
         a, b = (other, self) if reverse else (self, other)
-        result = py(_plain(a), _plain(b))
-        tracer = ACTIVE[0]
-        if tracer is None or int_op is None:
+        result = _PY[name](plain(a), plain(b))
+        if name == "pow" and not isinstance(other, float):
+            return self._int_pow(a, b, result)
+        if isinstance(result, complex):
             return result
-        return tracer.int_op(int_op, a, b, result)
+        return record(scalar_op_name(base, a, b), (a, b), result)
+
+    def _int_pow(self, a, b, result):
+        """`a ** b` for ints: TorchScript's pow.int gives a float where Python gives an int,
+        so a plain exponent 0..8 is recorded as multiplications; a traced one is baked."""
+        if b.__class__ is TracedInt or b > _POW_BY_MULTIPLYING:
+            _warn_if_traced("size_int")
+            return result
+        if b < 0:
+            return record("aten::pow.int", (a, b), result)
+        if b == 0:
+            return 1
+        product = a
+        for _ in range(b - 1):
+            product = product * a
+        return product
+
+    def _bitwise(self, other, name: str, reverse: bool):
+        scalar, py, tensor = _BITWISE[name]
+        if isinstance(other, Tensor):
+            return dispatch.call(tensor, other, self)
+        if isinstance(other, bool) or not isinstance(other, int):
+            return NotImplemented
+        a, b = (other, self) if reverse else (self, other)
+        return record(scalar, (a, b), py(plain(a), plain(b)))
+
+    def _shift(self, other, left: bool):
+        """n << k and n >> k for a plain k >= 0: n * 2**k and n // 2**k (exact for ints)."""
+        if isinstance(other, bool) or not isinstance(other, int):
+            return NotImplemented
+        if other.__class__ is TracedInt or other < 0:
+            _warn_if_traced("size_int")
+            return (int.__lshift__ if left else int.__rshift__)(plain(self), plain(other))
+        return self * (1 << other) if left else self // (1 << other)
+
+    def __lshift__(self, other):
+        return self._shift(other, True)
+
+    def __rshift__(self, other):
+        return self._shift(other, False)
 
     def __neg__(self):
-        tracer = ACTIVE[0]
-        if tracer is None:
-            return -_plain(self)
-        return tracer.int_op("aten::neg.int", self, None, -_plain(self))
+        return record("aten::neg.int", (self,), -plain(self))
 
     def __pos__(self):
         return self
 
+    def __abs__(self):
+        return record("prim::abs.int", (self,), abs(plain(self)))
+
+    def __invert__(self):
+        return -self - 1
+
+    def __divmod__(self, other):
+        return (self // other, self % other)
+
+    def __rdivmod__(self, other):
+        return (other // self, other % self)
+
+    def __round__(self, ndigits=None):
+        if ndigits is None:
+            return self
+        _warn_if_traced("size_int")
+        return round(plain(self), ndigits)
+
+    def __trunc__(self):
+        return self
+
+    __floor__ = __ceil__ = __trunc__
+
     def __int__(self):
-        if ACTIVE[0] is not None:
-            warn_example_specific("size_int")
+        _warn_if_traced("size_int")
         return int.__int__(self)
+
+    def __float__(self):
+        _warn_if_traced("size_float")
+        return int.__float__(self)
+
+    def __bool__(self):
+        _warn_from_user("size_truth", 1)
+        return int.__bool__(self)
 
     def _compare(self, other, py, tensor_op: str):
         if isinstance(other, Tensor):  # n < t is t > n: a tensor op, recorded
             return dispatch.call(tensor_op, other, self)
-        # depth 2: _compare <- __lt__ <- the comparing code
-        if ACTIVE[0] is not None and _from_user_code(2):
-            warn_example_specific("size_bool")
-        return py(_plain(self), other)
+        _warn_from_user("size_bool", 2)  # the comparing code <- __lt__ <- _compare
+        return py(plain(self), other)
 
     def __lt__(self, o):
         return self._compare(o, int.__lt__, "aten::gt.Scalar")
@@ -134,16 +240,29 @@ class TracedInt(int):
         return int.__repr__(self)
 
 
-_plain = int.__int__  # the value as an exact int, without TracedInt.__int__'s warning
+def plain(x):
+    """`x` as an exact int or float, without the traced scalars' warnings."""
+    if isinstance(x, int):
+        return int.__int__(x)
+    return float.__float__(x)
 
 
-def _from_user_code(depth: int) -> bool:
-    """Whether the frame `depth` levels above the caller is user code (not ember's own)."""
-    return not sys._getframe(depth + 1).f_code.co_filename.startswith(_EMBER_DIR)
+def _warn_if_traced(kind: str) -> None:
+    """Warn (MESSAGES[kind]) while a trace runs: a size became a plain value, baked in."""
+    if ACTIVE[0] is not None:
+        warn_example_specific(kind)
+
+
+def _warn_from_user(kind: str, depth: int) -> None:
+    """Warn while a trace runs if the code `depth` frames above the caller is the user's: a
+    size decided a branch there. ember's own code compares sizes freely (bounds checks)."""
+    caller = sys._getframe(depth + 1).f_code.co_filename
+    if ACTIVE[0] is not None and not caller.startswith(_EMBER_DIR):
+        warn_example_specific(kind)
 
 
 def _install() -> None:
-    for name in _OPS:
+    for name in TENSOR_OPS:
 
         def forward(self, o, name=name):
             return self._binary(o, name, False)
@@ -153,6 +272,16 @@ def _install() -> None:
 
         setattr(TracedInt, f"__{name}__", forward)
         setattr(TracedInt, f"__r{name}__", reflected)
+    for name in _BITWISE:
+
+        def forward_bits(self, o, name=name):
+            return self._bitwise(o, name, False)
+
+        def reflected_bits(self, o, name=name):
+            return self._bitwise(o, name, True)
+
+        setattr(TracedInt, f"__{name}__", forward_bits)
+        setattr(TracedInt, f"__r{name}__", reflected_bits)
 
 
 _install()

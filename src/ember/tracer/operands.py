@@ -14,9 +14,15 @@ from __future__ import annotations
 
 from ember.ir import types as irt
 from ember.tensor import Tensor
-from ember.tracer import values as tv
+from ember.tracer.floats import SCALARS
 
-__all__ = ["explicit_kwargs", "int_list_params", "list_elem_type", "is_traced"]
+__all__ = [
+    "explicit_kwargs",
+    "int_list_params",
+    "optional_tensor_list_params",
+    "list_elem_type",
+    "is_traced",
+]
 
 _TENSOR = irt.TensorType.get()
 
@@ -55,13 +61,30 @@ def int_list_params(op) -> frozenset:
     return found
 
 
-def list_elem_type(items) -> irt.Type:
+_OPTIONAL_LISTS: dict[str, frozenset] = {}
+
+
+def optional_tensor_list_params(op) -> frozenset:
+    """Positions of `Tensor?[]` parameters (index, index_put_), whose lists hold Optional[Tensor]
+    even when every element is a tensor."""
+    found = _OPTIONAL_LISTS.get(op.qualified_name)
+    if found is None:
+        args = op.schema.arguments
+        found = frozenset(i for i, a in enumerate(args) if a.type == "Tensor?[]")
+        _OPTIONAL_LISTS[op.qualified_name] = found
+    return found
+
+
+def list_elem_type(items, optional: bool = False) -> irt.Type:
+    """The IR element type of a list operand; `optional` for a `Tensor?[]` parameter."""
     if not any(isinstance(e, Tensor) for e in items):
+        if any(isinstance(e, float) for e in items):
+            return irt.FloatType.get()
         return irt.IntType.get()
-    if any(e is None for e in items):
+    if optional or any(e is None for e in items):
         return irt.OptionalType(_TENSOR)
     return _TENSOR
 
 
 def is_traced(x) -> bool:
-    return isinstance(x, Tensor) or x.__class__ is tv.TracedInt
+    return isinstance(x, Tensor) or x.__class__ in SCALARS

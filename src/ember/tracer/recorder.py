@@ -38,7 +38,17 @@ from ember.ir.verifier import verify
 from ember.tensor import Tensor, dispatch
 from ember.tensor.tensor import wrap
 from ember.tracer import values as tv
-from ember.tracer.operands import explicit_kwargs, int_list_params, is_traced, list_elem_type
+from ember.tracer.attrs import ModuleIndex, get_attr
+from ember.tracer.diagnostics import warn
+from ember.tracer.floats import SCALARS, TracedFloat
+from ember.tracer.ints import plain
+from ember.tracer.operands import (
+    explicit_kwargs,
+    int_list_params,
+    is_traced,
+    list_elem_type,
+    optional_tensor_list_params,
+)
 from ember.tracer.passes import eliminate_dead_code, nondeterministic_ops
 from ember.tracer.structure import Spec, flatten
 from ember.tracer.types import ModuleTypes
@@ -59,6 +69,8 @@ class Scope:
         self.keep: list = []  # keeps mapped objects alive so ids stay unique
         self.attrs: dict[tuple, Value] = {}
         self.self_value: Value | None = None
+        # lists of tensors ops returned, by the ids of their elements
+        self.lists: dict[tuple[int, ...], Value] = {}
 
     def bind(self, obj, value: Value) -> None:
         self.values[id(obj)] = value
@@ -77,22 +89,12 @@ class Tracer:
         self.types = types if types is not None else ModuleTypes()
         self.scopes: list[Scope] = []
         self.methods: dict[int, list[Graph]] = {}
-        self.paths: dict[int, tuple[str, ...]] = {}
-        self.owners: dict[int, tuple[object, str]] = {}
+        self.index = ModuleIndex(module)
         self.root: Scope | None = None
         self._all_scopes: list[Scope] = []
         self.spec: Spec | None = None
-        if module is not None:
-            self._index(module)
 
     # -- setup ------------------------------------------------------------------------------
-
-    def _index(self, module) -> None:
-        for path, m in module.named_modules(remove_duplicate=False):
-            self.paths.setdefault(id(m), tuple(path.split(".")) if path else ())
-            for name, t in list(m._parameters.items()) + list(m._buffers.items()):
-                if t is not None:
-                    self.owners.setdefault(id(t), (m, name))
 
     def _new_scope(self, module, name: str) -> Scope:
         scope = Scope(module, Graph(name))
@@ -147,8 +149,8 @@ class Tracer:
     def finish(self, output, strict: bool = True) -> None:
         """Record the root's return of `output`, then tidy every recorded graph."""
         leaves, self.spec = flatten(output, "output")
-        if strict and self.spec.kind in ("list", "dict"):
-            raise TraceError(_STRICT_MESSAGE.format(kind=self.spec.kind))
+        if strict:
+            _check_strict(self.spec)
         self.root.b.return_(self._pack(self.root, output))
         for t in leaves:
             tv.untag(t)
@@ -162,6 +164,7 @@ class Tracer:
             verify(g)
         for scope in self._all_scopes:  # drop the example's tensors (ints may outlive us)
             scope.values.clear()
+            scope.lists.clear()
             scope.keep.clear()
         self._all_scopes.clear()
 
@@ -188,16 +191,21 @@ class Tracer:
 
     # -- operands ---------------------------------------------------------------------------
 
-    def value_of(self, scope: Scope, x) -> Value:
-        """The IR value for a Python operand of an op recorded in `scope`."""
+    def value_of(self, scope: Scope, x, optional: bool = False) -> Value:
+        """The IR value for a Python operand of an op recorded in `scope` (`optional`: a list
+        for a `Tensor?[]` parameter)."""
         if isinstance(x, Tensor):
             v = scope.lookup(x)
             return v if v is not None else self._captured(scope, x)
-        if x.__class__ is tv.TracedInt:
-            return x._v if x._scope is scope else scope.b.constant(int.__int__(x))
+        if x.__class__ in SCALARS:
+            return x._v if x._scope is scope else scope.b.constant(plain(x))
+        if isinstance(x, list | tuple) and x and isinstance(x[0], Tensor):
+            whole = scope.lists.get(tuple(map(id, x)))  # an op's list, passed on whole
+            if whole is not None:
+                return whole
         if isinstance(x, list | tuple) and any(is_traced(e) for e in x):
             items = [self.value_of(scope, e) for e in x]
-            return scope.b.list_construct(items, list_elem_type(x))
+            return scope.b.list_construct(items, list_elem_type(x, optional))
         if hasattr(x, "scalar_type") and hasattr(x, "is_floating_point"):
             return scope.b.constant(x.scalar_type, irt.IntType.get())
         if isinstance(x, tuple):
@@ -206,30 +214,13 @@ class Tracer:
 
     def _captured(self, scope: Scope, t: Tensor) -> Value:
         """A tensor the code did not compute here: an attribute if it is one, else a constant."""
-        owner = self.owners.get(id(t))
+        owner = self.index.owner(t)
         if owner is not None and scope.module is not None:
-            path = self._path_between(scope.module, owner[0])
+            path = self.index.path_between(scope.module, owner[0])
             if path is not None:
-                return self._get_attr(scope, (*path, owner[1]))
+                return get_attr(scope, (*path, owner[1]), self.types)
         v = scope.b.constant(wrap(np.array(t._np, copy=True)), _TENSOR)
         scope.bind(t, v)
-        return v
-
-    def _path_between(self, ancestor, module):
-        top, sub = self.paths.get(id(ancestor)), self.paths.get(id(module))
-        if top is None or sub is None or sub[: len(top)] != top:
-            return None
-        return sub[len(top) :]
-
-    def _get_attr(self, scope: Scope, path: tuple) -> Value:
-        v = scope.attrs.get(path)
-        if v is None:
-            obj = scope.self_value if len(path) == 1 else self._get_attr(scope, path[:-1])
-            holder = _walk(scope.module, path[:-1])
-            attr = getattr(holder, path[-1])
-            t = _TENSOR if isinstance(attr, Tensor) else self.types.of(attr)
-            v = scope.b.get_attr(obj, path[-1], t)
-            scope.attrs[path] = v
         return v
 
     # -- the hooks ----------------------------------------------------------------------------
@@ -237,9 +228,9 @@ class Tracer:
     def on_op(self, op, args, kwargs):
         """Dispatch hook: record `op` on these arguments, run it, map its results."""
         scope = self.scopes[-1]
-        lists = int_list_params(op)
+        lists, optional = int_list_params(op), optional_tensor_list_params(op)
         operands = [
-            self.value_of(scope, [a] if i in lists and isinstance(a, int) else a)
+            self.value_of(scope, [a] if i in lists and isinstance(a, int) else a, i in optional)
             for i, a in enumerate(args)
         ]
         kw = {k: self.value_of(scope, v) for k, v in explicit_kwargs(op, kwargs).items()}
@@ -262,6 +253,9 @@ class Tracer:
             tv.retag(r)
             scope.bind(r, v)
         elif isinstance(r, list) and r and isinstance(r[0], Tensor):
+            # the list as a whole keeps its length symbolic (cat(x.chunk(x.size(0))));
+            # the unpacked elements are erased as dead code unless used one by one
+            scope.lists[tuple(map(id, r))] = v
             for t, part in zip(r, scope.b.list_unpack(v, len(r))):
                 tv.retag(t)
                 scope.bind(t, part)
@@ -275,20 +269,27 @@ class Tracer:
             return n
         return tv.TracedInt(n, scope.b.emit("aten::size.int", v, dim), scope)
 
-    def int_op(self, name: str, a, b, result: int):
-        """Record scalar int arithmetic; a plain int when no operand belongs to this scope."""
+    def int_of(self, t: Tensor):
+        """`int(t)` of a 0-d integer tensor as a TracedInt recorded as ``aten::Int``."""
         scope = self.scopes[-1]
-        if not any(x.__class__ is tv.TracedInt and x._scope is scope for x in (a, b)):
+        v = scope.b.emit("aten::Int.Tensor", self.value_of(scope, t))
+        return tv.TracedInt(int(Tensor.item(t)), v, scope)
+
+    def scalar_op(self, name: str, operands, result):
+        """Record scalar op `name` (size arithmetic) giving `result`: a TracedInt or
+        TracedFloat, or `result` itself when no operand was computed in this scope."""
+        scope = self.scopes[-1]
+        if not any(x.__class__ in SCALARS and x._scope is scope for x in operands):
             return result
-        operands = [self.value_of(scope, x) for x in (a, b) if x is not None]
-        return tv.TracedInt(result, scope.b.emit(name, *operands), scope)
+        v = scope.b.emit(name, *[self.value_of(scope, x) for x in operands])
+        return (TracedFloat if isinstance(result, float) else tv.TracedInt)(result, v, scope)
 
     def on_call(self, module, args, kwargs):
         """Module call hook: record a submodule call as prim::CallMethod on its own graph."""
         caller = self.scopes[-1]
         path = None
         if caller.module is not None:
-            path = self._path_between(caller.module, module)
+            path = self.index.path_between(caller.module, module)
         if not path:
             return module.forward(*args, **kwargs)
         return self._call_submodule(caller, module, path, args, kwargs)
@@ -322,7 +323,7 @@ class Tracer:
             leaves, spec = flatten(output, f"output of {type(module).__name__}")
             callee.b.return_(self._pack(callee, output))
             out_type = spec.type
-        obj = self._get_attr(caller, path)
+        obj = get_attr(caller, path, self.types)
         operands = [self._pack(caller, v) for v in passed]
         call = caller.b.call_method(obj, name, operands, [out_type])
         if returns_int:
@@ -330,12 +331,6 @@ class Tracer:
         for t, v in zip(leaves, self._unpack(caller, call.result, spec)):
             caller.bind(t, v)
         return output
-
-
-def _walk(module, path):
-    for p in path:
-        module = getattr(module, p)
-    return module
 
 
 def _alias(t: Tensor) -> tv.TracedTensor:
@@ -365,6 +360,15 @@ def _module_hook(hook):
         yield
     finally:
         slot[0] = previous
+
+
+def _check_strict(spec: Spec) -> None:
+    """PyTorch's strict mode: a dict anywhere in the output is refused, a list warns."""
+    kinds = spec.kinds()
+    if "dict" in kinds:
+        raise TraceError(_STRICT_MESSAGE.format(kind="dict"))
+    if "list" in kinds:
+        warn(_STRICT_MESSAGE.format(kind="list"))
 
 
 _STRICT_MESSAGE = (

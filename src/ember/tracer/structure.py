@@ -39,6 +39,18 @@ class Spec:
             return 1
         return sum(c.num_leaves for c in self.children)
 
+    def kinds(self) -> set[str]:
+        """Every kind of container in this spec, at any depth.
+
+        >>> import ember
+        >>> sorted(flatten((ember.ones(1), [ember.ones(1)]))[1].kinds())
+        ['list', 'tensor', 'tuple']
+        """
+        found = {self.kind}
+        for c in self.children:
+            found |= c.kinds()
+        return found
+
     def unflatten(self, leaves):
         """Rebuild a value of this shape from `leaves` (in `flatten` order)."""
         it = iter(leaves)

@@ -8,9 +8,11 @@ whose `size()`/`shape` return `TracedInt`s while a trace is running. A TracedInt
 `int` (numpy and kernels take it as is) that also carries the IR value it was computed as;
 arithmetic between traced and plain ints records `aten::add.int`-style ops, and when one is
 passed to an op (``x.view(x.size(0), -1)``) the recorder uses its IR value, so the trace keeps
-the size symbolic. Conversions of tensors to Python values (`bool`, `int`, `float`, `item`,
-`len`, iteration) warn with a TracerWarning instead. Outside a trace all of this behaves
-exactly like `Tensor` and `int`.
+the size symbolic (float arithmetic on sizes gives `TracedFloat`s, ``ember.tracer.floats``).
+Indexing with 0-d integer tensors records ``aten::Int`` and indexes by that traced int.
+Conversions of tensors to Python values (`bool`, `int`, `float`, `complex`, `item`,
+`tolist`, `numpy`, `len`, iteration) warn with a TracerWarning instead. Outside a trace all
+of this behaves exactly like `Tensor` and `int`.
 
 Example:
     >>> import numpy as np
@@ -58,49 +60,95 @@ class TracedTensor(Tensor):
     nelement = numel
 
     def __getitem__(self, index):
-        if ACTIVE[0] is not None and _basic_with_sizes(index):
-            return _index_by_sizes(self, index if isinstance(index, tuple) else (index,))
+        if ACTIVE[0] is not None:
+            index = _index_tensors_as_ints(index)
+            if _basic_with_sizes(index):
+                return _index_by_sizes(self, index if isinstance(index, tuple) else (index,))
         return Tensor.__getitem__(self, index)
 
-    def __bool__(self):
+    def __setitem__(self, index, value):
         if ACTIVE[0] is not None:
-            warn_example_specific("bool")
-        return Tensor.__bool__(self)
+            index = _index_tensors_as_ints(index)
+            if _basic_with_sizes(index) and _plain_value(value):
+                view = _index_by_sizes(self, index if isinstance(index, tuple) else (index,))
+                if isinstance(value, Tensor):
+                    dispatch.call("aten::copy_", view, value)
+                else:
+                    dispatch.call("aten::fill_.Scalar", view, value)
+                return
+        Tensor.__setitem__(self, index, value)
+
+    def __bool__(self):
+        return _convert(self, "bool", Tensor.__bool__)
 
     def __int__(self):
-        if ACTIVE[0] is not None:
-            warn_example_specific("int")
-        return Tensor.__int__(self)
+        return _convert(self, "int", Tensor.__int__)
 
     def __index__(self):
-        if ACTIVE[0] is not None:
-            warn_example_specific("int")
-        return Tensor.__index__(self)
+        return _convert(self, "int", Tensor.__index__)
 
     def __float__(self):
-        if ACTIVE[0] is not None:
-            warn_example_specific("float")
-        return Tensor.__float__(self)
+        return _convert(self, "float", Tensor.__float__)
+
+    def __complex__(self):
+        return _convert(self, "complex", Tensor.__complex__)
 
     def item(self):
-        if ACTIVE[0] is not None:
-            warn_example_specific("number")
-        return Tensor.item(self)
+        return _convert(self, "number", Tensor.item)
 
     def tolist(self):
-        if ACTIVE[0] is not None:
-            warn_example_specific("list")
-        return Tensor.tolist(self)
+        return _convert(self, "list", Tensor.tolist)
+
+    def numpy(self, *, force: bool = False):
+        return _convert(self, "numpy", lambda t: Tensor.numpy(t, force=force))
+
+    def __array__(self, dtype=None, copy=None):
+        return _convert(self, "numpy", lambda t: Tensor.__array__(t, dtype, copy))
 
     def __len__(self):
-        if ACTIVE[0] is not None:
-            warn_example_specific("len")
-        return Tensor.__len__(self)
+        return _convert(self, "len", Tensor.__len__)
 
     def __iter__(self):
-        if ACTIVE[0] is not None:
-            warn_example_specific("iter")
-        return Tensor.__iter__(self)
+        return _convert(self, "iter", Tensor.__iter__)
+
+
+_QUIET = [0]  # > 0 while one conversion runs: its inner conversions (bool -> item) stay quiet
+
+
+def _convert(t: Tensor, kind: str, plain):
+    """`plain(t)`, warning once (MESSAGES[kind]) if a trace runs: the value is baked in."""
+    if ACTIVE[0] is None:
+        return plain(t)
+    if _QUIET[0]:
+        return plain(t)
+    warn_example_specific(kind)
+    _QUIET[0] += 1
+    try:
+        return plain(t)
+    finally:
+        _QUIET[0] -= 1
+
+
+def _index_tensors_as_ints(index):
+    """`index` with 0-d integer tensors (``x[t]``, ``x[: t]``) replaced by traced ints
+    (``aten::Int``), as PyTorch's tracer records them, instead of baking their values."""
+    items = index if isinstance(index, tuple) else (index,)
+    if not any(_is_int_scalar(i) or isinstance(i, slice) for i in items):
+        return index
+    out = []
+    for item in items:
+        if isinstance(item, slice):
+            item = slice(*(_as_int(b) for b in (item.start, item.stop, item.step)))
+        out.append(_as_int(item))
+    return tuple(out) if isinstance(index, tuple) else out[0]
+
+
+def _is_int_scalar(item) -> bool:
+    return isinstance(item, Tensor) and item._np.ndim == 0 and item._np.dtype.kind in "iu"
+
+
+def _as_int(item):
+    return ACTIVE[0].int_of(item) if _is_int_scalar(item) else item
 
 
 def _basic_with_sizes(index) -> bool:
@@ -115,6 +163,11 @@ def _basic_with_sizes(index) -> bool:
         elif not (item is None or item is Ellipsis or item.__class__ is int):
             return False
     return found
+
+
+def _plain_value(value) -> bool:
+    """A value `t[...] = value` writes with copy_/fill_ (others take Tensor's own path)."""
+    return isinstance(value, Tensor | bool | int | float)
 
 
 def _index_by_sizes(t: Tensor, items: tuple):
