@@ -20,7 +20,9 @@ from collections import OrderedDict
 import numpy as np
 
 from ember import dtypes
+from ember.devices import device as ember_device
 from ember.errors import SerializationError
+from ember.nn.parameter import Parameter
 from ember.serializer.pickler import parameter_class
 from ember.tensor import Size, Tensor, TypedStorage, UntypedStorage
 from ember.tensor.tensor import from_storage, wrap
@@ -29,6 +31,7 @@ __all__ = [
     "StorageType",
     "TORCH_GLOBALS",
     "UNSUPPORTED_DTYPES",
+    "UNSUPPORTED_GLOBALS",
     "rebuild_tensor_v2",
     "shown",
     "INT64_MAX",
@@ -72,7 +75,30 @@ UNSUPPORTED_DTYPES = [
     "quint8",
     "quint4x2",
     "quint2x4",
+    *(f"{kind}{bits}" for kind in ("uint", "int") for bits in range(1, 8)),
 ]
+
+# Globals of PyTorch's checkpoint format that stand for things ember does not have.
+UNSUPPORTED_GLOBALS = {
+    ("torch._utils", "_rebuild_qtensor"): "quantized tensors",
+    ("torch._utils", "_rebuild_sparse_tensor"): "sparse tensors",
+    ("torch.serialization", "_get_layout"): "sparse tensor layouts",
+    ("torch._utils", "_rebuild_meta_tensor_no_storage"): "tensors on the meta device",
+    ("torch._utils", "_rebuild_nested_tensor"): "nested tensors",
+    ("torch._utils", "_rebuild_wrapper_subclass"): "wrapper tensor subclasses",
+    ("torch._utils", "_rebuild_device_tensor_from_numpy"): "tensors of storage-less devices",
+    ("torch._utils", "_rebuild_device_tensor_from_cpu_tensor"): "xla/maia/mtia device tensors",
+    **{
+        ("torch", q): "quantization schemes"
+        for q in (
+            "per_tensor_affine",
+            "per_channel_affine",
+            "per_tensor_symmetric",
+            "per_channel_symmetric",
+            "per_channel_affine_float_qparams",
+        )
+    },  # fmt: skip
+}
 
 
 class StorageType:
@@ -212,16 +238,58 @@ def rebuild_parameter_with_state(data, requires_grad, hooks, state):
     return rebuild_parameter(data, requires_grad, hooks, state)
 
 
+def rebuild_from_type_v2(func, new_type, args, state):
+    """A tensor rebuilt by `func(*args)`, made a `new_type`, given its saved attributes."""
+    if not callable(func) or not isinstance(args, tuple):
+        raise SerializationError(f"bad _rebuild_from_type_v2 arguments {shown((func, args))}")
+    t = func(*args)
+    if not isinstance(t, Tensor) or not (
+        isinstance(new_type, type) and issubclass(new_type, Tensor)
+    ):
+        raise SerializationError(
+            f"_rebuild_from_type_v2 needs a tensor and a Tensor subclass, got {type(t).__name__} "
+            f"and {shown(new_type)}"
+        )
+    if type(t) is not new_type:
+        t = new_type._make(t._np, t.untyped_storage(), t.requires_grad)
+    setstate = getattr(new_type, "__setstate__", None)
+    if setstate is not None and setstate is not getattr(Tensor, "__setstate__", None):
+        t.__setstate__(state)
+        return t
+    _set_attributes(t, state)
+    return t
+
+
+def _set_attributes(t: Tensor, state) -> None:
+    """PyTorch's `_set_obj_state`: a dict of attributes, or a (dict, slots) pair."""
+    if isinstance(state, tuple) and len(state) == 2:
+        parts = state
+    elif state is None or isinstance(state, dict):
+        parts = (state, None)
+    else:
+        raise SerializationError(f"bad tensor state {shown(state)}")
+    for part in parts:
+        if not part:
+            continue
+        if not isinstance(part, dict) or not all(_plain_attr(type(t), k) for k in part):
+            raise SerializationError(f"bad tensor state {shown(state)}")
+        for k, v in part.items():
+            setattr(t, k, v)
+
+
 def make_size(values=()):
     """`torch.Size(...)` from a file."""
     return Size(_check_ints("Size", list(values)))
 
 
 def device(kind="cpu", index=None):
-    """`torch.device(...)` from a file: ember is CPU-only, so this is just its name."""
+    """`torch.device(...)` from a file, as an `ember.device` (which may name any device type)."""
     if not isinstance(kind, str) or (index is not None and type(index) is not int):
         raise SerializationError(f"bad device {shown(kind)}, {shown(index)}")
-    return kind if index is None or ":" in kind else f"{kind}:{index}"
+    try:
+        return ember_device(kind, index)
+    except (RuntimeError, TypeError) as exc:
+        raise SerializationError(f"bad device {shown(kind)}, {shown(index)}: {exc}") from None
 
 
 def codecs_encode(text, encoding="utf-8"):
@@ -256,6 +324,9 @@ TORCH_GLOBALS = {
     ("torch._utils", "_rebuild_tensor"): rebuild_tensor,
     ("torch._utils", "_rebuild_parameter"): rebuild_parameter,
     ("torch._utils", "_rebuild_parameter_with_state"): rebuild_parameter_with_state,
+    ("torch._tensor", "_rebuild_from_type_v2"): rebuild_from_type_v2,
+    ("torch", "Tensor"): Tensor,
+    ("torch.nn.parameter", "Parameter"): Parameter,
     ("collections", "OrderedDict"): OrderedDict,
     ("collections", "Counter"): collections.Counter,
     ("torch", "Size"): make_size,
