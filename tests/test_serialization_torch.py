@@ -104,6 +104,15 @@ def test_torch_reads_compact_overlapping_views(torch):
     assert tb[1].item() == -1
 
 
+def test_torch_reads_compact_files_with_bare_storages(torch):
+    large = E(np.arange(1, 1000))
+    empty = E(np.zeros(0, np.float32))
+    obj = [V(large, large._np[3:5]), large.storage(), empty.untyped_storage()]
+    view, storage, untyped = ember_to_torch(obj, torch, compact=True)
+    assert view.untyped_storage().data_ptr() == storage.untyped().data_ptr()
+    assert storage.size() == 999 and view.tolist() == [4, 5] and untyped.nbytes() == 0
+
+
 @pytest.mark.parametrize("fmt", EMBER_FORMATS)
 def test_state_dict_with_metadata_and_parameters(torch, fmt):
     sd = OrderedDict(

@@ -91,8 +91,9 @@ class StorageTable:
         self.entries: dict[int, tuple[str, UntypedStorage, dtypes.dtype]] = {}
         self.plan = plan
         self.legacy_keys = legacy_keys
-        self.tensor_bytes = 0
-        self.tensor_count = 0
+        self.tensor_bytes = 0  # bytes of the saved tensors and bare storages ...
+        self.tensor_count = 0  # ... and how many there are (for the bloat warning)
+        self._bare: set[int] = set()
 
     def _new_key(self, storage: UntypedStorage) -> str:
         if not self.legacy_keys:
@@ -100,6 +101,14 @@ class StorageTable:
         # The legacy format keys storages by the address of their C object, as PyTorch does;
         # every storage here stays alive until the save ends, so these are unique.
         return str(id(storage))
+
+    def bare(self, storage: UntypedStorage) -> UntypedStorage:
+        """The storage to write for a storage saved as itself (its bytes all count as saved)."""
+        if id(storage) not in self._bare:
+            self._bare.add(id(storage))
+            self.tensor_bytes += storage.nbytes()
+            self.tensor_count += 1
+        return storage if self.plan is None else self.plan.remap_storage(storage)
 
     def key_for(self, storage: UntypedStorage, dtype: dtypes.dtype | None) -> str:
         found = self.entries.get(id(storage))
@@ -118,6 +127,7 @@ class StorageTable:
     def reset(self) -> None:
         """Forget everything (a pickling pass is being redone)."""
         self.entries.clear()
+        self._bare.clear()
         self.tensor_bytes = self.tensor_count = 0
 
     def storages(self) -> list[tuple[str, UntypedStorage, dtypes.dtype]]:
@@ -202,9 +212,9 @@ class _Reducers:
                 return (*pid[:2], str(int(pid[2])), *pid[3:], None)
             return pid
         if kind is TypedStorage:
-            return self.persistent_id(_StorageRef(obj.untyped(), obj.dtype))
+            return self.persistent_id(_StorageRef(self.table.bare(obj.untyped()), obj.dtype))
         if kind is UntypedStorage:
-            return self.persistent_id(_StorageRef(obj, None))
+            return self.persistent_id(_StorageRef(self.table.bare(obj), None))
         return None
 
     def reducer_override(self, obj):

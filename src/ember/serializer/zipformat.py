@@ -18,6 +18,7 @@ Example:
 from __future__ import annotations
 
 import io
+import os
 import pickle
 import sys
 import warnings
@@ -61,8 +62,19 @@ def _warn_if_bloated(table: StorageTable) -> None:
             "tensors: some saved tensors view a small part of a larger storage. Pass "
             "compact=True to write only the bytes the tensors reach (views among them are kept).",
             UserWarning,
-            stacklevel=4,
+            stacklevel=_caller_level(),
         )
+
+
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _caller_level() -> int:
+    """The `stacklevel` naming the first frame outside ember: the line that called ember.save."""
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE + os.sep):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def save_zip(obj, f, prefix: str, protocol: int = 2, compact: bool = False, byteorder=True):
