@@ -25,6 +25,7 @@ import numpy as np
 from ember.errors import SerializationError
 from ember.serializer import allowlist
 from ember.serializer.legacy import is_legacy, load_legacy, save_legacy
+from ember.serializer.location import restorer
 from ember.serializer.scan import unsafe_globals
 from ember.serializer.source import BytesSource, open_source
 from ember.serializer.zipformat import load_zip, save_zip
@@ -204,8 +205,10 @@ def load(
     `weights_only=True` (the default) refuses every global outside the allowlist and runs
     nothing from the file; `weights_only=False` unpickles anything and so RUNS CODE FROM THE
     FILE: use it only on files you trust. `mmap=True` maps the file (a path) copy-on-write and
-    makes storages views of it. ember is CPU-only: `map_location` is accepted and storages load
-    on the CPU whatever device they were saved from.
+    makes storages views of it. ember is CPU-only: storages load on the CPU whatever device
+    saved them; `map_location` may be a CPU device (`'cpu'`, a device object), a dict from
+    saved locations to CPU devices, or a callable `f(storage, location)` returning the storage
+    to use (None: as loaded).
 
     >>> import io, ember
     >>> buf = io.BytesIO()
@@ -215,18 +218,18 @@ def load(
     """
     if pickle_module is not None:
         raise TypeError("ember.load uses its own unpickler; pickle_module is not supported")
-    _check_map_location(map_location)
+    restore = restorer(map_location)
     if mmap:
-        return _load_mmap(f, weights_only)
+        return _load_mmap(f, weights_only, restore)
     source = open_source(f)
     try:
         head = source.read(0, min(8, source.size), "file header")
         if head.startswith(b"PK\x03\x04"):
-            return load_zip(ZipReader(source), weights_only)
+            return load_zip(ZipReader(source), weights_only, restore=restore)
         if head.startswith(b"PYTORCH1"):
             raise SerializationError("PyTorch's preview format (PYTORCH1) is not supported")
         if is_legacy(head):
-            return load_legacy(source, weights_only)
+            return load_legacy(source, weights_only, restore)
         raise SerializationError(
             f"not a checkpoint: the file starts with {head!r}, neither a zip archive nor "
             "PyTorch's legacy format"
@@ -235,15 +238,7 @@ def load(
         source.close()
 
 
-def _check_map_location(map_location) -> None:
-    if map_location is None or callable(map_location):
-        return
-    if isinstance(map_location, (str, dict)) or hasattr(map_location, "type"):
-        return
-    raise TypeError(f"unsupported map_location {map_location!r}")
-
-
-def _load_mmap(f, weights_only: bool):
+def _load_mmap(f, weights_only: bool, restore):
     if isinstance(f, (str, os.PathLike)):
         path = os.fspath(f)
     elif isinstance(getattr(f, "name", None), str) and os.path.exists(f.name):
@@ -260,4 +255,4 @@ def _load_mmap(f, weights_only: bool):
             "(_use_new_zipfile_serialization=True)"
         )
     reader = ZipReader(BytesSource(mapping))
-    return load_zip(reader, weights_only, mapping=mapping)
+    return load_zip(reader, weights_only, mapping=mapping, restore=restore)

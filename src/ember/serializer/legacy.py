@@ -22,6 +22,7 @@ import sys
 import numpy as np
 
 from ember.errors import SerializationError
+from ember.serializer.location import restored
 from ember.serializer.rebuild import INT64_MAX, shown
 from ember.serializer.source import open_source
 from ember.serializer.zipformat import pickle_object, unpickle
@@ -100,8 +101,9 @@ class Sequential:
 class _LegacyStorages:
     """Persistent ids of the legacy format: storages allocated now, filled after the keys."""
 
-    def __init__(self, cursor: Sequential):
+    def __init__(self, cursor: Sequential, restore=None):
         self.cursor = cursor
+        self.restore = restore
         self.roots: dict[str, tuple[UntypedStorage, object, int]] = {}
         self.views: dict[str, UntypedStorage] = {}
         self.claimed = 0
@@ -109,10 +111,15 @@ class _LegacyStorages:
     def __call__(self, pid):
         if len(pid) != 6:
             raise SerializationError(f"bad legacy storage persistent id {shown(pid)}")
-        _, kind, key, _location, numel, view = pid
+        _, kind, key, location, numel, view = pid
         dtype = kind.dtype
         itemsize = 1 if dtype is None else dtype.itemsize
-        if not isinstance(key, str) or type(numel) is not int or not 0 <= numel <= INT64_MAX:
+        if (
+            not isinstance(key, str)
+            or not isinstance(location, str)
+            or type(numel) is not int
+            or not 0 <= numel <= INT64_MAX
+        ):
             raise SerializationError(f"bad legacy storage persistent id {shown(pid)}")
         if key not in self.roots:
             self.claimed += numel * itemsize + 8
@@ -120,7 +127,10 @@ class _LegacyStorages:
                 raise SerializationError(
                     f"storage {key} claims {numel * itemsize} bytes; the file is smaller"
                 )
-            self.roots[key] = (UntypedStorage(np.empty(numel * itemsize, np.uint8)), dtype, numel)
+            root = UntypedStorage(np.empty(numel * itemsize, np.uint8))
+            if self.restore is not None:  # as in PyTorch: given the storage before it is read
+                root = restored(self.restore, root, location, f"storage {key}")
+            self.roots[key] = (root, dtype, numel)
         storage = self.roots[key][0]
         if view is not None:
             storage = self._view(storage, view, itemsize)
@@ -152,8 +162,11 @@ class _LegacyStorages:
                 storage._view_as(dtype).byteswap(inplace=True)
 
 
-def load_legacy(f, weights_only: bool = True):
-    """Load a legacy checkpoint from `f` (path, bytes-like or seekable file object)."""
+def load_legacy(f, weights_only: bool = True, restore=None):
+    """Load a legacy checkpoint from `f` (path, bytes-like or seekable file object).
+
+    `restore` is a `location.restorer` (for map_location), or None.
+    """
     given = hasattr(f, "readinto") and hasattr(f, "size")
     source = f if given else open_source(f)
     try:
@@ -168,7 +181,7 @@ def load_legacy(f, weights_only: bool = True):
         if not isinstance(info, dict):
             raise SerializationError("legacy file's sys_info is not a dict")
         swap = bool(info.get("little_endian", True)) != (sys.byteorder == "little")
-        storages = _LegacyStorages(cursor)
+        storages = _LegacyStorages(cursor, restore)
         after_fill: list = []
         obj = unpickle(cursor, storages, weights_only, "the object pickle", after_fill)
         keys = unpickle(cursor, None, True, "the storage key list")

@@ -29,6 +29,7 @@ import numpy as np
 from ember.errors import SerializationError, VersionError
 from ember.serializer.compact import CompactPlan
 from ember.serializer.crc import CrcPipe, crc32
+from ember.serializer.location import MapLocationError, restored
 from ember.serializer.pickler import StorageTable, dump_checkpoint
 from ember.serializer.rebuild import AFTER_FILL, INT64_MAX, shown
 from ember.serializer.unpickler import FullUnpickler, WeightsUnpickler
@@ -132,18 +133,30 @@ def check_version(reader: ZipReader) -> int:
 class _StorageLoader:
     """Creates storages for persistent ids; fills them after unpickling."""
 
-    def __init__(self, reader: ZipReader, mapping):
+    def __init__(self, reader: ZipReader, mapping, swap: bool, restore=None):
         self.reader = reader
         self.mapping = mapping
+        self.swap = swap
+        self.restore = restore
         self.loaded: dict[str, tuple[UntypedStorage, object]] = {}
+        self.filled: set[str] = set()
         self.budget = 2 * reader.source.size + (1 << 20)  # overlapping records cannot multiply
 
     def __call__(self, pid):
-        _, kind, key, _location, numel = pid[:5]
-        if not isinstance(key, str) or type(numel) is not int or not 0 <= numel <= INT64_MAX:
+        _, kind, key, location, numel = pid[:5]
+        if (
+            not isinstance(key, str)
+            or not isinstance(location, str)
+            or type(numel) is not int
+            or not 0 <= numel <= INT64_MAX
+        ):
             raise SerializationError(f"bad storage persistent id {shown(pid)}")
         if key not in self.loaded:
-            self.loaded[key] = (self._allocate(key, numel, kind.dtype), kind.dtype)
+            storage = self._allocate(key, numel, kind.dtype)
+            if self.restore is not None:  # a map_location callable sees the loaded bytes
+                self._fill_one(key, storage, kind.dtype)
+                storage = restored(self.restore, storage, location, f"data/{key}")
+            self.loaded[key] = (storage, kind.dtype)
         storage, _ = self.loaded[key]
         dtype = kind.dtype
         return storage if dtype is None else TypedStorage(storage, dtype)
@@ -170,9 +183,17 @@ class _StorageLoader:
             return UntypedStorage(self.mapping[start : start + nbytes].view(np.ndarray))
         return UntypedStorage(np.empty(nbytes, dtype=np.uint8))
 
-    def fill(self, swap: bool) -> None:
+    def _fill_one(self, key: str, storage: UntypedStorage, dtype) -> None:
+        if self.mapping is None:
+            self.reader.readinto(f"data/{key}", memoryview(storage._buf))  # CRC checked
+        if self.swap:
+            _byteswap(storage, dtype)
+        self.filled.add(key)
+
+    def fill(self) -> None:
         """Read every storage's bytes (file order), CRCs checked on a background thread."""
-        order = sorted(self.loaded, key=lambda k: self.reader.record(f"data/{k}").header_offset)
+        pending = [k for k in self.loaded if k not in self.filled]
+        order = sorted(pending, key=lambda k: self.reader.record(f"data/{k}").header_offset)
         if self.mapping is None:
             pipe = CrcPipe()
             try:
@@ -183,15 +204,22 @@ class _StorageLoader:
             finally:
                 pipe.close()
             self.reader.verify(crcs)
-        if swap:
-            for storage, dtype in self.loaded.values():
-                if dtype is not None and dtype.itemsize > 1:
-                    view = storage._view_as(dtype)
-                    view.byteswap(inplace=True)
+        if self.swap:
+            for key in order:
+                _byteswap(*self.loaded[key])
 
 
-def load_zip(f, weights_only: bool = True, mapping=None):
-    """Load a zip checkpoint from `f` (path, bytes-like, file object, or an open ZipReader)."""
+def _byteswap(storage: UntypedStorage, dtype) -> None:
+    """Swap each element of `storage` in place (a file written on the other byte order)."""
+    if dtype is not None and dtype.itemsize > 1:
+        storage._view_as(dtype).byteswap(inplace=True)
+
+
+def load_zip(f, weights_only: bool = True, mapping=None, restore=None):
+    """Load a zip checkpoint from `f` (path, bytes-like, file object, or an open ZipReader).
+
+    `restore` is a `location.restorer` (for map_location), or None.
+    """
     reader = f if isinstance(f, ZipReader) else ZipReader(f)
     if reader.has("constants.pkl"):
         raise SerializationError(
@@ -200,11 +228,11 @@ def load_zip(f, weights_only: bool = True, mapping=None):
         )
     check_version(reader)
     swap = _byteorder(reader) != sys.byteorder
-    loader = _StorageLoader(reader, mapping)
+    loader = _StorageLoader(reader, mapping, swap, restore)
     data = reader.read("data.pkl")
     after_fill: list = []
     obj = unpickle(data, loader, weights_only, after_fill=after_fill)
-    loader.fill(swap)
+    loader.fill()
     for work in after_fill:
         work()
     return obj
@@ -231,6 +259,8 @@ def unpickle(data, load_storage, weights_only: bool, what: str = "data.pkl", aft
         return cls(stream, load_storage, what).load()
     except SerializationError:
         raise
+    except MapLocationError as exc:
+        raise exc.error from None
     except RecursionError:
         raise SerializationError(f"cannot unpickle {what}: the pickle nests too deeply") from None
     except Exception as exc:
