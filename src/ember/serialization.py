@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
+import secrets
 
 import numpy as np
 
@@ -149,15 +149,26 @@ def archive_name(path: str) -> str:
 
 
 def _save_atomic(obj, path, protocol, zip_format, byteorder, compact) -> None:
+    """Write to a temporary file beside the target, fsync it, rename it over the target.
+
+    A symlink is written through (its target is replaced, as opening the path would); a path
+    that is not a regular file (a device such as /dev/null, a FIFO) is written directly.
+    """
     prefix = archive_name(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=folder)
+    path = os.path.realpath(path)
+    if os.path.exists(path) and not os.path.isfile(path):
+        with open(path, "wb") as out:
+            _write(obj, out, prefix, protocol, zip_format, byteorder, compact)
+        return
+    folder = os.path.dirname(path)
+    fd, tmp = _temporary_beside(path)
     try:
         with os.fdopen(fd, "wb") as out:
             _write(obj, out, prefix, protocol, zip_format, byteorder, compact)
             out.flush()
             os.fsync(out.fileno())
-        os.chmod(tmp, _file_mode(path))
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(tmp, os.stat(path).st_mode & 0o7777)  # an overwritten file keeps its mode
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -166,13 +177,14 @@ def _save_atomic(obj, path, protocol, zip_format, byteorder, compact) -> None:
     _fsync_dir(folder)
 
 
-def _file_mode(path: str) -> int:
-    try:
-        return os.stat(path).st_mode & 0o777
-    except OSError:
-        mask = os.umask(0)
-        os.umask(mask)
-        return 0o666 & ~mask
+def _temporary_beside(path: str) -> tuple[int, str]:
+    """A new file next to `path`, created with mode 0o666 less the umask (as open() would)."""
+    while True:
+        tmp = f"{os.path.dirname(path)}/.{os.path.basename(path)}.{secrets.token_hex(6)}.tmp"
+        try:
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), tmp
+        except FileExistsError:
+            continue
 
 
 def _fsync_dir(folder: str) -> None:
