@@ -24,7 +24,7 @@ import numpy as np
 
 from ember.errors import SerializationError
 from ember.serializer import allowlist
-from ember.serializer.legacy import is_legacy, load_legacy, save_legacy
+from ember.serializer.legacy import is_legacy, load_legacy_at, save_legacy
 from ember.serializer.location import restorer
 from ember.serializer.scan import unsafe_globals
 from ember.serializer.source import BytesSource, open_source
@@ -233,6 +233,7 @@ def load(
     restore = restorer(map_location)
     if mmap:
         return _load_mmap(f, weights_only, restore)
+    start = f.tell() if hasattr(f, "tell") else None  # a stream is read from where it stands
     source = open_source(f)
     try:
         head = source.read(0, min(8, source.size), "file header")
@@ -241,7 +242,10 @@ def load(
         if head.startswith(b"PYTORCH1"):
             raise SerializationError("PyTorch's preview format (PYTORCH1) is not supported")
         if is_legacy(head):
-            return load_legacy(source, weights_only, restore)
+            obj, used = load_legacy_at(source, weights_only, restore)
+            if start is not None:
+                f.seek(start + used)  # as in torch.load, whatever follows can be read next
+            return obj
         raise SerializationError(
             f"not a checkpoint: the file starts with {head!r}, neither a zip archive nor "
             "PyTorch's legacy format"

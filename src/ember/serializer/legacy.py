@@ -28,7 +28,14 @@ from ember.serializer.source import open_source
 from ember.serializer.zipformat import pickle_object, unpickle
 from ember.tensor import TypedStorage, UntypedStorage
 
-__all__ = ["save_legacy", "load_legacy", "MAGIC_NUMBER", "PROTOCOL_VERSION", "is_legacy"]
+__all__ = [
+    "save_legacy",
+    "load_legacy",
+    "load_legacy_at",
+    "MAGIC_NUMBER",
+    "PROTOCOL_VERSION",
+    "is_legacy",
+]
 
 MAGIC_NUMBER = 0x1950A86A20F9469CFC6C
 PROTOCOL_VERSION = 1001
@@ -167,6 +174,12 @@ def load_legacy(f, weights_only: bool = True, restore=None):
 
     `restore` is a `location.restorer` (for map_location), or None.
     """
+    return load_legacy_at(f, weights_only, restore)[0]
+
+
+def load_legacy_at(f, weights_only: bool = True, restore=None):
+    """(object, number of bytes the checkpoint took): a legacy file ends where its data does,
+    so more may follow it in the same stream."""
     given = hasattr(f, "readinto") and hasattr(f, "size")
     source = f if given else open_source(f)
     try:
@@ -188,7 +201,7 @@ def load_legacy(f, weights_only: bool = True, restore=None):
         storages.fill(keys, swap)
         for work in after_fill:
             work()
-        return obj
+        return obj, cursor.pos
     finally:
         if not given:
             source.close()
