@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import pickle
 import secrets
 
 import numpy as np
@@ -114,8 +115,7 @@ def save(
     >>> buf.getvalue()[:4]
     b'PK\\x03\\x04'
     """
-    if pickle_module is not None:
-        raise TypeError("ember.save uses its own pickler; pickle_module is not supported")
+    _check_pickle_module(pickle_module, "ember.save")
     if isinstance(f, (str, os.PathLike)):
         _save_atomic(obj, os.fspath(f), pickle_protocol, _use_new_zipfile_serialization,
                      not _disable_byteorder_record, compact)  # fmt: skip
@@ -208,7 +208,7 @@ def load(
     map_location=None,
     pickle_module=None,
     *,
-    weights_only: bool = True,
+    weights_only: bool | None = None,
     mmap: bool | None = None,
     **pickle_load_args,
 ):
@@ -216,11 +216,14 @@ def load(
 
     `weights_only=True` (the default) refuses every global outside the allowlist and runs
     nothing from the file; `weights_only=False` unpickles anything and so RUNS CODE FROM THE
-    FILE: use it only on files you trust. `mmap=True` maps the file (a path) copy-on-write and
-    makes storages views of it. ember is CPU-only: storages load on the CPU whatever device
-    saved them; `map_location` may be a CPU device (`'cpu'`, a device object), a dict from
-    saved locations to CPU devices, or a callable `f(storage, location)` returning the storage
-    to use (None: as loaded).
+    FILE: use it only on files you trust. As in torch.load, passing `pickle_module` (only the
+    standard `pickle` is accepted) makes the default False, and `encoding`/`errors` are handed
+    to the unpickler (`encoding='latin1'` for Python 2 files).
+
+    `mmap=True` maps the file (a path) copy-on-write and makes storages views of it. ember is
+    CPU-only: storages load on the CPU whatever device saved them; `map_location` may be a CPU
+    device (`'cpu'`, a device object), a dict from saved locations to CPU devices, or a
+    callable `f(storage, location)` returning the storage to use (None: as loaded).
 
     >>> import io, ember
     >>> buf = io.BytesIO()
@@ -228,21 +231,25 @@ def load(
     >>> ember.load(io.BytesIO(buf.getvalue()))
     [tensor([0, 1, 2, 3]), 'meta']
     """
-    if pickle_module is not None:
-        raise TypeError("ember.load uses its own unpickler; pickle_module is not supported")
+    _check_pickle_module(pickle_module, "ember.load")
+    if weights_only is None:
+        weights_only = pickle_module is None
+    elif weights_only and pickle_module is not None:
+        raise RuntimeError("Can not safely load weights when explicit pickle_module is specified")
+    options = _unpickler_options(pickle_load_args)
     restore = restorer(map_location)
     if mmap:
-        return _load_mmap(f, weights_only, restore)
+        return _load_mmap(f, weights_only, restore, options)
     start = f.tell() if hasattr(f, "tell") else None  # a stream is read from where it stands
     source = open_source(f)
     try:
         head = source.read(0, min(8, source.size), "file header")
         if head.startswith(b"PK\x03\x04"):
-            return load_zip(ZipReader(source), weights_only, restore=restore)
+            return load_zip(ZipReader(source), weights_only, restore=restore, options=options)
         if head.startswith(b"PYTORCH1"):
             raise SerializationError("PyTorch's preview format (PYTORCH1) is not supported")
         if is_legacy(head):
-            obj, used = load_legacy_at(source, weights_only, restore)
+            obj, used = load_legacy_at(source, weights_only, restore, options)
             if start is not None:
                 f.seek(start + used)  # as in torch.load, whatever follows can be read next
             return obj
@@ -254,7 +261,24 @@ def load(
         source.close()
 
 
-def _load_mmap(f, weights_only: bool, restore):
+def _check_pickle_module(pickle_module, who: str) -> None:
+    """ember pickles with its own (de)picklers; the standard `pickle` is what they are."""
+    if pickle_module is not None and pickle_module is not pickle:
+        raise TypeError(
+            f"{who} pickles with its own pickler; pickle_module may only be the standard "
+            f"pickle module, not {getattr(pickle_module, '__name__', pickle_module)!r}"
+        )
+
+
+def _unpickler_options(pickle_load_args: dict) -> dict:
+    """The unpickler arguments of torch.load's **pickle_load_args that ember honours."""
+    unknown = set(pickle_load_args) - {"encoding", "errors"}
+    if unknown:
+        raise TypeError(f"ember.load got unexpected keyword arguments: {sorted(unknown)}")
+    return {"encoding": "utf-8", **pickle_load_args}
+
+
+def _load_mmap(f, weights_only: bool, restore, options):
     if isinstance(f, (str, os.PathLike)):
         path = os.fspath(f)
     elif isinstance(getattr(f, "name", None), str) and os.path.exists(f.name):
@@ -271,4 +295,4 @@ def _load_mmap(f, weights_only: bool, restore):
             "(_use_new_zipfile_serialization=True)"
         )
     reader = ZipReader(BytesSource(mapping))
-    return load_zip(reader, weights_only, mapping=mapping, restore=restore)
+    return load_zip(reader, weights_only, mapping=mapping, restore=restore, options=options)

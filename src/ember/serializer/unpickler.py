@@ -103,8 +103,10 @@ class WeightsUnpickler(_Persistent, pickle._Unpickler):
 
     dispatch: dict = {}
 
-    def __init__(self, f, load_storage, what: str = "the pickle"):
-        super().__init__(f, encoding="utf-8")
+    def __init__(
+        self, f, load_storage, what: str = "the pickle", encoding="utf-8", errors="strict"
+    ):
+        super().__init__(f, encoding=encoding, errors=errors)
         self.load_storage = load_storage
         self.what = what
 
@@ -328,9 +330,11 @@ WeightsUnpickler.dispatch = _weights_dispatch()
 class FullUnpickler(_Persistent, pickle.Unpickler):
     """weights_only=False: any global resolves (PyTorch's names map to ember's objects)."""
 
-    def __init__(self, f, load_storage, what: str = "the pickle"):
+    def __init__(
+        self, f, load_storage, what: str = "the pickle", encoding="utf-8", errors="strict"
+    ):
         _prescan(f, what)
-        super().__init__(f, encoding="utf-8")
+        super().__init__(f, encoding=encoding, errors=errors)
         self.load_storage = load_storage
 
     def find_class(self, module, name):

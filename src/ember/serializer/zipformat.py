@@ -215,10 +215,10 @@ def _byteswap(storage: UntypedStorage, dtype) -> None:
         storage._view_as(dtype).byteswap(inplace=True)
 
 
-def load_zip(f, weights_only: bool = True, mapping=None, restore=None):
+def load_zip(f, weights_only: bool = True, mapping=None, restore=None, options=None):
     """Load a zip checkpoint from `f` (path, bytes-like, file object, or an open ZipReader).
 
-    `restore` is a `location.restorer` (for map_location), or None.
+    `restore` is a `location.restorer` (for map_location), or None; `options` go to `unpickle`.
     """
     reader = f if isinstance(f, ZipReader) else ZipReader(f)
     if reader.has("constants.pkl"):
@@ -231,7 +231,7 @@ def load_zip(f, weights_only: bool = True, mapping=None, restore=None):
     loader = _StorageLoader(reader, mapping, swap, restore)
     data = reader.read("data.pkl")
     after_fill: list = []
-    obj = unpickle(data, loader, weights_only, after_fill=after_fill)
+    obj = unpickle(data, loader, weights_only, after_fill=after_fill, options=options)
     loader.fill()
     for work in after_fill:
         work()
@@ -247,16 +247,19 @@ def _byteorder(reader: ZipReader) -> str:
     return order.decode()
 
 
-def unpickle(data, load_storage, weights_only: bool, what: str = "data.pkl", after_fill=None):
+def unpickle(
+    data, load_storage, weights_only: bool, what: str = "data.pkl", after_fill=None, options=None
+):
     """Unpickle `data` with the allowlisting or the trusting unpickler; errors become ours.
 
-    Work that must wait until the storages are filled is appended to `after_fill`.
+    Work that must wait until the storages are filled is appended to `after_fill`; `options`
+    are the unpickler's `encoding` and `errors` (for Python 2 strings), if given.
     """
     cls = WeightsUnpickler if weights_only else FullUnpickler
     stream = io.BytesIO(data) if isinstance(data, (bytes, bytearray)) else data
     token = AFTER_FILL.set(after_fill)
     try:
-        return cls(stream, load_storage, what).load()
+        return cls(stream, load_storage, what, **(options or {})).load()
     except SerializationError:
         raise
     except MapLocationError as exc:
