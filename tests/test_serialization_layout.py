@@ -34,6 +34,7 @@ def _cases(torch):
         {
             "0-d": torch.tensor(2.5),
             "empty": torch.zeros(0, 3),
+            "empty with odd strides": [torch.zeros(3, 0).t(), torch.zeros(2, 0, 4)],
             "empty among others": [torch.ones(2), torch.zeros(0, dtype=torch.int8), torch.ones(1)],
             "state dict": lin.state_dict(),
             "batchnorm": torch.nn.BatchNorm1d(3).state_dict(),
