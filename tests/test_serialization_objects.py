@@ -7,6 +7,8 @@ import numpy as np
 import pytest
 
 import ember
+import fuzz_corpus
+import fuzz_pickle
 from ember.nn.parameter import Parameter
 from test_serialization_helpers import E
 
@@ -140,3 +142,37 @@ def test_v3_rebuild_of_an_untyped_storage_is_read(torch):
     assert ours[0].dtype is ember.bfloat16 and ours[0].tolist() == theirs[0].tolist() == [1, 3]
     assert ours[1].tolist() == theirs[1].tolist() == [3j, 7]
     assert ours[0].stride() == theirs[0].stride() == (2,) and ours[0].storage_offset() == 1
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_lazy_conj_and_neg_views_keep_their_layout(torch, fmt):
+    z = torch.arange(12.0).reshape(4, 3) * (1 + 2j)
+    saved = [z.conj(), z.t().conj(), z[1:, ::2].conj(), z._neg_view(), z]
+    back = from_torch(saved, torch, **fmt)
+    for ours, theirs in zip(back, saved):
+        assert ours.tolist() == theirs.resolve_conj().resolve_neg().tolist()
+        assert ours.stride() == theirs.stride()
+        assert ours.storage_offset() == theirs.storage_offset()
+    conj_storages = {id(t.untyped_storage()) for t in back[:3]}
+    assert len(conj_storages) == 1  # one conjugated copy, shared by the conj views
+    assert back[3].untyped_storage() is not back[4].untyped_storage()
+
+
+def test_expanded_conj_view_does_not_allocate_its_logical_size(torch):
+    t = torch.zeros(1, dtype=torch.complex64).expand(2**40).conj()  # 8 TiB if materialized
+    back = from_torch(t, torch)
+    assert tuple(back.shape) == (2**40,) and back.stride() == (0,)
+    assert back.untyped_storage().nbytes() == 8
+
+
+def test_negating_a_bool_tensor_is_refused(torch):
+    buf = io.BytesIO()
+    torch.save(torch.ones(2, dtype=torch.bool), buf)
+    data = fuzz_corpus.ZipReader(buf.getvalue()).read("data.pkl")
+    ops = fuzz_pickle.decode(data)
+    reduce_at = max(i for i, (name, _) in enumerate(ops) if name == "TUPLE")
+    ops[reduce_at:reduce_at] = [("EMPTY_DICT", None), ("UNICODE", "neg"), ("NEWTRUE", None),
+                                ("SETITEM", None)]  # fmt: skip
+    bad = fuzz_corpus.repack(buf.getvalue(), {"data.pkl": fuzz_pickle.encode(ops)})
+    with pytest.raises(ember.SerializationError, match="negate a bool"):
+        ember.load(io.BytesIO(bad))

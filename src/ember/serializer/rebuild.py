@@ -13,6 +13,7 @@ Example:
 from __future__ import annotations
 
 import collections
+import contextlib
 import contextvars
 import math
 from collections import OrderedDict
@@ -25,7 +26,7 @@ from ember.errors import SerializationError
 from ember.nn.parameter import Parameter
 from ember.serializer.pickler import parameter_class
 from ember.tensor import Size, Tensor, TypedStorage, UntypedStorage
-from ember.tensor.tensor import from_storage, wrap
+from ember.tensor.tensor import from_storage
 
 __all__ = [
     "StorageType",
@@ -35,6 +36,7 @@ __all__ = [
     "rebuild_tensor_v2",
     "shown",
     "INT64_MAX",
+    "deferred",
 ]
 
 _MAX_DIMS = 64  # numpy's limit
@@ -161,10 +163,29 @@ def _check_addressable(size: tuple, stride: tuple, itemsize: int) -> None:
 
 # Loaders fill storages after unpickling; work that reads tensor data waits in this list.
 AFTER_FILL: contextvars.ContextVar[list | None] = contextvars.ContextVar("after_fill", default=None)
+# The conj/neg copies of storages made during one load, shared by every view that needs one.
+_MATH_COPIES: contextvars.ContextVar[dict | None] = contextvars.ContextVar("copies", default=None)
+
+
+@contextlib.contextmanager
+def deferred(after_fill: list):
+    """While unpickling: work reading tensor data is appended to `after_fill` (run it once the
+    storages are filled), and storage copies for PyTorch's conj/neg bits are shared."""
+    tokens = AFTER_FILL.set(after_fill), _MATH_COPIES.set({})
+    try:
+        yield
+    finally:
+        AFTER_FILL.reset(tokens[0])
+        _MATH_COPIES.reset(tokens[1])
 
 
 def _apply_metadata(t: Tensor, metadata) -> Tensor:
-    """Materialize PyTorch's lazy conj/neg bits (the file stores the un-conjugated data)."""
+    """Materialize PyTorch's lazy conj/neg bits (the file stores the un-conjugated data).
+
+    The bits are applied to a copy of the whole storage, which the tensor then views with its
+    saved offset and strides: the copy is never larger than the storage the file holds (an
+    expanded view stays a view), and views with the same bits share it.
+    """
     if not metadata:
         return t
     if not isinstance(metadata, dict):
@@ -172,18 +193,38 @@ def _apply_metadata(t: Tensor, metadata) -> Tensor:
     conj, neg = bool(metadata.get("conj")), bool(metadata.get("neg"))
     if not (conj or neg):
         return t
-    out = wrap(np.empty(t._np.shape, t._np.dtype))
+    dtype = t.dtype
+    if neg and dtype is dtypes.bool_:
+        raise SerializationError("tensor metadata asks to negate a bool tensor")
+    storage = t.untyped_storage()
+    copies = _MATH_COPIES.get()
+    key = (id(storage), dtype, conj, neg)
+    found = None if copies is None else copies.get(key)
+    if found is None:
+        found = (storage, _math_copy(storage, dtype, conj, neg))
+        if copies is not None:
+            copies[key] = found  # holding `storage` keeps its id from being reused
+    return from_storage(found[1], t.storage_offset(), t.size(), t.stride(), dtype)
+
+
+def _math_copy(storage: UntypedStorage, dtype, conj: bool, neg: bool) -> UntypedStorage:
+    copy = UntypedStorage(np.empty(storage.nbytes(), np.uint8))
 
     def materialize():
-        arr = np.conj(t._np) if conj else t._np
-        out._np[...] = np.negative(arr) if neg else arr
+        source, out = storage._view_as(dtype), copy._view_as(dtype)
+        if conj:
+            np.conjugate(source, out=out)
+        else:
+            out[...] = source
+        if neg:
+            np.negative(out, out=out)
 
     pending = AFTER_FILL.get()
     if pending is None:
         materialize()
     else:
         pending.append(materialize)
-    return out
+    return copy
 
 
 def rebuild_tensor_v2(storage, offset, size, stride, requires_grad, hooks, metadata=None):

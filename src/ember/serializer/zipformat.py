@@ -31,7 +31,7 @@ from ember.serializer.compact import CompactPlan
 from ember.serializer.crc import CrcPipe, crc32
 from ember.serializer.location import MapLocationError, restored
 from ember.serializer.pickler import StorageTable, dump_checkpoint
-from ember.serializer.rebuild import AFTER_FILL, INT64_MAX, shown
+from ember.serializer.rebuild import INT64_MAX, deferred, shown
 from ember.serializer.unpickler import FullUnpickler, WeightsUnpickler
 from ember.serializer.zipreader import ZipReader
 from ember.serializer.zipwriter import ZipWriter
@@ -257,9 +257,9 @@ def unpickle(
     """
     cls = WeightsUnpickler if weights_only else FullUnpickler
     stream = io.BytesIO(data) if isinstance(data, (bytes, bytearray)) else data
-    token = AFTER_FILL.set(after_fill)
     try:
-        return cls(stream, load_storage, what, **(options or {})).load()
+        with deferred(after_fill):
+            return cls(stream, load_storage, what, **(options or {})).load()
     except SerializationError:
         raise
     except MapLocationError as exc:
@@ -273,5 +273,3 @@ def unpickle(
                 f"cannot unpickle {what}: the pickle is corrupt or truncated ({detail})"
             ) from exc
         raise SerializationError(f"cannot unpickle {what}: {type(exc).__name__}: {exc}") from exc
-    finally:
-        AFTER_FILL.reset(token)
