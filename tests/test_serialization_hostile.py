@@ -93,6 +93,19 @@ def attacks(marker):
         "codecs": Call("_codecs", "encode", Call("builtins", "eval", code), "latin1"),
         "rebuild bad args": Call("torch._utils", "_rebuild_tensor_v2", "x", -1, (2,), (1,)),
         "storage type call": Call("torch", "FloatStorage", 10),
+        "nt.system": Call("nt", "system", cmd),
+        "open": Call("builtins", "open", str(marker), "w"),
+        "importlib": Call("importlib", "import_module", "os"),
+        "nested pickle": Call("pickle", "loads", pickle.dumps(Call("os", "system", cmd))),
+        "runpy": Call("runpy", "_run_code", code, {}),
+        "functools.partial": Call("functools", "partial", Call("os", "system"), cmd),
+        "operator.methodcaller": Call("operator", "methodcaller", "system", cmd),
+        "numpy reconstruct": Call("numpy.core.multiarray", "_reconstruct", "x", (0,), b"b"),
+        "torch.load": Call("torch", "load", str(marker)),
+        "tensor class call": Call("torch", "Tensor", 10**12),
+        "rebuild_from_type_v2 with a foreign function": Call(
+            "torch._tensor", "_rebuild_from_type_v2", Call("os", "system"), "x", (cmd,), None
+        ),
     }
 
 
@@ -391,3 +404,27 @@ def test_storages_from_other_devices_load_on_the_cpu():
     t = load_bytes(data, map_location="cpu")
     assert t.device == "cpu" and t._np.tolist() == [0, 1, 2, 3]
     assert load_bytes(data, map_location=lambda storage, loc: storage)._np.tolist() == [0, 1, 2, 3]
+
+
+def test_allowlist_covers_torchs(torch):
+    """Every global torch's weights-only loader allows either maps to an ember object or is
+    refused naming what ember lacks; ember allows nothing beyond it but frozenset and the
+    Python 2 spellings of builtins."""
+    from torch._weights_only_unpickler import _get_allowed_globals
+
+    from ember.serializer.rebuild import TORCH_GLOBALS
+    from ember.serializer.unpickler import resolve_torch_global
+
+    unexplained = []
+    for full in _get_allowed_globals():
+        module, _, name = full.rpartition(".")
+        try:
+            if resolve_torch_global(module, name) is None:
+                unexplained.append(full)
+        except ember.SerializationError as exc:
+            assert "does not support" in str(exc), full
+    assert not unexplained
+    ours = {f"{m}.{n}" for m, n in TORCH_GLOBALS}
+    extra = {n for n in ours - set(_get_allowed_globals()) if not n.endswith("Storage")}
+    assert extra == {"builtins.frozenset", "__builtin__.set", "__builtin__.frozenset",
+                     "__builtin__.complex"}  # fmt: skip

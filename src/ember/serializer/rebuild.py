@@ -90,6 +90,28 @@ UNSUPPORTED_GLOBALS = {
     ("torch._utils", "_rebuild_wrapper_subclass"): "wrapper tensor subclasses",
     ("torch._utils", "_rebuild_device_tensor_from_numpy"): "tensors of storage-less devices",
     ("torch._utils", "_rebuild_device_tensor_from_cpu_tensor"): "xla/maia/mtia device tensors",
+    ("torch.storage", "TypedStorage"): "storage objects built by the pickle itself",
+    **{
+        (module, f"{kind}Storage"): "quantized storages"
+        for module in ("torch", "torch.cuda")
+        for kind in ("QInt8", "QInt32", "QUInt8", "QUInt4x2", "QUInt2x4")
+    },
+    **{
+        (module, f"{kind}Tensor"): "legacy tensor type objects"
+        for module in ("torch", "torch.cuda", "torch.sparse", "torch.cuda.sparse")
+        for kind in (
+            "BFloat16",
+            "Bool",
+            "Byte",
+            "Char",
+            "Double",
+            "Float",
+            "Half",
+            "Int",
+            "Long",
+            "Short",
+        )
+    },  # fmt: skip
     **{
         ("torch", q): "quantization schemes"
         for q in (
