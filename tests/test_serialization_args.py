@@ -73,3 +73,35 @@ def test_other_pickle_modules_are_refused():
         ember.save(1, io.BytesIO(), pickle_module=json)
     with pytest.raises(TypeError, match="json"):
         ember.load(io.BytesIO(b""), pickle_module=json)
+
+
+@pytest.mark.parametrize("zip_format", [True, False])
+def test_pickle_protocol_1_both_ways(torch, zip_format):
+    buf = io.BytesIO()
+    torch.save(
+        {"a": torch.arange(3)}, buf, pickle_protocol=1, _use_new_zipfile_serialization=zip_format
+    )
+    assert ember.load(io.BytesIO(buf.getvalue()))["a"].tolist() == [0, 1, 2]
+    buf = io.BytesIO()
+    ember.save(
+        {"a": ember.arange(3)}, buf, pickle_protocol=1, _use_new_zipfile_serialization=zip_format
+    )
+    # torch's weights-only loader lacks protocol 1's text opcodes (INT, LONG); ember has them
+    back = torch.load(io.BytesIO(buf.getvalue()), weights_only=False)
+    assert back["a"].tolist() == [0, 1, 2]
+    assert ember.load(io.BytesIO(buf.getvalue()))["a"].tolist() == [0, 1, 2]
+
+
+def test_pickle_protocol_0_is_refused_where_torch_writes_an_unloadable_file(torch):
+    buf = io.BytesIO()
+    torch.save(torch.ones(1), buf, pickle_protocol=0)
+    with pytest.raises(AssertionError, match="saved_id must be a tuple"):
+        torch.load(io.BytesIO(buf.getvalue()), weights_only=False)
+    for zip_format in (True, False):
+        with pytest.raises(ValueError, match="protocol 0"):
+            ember.save(
+                ember.ones(1),
+                io.BytesIO(),
+                pickle_protocol=0,
+                _use_new_zipfile_serialization=zip_format,
+            )

@@ -243,7 +243,7 @@ def load(
     start = f.tell() if hasattr(f, "tell") else None  # a stream is read from where it stands
     source = open_source(f)
     try:
-        head = source.read(0, min(8, source.size), "file header")
+        head = source.read(0, min(32, source.size), "file header")
         if head.startswith(b"PK\x03\x04"):
             return load_zip(ZipReader(source), weights_only, restore=restore, options=options)
         if head.startswith(b"PYTORCH1"):
@@ -254,7 +254,7 @@ def load(
                 f.seek(start + used)  # as in torch.load, whatever follows can be read next
             return obj
         raise SerializationError(
-            f"not a checkpoint: the file starts with {head!r}, neither a zip archive nor "
+            f"not a checkpoint: the file starts with {head[:8]!r}, neither a zip archive nor "
             "PyTorch's legacy format"
         )
     finally:

@@ -25,7 +25,7 @@ from ember.errors import SerializationError
 from ember.serializer.location import restored
 from ember.serializer.rebuild import INT64_MAX, shown
 from ember.serializer.source import open_source
-from ember.serializer.zipformat import pickle_object, unpickle
+from ember.serializer.zipformat import check_protocol, pickle_object, unpickle
 from ember.tensor import TypedStorage, UntypedStorage
 
 __all__ = [
@@ -40,6 +40,7 @@ __all__ = [
 MAGIC_NUMBER = 0x1950A86A20F9469CFC6C
 PROTOCOL_VERSION = 1001
 _MAGIC_PICKLE_HEAD = b"\x80\x02\x8a\x0a"
+_MAGIC_TEXT = b"L%dL\n." % MAGIC_NUMBER
 _SYS_INFO = {
     "protocol_version": PROTOCOL_VERSION,
     "little_endian": sys.byteorder == "little",
@@ -48,12 +49,20 @@ _SYS_INFO = {
 
 
 def is_legacy(head: bytes) -> bool:
-    """Whether a file starting with `head` looks like a legacy checkpoint."""
-    return head.startswith(_MAGIC_PICKLE_HEAD) or (head[:1] == b"\x80" and b"\x8a" in head[:4])
+    """Whether a file starting with `head` (its first 32 bytes) looks like a legacy checkpoint.
+
+    Protocols 2 and up write the magic number as LONG1; protocols 0 and 1 as decimal text.
+    """
+    return (
+        head.startswith(_MAGIC_PICKLE_HEAD)
+        or (head[:1] == b"\x80" and b"\x8a" in head[:4])
+        or head.startswith(_MAGIC_TEXT)
+    )
 
 
 def save_legacy(obj, f, protocol: int = 2, compact: bool = False) -> None:
     """Write `obj` to the binary stream `f` in the legacy format."""
+    check_protocol(protocol)
     data, table = pickle_object(obj, protocol, compact, legacy=True)
     pickle.dump(MAGIC_NUMBER, f, protocol=protocol)
     pickle.dump(PROTOCOL_VERSION, f, protocol=protocol)

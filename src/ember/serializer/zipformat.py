@@ -37,7 +37,7 @@ from ember.serializer.zipreader import ZipReader
 from ember.serializer.zipwriter import ZipWriter
 from ember.tensor import TypedStorage, UntypedStorage
 
-__all__ = ["save_zip", "load_zip", "pickle_object", "unpickle", "check_version"]
+__all__ = ["save_zip", "load_zip", "pickle_object", "unpickle", "check_version", "check_protocol"]
 
 MIN_VERSION, MAX_VERSION = 1, 10
 
@@ -78,8 +78,22 @@ def _caller_level() -> int:
     return level
 
 
+def check_protocol(protocol) -> None:
+    """Refuse pickle protocols that cannot hold storage references (tuples as persistent ids).
+
+    Protocol 0 writes persistent ids as text lines: torch.save then writes a file nothing can
+    load; ember says so instead.
+    """
+    if type(protocol) is not int or not 1 <= protocol <= pickle.HIGHEST_PROTOCOL:
+        raise ValueError(
+            f"pickle_protocol must be 1..{pickle.HIGHEST_PROTOCOL} (protocol 0 cannot reference "
+            f"storages), got {protocol!r}"
+        )
+
+
 def save_zip(obj, f, prefix: str, protocol: int = 2, compact: bool = False, byteorder=True):
     """Write `obj` to the binary stream `f` as a zip checkpoint under folder `prefix`."""
+    check_protocol(protocol)
     data, table = pickle_object(obj, protocol, compact)
     storages = table.storages()
     # The CRC thread runs ahead of the writes, so no record waits for its checksum.
