@@ -330,16 +330,33 @@ def test_zip64_archives_are_read():
     assert load_bytes(buf.getvalue())._np.tolist() == [0, 1, 2, 3]
 
 
-def test_writer_zip64_path(monkeypatch):
+def test_writer_zip64_path(monkeypatch, torch):
+    """Records 'past 4 GiB' (the limit lowered to 100 bytes): zip64 fields as miniz writes them."""
     from ember.serializer import zipwriter
 
     monkeypatch.setattr(zipwriter, "_MAX32", 100)
     buf = io.BytesIO()
     ember.save({"w": E(np.arange(64, dtype=np.float32))}, buf)
-    z = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
-    assert z.testzip() is None
     monkeypatch.undo()
-    assert load_bytes(buf.getvalue())["w"]._np[63] == 63
+    data = buf.getvalue()
+    z = zipfile.ZipFile(io.BytesIO(data))
+    assert z.testzip() is None
+    for info in z.infolist():
+        name_len, extra_len = struct.unpack_from("<HH", data, info.header_offset + 26)
+        extra = data[info.header_offset + 30 + name_len :][:extra_len]
+        assert (info.header_offset + 30 + name_len + extra_len) % 64 == 0
+        big_size, big_offset = info.file_size >= 100, info.header_offset >= 100
+        if big_size or big_offset:  # zip64 field first: (size, 0) and/or the header offset
+            tag, size = struct.unpack_from("<HH", extra)
+            values = struct.unpack_from(f"<{size // 8}Q", extra, 4)
+            expected = ((info.file_size, 0) if big_size else ()) + (
+                (info.header_offset,) if big_offset else ()
+            )
+            assert tag == 1 and values == expected and extra[4 + size :][:2] == b"FB"
+        else:
+            assert extra[:2] == b"FB"
+    assert load_bytes(data)["w"]._np[63] == 63
+    assert torch.load(io.BytesIO(data), weights_only=True)["w"][63].item() == 63
 
 
 def test_overlapping_records_cannot_multiply_allocations():
