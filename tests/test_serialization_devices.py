@@ -1,4 +1,4 @@
-"""Files saved from GPUs, and the `map_location` values PyTorch users pass; torch 2.13 is the oracle.
+"""Files saved from GPUs, and the `map_location` values PyTorch users pass (torch 2.13: oracle).
 
 The GPU files are torch.save files whose storage locations are rewritten to 'cuda:0' (and, as
 old files have them, storage types to `torch.cuda.*Storage`): what a CUDA machine writes.

@@ -13,17 +13,14 @@ Example:
 from __future__ import annotations
 
 import collections
-import contextlib
-import contextvars
 import math
 from collections import OrderedDict
-
-import numpy as np
 
 from ember import dtypes
 from ember.devices import device as ember_device
 from ember.errors import SerializationError
 from ember.nn.parameter import Parameter
+from ember.serializer.mathbits import apply_metadata
 from ember.serializer.pickler import parameter_class
 from ember.tensor import Size, Tensor, TypedStorage, UntypedStorage
 from ember.tensor.tensor import from_storage
@@ -36,7 +33,6 @@ __all__ = [
     "rebuild_tensor_v2",
     "shown",
     "INT64_MAX",
-    "deferred",
 ]
 
 _MAX_DIMS = 64  # numpy's limit
@@ -183,78 +179,12 @@ def _check_addressable(size: tuple, stride: tuple, itemsize: int) -> None:
         )
 
 
-# Loaders fill storages after unpickling; work that reads tensor data waits in this list.
-AFTER_FILL: contextvars.ContextVar[list | None] = contextvars.ContextVar("after_fill", default=None)
-# The conj/neg copies of storages made during one load, shared by every view that needs one.
-_MATH_COPIES: contextvars.ContextVar[dict | None] = contextvars.ContextVar("copies", default=None)
-
-
-@contextlib.contextmanager
-def deferred(after_fill: list):
-    """While unpickling: work reading tensor data is appended to `after_fill` (run it once the
-    storages are filled), and storage copies for PyTorch's conj/neg bits are shared."""
-    tokens = AFTER_FILL.set(after_fill), _MATH_COPIES.set({})
-    try:
-        yield
-    finally:
-        AFTER_FILL.reset(tokens[0])
-        _MATH_COPIES.reset(tokens[1])
-
-
-def _apply_metadata(t: Tensor, metadata) -> Tensor:
-    """Materialize PyTorch's lazy conj/neg bits (the file stores the un-conjugated data).
-
-    The bits are applied to a copy of the whole storage, which the tensor then views with its
-    saved offset and strides: the copy is never larger than the storage the file holds (an
-    expanded view stays a view), and views with the same bits share it.
-    """
-    if not metadata:
-        return t
-    if not isinstance(metadata, dict):
-        raise SerializationError(f"bad tensor metadata {shown(metadata)}")
-    conj, neg = bool(metadata.get("conj")), bool(metadata.get("neg"))
-    if not (conj or neg):
-        return t
-    dtype = t.dtype
-    if neg and dtype is dtypes.bool_:
-        raise SerializationError("tensor metadata asks to negate a bool tensor")
-    storage = t.untyped_storage()
-    copies = _MATH_COPIES.get()
-    key = (id(storage), dtype, conj, neg)
-    found = None if copies is None else copies.get(key)
-    if found is None:
-        found = (storage, _math_copy(storage, dtype, conj, neg))
-        if copies is not None:
-            copies[key] = found  # holding `storage` keeps its id from being reused
-    return from_storage(found[1], t.storage_offset(), t.size(), t.stride(), dtype)
-
-
-def _math_copy(storage: UntypedStorage, dtype, conj: bool, neg: bool) -> UntypedStorage:
-    copy = UntypedStorage(np.empty(storage.nbytes(), np.uint8))
-
-    def materialize():
-        source, out = storage._view_as(dtype), copy._view_as(dtype)
-        if conj:
-            np.conjugate(source, out=out)
-        else:
-            out[...] = source
-        if neg:
-            np.negative(out, out=out)
-
-    pending = AFTER_FILL.get()
-    if pending is None:
-        materialize()
-    else:
-        pending.append(materialize)
-    return copy
-
-
 def rebuild_tensor_v2(storage, offset, size, stride, requires_grad, hooks, metadata=None):
     """Rebuild a tensor viewing a loaded (typed) storage."""
     if not isinstance(storage, TypedStorage):
         raise SerializationError(f"_rebuild_tensor_v2 expects a storage, got {type(storage)}")
     t = _view(storage.untyped(), offset, size, stride, storage.dtype)
-    t = _apply_metadata(t, metadata)
+    t = apply_metadata(t, metadata)
     t.requires_grad = bool(requires_grad)
     return t
 
@@ -265,7 +195,7 @@ def rebuild_tensor_v3(storage, offset, size, stride, requires_grad, hooks, dtype
         storage = storage.untyped()
     if not isinstance(storage, UntypedStorage) or not isinstance(dtype, dtypes.dtype):
         raise SerializationError(f"bad _rebuild_tensor_v3 arguments: {type(storage)}, {dtype!r}")
-    t = _apply_metadata(_view(storage, offset, size, stride, dtype), metadata)
+    t = apply_metadata(_view(storage, offset, size, stride, dtype), metadata)
     t.requires_grad = bool(requires_grad)
     return t
 

@@ -30,8 +30,9 @@ from ember.errors import SerializationError, VersionError
 from ember.serializer.compact import CompactPlan
 from ember.serializer.crc import CrcPipe, crc32
 from ember.serializer.location import MapLocationError, restored
+from ember.serializer.mathbits import deferred
 from ember.serializer.pickler import StorageTable, dump_checkpoint
-from ember.serializer.rebuild import INT64_MAX, deferred, shown
+from ember.serializer.rebuild import INT64_MAX, shown
 from ember.serializer.unpickler import FullUnpickler, WeightsUnpickler
 from ember.serializer.zipreader import ZipReader
 from ember.serializer.zipwriter import ZipWriter
