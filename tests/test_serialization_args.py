@@ -23,7 +23,7 @@ def _zip(pkl: bytes) -> bytes:
 @pytest.mark.parametrize("encoding", ["latin1", "bytes"])
 def test_encoding_for_python2_strings_matches_torch(torch, encoding):
     data = _zip(PY2_STRING)
-    theirs = torch.load(io.BytesIO(data), weights_only=True, encoding=encoding)
+    theirs = torch.load(io.BytesIO(data), weights_only=False, encoding=encoding)
     for weights_only in (True, False):
         ours = ember.load(io.BytesIO(data), weights_only=weights_only, encoding=encoding)
         assert ours == theirs == ("café" if encoding == "latin1" else b"caf\xe9")
