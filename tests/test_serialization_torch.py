@@ -95,10 +95,11 @@ def test_ember_sees_torch_views_and_sharing(torch, zip_format):
     assert back[3].untyped_storage().nbytes() == 12
 
 
-def test_torch_reads_compact_overlapping_views(torch):
+@pytest.mark.parametrize("zip_format", TORCH_FORMATS)
+def test_torch_reads_compact_overlapping_views(torch, zip_format):
     large = E(np.arange(1, 1000))
     a, b = V(large, large._np[0:5]), V(large, large._np[2:7])
-    ta, tb = ember_to_torch([a, b], torch, compact=True)
+    ta, tb = ember_to_torch([a, b], torch, compact=True, _use_new_zipfile_serialization=zip_format)
     assert shares(ta, tb) and ta.untyped_storage().nbytes() == 56
     assert tb.storage_offset() == 2 and tb.tolist() == [3, 4, 5, 6, 7]
     ta[3] = -1
