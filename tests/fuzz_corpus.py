@@ -45,7 +45,16 @@ def torch_objects(torch) -> dict:
         "views": [base, base[1:3, ::2], base.t(), torch.tensor(2.0, dtype=torch.bfloat16)],
         "state_dict": sd,
         "dtypes": [torch.ones(2, dtype=d) for d in (torch.int8, torch.float16, torch.complex64)],
+        "objects": _torch_objects_around_tensors(torch),
     }
+
+
+def _torch_objects_around_tensors(torch) -> list:
+    """Lazy conj/neg views, attributes on a tensor and a parameter, a device."""
+    z = torch.tensor([1 + 2j, 3 - 1j, 0.5j]).expand(2, 3)
+    tagged, param = torch.ones(2), torch.nn.Parameter(torch.zeros(2))
+    tagged.note, param.step = "x", 3
+    return [z.conj(), z[:, 1:]._neg_view(), tagged, param, torch.device("cuda", 1)]
 
 
 def seeds(torch) -> list[tuple[str, bytes]]:

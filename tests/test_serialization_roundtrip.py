@@ -149,6 +149,33 @@ def test_bloat_warning_names_compact():
         ember.save(V(large, large._np[0:5]), io.BytesIO(), compact=True)
 
 
+def test_bloat_warning_points_at_the_callers_line(tmp_path):
+    large = E(np.arange(1, 1000))
+    for target in (io.BytesIO(), tmp_path / "small.pt"):
+        with pytest.warns(UserWarning, match="compact=True") as caught:
+            ember.save(V(large, large._np[0:5]), target)
+        assert caught[0].filename == __file__
+
+
+def test_storages_saved_as_themselves_are_not_bloat():
+    large = E(np.arange(1, 1000))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ember.save([V(large, large._np[0:5]), large.untyped_storage()], io.BytesIO())
+        ember.save([V(large, large._np[0:5]), large.storage()], io.BytesIO())
+
+
+@pytest.mark.parametrize("legacy", [False, True])
+def test_compact_keeps_a_saved_storage_shared_with_its_views(legacy):
+    large = E(np.arange(1, 1000))
+    other = E(np.arange(100.0))
+    obj = [V(large, large._np[3:5]), large.storage(), V(other, other._np[10:12])]
+    a, storage, b = roundtrip(obj, compact=True, _use_new_zipfile_serialization=not legacy)
+    assert a.untyped_storage() is storage.untyped() and storage.size() == 999
+    assert a.storage_offset() == 3 and a.tolist() == [4, 5]
+    assert b.untyped_storage().nbytes() == 16 and b.tolist() == [10, 11]
+
+
 def test_save_to_path_is_atomic_and_keeps_old_file_on_failure(tmp_path):
     path = tmp_path / "model.pt"
     ember.save({"a": E(np.ones(3))}, path)

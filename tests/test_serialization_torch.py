@@ -1,6 +1,7 @@
 """Interop with torch 2.13 both ways: torch.load reads ember's files, ember.load reads torch's."""
 
 import io
+import pickle
 import struct
 import zipfile
 from collections import OrderedDict
@@ -94,14 +95,24 @@ def test_ember_sees_torch_views_and_sharing(torch, zip_format):
     assert back[3].untyped_storage().nbytes() == 12
 
 
-def test_torch_reads_compact_overlapping_views(torch):
+@pytest.mark.parametrize("zip_format", TORCH_FORMATS)
+def test_torch_reads_compact_overlapping_views(torch, zip_format):
     large = E(np.arange(1, 1000))
     a, b = V(large, large._np[0:5]), V(large, large._np[2:7])
-    ta, tb = ember_to_torch([a, b], torch, compact=True)
+    ta, tb = ember_to_torch([a, b], torch, compact=True, _use_new_zipfile_serialization=zip_format)
     assert shares(ta, tb) and ta.untyped_storage().nbytes() == 56
     assert tb.storage_offset() == 2 and tb.tolist() == [3, 4, 5, 6, 7]
     ta[3] = -1
     assert tb[1].item() == -1
+
+
+def test_torch_reads_compact_files_with_bare_storages(torch):
+    large = E(np.arange(1, 1000))
+    empty = E(np.zeros(0, np.float32))
+    obj = [V(large, large._np[3:5]), large.storage(), empty.untyped_storage()]
+    view, storage, untyped = ember_to_torch(obj, torch, compact=True)
+    assert view.untyped_storage().data_ptr() == storage.untyped().data_ptr()
+    assert storage.size() == 999 and view.tolist() == [4, 5] and untyped.nbytes() == 0
 
 
 @pytest.mark.parametrize("fmt", EMBER_FORMATS)
@@ -228,3 +239,59 @@ def test_big_endian_files_are_byteswapped(torch, tmp_path):
     ref = torch.load(io.BytesIO(big.getvalue()), weights_only=True)
     assert back["a"]._np.tolist() == ref["a"].tolist() == [0, 1, 2, 3]
     assert back["b"]._np.tolist() == ref["b"].tolist() == [1.5, -2.0]
+
+
+def _stream(save, zip_format):
+    """41, a checkpoint, 43, a checkpoint: pickles and checkpoints in one stream."""
+    f = io.BytesIO()
+    pickle.dump(41, f)
+    save([1.5, E(np.arange(3))], f, zip_format)
+    if not zip_format:  # a zip archive must run to the end of the file
+        pickle.dump(43, f)
+        save({"b": E(np.ones(2, np.float32))}, f, zip_format)
+    return f.getvalue()
+
+
+def _read_stream(data, load, zip_format):
+    f = io.BytesIO(data)
+    out = [pickle.load(f), load(f)]
+    if not zip_format:
+        out += [pickle.load(f), load(f)]
+    return out
+
+
+@pytest.mark.parametrize("zip_format", TORCH_FORMATS)
+def test_checkpoints_inside_a_stream_both_ways(torch, tmp_path, zip_format):
+    def torch_save(obj, f, z):
+        torch.save(
+            [obj[0], torch.arange(3)] if isinstance(obj, list) else {"b": torch.ones(2)},
+            f,
+            _use_new_zipfile_serialization=z,
+        )
+
+    def ember_save(obj, f, z):
+        ember.save(obj, f, _use_new_zipfile_serialization=z)
+
+    expected = [41, [1.5, [0, 1, 2]], 43, {"b": [1.0, 1.0]}][: 2 if zip_format else 4]
+
+    def plain(values):
+        out = []
+        for v in values:
+            if isinstance(v, list):
+                v = [v[0], v[1].tolist()]
+            elif isinstance(v, dict):
+                v = {"b": v["b"].tolist()}
+            out.append(v)
+        return out
+
+    theirs = _stream(torch_save, zip_format)
+    assert plain(_read_stream(theirs, ember.load, zip_format)) == expected
+    ours = _stream(ember_save, zip_format)
+    load = lambda f: torch.load(f, weights_only=True)  # noqa: E731
+    assert plain(_read_stream(ours, load, zip_format)) == expected
+    path = tmp_path / "stream.bin"
+    path.write_bytes(theirs)
+    with open(path, "rb") as f:  # a real file: read with pread from its position
+        assert pickle.load(f) == 41 and ember.load(f)[1].tolist() == [0, 1, 2]
+        if not zip_format:
+            assert pickle.load(f) == 43 and ember.load(f)["b"].tolist() == [1, 1]

@@ -18,13 +18,15 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
+import pickle
+import secrets
 
 import numpy as np
 
 from ember.errors import SerializationError
 from ember.serializer import allowlist
-from ember.serializer.legacy import is_legacy, load_legacy, save_legacy
+from ember.serializer.legacy import is_legacy, load_legacy_at, save_legacy
+from ember.serializer.location import restorer
 from ember.serializer.scan import unsafe_globals
 from ember.serializer.source import BytesSource, open_source
 from ember.serializer.zipformat import load_zip, save_zip
@@ -113,8 +115,7 @@ def save(
     >>> buf.getvalue()[:4]
     b'PK\\x03\\x04'
     """
-    if pickle_module is not None:
-        raise TypeError("ember.save uses its own pickler; pickle_module is not supported")
+    _check_pickle_module(pickle_module, "ember.save")
     if isinstance(f, (str, os.PathLike)):
         _save_atomic(obj, os.fspath(f), pickle_protocol, _use_new_zipfile_serialization,
                      not _disable_byteorder_record, compact)  # fmt: skip
@@ -148,15 +149,26 @@ def archive_name(path: str) -> str:
 
 
 def _save_atomic(obj, path, protocol, zip_format, byteorder, compact) -> None:
+    """Write to a temporary file beside the target, fsync it, rename it over the target.
+
+    A symlink is written through (its target is replaced, as opening the path would); a path
+    that is not a regular file (a device such as /dev/null, a FIFO) is written directly.
+    """
     prefix = archive_name(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=folder)
+    path = os.path.realpath(path)
+    if os.path.exists(path) and not os.path.isfile(path):
+        with open(path, "wb") as out:
+            _write(obj, out, prefix, protocol, zip_format, byteorder, compact)
+        return
+    folder = os.path.dirname(path)
+    fd, tmp = _temporary_beside(path)
     try:
         with os.fdopen(fd, "wb") as out:
             _write(obj, out, prefix, protocol, zip_format, byteorder, compact)
             out.flush()
             os.fsync(out.fileno())
-        os.chmod(tmp, _file_mode(path))
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(tmp, os.stat(path).st_mode & 0o7777)  # an overwritten file keeps its mode
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -165,13 +177,14 @@ def _save_atomic(obj, path, protocol, zip_format, byteorder, compact) -> None:
     _fsync_dir(folder)
 
 
-def _file_mode(path: str) -> int:
-    try:
-        return os.stat(path).st_mode & 0o777
-    except OSError:
-        mask = os.umask(0)
-        os.umask(mask)
-        return 0o666 & ~mask
+def _temporary_beside(path: str) -> tuple[int, str]:
+    """A new file next to `path`, created with mode 0o666 less the umask (as open() would)."""
+    while True:
+        tmp = f"{os.path.dirname(path)}/.{os.path.basename(path)}.{secrets.token_hex(6)}.tmp"
+        try:
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), tmp
+        except FileExistsError:
+            continue
 
 
 def _fsync_dir(folder: str) -> None:
@@ -195,7 +208,7 @@ def load(
     map_location=None,
     pickle_module=None,
     *,
-    weights_only: bool = True,
+    weights_only: bool | None = None,
     mmap: bool | None = None,
     **pickle_load_args,
 ):
@@ -203,9 +216,14 @@ def load(
 
     `weights_only=True` (the default) refuses every global outside the allowlist and runs
     nothing from the file; `weights_only=False` unpickles anything and so RUNS CODE FROM THE
-    FILE: use it only on files you trust. `mmap=True` maps the file (a path) copy-on-write and
-    makes storages views of it. ember is CPU-only: `map_location` is accepted and storages load
-    on the CPU whatever device they were saved from.
+    FILE: use it only on files you trust. As in torch.load, passing `pickle_module` (only the
+    standard `pickle` is accepted) makes the default False, and `encoding`/`errors` are handed
+    to the unpickler (`encoding='latin1'` for Python 2 files).
+
+    `mmap=True` maps the file (a path) copy-on-write and makes storages views of it. ember is
+    CPU-only: storages load on the CPU whatever device saved them; `map_location` may be a CPU
+    device (`'cpu'`, a device object), a dict from saved locations to CPU devices, or a
+    callable `f(storage, location)` returning the storage to use (None: as loaded).
 
     >>> import io, ember
     >>> buf = io.BytesIO()
@@ -213,37 +231,54 @@ def load(
     >>> ember.load(io.BytesIO(buf.getvalue()))
     [tensor([0, 1, 2, 3]), 'meta']
     """
-    if pickle_module is not None:
-        raise TypeError("ember.load uses its own unpickler; pickle_module is not supported")
-    _check_map_location(map_location)
+    _check_pickle_module(pickle_module, "ember.load")
+    if weights_only is None:
+        weights_only = pickle_module is None
+    elif weights_only and pickle_module is not None:
+        raise RuntimeError("Can not safely load weights when explicit pickle_module is specified")
+    options = _unpickler_options(pickle_load_args)
+    restore = restorer(map_location)
     if mmap:
-        return _load_mmap(f, weights_only)
+        return _load_mmap(f, weights_only, restore, options)
+    start = f.tell() if hasattr(f, "tell") else None  # a stream is read from where it stands
     source = open_source(f)
     try:
-        head = source.read(0, min(8, source.size), "file header")
+        head = source.read(0, min(32, source.size), "file header")
         if head.startswith(b"PK\x03\x04"):
-            return load_zip(ZipReader(source), weights_only)
+            return load_zip(ZipReader(source), weights_only, restore=restore, options=options)
         if head.startswith(b"PYTORCH1"):
             raise SerializationError("PyTorch's preview format (PYTORCH1) is not supported")
         if is_legacy(head):
-            return load_legacy(source, weights_only)
+            obj, used = load_legacy_at(source, weights_only, restore, options)
+            if start is not None:
+                f.seek(start + used)  # as in torch.load, whatever follows can be read next
+            return obj
         raise SerializationError(
-            f"not a checkpoint: the file starts with {head!r}, neither a zip archive nor "
+            f"not a checkpoint: the file starts with {head[:8]!r}, neither a zip archive nor "
             "PyTorch's legacy format"
         )
     finally:
         source.close()
 
 
-def _check_map_location(map_location) -> None:
-    if map_location is None or callable(map_location):
-        return
-    if isinstance(map_location, (str, dict)) or hasattr(map_location, "type"):
-        return
-    raise TypeError(f"unsupported map_location {map_location!r}")
+def _check_pickle_module(pickle_module, who: str) -> None:
+    """ember pickles with its own (de)picklers; the standard `pickle` is what they are."""
+    if pickle_module is not None and pickle_module is not pickle:
+        raise TypeError(
+            f"{who} pickles with its own pickler; pickle_module may only be the standard "
+            f"pickle module, not {getattr(pickle_module, '__name__', pickle_module)!r}"
+        )
 
 
-def _load_mmap(f, weights_only: bool):
+def _unpickler_options(pickle_load_args: dict) -> dict:
+    """The unpickler arguments of torch.load's **pickle_load_args that ember honours."""
+    unknown = set(pickle_load_args) - {"encoding", "errors"}
+    if unknown:
+        raise TypeError(f"ember.load got unexpected keyword arguments: {sorted(unknown)}")
+    return {"encoding": "utf-8", **pickle_load_args}
+
+
+def _load_mmap(f, weights_only: bool, restore, options):
     if isinstance(f, (str, os.PathLike)):
         path = os.fspath(f)
     elif isinstance(getattr(f, "name", None), str) and os.path.exists(f.name):
@@ -260,4 +295,4 @@ def _load_mmap(f, weights_only: bool):
             "(_use_new_zipfile_serialization=True)"
         )
     reader = ZipReader(BytesSource(mapping))
-    return load_zip(reader, weights_only, mapping=mapping)
+    return load_zip(reader, weights_only, mapping=mapping, restore=restore, options=options)

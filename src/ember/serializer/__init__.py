@@ -5,7 +5,8 @@
 - `pickler`: pickling in PyTorch's conventions (persistent ids for storages, rebuild globals);
   `compact`: the `compact=True` plan.
 - `unpickler`, `rebuild`, `allowlist`: the allowlisting (weights_only) and trusting unpicklers
-  and the ember objects behind PyTorch's global names; `scan`: refused globals, nothing run.
+  and the ember objects behind PyTorch's global names; `scan`: refused globals, nothing run;
+  `mathbits`: PyTorch's lazy conj/neg bits; `location`: `map_location` on a CPU-only loader.
 - `zipformat` / `legacy`: the two file formats end to end.
 
 The public face is `ember.serialization` (`ember.save`, `ember.load`).

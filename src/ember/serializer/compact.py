@@ -1,6 +1,7 @@
 """`compact=True`: write only the bytes of each storage that the saved tensors reach.
 
-A first pickling pass records, per storage, the byte extent of every saved tensor. Overlapping
+A first pickling pass records, per storage, the byte extent of every saved tensor (a storage
+saved as itself reaches all of its bytes). Overlapping
 (or touching) extents merge into pieces; each piece becomes its own storage, a numpy view of the
 original bytes (nothing is copied), and tensors are re-pointed at their piece with the offset
 shifted. Tensors that overlapped still overlap after loading; the file is an ordinary checkpoint.
@@ -60,6 +61,19 @@ class CompactPlan:
             if start <= extent[0] and extent[1] <= end:
                 return piece, offset - start // t.element_size()
         raise AssertionError("tensor outside every compacted piece")  # pragma: no cover
+
+    def remap_storage(self, storage: UntypedStorage) -> UntypedStorage:
+        """The storage to write for a storage saved as itself: all of it is reached."""
+        if self._pieces is None:
+            self._storages[id(storage)] = storage
+            if storage.nbytes():
+                self._extents.setdefault(id(storage), []).append((0, storage.nbytes()))
+            return storage
+        if not storage.nbytes():
+            return self._empty.setdefault(id(storage), UntypedStorage(0))
+        (start, end, piece), *rest = self._pieces[id(storage)]
+        assert start == 0 and end == storage.nbytes() and not rest  # one piece: the whole
+        return piece
 
     def freeze(self) -> None:
         """End the first pass: merge the extents of each storage into pieces."""

@@ -22,16 +22,25 @@ import sys
 import numpy as np
 
 from ember.errors import SerializationError
+from ember.serializer.location import restored
 from ember.serializer.rebuild import INT64_MAX, shown
 from ember.serializer.source import open_source
-from ember.serializer.zipformat import pickle_object, unpickle
+from ember.serializer.zipformat import check_protocol, pickle_object, unpickle
 from ember.tensor import TypedStorage, UntypedStorage
 
-__all__ = ["save_legacy", "load_legacy", "MAGIC_NUMBER", "PROTOCOL_VERSION", "is_legacy"]
+__all__ = [
+    "save_legacy",
+    "load_legacy",
+    "load_legacy_at",
+    "MAGIC_NUMBER",
+    "PROTOCOL_VERSION",
+    "is_legacy",
+]
 
 MAGIC_NUMBER = 0x1950A86A20F9469CFC6C
 PROTOCOL_VERSION = 1001
 _MAGIC_PICKLE_HEAD = b"\x80\x02\x8a\x0a"
+_MAGIC_TEXT = b"L%dL\n." % MAGIC_NUMBER
 _SYS_INFO = {
     "protocol_version": PROTOCOL_VERSION,
     "little_endian": sys.byteorder == "little",
@@ -40,12 +49,20 @@ _SYS_INFO = {
 
 
 def is_legacy(head: bytes) -> bool:
-    """Whether a file starting with `head` looks like a legacy checkpoint."""
-    return head.startswith(_MAGIC_PICKLE_HEAD) or (head[:1] == b"\x80" and b"\x8a" in head[:4])
+    """Whether a file starting with `head` (its first 32 bytes) looks like a legacy checkpoint.
+
+    Protocols 2 and up write the magic number as LONG1; protocols 0 and 1 as decimal text.
+    """
+    return (
+        head.startswith(_MAGIC_PICKLE_HEAD)
+        or (head[:1] == b"\x80" and b"\x8a" in head[:4])
+        or head.startswith(_MAGIC_TEXT)
+    )
 
 
 def save_legacy(obj, f, protocol: int = 2, compact: bool = False) -> None:
     """Write `obj` to the binary stream `f` in the legacy format."""
+    check_protocol(protocol)
     data, table = pickle_object(obj, protocol, compact, legacy=True)
     pickle.dump(MAGIC_NUMBER, f, protocol=protocol)
     pickle.dump(PROTOCOL_VERSION, f, protocol=protocol)
@@ -100,8 +117,9 @@ class Sequential:
 class _LegacyStorages:
     """Persistent ids of the legacy format: storages allocated now, filled after the keys."""
 
-    def __init__(self, cursor: Sequential):
+    def __init__(self, cursor: Sequential, restore=None):
         self.cursor = cursor
+        self.restore = restore
         self.roots: dict[str, tuple[UntypedStorage, object, int]] = {}
         self.views: dict[str, UntypedStorage] = {}
         self.claimed = 0
@@ -109,10 +127,15 @@ class _LegacyStorages:
     def __call__(self, pid):
         if len(pid) != 6:
             raise SerializationError(f"bad legacy storage persistent id {shown(pid)}")
-        _, kind, key, _location, numel, view = pid
+        _, kind, key, location, numel, view = pid
         dtype = kind.dtype
         itemsize = 1 if dtype is None else dtype.itemsize
-        if not isinstance(key, str) or type(numel) is not int or not 0 <= numel <= INT64_MAX:
+        if (
+            not isinstance(key, str)
+            or not isinstance(location, str)
+            or type(numel) is not int
+            or not 0 <= numel <= INT64_MAX
+        ):
             raise SerializationError(f"bad legacy storage persistent id {shown(pid)}")
         if key not in self.roots:
             self.claimed += numel * itemsize + 8
@@ -120,7 +143,10 @@ class _LegacyStorages:
                 raise SerializationError(
                     f"storage {key} claims {numel * itemsize} bytes; the file is smaller"
                 )
-            self.roots[key] = (UntypedStorage(np.empty(numel * itemsize, np.uint8)), dtype, numel)
+            root = UntypedStorage(np.empty(numel * itemsize, np.uint8))
+            if self.restore is not None:  # as in PyTorch: given the storage before it is read
+                root = restored(self.restore, root, location, f"storage {key}")
+            self.roots[key] = (root, dtype, numel)
         storage = self.roots[key][0]
         if view is not None:
             storage = self._view(storage, view, itemsize)
@@ -152,8 +178,17 @@ class _LegacyStorages:
                 storage._view_as(dtype).byteswap(inplace=True)
 
 
-def load_legacy(f, weights_only: bool = True):
-    """Load a legacy checkpoint from `f` (path, bytes-like or seekable file object)."""
+def load_legacy(f, weights_only: bool = True, restore=None):
+    """Load a legacy checkpoint from `f` (path, bytes-like or seekable file object).
+
+    `restore` is a `location.restorer` (for map_location), or None.
+    """
+    return load_legacy_at(f, weights_only, restore)[0]
+
+
+def load_legacy_at(f, weights_only: bool = True, restore=None, options=None):
+    """(object, number of bytes the checkpoint took): a legacy file ends where its data does,
+    so more may follow it in the same stream. `options` go to `unpickle` for the object."""
     given = hasattr(f, "readinto") and hasattr(f, "size")
     source = f if given else open_source(f)
     try:
@@ -168,14 +203,14 @@ def load_legacy(f, weights_only: bool = True):
         if not isinstance(info, dict):
             raise SerializationError("legacy file's sys_info is not a dict")
         swap = bool(info.get("little_endian", True)) != (sys.byteorder == "little")
-        storages = _LegacyStorages(cursor)
+        storages = _LegacyStorages(cursor, restore)
         after_fill: list = []
-        obj = unpickle(cursor, storages, weights_only, "the object pickle", after_fill)
+        obj = unpickle(cursor, storages, weights_only, "the object pickle", after_fill, options)
         keys = unpickle(cursor, None, True, "the storage key list")
         storages.fill(keys, swap)
         for work in after_fill:
             work()
-        return obj
+        return obj, cursor.pos
     finally:
         if not given:
             source.close()

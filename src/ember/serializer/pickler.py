@@ -1,10 +1,13 @@
 """Pickling ember objects in PyTorch's checkpoint conventions.
 
 Tensors become `torch._utils._rebuild_tensor_v2(storage, offset, size, stride, requires_grad,
-OrderedDict())`, parameters `torch._utils._rebuild_parameter(data, requires_grad, OrderedDict())`,
-dtypes `torch.float32` ..., `Size` `torch.Size`; storages are written as persistent ids
-`('storage', torch.FloatStorage, key, 'cpu', numel)` and collected by a `StorageTable`, so each
-storage is written once however many tensors view it.
+OrderedDict())`, parameters `torch._utils._rebuild_parameter(data, requires_grad, OrderedDict())`;
+a tensor carrying Python attributes (or of a user's Tensor subclass) is wrapped in
+`torch._tensor._rebuild_from_type_v2(rebuild, type, args, attributes)` and a parameter with
+attributes uses `_rebuild_parameter_with_state`, as PyTorch writes them. dtypes become
+`torch.float32` ..., `Size` `torch.Size`, devices `torch.device`; storages are written as
+persistent ids `('storage', torch.FloatStorage, key, 'cpu', numel)` and collected by a
+`StorageTable`, so each storage is written once however many tensors view it.
 
 The globals carry PyTorch's names (they are the file format) though ember never imports torch.
 The fast path pickles with the C pickler, which can only name importable objects: it refers to
@@ -31,6 +34,7 @@ import types
 from collections import OrderedDict
 
 from ember import dtypes
+from ember.devices import device
 from ember.errors import SerializationError
 from ember.tensor import Size, Tensor, TypedStorage, UntypedStorage
 
@@ -56,6 +60,10 @@ def TorchGlobal(module: str, name: str) -> type:
 
 REBUILD_V2 = TorchGlobal("torch._utils", "_rebuild_tensor_v2")
 REBUILD_PARAMETER = TorchGlobal("torch._utils", "_rebuild_parameter")
+REBUILD_PARAMETER_STATE = TorchGlobal("torch._utils", "_rebuild_parameter_with_state")
+REBUILD_FROM_TYPE = TorchGlobal("torch._tensor", "_rebuild_from_type_v2")
+TORCH_TENSOR = TorchGlobal("torch", "Tensor")
+DEVICE = TorchGlobal("torch", "device")
 UNTYPED = TorchGlobal("torch.storage", "UntypedStorage")
 SIZE = TorchGlobal("torch", "Size")
 _DTYPE_ATTRS = {d: a for a, d in vars(dtypes).items() if isinstance(d, dtypes.dtype)}
@@ -83,18 +91,24 @@ class StorageTable:
         self.entries: dict[int, tuple[str, UntypedStorage, dtypes.dtype]] = {}
         self.plan = plan
         self.legacy_keys = legacy_keys
-        self.tensor_bytes = 0
-        self.tensor_count = 0
-        self._used: set[str] = set()
+        self.tensor_bytes = 0  # bytes of the saved tensors and bare storages ...
+        self.tensor_count = 0  # ... and how many there are (for the bloat warning)
+        self._bare: set[int] = set()
 
     def _new_key(self, storage: UntypedStorage) -> str:
         if not self.legacy_keys:
             return str(len(self.entries))
-        ptr = storage.data_ptr()  # the legacy format keys storages by address, as PyTorch does
-        while str(ptr) in self._used:
-            ptr += 1
-        self._used.add(str(ptr))
-        return str(ptr)
+        # The legacy format keys storages by the address of their C object, as PyTorch does;
+        # every storage here stays alive until the save ends, so these are unique.
+        return str(id(storage))
+
+    def bare(self, storage: UntypedStorage) -> UntypedStorage:
+        """The storage to write for a storage saved as itself (its bytes all count as saved)."""
+        if id(storage) not in self._bare:
+            self._bare.add(id(storage))
+            self.tensor_bytes += storage.nbytes()
+            self.tensor_count += 1
+        return storage if self.plan is None else self.plan.remap_storage(storage)
 
     def key_for(self, storage: UntypedStorage, dtype: dtypes.dtype | None) -> str:
         found = self.entries.get(id(storage))
@@ -113,7 +127,7 @@ class StorageTable:
     def reset(self) -> None:
         """Forget everything (a pickling pass is being redone)."""
         self.entries.clear()
-        self._used.clear()
+        self._bare.clear()
         self.tensor_bytes = self.tensor_count = 0
 
     def storages(self) -> list[tuple[str, UntypedStorage, dtypes.dtype]]:
@@ -166,6 +180,17 @@ def plain_tensor(t: Tensor) -> Tensor:
     return Tensor._make(t._np, t.untyped_storage(), False)
 
 
+def _attributes(t: Tensor) -> dict | None:
+    """The tensor's own Python attributes (PyTorch saves them as the tensor's state)."""
+    return dict(t.__dict__) if t.__dict__ else None
+
+
+def _saved_type(t: Tensor):
+    """The class a tensor is saved as: ember's own classes are `torch.Tensor`, users' their own."""
+    kind = type(t)
+    return TORCH_TENSOR if kind.__module__.split(".")[0] == "ember" else kind
+
+
 class _Reducers:
     """What both picklers share: storages as persistent ids, tensors and Sizes reduced."""
 
@@ -181,28 +206,51 @@ class _Reducers:
         if kind is _StorageRef:
             pid = storage_pid(self.table, obj)
             self.used.add(pid[1])
-            return pid + (None,) if self.legacy else pid
+            if self.legacy:
+                # PyTorch's legacy writer makes a new key string for each reference, so the
+                # pickle repeats the key instead of memoizing it; a fresh str object does too.
+                return (*pid[:2], str(int(pid[2])), *pid[3:], None)
+            return pid
         if kind is TypedStorage:
-            return self.persistent_id(_StorageRef(obj.untyped(), obj.dtype))
+            return self.persistent_id(_StorageRef(self.table.bare(obj.untyped()), obj.dtype))
         if kind is UntypedStorage:
-            return self.persistent_id(_StorageRef(obj, None))
+            return self.persistent_id(_StorageRef(self.table.bare(obj), None))
         return None
 
     def reducer_override(self, obj):
         if isinstance(obj, Tensor):
             if self.parameter is not None and isinstance(obj, self.parameter):
-                self.used.add(REBUILD_PARAMETER)
-                data = plain_tensor(obj)
-                return REBUILD_PARAMETER, (data, bool(obj.requires_grad), OrderedDict())
-            self.used.add(REBUILD_V2)
-            return tensor_reduce(obj, self.table)
-        if type(obj) is Size:
+                return self._parameter_reduce(obj)
+            return self._tensor_reduce(obj)
+        kind = type(obj)
+        if kind is Size:
             self.used.add(SIZE)
             return SIZE, (tuple(obj),)
+        if kind is device:
+            self.used.add(DEVICE)
+            return DEVICE, (obj.type,) if obj.index is None else (obj.type, obj.index)
         if self.c_pickler and type(obj) is dtypes.dtype:
             self.used.add(obj)
             return _DTYPE_ATTRS[obj]
         return NotImplemented
+
+    def _parameter_reduce(self, p):
+        args = (plain_tensor(p), bool(p.requires_grad), OrderedDict())
+        state = _attributes(p)
+        rebuild = REBUILD_PARAMETER if state is None else REBUILD_PARAMETER_STATE
+        self.used.add(rebuild)
+        return rebuild, args if state is None else (*args, state)
+
+    def _tensor_reduce(self, t):
+        self.used.add(REBUILD_V2)
+        rebuild, args = tensor_reduce(t, self.table)
+        saved_type, state = _saved_type(t), _attributes(t)
+        if saved_type is TORCH_TENSOR and state is None:
+            return rebuild, args
+        self.used.add(REBUILD_FROM_TYPE)
+        if saved_type is TORCH_TENSOR:
+            self.used.add(TORCH_TENSOR)  # a user's class is pickled by reference, as usual
+        return REBUILD_FROM_TYPE, (rebuild, saved_type, args, state)
 
 
 class _FastPickler(_Reducers, pickle.Pickler):

@@ -13,22 +13,23 @@ Example:
 from __future__ import annotations
 
 import collections
-import contextvars
 import math
 from collections import OrderedDict
 
-import numpy as np
-
 from ember import dtypes
+from ember.devices import device as ember_device
 from ember.errors import SerializationError
+from ember.nn.parameter import Parameter
+from ember.serializer.mathbits import apply_metadata
 from ember.serializer.pickler import parameter_class
 from ember.tensor import Size, Tensor, TypedStorage, UntypedStorage
-from ember.tensor.tensor import from_storage, wrap
+from ember.tensor.tensor import from_storage
 
 __all__ = [
     "StorageType",
     "TORCH_GLOBALS",
     "UNSUPPORTED_DTYPES",
+    "UNSUPPORTED_GLOBALS",
     "rebuild_tensor_v2",
     "shown",
     "INT64_MAX",
@@ -72,7 +73,52 @@ UNSUPPORTED_DTYPES = [
     "quint8",
     "quint4x2",
     "quint2x4",
+    *(f"{kind}{bits}" for kind in ("uint", "int") for bits in range(1, 8)),
 ]
+
+# Globals of PyTorch's checkpoint format that stand for things ember does not have.
+UNSUPPORTED_GLOBALS = {
+    ("torch._utils", "_rebuild_qtensor"): "quantized tensors",
+    ("torch._utils", "_rebuild_sparse_tensor"): "sparse tensors",
+    ("torch.serialization", "_get_layout"): "sparse tensor layouts",
+    ("torch._utils", "_rebuild_meta_tensor_no_storage"): "tensors on the meta device",
+    ("torch._utils", "_rebuild_nested_tensor"): "nested tensors",
+    ("torch._utils", "_rebuild_wrapper_subclass"): "wrapper tensor subclasses",
+    ("torch._utils", "_rebuild_device_tensor_from_numpy"): "tensors of storage-less devices",
+    ("torch._utils", "_rebuild_device_tensor_from_cpu_tensor"): "xla/maia/mtia device tensors",
+    ("torch.storage", "TypedStorage"): "storage objects built by the pickle itself",
+    **{
+        (module, f"{kind}Storage"): "quantized storages"
+        for module in ("torch", "torch.cuda")
+        for kind in ("QInt8", "QInt32", "QUInt8", "QUInt4x2", "QUInt2x4")
+    },
+    **{
+        (module, f"{kind}Tensor"): "legacy tensor type objects"
+        for module in ("torch", "torch.cuda", "torch.sparse", "torch.cuda.sparse")
+        for kind in (
+            "BFloat16",
+            "Bool",
+            "Byte",
+            "Char",
+            "Double",
+            "Float",
+            "Half",
+            "Int",
+            "Long",
+            "Short",
+        )
+    },  # fmt: skip
+    **{
+        ("torch", q): "quantization schemes"
+        for q in (
+            "per_tensor_affine",
+            "per_channel_affine",
+            "per_tensor_symmetric",
+            "per_channel_symmetric",
+            "per_channel_affine_float_qparams",
+        )
+    },  # fmt: skip
+}
 
 
 class StorageType:
@@ -133,39 +179,12 @@ def _check_addressable(size: tuple, stride: tuple, itemsize: int) -> None:
         )
 
 
-# Loaders fill storages after unpickling; work that reads tensor data waits in this list.
-AFTER_FILL: contextvars.ContextVar[list | None] = contextvars.ContextVar("after_fill", default=None)
-
-
-def _apply_metadata(t: Tensor, metadata) -> Tensor:
-    """Materialize PyTorch's lazy conj/neg bits (the file stores the un-conjugated data)."""
-    if not metadata:
-        return t
-    if not isinstance(metadata, dict):
-        raise SerializationError(f"bad tensor metadata {shown(metadata)}")
-    conj, neg = bool(metadata.get("conj")), bool(metadata.get("neg"))
-    if not (conj or neg):
-        return t
-    out = wrap(np.empty(t._np.shape, t._np.dtype))
-
-    def materialize():
-        arr = np.conj(t._np) if conj else t._np
-        out._np[...] = np.negative(arr) if neg else arr
-
-    pending = AFTER_FILL.get()
-    if pending is None:
-        materialize()
-    else:
-        pending.append(materialize)
-    return out
-
-
 def rebuild_tensor_v2(storage, offset, size, stride, requires_grad, hooks, metadata=None):
     """Rebuild a tensor viewing a loaded (typed) storage."""
     if not isinstance(storage, TypedStorage):
         raise SerializationError(f"_rebuild_tensor_v2 expects a storage, got {type(storage)}")
     t = _view(storage.untyped(), offset, size, stride, storage.dtype)
-    t = _apply_metadata(t, metadata)
+    t = apply_metadata(t, metadata)
     t.requires_grad = bool(requires_grad)
     return t
 
@@ -176,7 +195,7 @@ def rebuild_tensor_v3(storage, offset, size, stride, requires_grad, hooks, dtype
         storage = storage.untyped()
     if not isinstance(storage, UntypedStorage) or not isinstance(dtype, dtypes.dtype):
         raise SerializationError(f"bad _rebuild_tensor_v3 arguments: {type(storage)}, {dtype!r}")
-    t = _apply_metadata(_view(storage, offset, size, stride, dtype), metadata)
+    t = apply_metadata(_view(storage, offset, size, stride, dtype), metadata)
     t.requires_grad = bool(requires_grad)
     return t
 
@@ -212,16 +231,58 @@ def rebuild_parameter_with_state(data, requires_grad, hooks, state):
     return rebuild_parameter(data, requires_grad, hooks, state)
 
 
+def rebuild_from_type_v2(func, new_type, args, state):
+    """A tensor rebuilt by `func(*args)`, made a `new_type`, given its saved attributes."""
+    if not callable(func) or not isinstance(args, tuple):
+        raise SerializationError(f"bad _rebuild_from_type_v2 arguments {shown((func, args))}")
+    t = func(*args)
+    if not isinstance(t, Tensor) or not (
+        isinstance(new_type, type) and issubclass(new_type, Tensor)
+    ):
+        raise SerializationError(
+            f"_rebuild_from_type_v2 needs a tensor and a Tensor subclass, got {type(t).__name__} "
+            f"and {shown(new_type)}"
+        )
+    if type(t) is not new_type:
+        t = new_type._make(t._np, t.untyped_storage(), t.requires_grad)
+    setstate = getattr(new_type, "__setstate__", None)
+    if setstate is not None and setstate is not getattr(Tensor, "__setstate__", None):
+        t.__setstate__(state)
+        return t
+    _set_attributes(t, state)
+    return t
+
+
+def _set_attributes(t: Tensor, state) -> None:
+    """PyTorch's `_set_obj_state`: a dict of attributes, or a (dict, slots) pair."""
+    if isinstance(state, tuple) and len(state) == 2:
+        parts = state
+    elif state is None or isinstance(state, dict):
+        parts = (state, None)
+    else:
+        raise SerializationError(f"bad tensor state {shown(state)}")
+    for part in parts:
+        if not part:
+            continue
+        if not isinstance(part, dict) or not all(_plain_attr(type(t), k) for k in part):
+            raise SerializationError(f"bad tensor state {shown(state)}")
+        for k, v in part.items():
+            setattr(t, k, v)
+
+
 def make_size(values=()):
     """`torch.Size(...)` from a file."""
     return Size(_check_ints("Size", list(values)))
 
 
 def device(kind="cpu", index=None):
-    """`torch.device(...)` from a file: ember is CPU-only, so this is just its name."""
+    """`torch.device(...)` from a file, as an `ember.device` (which may name any device type)."""
     if not isinstance(kind, str) or (index is not None and type(index) is not int):
         raise SerializationError(f"bad device {shown(kind)}, {shown(index)}")
-    return kind if index is None or ":" in kind else f"{kind}:{index}"
+    try:
+        return ember_device(kind, index)
+    except (RuntimeError, TypeError) as exc:
+        raise SerializationError(f"bad device {shown(kind)}, {shown(index)}: {exc}") from None
 
 
 def codecs_encode(text, encoding="utf-8"):
@@ -256,6 +317,9 @@ TORCH_GLOBALS = {
     ("torch._utils", "_rebuild_tensor"): rebuild_tensor,
     ("torch._utils", "_rebuild_parameter"): rebuild_parameter,
     ("torch._utils", "_rebuild_parameter_with_state"): rebuild_parameter_with_state,
+    ("torch._tensor", "_rebuild_from_type_v2"): rebuild_from_type_v2,
+    ("torch", "Tensor"): Tensor,
+    ("torch.nn.parameter", "Parameter"): Parameter,
     ("collections", "OrderedDict"): OrderedDict,
     ("collections", "Counter"): collections.Counter,
     ("torch", "Size"): make_size,

@@ -27,7 +27,7 @@ def unsafe_globals(f) -> list[str]:
     """Sorted `module.name` of every global in the file's object pickle outside the allowlist."""
     source = open_source(f)
     try:
-        head = source.read(0, min(8, source.size), "file header")
+        head = source.read(0, min(32, source.size), "file header")
         if head.startswith(b"PK\x03\x04"):
             return _scan(ZipReader(source).read("data.pkl"))
         if is_legacy(head):

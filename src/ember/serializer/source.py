@@ -24,10 +24,10 @@ _STEP = 1 << 30
 
 
 class BytesSource:
-    """A source over an in-memory buffer (bytes, bytearray, numpy array, mmap)."""
+    """A source over an in-memory buffer (bytes, bytearray, numpy array, mmap), from `start`."""
 
-    def __init__(self, data):
-        self.view = memoryview(data).cast("B")
+    def __init__(self, data, start: int = 0):
+        self.view = memoryview(data).cast("B")[start:]
         self.size = self.view.nbytes
 
     def read(self, offset: int, n: int, what: str = "data") -> bytes:
@@ -43,17 +43,23 @@ class BytesSource:
 
 
 class FileSource:
-    """A source over a seekable binary file object (or a file descriptor via `os.pread`)."""
+    """A source over a seekable binary file object (or a file descriptor via `os.pread`).
 
-    def __init__(self, f, owned: bool = False):
+    Offsets count from `start`, the file's position when it was handed over: PyTorch reads a
+    checkpoint from where the stream stands (e.g. after other pickles written before it).
+    """
+
+    def __init__(self, f, owned: bool = False, start: int = 0):
         self.f = f
         self.owned = owned
         self.fd = None
+        self.start = start
         if isinstance(f, (io.FileIO, io.BufferedReader, io.BufferedRandom)):
             self.fd = f.fileno()  # os.pread never disturbs the object's own position
-            self.size = os.fstat(self.fd).st_size
+            end = os.fstat(self.fd).st_size
         else:
-            self.size = f.seek(0, io.SEEK_END)
+            end = f.seek(0, io.SEEK_END)
+        self.size = max(end - start, 0)
 
     def read(self, offset: int, n: int, what: str = "data") -> bytes:
         out = bytearray(n)
@@ -72,6 +78,7 @@ class FileSource:
             done += got
 
     def _read_at(self, offset: int, piece: memoryview) -> int:
+        offset += self.start
         if self.fd is not None:
             return os.preadv(self.fd, [piece], offset)
         self.f.seek(offset)
@@ -90,13 +97,16 @@ def _check(offset: int, n: int, size: int, what: str) -> None:
 
 
 def open_source(f):
-    """A source for `f`: a path, a bytes-like object or a readable, seekable file object."""
+    """A source for `f`: a path, a bytes-like object or a readable, seekable file object.
+
+    A file object is read from its current position on.
+    """
     if isinstance(f, (bytes, bytearray, memoryview, np.ndarray)):
         return BytesSource(f)
     if isinstance(f, (str, os.PathLike)):
         return FileSource(open(f, "rb", buffering=0), owned=True)  # OSErrors stay OSErrors
-    if isinstance(f, io.BytesIO):
-        return BytesSource(f.getbuffer())
-    if not hasattr(f, "read") or not hasattr(f, "seek"):
+    if not hasattr(f, "read") or not hasattr(f, "seek") or not hasattr(f, "tell"):
         raise TypeError(f"expected a path or a readable, seekable binary file, got {type(f)}")
-    return FileSource(f)
+    if isinstance(f, io.BytesIO):
+        return BytesSource(f.getbuffer(), f.tell())
+    return FileSource(f, start=f.tell())

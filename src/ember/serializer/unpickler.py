@@ -26,7 +26,13 @@ from collections import OrderedDict
 
 from ember.errors import SerializationError
 from ember.serializer import allowlist
-from ember.serializer.rebuild import TORCH_GLOBALS, UNSUPPORTED_DTYPES, StorageType, shown
+from ember.serializer.rebuild import (
+    TORCH_GLOBALS,
+    UNSUPPORTED_DTYPES,
+    UNSUPPORTED_GLOBALS,
+    StorageType,
+    shown,
+)
 from ember.tensor import Tensor
 
 __all__ = [
@@ -35,6 +41,7 @@ __all__ = [
     "resolve_torch_global",
     "canonical_module",
     "is_blocked",
+    "is_torch_module",
 ]
 
 _BLOCKED_MODULES = {"sys", "os", "posix", "nt", "subprocess"}
@@ -56,6 +63,11 @@ def is_blocked(module: str) -> bool:
     return canonical_module(module).split(".")[0] in _BLOCKED_MODULES
 
 
+def is_torch_module(module: str) -> bool:
+    """Whether `module` is PyTorch's (`torch` or `torch.*`)."""
+    return module == "torch" or module.startswith("torch.")
+
+
 def resolve_torch_global(module: str, name: str):
     """The ember stand-in for PyTorch's global `module.name`, or None if it is not one."""
     found = TORCH_GLOBALS.get((module, name))
@@ -63,6 +75,11 @@ def resolve_torch_global(module: str, name: str):
         return found
     if module == "torch" and name in UNSUPPORTED_DTYPES:
         raise SerializationError(f"the file uses dtype torch.{name}, which ember does not support")
+    feature = UNSUPPORTED_GLOBALS.get((module, name))
+    if feature is not None:
+        raise SerializationError(
+            f"the file uses {module}.{name} ({feature}), which ember does not support"
+        )
     if module in ("torch", "torch.cuda") and name.endswith("Storage"):
         raise SerializationError(f"unknown storage type torch.{name} in the file")
     return None
@@ -86,8 +103,10 @@ class WeightsUnpickler(_Persistent, pickle._Unpickler):
 
     dispatch: dict = {}
 
-    def __init__(self, f, load_storage, what: str = "the pickle"):
-        super().__init__(f, encoding="utf-8")
+    def __init__(
+        self, f, load_storage, what: str = "the pickle", encoding="utf-8", errors="strict"
+    ):
+        super().__init__(f, encoding=encoding, errors=errors)
         self.load_storage = load_storage
         self.what = what
 
@@ -101,6 +120,12 @@ class WeightsUnpickler(_Persistent, pickle._Unpickler):
         found = resolve_torch_global(module, name)
         if found is None:
             found = allowlist.lookup(full)
+        if found is None and is_torch_module(module):
+            raise SerializationError(
+                f"Weights only load failed: GLOBAL {full} is PyTorch's own, and ember has no "
+                "counterpart for it: such files (whole PyTorch modules, other torch objects) "
+                "load only in PyTorch"
+            )
         if found is None:
             shown = name if module in ("builtins", "__builtin__") else full
             raise SerializationError(
@@ -305,16 +330,18 @@ WeightsUnpickler.dispatch = _weights_dispatch()
 class FullUnpickler(_Persistent, pickle.Unpickler):
     """weights_only=False: any global resolves (PyTorch's names map to ember's objects)."""
 
-    def __init__(self, f, load_storage, what: str = "the pickle"):
+    def __init__(
+        self, f, load_storage, what: str = "the pickle", encoding="utf-8", errors="strict"
+    ):
         _prescan(f, what)
-        super().__init__(f, encoding="utf-8")
+        super().__init__(f, encoding=encoding, errors=errors)
         self.load_storage = load_storage
 
     def find_class(self, module, name):
         found = resolve_torch_global(module, name)
         if found is not None:
             return found
-        if module == "torch" or module.startswith("torch."):
+        if is_torch_module(module):
             raise SerializationError(f"the file needs {module}.{name}, which ember does not have")
         return super().find_class(module, name)
 

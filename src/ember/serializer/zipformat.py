@@ -18,6 +18,7 @@ Example:
 from __future__ import annotations
 
 import io
+import os
 import pickle
 import sys
 import warnings
@@ -28,14 +29,16 @@ import numpy as np
 from ember.errors import SerializationError, VersionError
 from ember.serializer.compact import CompactPlan
 from ember.serializer.crc import CrcPipe, crc32
+from ember.serializer.location import MapLocationError, restored
+from ember.serializer.mathbits import deferred
 from ember.serializer.pickler import StorageTable, dump_checkpoint
-from ember.serializer.rebuild import AFTER_FILL, INT64_MAX, shown
+from ember.serializer.rebuild import INT64_MAX, shown
 from ember.serializer.unpickler import FullUnpickler, WeightsUnpickler
 from ember.serializer.zipreader import ZipReader
 from ember.serializer.zipwriter import ZipWriter
 from ember.tensor import TypedStorage, UntypedStorage
 
-__all__ = ["save_zip", "load_zip", "pickle_object", "unpickle", "check_version"]
+__all__ = ["save_zip", "load_zip", "pickle_object", "unpickle", "check_version", "check_protocol"]
 
 MIN_VERSION, MAX_VERSION = 1, 10
 
@@ -61,12 +64,37 @@ def _warn_if_bloated(table: StorageTable) -> None:
             "tensors: some saved tensors view a small part of a larger storage. Pass "
             "compact=True to write only the bytes the tensors reach (views among them are kept).",
             UserWarning,
-            stacklevel=4,
+            stacklevel=_caller_level(),
+        )
+
+
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _caller_level() -> int:
+    """The `stacklevel` naming the first frame outside ember: the line that called ember.save."""
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE + os.sep):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
+def check_protocol(protocol) -> None:
+    """Refuse pickle protocols that cannot hold storage references (tuples as persistent ids).
+
+    Protocol 0 writes persistent ids as text lines: torch.save then writes a file nothing can
+    load; ember says so instead.
+    """
+    if type(protocol) is not int or not 1 <= protocol <= pickle.HIGHEST_PROTOCOL:
+        raise ValueError(
+            f"pickle_protocol must be 1..{pickle.HIGHEST_PROTOCOL} (protocol 0 cannot reference "
+            f"storages), got {protocol!r}"
         )
 
 
 def save_zip(obj, f, prefix: str, protocol: int = 2, compact: bool = False, byteorder=True):
     """Write `obj` to the binary stream `f` as a zip checkpoint under folder `prefix`."""
+    check_protocol(protocol)
     data, table = pickle_object(obj, protocol, compact)
     storages = table.storages()
     # The CRC thread runs ahead of the writes, so no record waits for its checksum.
@@ -120,18 +148,30 @@ def check_version(reader: ZipReader) -> int:
 class _StorageLoader:
     """Creates storages for persistent ids; fills them after unpickling."""
 
-    def __init__(self, reader: ZipReader, mapping):
+    def __init__(self, reader: ZipReader, mapping, swap: bool, restore=None):
         self.reader = reader
         self.mapping = mapping
+        self.swap = swap
+        self.restore = restore
         self.loaded: dict[str, tuple[UntypedStorage, object]] = {}
+        self.filled: set[str] = set()
         self.budget = 2 * reader.source.size + (1 << 20)  # overlapping records cannot multiply
 
     def __call__(self, pid):
-        _, kind, key, _location, numel = pid[:5]
-        if not isinstance(key, str) or type(numel) is not int or not 0 <= numel <= INT64_MAX:
+        _, kind, key, location, numel = pid[:5]
+        if (
+            not isinstance(key, str)
+            or not isinstance(location, str)
+            or type(numel) is not int
+            or not 0 <= numel <= INT64_MAX
+        ):
             raise SerializationError(f"bad storage persistent id {shown(pid)}")
         if key not in self.loaded:
-            self.loaded[key] = (self._allocate(key, numel, kind.dtype), kind.dtype)
+            storage = self._allocate(key, numel, kind.dtype)
+            if self.restore is not None:  # a map_location callable sees the loaded bytes
+                self._fill_one(key, storage, kind.dtype)
+                storage = restored(self.restore, storage, location, f"data/{key}")
+            self.loaded[key] = (storage, kind.dtype)
         storage, _ = self.loaded[key]
         dtype = kind.dtype
         return storage if dtype is None else TypedStorage(storage, dtype)
@@ -158,9 +198,17 @@ class _StorageLoader:
             return UntypedStorage(self.mapping[start : start + nbytes].view(np.ndarray))
         return UntypedStorage(np.empty(nbytes, dtype=np.uint8))
 
-    def fill(self, swap: bool) -> None:
+    def _fill_one(self, key: str, storage: UntypedStorage, dtype) -> None:
+        if self.mapping is None:
+            self.reader.readinto(f"data/{key}", memoryview(storage._buf))  # CRC checked
+        if self.swap:
+            _byteswap(storage, dtype)
+        self.filled.add(key)
+
+    def fill(self) -> None:
         """Read every storage's bytes (file order), CRCs checked on a background thread."""
-        order = sorted(self.loaded, key=lambda k: self.reader.record(f"data/{k}").header_offset)
+        pending = [k for k in self.loaded if k not in self.filled]
+        order = sorted(pending, key=lambda k: self.reader.record(f"data/{k}").header_offset)
         if self.mapping is None:
             pipe = CrcPipe()
             try:
@@ -171,15 +219,22 @@ class _StorageLoader:
             finally:
                 pipe.close()
             self.reader.verify(crcs)
-        if swap:
-            for storage, dtype in self.loaded.values():
-                if dtype is not None and dtype.itemsize > 1:
-                    view = storage._view_as(dtype)
-                    view.byteswap(inplace=True)
+        if self.swap:
+            for key in order:
+                _byteswap(*self.loaded[key])
 
 
-def load_zip(f, weights_only: bool = True, mapping=None):
-    """Load a zip checkpoint from `f` (path, bytes-like, file object, or an open ZipReader)."""
+def _byteswap(storage: UntypedStorage, dtype) -> None:
+    """Swap each element of `storage` in place (a file written on the other byte order)."""
+    if dtype is not None and dtype.itemsize > 1:
+        storage._view_as(dtype).byteswap(inplace=True)
+
+
+def load_zip(f, weights_only: bool = True, mapping=None, restore=None, options=None):
+    """Load a zip checkpoint from `f` (path, bytes-like, file object, or an open ZipReader).
+
+    `restore` is a `location.restorer` (for map_location), or None; `options` go to `unpickle`.
+    """
     reader = f if isinstance(f, ZipReader) else ZipReader(f)
     if reader.has("constants.pkl"):
         raise SerializationError(
@@ -188,11 +243,11 @@ def load_zip(f, weights_only: bool = True, mapping=None):
         )
     check_version(reader)
     swap = _byteorder(reader) != sys.byteorder
-    loader = _StorageLoader(reader, mapping)
+    loader = _StorageLoader(reader, mapping, swap, restore)
     data = reader.read("data.pkl")
     after_fill: list = []
-    obj = unpickle(data, loader, weights_only, after_fill=after_fill)
-    loader.fill(swap)
+    obj = unpickle(data, loader, weights_only, after_fill=after_fill, options=options)
+    loader.fill()
     for work in after_fill:
         work()
     return obj
@@ -207,18 +262,23 @@ def _byteorder(reader: ZipReader) -> str:
     return order.decode()
 
 
-def unpickle(data, load_storage, weights_only: bool, what: str = "data.pkl", after_fill=None):
+def unpickle(
+    data, load_storage, weights_only: bool, what: str = "data.pkl", after_fill=None, options=None
+):
     """Unpickle `data` with the allowlisting or the trusting unpickler; errors become ours.
 
-    Work that must wait until the storages are filled is appended to `after_fill`.
+    Work that must wait until the storages are filled is appended to `after_fill`; `options`
+    are the unpickler's `encoding` and `errors` (for Python 2 strings), if given.
     """
     cls = WeightsUnpickler if weights_only else FullUnpickler
     stream = io.BytesIO(data) if isinstance(data, (bytes, bytearray)) else data
-    token = AFTER_FILL.set(after_fill)
     try:
-        return cls(stream, load_storage, what).load()
+        with deferred(after_fill):
+            return cls(stream, load_storage, what, **(options or {})).load()
     except SerializationError:
         raise
+    except MapLocationError as exc:
+        raise exc.error from None
     except RecursionError:
         raise SerializationError(f"cannot unpickle {what}: the pickle nests too deeply") from None
     except Exception as exc:
@@ -228,5 +288,3 @@ def unpickle(data, load_storage, weights_only: bool, what: str = "data.pkl", aft
                 f"cannot unpickle {what}: the pickle is corrupt or truncated ({detail})"
             ) from exc
         raise SerializationError(f"cannot unpickle {what}: {type(exc).__name__}: {exc}") from exc
-    finally:
-        AFTER_FILL.reset(token)

@@ -1,8 +1,9 @@
 """Writing zip archives the way PyTorch's stream writer does.
 
 Every record is stored (or deflated on request), its payload aligned to 64 bytes by an `FB`
-extra field of `Z` bytes, its CRC and sizes in a data descriptor after the payload; the archive
-ends with a zip64 end record and locator, then the classic end record. Payloads go straight from
+extra field of `Z` bytes, its CRC and sizes in a data descriptor after the payload (an empty
+record has neither descriptor nor flag bit 3, as miniz writes it); the archive ends with a zip64
+end record and locator, then the classic end record. Payloads go straight from
 the caller's buffer to the file (no copies); their CRC is computed on a background thread while
 the next chunk is written.
 
@@ -30,13 +31,19 @@ _CENTRAL = struct.Struct("<IHHHHHHIIIHHHHHII")
 _EOCD64 = struct.Struct("<IQHHIIQQQQ")
 _LOCATOR = struct.Struct("<IIQI")
 _EOCD = struct.Struct("<IHHHHIIH")
-_FLAGS = 0x0808
+_FLAGS = 0x0808  # bit 3: sizes and CRC in a data descriptor; bit 11: UTF-8 names
+_FLAGS_EMPTY = 0x0800  # an empty payload: miniz writes its (zero) sizes in the header itself
+_MADE_BY_64 = 0x031E  # the zip64 end record's "version made by" (Unix, 3.0), as miniz writes it
 _MAX32 = 0xFFFFFFFF  # sizes/offsets from here on need zip64 fields
 _SENTINEL = 0xFFFFFFFF
 
 
 class _Entry:
     __slots__ = ("name", "offset", "method", "crc", "csize", "usize")
+
+    @property
+    def flags(self) -> int:
+        return _FLAGS if self.usize else _FLAGS_EMPTY
 
 
 class ZipWriter:
@@ -64,10 +71,18 @@ class ZipWriter:
         self._pos += memoryview(data).nbytes
 
     def _extra(self, start: int, size: int, offset: int) -> bytes:
-        """The local extra field: zip64 sizes if needed, then `FB` padding to the alignment."""
+        """The local extra field: a zip64 field if needed, then `FB` padding to the alignment.
+
+        Like miniz, the zip64 field holds the size and a 0 compressed size (not known yet) when
+        the payload is ≥ 4 GiB, and the header's own offset when that is past 4 GiB.
+        """
         z64 = b""
-        if size >= _MAX32 or offset >= _MAX32:
-            z64 = struct.pack("<HHQQ", 1, 16, size, size)
+        if size >= _MAX32:
+            z64 += struct.pack("<QQ", size, 0)
+        if offset >= _MAX32:
+            z64 += struct.pack("<Q", offset)
+        if z64:
+            z64 = struct.pack("<HH", 1, len(z64)) + z64
         start += len(z64) + 4
         padding = (self._alignment - start % self._alignment) % self._alignment
         return z64 + b"FB" + struct.pack("<H", padding) + b"Z" * padding
@@ -79,20 +94,24 @@ class ZipWriter:
         """
         view = memoryview(data).cast("B")
         usize = view.nbytes
-        if compress:
+        if compress and usize:
             crc = crc32(view)
             view = memoryview(zlib.compress(view, 6)[2:-4])  # raw deflate stream
         full = f"{self._prefix}/{name}".encode()
         entry = _Entry()
         entry.name, entry.offset = full, self._pos
-        entry.method = 8 if compress else 0
+        entry.method = 8 if compress and usize else 0
         entry.usize, entry.csize = usize, view.nbytes
         extra = self._extra(self._pos + _LOCAL.size + len(full), entry.csize, self._pos)
-        version = 20 if compress else 0
+        version = 20 if entry.method == 8 else 0
         header = _LOCAL.pack(
-            0x04034B50, version, _FLAGS, entry.method, 0, 0, 0, 0, 0, len(full), len(extra)
+            0x04034B50, version, entry.flags, entry.method, 0, 0, 0, 0, 0, len(full), len(extra)
         )
         self._write(header + full + extra)
+        if not usize:
+            entry.crc = 0
+            self._entries.append(entry)
+            return
         if crc is None:
             crc = self._write_payload(view)
         else:
@@ -136,7 +155,7 @@ class ZipWriter:
                 0x02014B50,
                 0,
                 version,
-                _FLAGS,
+                e.flags,
                 e.method,
                 0,
                 0,
@@ -165,7 +184,7 @@ class ZipWriter:
         cd_size = self._pos - cd_start
         n = len(self._entries)
         eocd64_pos = self._pos
-        self._write(_EOCD64.pack(0x06064B50, 44, 45, 45, 0, 0, n, n, cd_size, cd_start))
+        self._write(_EOCD64.pack(0x06064B50, 44, _MADE_BY_64, 45, 0, 0, n, n, cd_size, cd_start))
         self._write(_LOCATOR.pack(0x07064B50, 0, eocd64_pos, 1))
         small = min(n, 0xFFFF)
         self._write(

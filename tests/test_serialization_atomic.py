@@ -1,0 +1,165 @@
+"""Saving to a path is atomic: a save that fails or is killed mid-write leaves the old file whole.
+
+Failures are simulated inside the write itself (after part of the checkpoint is on disk), for
+both formats, as exceptions (disk full, Ctrl-C, fsync failing) and as a process killed outright.
+"""
+
+import errno
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+import ember
+import ember.serialization as serialization
+from test_serialization_helpers import E
+
+FORMATS = [
+    pytest.param(True, id="zip"),
+    pytest.param(False, id="legacy"),
+]
+
+
+def _big_state():
+    return {f"w{i}": E(np.full(64 << 10, i, np.float32)) for i in range(8)}  # 2 MiB
+
+
+class _FailingFile:
+    """Passes writes through to `f` until `budget` bytes are written, then raises `error`."""
+
+    def __init__(self, f, budget: int, error: BaseException):
+        self.f, self.budget, self.error = f, budget, error
+
+    def write(self, data) -> int:
+        n = memoryview(data).nbytes
+        if n > self.budget:
+            self.f.write(memoryview(data).cast("B")[: self.budget])
+            self.f.flush()
+            raise self.error
+        self.budget -= n
+        return self.f.write(data)
+
+
+def _fail_midway(monkeypatch, error, budget=1 << 20):
+    real = serialization._write
+
+    def write(obj, out, *args):
+        real(obj, _FailingFile(out, budget, error), *args)
+
+    monkeypatch.setattr(serialization, "_write", write)
+
+
+def _saved(tmp_path, zip_format):
+    path = tmp_path / "model.pt"
+    ember.save({"old": E(np.arange(5))}, path, _use_new_zipfile_serialization=zip_format)
+    return path, path.read_bytes()
+
+
+@pytest.mark.parametrize("zip_format", FORMATS)
+@pytest.mark.parametrize(
+    "error",
+    [OSError(errno.ENOSPC, "No space left on device"), KeyboardInterrupt()],
+    ids=["disk full", "ctrl-c"],
+)
+def test_failure_mid_write_keeps_the_old_file(tmp_path, monkeypatch, zip_format, error):
+    path, before = _saved(tmp_path, zip_format)
+    _fail_midway(monkeypatch, error)
+    with pytest.raises(type(error)):
+        ember.save(_big_state(), path, _use_new_zipfile_serialization=zip_format)
+    monkeypatch.undo()
+    assert path.read_bytes() == before
+    assert os.listdir(tmp_path) == ["model.pt"]  # the partial temporary file is gone
+    assert ember.load(path)["old"].tolist() == [0, 1, 2, 3, 4]
+
+
+def test_the_simulated_failure_really_writes_part_of_a_file(tmp_path, monkeypatch):
+    """The harness itself: without the atomic rename, the target would be half written."""
+    target = tmp_path / "direct.pt"
+    _fail_midway(monkeypatch, OSError(errno.ENOSPC, "full"), budget=100_000)
+    with open(target, "wb") as f, pytest.raises(OSError):
+        serialization._write(_big_state(), f, "direct", 2, True, True, False)
+    assert target.stat().st_size == 100_000
+
+
+def test_fsync_failure_keeps_the_old_file(tmp_path, monkeypatch):
+    path, before = _saved(tmp_path, True)
+
+    def broken_fsync(fd):
+        raise OSError(errno.EIO, "I/O error")
+
+    monkeypatch.setattr(serialization.os, "fsync", broken_fsync)
+    with pytest.raises(OSError, match="I/O error"):
+        ember.save(_big_state(), path)
+    monkeypatch.undo()
+    assert path.read_bytes() == before and os.listdir(tmp_path) == ["model.pt"]
+
+
+@pytest.mark.parametrize("zip_format", FORMATS)
+def test_process_killed_mid_write_keeps_the_old_file(tmp_path, zip_format):
+    path, before = _saved(tmp_path, zip_format)
+    script = textwrap.dedent(
+        f"""
+        import os, sys
+        import numpy as np
+        import ember, ember.serialization as s
+        sys.path.insert(0, {os.path.dirname(__file__)!r})
+        from test_serialization_atomic import _big_state
+
+        real = s._write
+
+        class Dying:
+            def __init__(self, f):
+                self.f, self.left = f, 1 << 20
+            def write(self, data):
+                n = memoryview(data).nbytes
+                if n > self.left:
+                    self.f.write(memoryview(data).cast("B")[: self.left])
+                    self.f.flush()
+                    os._exit(3)  # killed: no cleanup, no rename
+                self.left -= n
+                return self.f.write(data)
+
+        s._write = lambda obj, out, *args: real(obj, Dying(out), *args)
+        ember.save(_big_state(), {str(path)!r}, _use_new_zipfile_serialization={zip_format})
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 3, done.stderr
+    assert path.read_bytes() == before
+    leftovers = [n for n in os.listdir(tmp_path) if n != "model.pt"]
+    assert len(leftovers) == 1 and (tmp_path / leftovers[0]).stat().st_size >= 1 << 20
+    assert ember.load(path)["old"].tolist() == [0, 1, 2, 3, 4]
+
+
+def test_modes_of_new_and_overwritten_files(tmp_path):
+    mask = os.umask(0o027)
+    try:
+        ember.save(E(np.ones(1)), tmp_path / "new.pt")
+        assert (tmp_path / "new.pt").stat().st_mode & 0o777 == 0o640
+    finally:
+        os.umask(mask)
+    old = tmp_path / "old.pt"
+    ember.save(E(np.ones(1)), old)
+    old.chmod(0o604)
+    ember.save(E(np.zeros(1)), old)
+    assert old.stat().st_mode & 0o777 == 0o604 and ember.load(old).tolist() == [0]
+
+
+def test_symlinks_are_written_through(tmp_path, torch):
+    real = tmp_path / "store" / "v3.pt"
+    real.parent.mkdir()
+    ember.save(E(np.ones(2)), real)
+    link = tmp_path / "model.pt"
+    link.symlink_to(real)
+    ember.save(E(np.arange(3)), link)
+    assert link.is_symlink() and ember.load(real).tolist() == [0, 1, 2]
+    assert sorted(os.listdir(real.parent)) == ["v3.pt"]
+    assert torch.load(link, weights_only=True).tolist() == [0, 1, 2]
+
+
+def test_special_files_are_written_directly():
+    ember.save(E(np.ones(2)), os.devnull)
+    assert os.path.exists(os.devnull) and not os.path.isfile(os.devnull)
