@@ -55,9 +55,12 @@ class dtype:  # noqa: N801 - PyTorch's spelling
         scalar_type: PyTorch's ScalarType number (written in TorchScript archives).
         storage_name: PyTorch's legacy storage class ("FloatStorage"), the checkpoint global.
         kind: "b" bool, "u"/"i" integer, "f" floating, "c" complex.
+        cpp_name: PyTorch's C++ ScalarType name ("Float"), as its kernel errors spell it.
     """
 
-    __slots__ = ("name", "np", "itemsize", "scalar_type", "storage_name", "kind", "_aliases")
+    __slots__ = (
+        "name", "np", "itemsize", "scalar_type", "storage_name", "kind", "cpp_name", "_aliases"
+    )  # fmt: skip
 
     def __init__(self, name, np_dtype, scalar_type, storage_name, kind, aliases=()):
         self.name = name
@@ -66,6 +69,7 @@ class dtype:  # noqa: N801 - PyTorch's spelling
         self.scalar_type = scalar_type
         self.storage_name = storage_name
         self.kind = kind
+        self.cpp_name = storage_name.removesuffix("Storage")
         self._aliases = aliases
 
     @property

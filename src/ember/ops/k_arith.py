@@ -14,6 +14,7 @@ import warnings
 import numpy as np
 
 from ember import dtypes
+from ember.ops.checks import require
 from ember.ops.promote import cast, result2, to_compute, to_opmath
 from ember.ops.registry import register
 
@@ -28,13 +29,21 @@ def _binary(ufunc, a, b):
     return cast(ufunc(to_compute(a, rt), to_compute(b, rt)), rt)
 
 
+def _is_bool(x) -> bool:
+    return (x.__class__ is _ndarray and x.dtype == np.bool_) or x.__class__ is bool
+
+
 def _no_bool(a, b, what: str):
-    for x in (a, b):
-        if (x.__class__ is _ndarray and x.dtype == np.bool_) or x.__class__ is bool:
-            raise RuntimeError(
-                f"{what}, with a bool tensor is not supported. If you are trying to invert a "
-                "mask, use the `~` or `logical_not()` operator instead."
-            )
+    if _is_bool(a) and _is_bool(b):
+        raise RuntimeError(
+            f"{what}, with two bool tensors is not supported. Use the `^` or `logical_xor()` "
+            "operator instead."
+        )
+    if _is_bool(a) or _is_bool(b):
+        raise RuntimeError(
+            f"{what}, with a bool tensor is not supported. If you are trying to invert a "
+            "mask, use the `~` or `logical_not()` operator instead."
+        )
 
 
 def _check_alpha(rt, alpha):
@@ -95,10 +104,9 @@ def div(a, b, rounding_mode=None):
             "div expected rounding_mode to be one of None, 'trunc', or 'floor' "
             f"but found '{rounding_mode}'"
         )
+    require(f"div_{rounding_mode}_cpu", rt, "uif")
     x, y = to_opmath(a, rt), to_opmath(b, rt)
     if rt.kind in "bui":
-        if rt is dtypes.bool_:
-            raise NotImplementedError(f"\"div_{rounding_mode}_cpu\" not implemented for 'Bool'")
         _int_zero_check(y)
         q = np.floor_divide(x, y)
         if rounding_mode == "trunc":
@@ -114,37 +122,35 @@ def floor_divide(a, b):
     return div(a, b, "floor")
 
 
-def _int_or_float(ufunc, a, b):
+def _int_or_float(ufunc, a, b, name):
     rt = result2(a, b)
+    require(f"{name}_cpu", rt, "uif")
     x, y = to_compute(a, rt), to_compute(b, rt)
-    if rt.kind in "bui":
+    if rt.kind in "ui":
         _int_zero_check(y)
-    if rt is dtypes.bool_:
-        raise RuntimeError(f"\"{ufunc.__name__}\" not implemented for 'Bool'")
     return cast(ufunc(x, y), rt)
 
 
 def remainder(a, b):
     """Python-style modulus: the result has the sign of the divisor."""
-    return _int_or_float(np.remainder, a, b)
+    return _int_or_float(np.remainder, a, b, "remainder")
 
 
 def fmod(a, b):
     """C-style modulus: the result has the sign of the dividend."""
-    return _int_or_float(np.fmod, a, b)
+    return _int_or_float(np.fmod, a, b, "fmod")
 
 
 def pow_(a, b):
     """a ** b; integer tensors raised to negative integer scalars are an error."""
     rt = result2(a, b)
-    x, y = to_compute(a, rt), to_compute(b, rt)
     if rt.kind in "bui":
-        if rt is dtypes.bool_:
-            raise NotImplementedError("\"pow\" not implemented for 'Bool'")
-        if np.any(np.less(y, 0)):
-            if b.__class__ is not _ndarray:
-                raise RuntimeError("Integers to negative integer powers are not allowed.")
-            return cast(_int_pow_negative(x, y), rt)
+        require("pow", rt, "ui")
+        if b.__class__ is not _ndarray and b < 0:
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+    x, y = to_compute(a, rt), to_compute(b, rt)
+    if rt.kind in "ui" and np.any(np.less(y, 0)):
+        return cast(_int_pow_negative(x, y), rt)
     return cast(np.power(x, y), rt)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ember import dtypes
+from ember.ops.checks import c_type_name, cpp_name, kind_of, no_complex, not_implemented, require
 from ember.ops.promote import cast, result2, result_of, to_compute
 from ember.ops.registry import register
 
@@ -19,9 +20,13 @@ _EW = ("pure", "elementwise")
 _ndarray = np.ndarray
 
 
-def _comparison(ufunc):
+def _comparison(ufunc, name):
+    ordered = name not in ("eq", "ne")
+
     def kernel(a, b):
         rt = result2(a, b)
+        if ordered and rt.kind == "c":
+            raise not_implemented(f"{name}_cpu", rt)
         r = ufunc(to_compute(a, rt), to_compute(b, rt))
         return r if r.__class__ is _ndarray else np.asarray(r)
 
@@ -43,20 +48,10 @@ def logical_not(a):
     return np.asarray(np.logical_not(a))
 
 
-def _check_integral(rt, name):
-    if rt.kind not in "bui":
-        raise RuntimeError(f"\"{name}_cpu\" not implemented for '{_type_name(rt)}'")
-
-
-def _type_name(d) -> str:
-    names = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16"}
-    return names.get(d.name, d.name.capitalize())
-
-
 def _bitwise(ufunc, name):
     def kernel(a, b):
         rt = result2(a, b)
-        _check_integral(rt, name)
+        require(f"{name}_cpu", rt, "bui")
         return cast(ufunc(to_compute(a, rt), to_compute(b, rt)), rt)
 
     kernel.__doc__ = f"elementwise {name}"
@@ -65,14 +60,20 @@ def _bitwise(ufunc, name):
 
 def bitwise_not(a):
     """elementwise bitwise not (logical not for bool)"""
-    _check_integral(dtypes.from_numpy(a.dtype), "bitwise_not")
+    require("bitwise_not_cpu", a, "bui")
     return np.asarray(np.invert(a))
 
 
 def where(cond, a, b):
     """elements of a where cond is true, else of b (promoted)"""
-    if np.asarray(cond).dtype != np.bool_:
-        raise RuntimeError("where expected condition to be a boolean tensor")
+    cond = np.asarray(cond)
+    if cond.dtype == np.uint8:  # PyTorch still accepts byte masks
+        cond = cond.astype(np.bool_)
+    elif cond.dtype != np.bool_:
+        raise RuntimeError(
+            "where expected condition to be a boolean tensor, but got a tensor with dtype "
+            + cpp_name(cond)
+        )
     rt = result_of(a, b)
     return cast(np.where(cond, to_compute(a, rt), to_compute(b, rt)), rt)
 
@@ -82,13 +83,40 @@ def where_nonzero(cond):
     return [np.ascontiguousarray(i) for i in np.nonzero(np.atleast_1d(cond))]
 
 
+def _clamp_kernel_name(lo, hi, tensors: bool) -> str:
+    """The PyTorch CPU kernel a clamp call lands in (it names the dtype errors)."""
+    if tensors:
+        if lo is not None and hi is not None:
+            return "clamp_cpu"
+        return "maximum_cpu" if lo is not None else "minimum_cpu"
+    if lo is not None and hi is not None:
+        return "clamp_scalar_cpu"
+    return "clamp_min_scalar_cpu" if lo is not None else "clamp_max_scalar_cpu"
+
+
+def _real_bounds(a, lo, hi):
+    """Complex scalar bounds: refused for integer and bool tensors; for floating tensors they
+    convert to double, which needs a zero imaginary part."""
+    if kind_of(a) != "f":
+        raise NotImplementedError("clamp is not supported for complex types")
+    if any(isinstance(x, complex) and x.imag for x in (lo, hi)):
+        raise RuntimeError("value cannot be converted to type double without overflow")
+    return tuple(x.real if isinstance(x, complex) else x for x in (lo, hi))
+
+
 def clamp(a, lo=None, hi=None):
     """min(max(a, lo), hi), promoted with the bounds"""
     if lo is None and hi is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-    rt = result_of(a, *(x for x in (lo, hi) if x is not None))
-    if rt is dtypes.bool_:
-        raise RuntimeError("\"clamp_cpu\" not implemented for 'Bool'")
+    no_complex(a, "clamp is not supported for complex types")
+    bounds = [x for x in (lo, hi) if x is not None]
+    tensors = any(x.__class__ is _ndarray for x in bounds)
+    if not tensors and any(isinstance(x, complex) for x in bounds):
+        lo, hi = _real_bounds(a, lo, hi)
+        bounds = [x for x in (lo, hi) if x is not None]
+    rt = result_of(a, *bounds)
+    if rt.kind == "c" or (rt is dtypes.bool_ and not (tensors and len(bounds) == 1)):
+        raise not_implemented(_clamp_kernel_name(lo, hi, tensors), rt)
     r = to_compute(a, rt)
     if lo is not None:
         r = np.maximum(r, to_compute(lo, rt))
@@ -135,7 +163,7 @@ for _ufunc, _name in (
     (np.greater, "gt"),
     (np.greater_equal, "ge"),
 ):
-    _k = _comparison(_ufunc)
+    _k = _comparison(_ufunc, _name)
     register(f"{_name}.Tensor{_T}", _k, traits=_EW)
     register(f"{_name}.Scalar{_S}", _k, traits=_EW)
 
@@ -198,7 +226,10 @@ def allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
 def masked_fill(a, mask, value):
     """value where mask is true, else a"""
     if np.asarray(mask).dtype != np.bool_:
-        raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with dtype")
+        raise RuntimeError(
+            "masked_fill_ only supports boolean masks, but got mask with dtype "
+            + c_type_name(np.asarray(mask))
+        )
     out = np.array(np.broadcast_to(a, np.broadcast_shapes(a.shape, np.shape(mask))))
     fill = value.item() if isinstance(value, np.ndarray) else value
     if isinstance(fill, float) and a.dtype.kind in "biu":

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import math
 
+import ml_dtypes
 import numpy as np
 
 from ember import dtypes
+from ember.ops.checks import c_type_name, require
 from ember.ops.promote import as_array, compute_np
 from ember.ops.registry import register
 
@@ -102,6 +104,7 @@ def _arange_dtype(values, dtype):
 def arange_start_step(start, end, step=1, dtype=None, layout=None, device=None, pin_memory=None):
     """values from start (inclusive) to end (exclusive) by step"""
     rt = _arange_dtype((start, end, step), dtype)
+    require("arange_cpu", rt, "uif")
     if step == 0:
         raise RuntimeError("step must be nonzero")
     if (end - start) * step < 0:
@@ -136,6 +139,7 @@ def _linspace_np(start, end, steps, ct):
 def linspace(start, end, steps, dtype=None, layout=None, device=None, pin_memory=None):
     """`steps` evenly spaced values from start to end inclusive"""
     rt = dtype or dtypes.get_default_dtype()
+    require("linspace_cpu", rt, "uifc")
     ct = np.dtype(np.float64) if rt.kind in "bui" else compute_np(rt)
     return _linspace_np(start, end, steps, ct).astype(rt.np)
 
@@ -143,27 +147,34 @@ def linspace(start, end, steps, dtype=None, layout=None, device=None, pin_memory
 def logspace(start, end, steps, base=10.0, dtype=None, layout=None, device=None, pin_memory=None):
     """base ** linspace(start, end, steps)"""
     rt = dtype or dtypes.get_default_dtype()
+    require("logspace_cpu", rt, "uifc")
     exps = _linspace_np(start, end, steps, np.dtype(np.float64))
     return np.power(float(base), exps).astype(rt.np)
 
 
-def eye(n, m=None, dtype=None, layout=None, device=None, pin_memory=None):
-    """an n x m identity matrix"""
-    m = n if m is None else m
-    if n < 0 or m < 0:
-        raise RuntimeError(f"n must be greater or equal to 0, got {min(n, m)}")
-    return np.eye(n, m, dtype=_dt(dtype))
+def eye(n, dtype=None, layout=None, device=None, pin_memory=None):
+    """an n x n identity matrix"""
+    return eye_m(n, n, dtype)
 
 
 def eye_m(n, m, dtype=None, layout=None, device=None, pin_memory=None):
     """an n x m identity matrix"""
-    return eye(n, m, dtype)
+    if n < 0:
+        raise RuntimeError(f"n must be greater or equal to 0, got {n}")
+    if m < 0:
+        raise RuntimeError(f"m must be greater or equal to 0, got {m}")
+    return np.eye(n, m, dtype=_dt(dtype))
 
 
 def _random_float(shape, rt, normal):
+    """U[0, 1) or N(0, 1) values of floating or complex dtype rt (complex: each part, with
+    variance 1/2 per part for the normal, as PyTorch draws them)."""
+    require("normal_kernel_cpu" if normal else "check_uniform_bounds", rt, "fc")
+    if rt.kind == "c":
+        part = _random_float(shape + (2,), rt.to_real(), normal)
+        z = part.view(rt.np)[..., 0]
+        return z * np.sqrt(0.5, dtype=part.dtype) if normal else z
     ct = compute_np(rt)
-    if ct not in (np.float32, np.float64):
-        raise RuntimeError(f"\"check_uniform_bounds\" not implemented for '{rt.name}'")
     gen = _rng[0]
     r = gen.standard_normal(shape, dtype=ct) if normal else gen.random(shape, dtype=ct)
     return r.astype(rt.np) if rt.np != ct else r
@@ -196,7 +207,28 @@ def randint_low(low, high, size, dtype=None, layout=None, device=None, pin_memor
             f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
         )
     rt = dtype or dtypes.int64
+    _check_random_bounds(low, high, rt)
     return _rng[0].integers(low, high, _shape(size), dtype=np.int64).astype(rt.np)
+
+
+def _check_random_bounds(low, high, rt):
+    """PyTorch's bounds check of random_ for dtype rt: from and to - 1 must be representable."""
+    if rt.kind == "c":
+        raise RuntimeError(
+            "check_random_bounds handles only integral, floating-point and boolean types"
+        )
+    if rt.kind == "b":
+        lo, hi = 0, 1
+    elif rt.kind == "f":
+        info = ml_dtypes.finfo(rt.np)
+        lo, hi = float(info.min), float(info.max)
+    else:
+        info = np.iinfo(rt.np)
+        lo, hi = int(info.min), int(info.max)
+    if not lo <= low <= hi:
+        raise RuntimeError(f"from is out of bounds for {c_type_name(rt)}")
+    if not lo <= high - 1 <= hi:
+        raise RuntimeError(f"to - 1 is out of bounds for {c_type_name(rt)}")
 
 
 def randint(high, size, dtype=None, layout=None, device=None, pin_memory=None):

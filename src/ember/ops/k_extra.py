@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ember.ops.checks import require
 from ember.ops.k_reduce import dims
 from ember.ops.registry import register
 
@@ -49,16 +50,27 @@ def _triangle(fn, name):
 
 def _extreme(fn, name):
     def kernel(a, dim=(), keepdim=False):
-        axis = dims(dim if dim or dim == 0 else None, a.ndim)
-        if a.size == 0 and (not axis or any(a.shape[d] == 0 for d in axis)):
-            raise RuntimeError(
-                f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
-                "Specify the reduction dim with the 'dim' argument."
-            )
+        require(f"{name[1:]}_values_cpu", a, "buif")
+        given = [dim] if isinstance(dim, int) else list(dim)
+        axis = dims(given or None, a.ndim)
+        if a.size == 0 and a.ndim:
+            _check_reducible(a, name, given, axis)
         return np.array(fn(a, axis=axis, keepdims=keepdim), copy=True)
 
     kernel.__doc__ = f"{name[1:]}imum over dims (all when none given), values only"
     return kernel
+
+
+def _check_reducible(a, name, given, axis):
+    """PyTorch's errors for amax/amin of an empty tensor (dims named as the caller gave them)."""
+    if not given:
+        raise RuntimeError(
+            f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
+            "Specify the reduction dim with the 'dim' argument."
+        )
+    for g, d in zip(given, axis):
+        if a.shape[d] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {g} to have non-zero size.")
 
 
 for _name, _fn in (("isnan", isnan), ("isinf", isinf), ("isfinite", isfinite)):

@@ -17,27 +17,27 @@ import numpy as np
 
 from ember import dtypes
 from ember.ops import k_arith, k_compare, k_create, k_unary
+from ember.ops.checks import c_type_name, cpp_name, require
 from ember.ops.promote import as_array
 from ember.ops.registry import register
 
 _I = ("inplace",)
 _BY_NP = {d.np: d for d in dtypes.ALL_DTYPES}
 _CAT = {"b": 0, "u": 1, "i": 1, "f": 2, "V": 2, "c": 3}
-_NAMES = {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int", "bool": "Bool"}
 
 
 def _name(d: np.dtype) -> str:
-    e = _BY_NP[d]
-    return _NAMES.get(e.name, e.name.capitalize())
+    return cpp_name(d)
 
 
-def write(a, r):
-    """Copy result `r` into `a` after PyTorch's shape and dtype-cast checks."""
+def write(a, r, c_names: bool = False):
+    """Copy result `r` into `a` after PyTorch's shape and dtype-cast checks (`c_names`: the
+    message names a's dtype as a C++ type, as PyTorch's clamp_ family does)."""
     r = np.asarray(r)
     if _CAT[r.dtype.kind] > _CAT[a.dtype.kind]:
+        target = c_type_name(a) if c_names else _name(a.dtype)
         raise RuntimeError(
-            f"result type {_name(r.dtype)} can't be cast to the desired output type "
-            f"{_name(a.dtype)}"
+            f"result type {_name(r.dtype)} can't be cast to the desired output type {target}"
         )
     if r.shape != a.shape and np.broadcast_shapes(r.shape, a.shape) != a.shape:
         raise RuntimeError(
@@ -47,9 +47,9 @@ def write(a, r):
     return a
 
 
-def _inplace(kernel):
+def _inplace(kernel, c_names: bool = False):
     def fn(a, *args):
-        return write(a, kernel(a, *args))
+        return write(a, kernel(a, *args), c_names)
 
     fn.__doc__ = f"in-place {kernel.__doc__ or kernel.__name__}"
     return fn
@@ -122,8 +122,14 @@ def index_put_(a, indices, values, accumulate=False):
     return a
 
 
-def _random_(fill, doc):
+def _random_(fill, doc, kernel):
     def fn(a, lo=0.0, hi=1.0, generator=None):
+        require(kernel, a, "fc")
+        if a.dtype.kind == "c":  # both parts drawn; normal parts get std / sqrt(2), as torch's
+            spread = hi * np.sqrt(0.5) if kernel.startswith("normal") else hi
+            parts = fill(k_create.generator(), lo, spread, a.shape + (2,))
+            a[...] = parts[..., 0] + 1j * parts[..., 1]
+            return a
         r = fill(k_create.generator(), lo, hi, a.shape)
         a[...] = r.astype(a.dtype)
         return a
@@ -132,8 +138,16 @@ def _random_(fill, doc):
     return fn
 
 
-uniform_ = _random_(lambda g, lo, hi, shape: g.uniform(lo, hi, shape), "fill from U(from, to)")
-normal_ = _random_(lambda g, mean, std, shape: g.normal(mean, std, shape), "fill from N(mean, std)")
+uniform_ = _random_(
+    lambda g, lo, hi, shape: g.uniform(lo, hi, shape),
+    "fill from U(from, to)",
+    "check_uniform_bounds",
+)
+normal_ = _random_(
+    lambda g, mean, std, shape: g.normal(mean, std, shape),
+    "fill from N(mean, std)",
+    "normal_kernel_cpu",
+)
 
 _T = "(Tensor(a!) self, Tensor other) -> Tensor(a!)"
 _S = "(Tensor(a!) self, Scalar other) -> Tensor(a!)"
@@ -182,17 +196,17 @@ register("fill_.Tensor(Tensor(a!) self, Tensor value) -> Tensor(a!)", fill_, tra
 register("zero_(Tensor(a!) self) -> Tensor(a!)", zero_, traits=_I)
 register(
     "clamp_(Tensor(a!) self, Scalar? min=None, Scalar? max=None) -> Tensor(a!)",
-    _inplace(k_compare.clamp),
+    _inplace(k_compare.clamp, c_names=True),
     traits=_I,
 )
 register(
     "clamp_min_(Tensor(a!) self, Scalar min) -> Tensor(a!)",
-    _inplace(k_compare.clamp_min),
+    _inplace(k_compare.clamp_min, c_names=True),
     traits=_I,
 )
 register(
     "clamp_max_(Tensor(a!) self, Scalar max) -> Tensor(a!)",
-    _inplace(k_compare.clamp_max),
+    _inplace(k_compare.clamp_max, c_names=True),
     traits=_I,
 )
 register(

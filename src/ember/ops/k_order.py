@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from ember.ops.checks import kind_of
 from ember.ops.k_view import wrap_dim
 from ember.ops.registry import register
 
 
 def _order(a, dim, descending):
+    if kind_of(a) == "c":
+        raise RuntimeError(" Sort does not support complex dtypes on CPU")
     if a.ndim == 0:
         return np.zeros((), np.int64)
     d = wrap_dim(dim, a.ndim)
@@ -41,6 +44,10 @@ def argsort(a, dim=-1, descending=False):
 
 def topk(a, k, dim=-1, largest=True, sorted=True):
     """(values, indices) of the k largest (or smallest) entries along dim"""
+    if kind_of(a) == "b":
+        raise RuntimeError("topk does not support bool dtypes on CPU")
+    if kind_of(a) == "c":
+        raise RuntimeError(" topk does not support complex dtypes on CPU")
     size = a.shape[wrap_dim(dim, a.ndim)] if a.ndim else 1
     if not 0 <= k <= size:
         raise RuntimeError("selected index k out of range")

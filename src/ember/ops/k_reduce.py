@@ -17,6 +17,7 @@ import warnings
 import numpy as np
 
 from ember import dtypes
+from ember.ops.checks import no_complex, require
 from ember.ops.promote import cast, compute_np
 from ember.ops.registry import register
 
@@ -83,21 +84,9 @@ def _mean_dtype(a, dtype):
     if rt.kind not in "fc":
         raise RuntimeError(
             "mean(): could not infer output dtype. Input dtype must be either a floating point "
-            f"or complex dtype. Got: {_legacy_name(rt)}"
+            f"or complex dtype. Got: {rt.cpp_name}"
         )
     return rt
-
-
-def _legacy_name(d) -> str:
-    names = {
-        "int64": "Long",
-        "int32": "Int",
-        "int16": "Short",
-        "int8": "Char",
-        "uint8": "Byte",
-        "bool": "Bool",
-    }
-    return names.get(d.name, d.name)
 
 
 def _mean(x, axis=None, keepdims=False):
@@ -185,6 +174,7 @@ def _check_nonempty(a, name, dim=None):
 
 
 def _extreme(a, find_max):
+    require("max_all" if find_max else "min_all", a, "buif")
     _check_nonempty(a, "max" if find_max else "min")
     if a.dtype.kind == "f" and np.isnan(a).any():
         return np.array(np.nan, a.dtype)
@@ -203,6 +193,7 @@ def min_all(a):
 
 def _arg(a, dim, keepdim, find_max, name):
     fn = np.argmax if find_max else np.argmin
+    no_complex(a, f"{name}(): does not support complex input", RuntimeError)
     if a.dtype == np.bool_ and name.startswith("arg"):
         raise RuntimeError(f"{name}(): does not support bool input")
     if dim is None:

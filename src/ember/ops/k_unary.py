@@ -14,6 +14,7 @@ import math
 import numpy as np
 
 from ember import dtypes
+from ember.ops.checks import no_complex, not_implemented, require
 from ember.ops.promote import cast, compute_np, float_result
 from ember.ops.registry import register
 
@@ -28,8 +29,13 @@ def _floating(fn, a):
     return cast(fn(a if a.dtype == ct else a.astype(ct)), rt)
 
 
-def _float_kernel(fn, doc):
+def _float_kernel(fn, doc, real_only=""):
+    """A kernel computing `fn` in the floating result dtype; `real_only` names the PyTorch
+    kernel that refuses complex inputs (erf has no complex version)."""
+
     def kernel(a):
+        if real_only:
+            require(real_only, a, "biuf")
         return _floating(fn, a)
 
     kernel.__doc__ = doc
@@ -115,8 +121,7 @@ def _same_dtype(fn, doc, allow_bool=True, name=""):
 
 def abs_(a):
     """|a|"""
-    if a.dtype == np.bool_:
-        raise RuntimeError("\"abs_cpu\" not implemented for 'Bool'")
+    require("abs_cpu", a, "uifc")
     rt = _BY_NP[a.dtype]
     if rt.is_complex:
         return np.abs(a)
@@ -129,8 +134,11 @@ def sign(a):
     if a.dtype == np.bool_:
         return a.copy()
     rt = _BY_NP[a.dtype]
-    if rt.is_complex:
-        raise RuntimeError("Unlike NumPy, torch.sign is not intended to support complex numbers.")
+    no_complex(
+        a,
+        "Unlike NumPy, torch.sign is not intended to support complex numbers. "
+        "Please use torch.sgn instead.",
+    )
     ct = compute_np(rt)
     return cast(np.sign(a if a.dtype == ct else a.astype(ct)), rt)
 
@@ -138,7 +146,8 @@ def sign(a):
 def relu(a):
     """max(a, 0)"""
     if a.dtype == np.bool_:
-        raise RuntimeError("\"clamp_min_scalar_cpu\" not implemented for 'Bool'")
+        raise RuntimeError("Boolean inputs not supported for relu")
+    no_complex(a, "clamp is not supported for complex types")
     rt = _BY_NP[a.dtype]
     ct = compute_np(rt)
     x = a if a.dtype == ct else a.astype(ct)
@@ -159,15 +168,13 @@ def gelu(a, approximate="none"):
     """x * Phi(x); approximate 'tanh' uses the tanh formula"""
     if approximate not in ("none", "tanh"):
         raise RuntimeError(f"approximate argument must be either none or tanh, got {approximate}")
-    if a.dtype.kind not in "fV":
-        raise RuntimeError(f"\"GeluKernelImpl\" not implemented for '{_BY_NP[a.dtype].name}'")
+    require("GeluKernelImpl", a, "f")
     return _floating(_gelu_tanh if approximate == "tanh" else _gelu_none, a)
 
 
 def silu(a):
-    """x * sigmoid(x)"""
-    if a.dtype.kind not in "fV":
-        raise RuntimeError(f"\"silu\" not implemented for '{_BY_NP[a.dtype].name}'")
+    """x * sigmoid(x) (floating and complex inputs)"""
+    require("silu_cpu", a, "fc")
     return _floating(lambda x: x * sigmoid_np(x), a)
 
 
@@ -188,12 +195,14 @@ def _softmax_kernel(log):
         if dtype is not None:
             a = a.astype(dtype.np)
         rt = _BY_NP[a.dtype]
-        if rt.kind not in "fc":
-            name = "log_softmax" if log else "softmax"
-            raise RuntimeError(f"\"{name}_lastdim_kernel_impl\" not implemented for '{rt.name}'")
-        ct = compute_np(rt)
         if a.ndim:
             dim = _wrap_dim(dim, a.ndim)
+        if a.size == 0:
+            return a.copy()
+        if rt.kind != "f":
+            last = "_lastdim" if a.ndim in (0, dim + 1) else ""
+            raise not_implemented(f"{'log_' if log else ''}softmax{last}_kernel_impl", a)
+        ct = compute_np(rt)
         return cast(_softmax_np(a if a.dtype == ct else a.astype(ct), dim, log), rt)
 
     kernel.__doc__ = "log(softmax(x)) along dim" if log else "exp(x) / sum(exp(x)) along dim"
@@ -234,14 +243,16 @@ _FLOAT_FUNCS = {
 }
 
 
-def _rounding(fn, doc):
+def _rounding(fn, doc, name):
     """Rounding keeps the dtype; integers pass through unchanged (as a copy)."""
 
     def kernel(a):
-        if a.dtype.kind in "biu":
-            if a.dtype == np.bool_:
-                raise RuntimeError(f"\"{fn.__name__}\" not implemented for 'Bool'")
+        require(f"{name}_vml_cpu", a, "uifc")
+        if a.dtype.kind in "iu":
             return a.copy()
+        if name == "round":
+            require("round_vml_cpu", a, "f")
+        no_complex(a, f"{name} is not supported for complex inputs")
         return _same_dtype(fn, doc)(a)
 
     kernel.__doc__ = doc
@@ -263,7 +274,7 @@ for _name, _fn in (
     ("round", np.round),
     ("trunc", np.trunc),
 ):
-    register(f"{_name}(Tensor self) -> Tensor", _rounding(_fn, f"{_name} of x"), traits=_EW)
+    register(f"{_name}(Tensor self) -> Tensor", _rounding(_fn, f"{_name} of x", _name), traits=_EW)
 register("square(Tensor self) -> Tensor", lambda a: _square(a), traits=_EW, doc="x * x")
 register("cumsum(Tensor self, int dim, *, ScalarType? dtype=None) -> Tensor", cumsum)
 
@@ -275,7 +286,8 @@ def _square(a):
 
 
 for _name, (_fn, _doc) in _FLOAT_FUNCS.items():
-    register(f"{_name}(Tensor self) -> Tensor", _float_kernel(_fn, _doc), traits=_EW, doc=_doc)
+    _kernel = _float_kernel(_fn, _doc, "erf_vml_cpu" if _name == "erf" else "")
+    register(f"{_name}(Tensor self) -> Tensor", _kernel, traits=_EW, doc=_doc)
 
 neg = _same_dtype(np.negative, "-x", allow_bool=False, name="Negation")
 register("neg(Tensor self) -> Tensor", neg, traits=_EW)

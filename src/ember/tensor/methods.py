@@ -149,6 +149,15 @@ def _reflected(op: str, name: str):
     return method
 
 
+def _invert(self):
+    """~self: bitwise not, refused for floating and complex tensors as PyTorch's operator does."""
+    if self.dtype.kind in "fc":
+        raise TypeError(
+            "~ (operator.invert) is only implemented on integer and Boolean-type tensors"
+        )
+    return call("aten::bitwise_not", self)
+
+
 def _dunders() -> dict:
     out = {}
     for short, (t_op, s_op) in {**_OPERATORS, **_INPLACE}.items():
@@ -159,7 +168,7 @@ def _dunders() -> dict:
     out["__rmod__"] = _swapped("aten::remainder.Tensor", "__rmod__")
     out["__neg__"] = invoker(registry.get("aten::neg"))
     out["__abs__"] = invoker(registry.get("aten::abs"))
-    out["__invert__"] = invoker(registry.get("aten::bitwise_not"))
+    out["__invert__"] = _invert
     out.update(__rtruediv__=_rtruediv, __rsub__=_rsub, __rpow__=_rpow, __pos__=_pos)
     out["__rdiv__"] = _rtruediv
     out["__div__"] = out["__truediv__"]
@@ -287,7 +296,7 @@ def _new(name: str):
     def method(self, *args, dtype=None, device=None, requires_grad=False, **kwargs):
         fn = getattr(_functions, name)
         t = fn(*args, dtype=dtype or self.dtype, device=device, **kwargs)
-        t.requires_grad = requires_grad
+        t._set_requires_grad(requires_grad)
         return t
 
     method.__name__ = f"new_{name}"
