@@ -67,12 +67,19 @@ def stack(tensors, dim=0):
     return np.stack([t.astype(rt.np, copy=False) for t in tensors], axis=d)
 
 
-def _check_index(index, size, d):
+def _first_bad(index, size):
+    """The first entry of `index` (in memory order) outside [0, size), or None."""
     if index.size:
-        lo, hi = index.min(), index.max()
-        if lo < 0 or hi >= size:
-            bad = lo if lo < 0 else hi
-            raise IndexError(f"index {bad} is out of bounds for dimension {d} with size {size}")
+        outside = (index < 0) | (index >= size)
+        if outside.any():
+            return int(index.reshape(-1)[np.argmax(outside.reshape(-1))])
+    return None
+
+
+def _check_index(index, size, d, error=IndexError):
+    bad = _first_bad(index, size)
+    if bad is not None:
+        raise error(f"index {bad} is out of bounds for dimension {d} with size {size}")
 
 
 def gather(a, dim, index, sparse_grad=False):
@@ -83,7 +90,7 @@ def gather(a, dim, index, sparse_grad=False):
     if index.ndim != a.ndim and not (a.ndim == 0 and index.ndim <= 1):
         raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
     if a.ndim == 0:
-        _check_index(index, 1, 0)
+        _check_index(index, 1, 0, RuntimeError)
         return np.full(index.shape, a, a.dtype)
     for k in range(a.ndim):
         if k != d and index.shape[k] > a.shape[k]:
@@ -91,7 +98,7 @@ def gather(a, dim, index, sparse_grad=False):
                 f"Size does not match at dimension {k} expected index {list(index.shape)} to be "
                 f"smaller than self {list(a.shape)} apart from dimension {d}"
             )
-    _check_index(index, a.shape[d], d)
+    _check_index(index, a.shape[d], d, RuntimeError)
     part = a[tuple(slice(0, index.shape[k]) if k != d else slice(None) for k in range(a.ndim))]
     return np.ascontiguousarray(np.take_along_axis(part, index, axis=d))
 
@@ -104,7 +111,11 @@ def index_select(a, dim, index):
         raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
     d = wrap_dim(dim, a.ndim)
     size = a.shape[d] if a.ndim else 1
-    _check_index(index, size, d)
+    bad = _first_bad(index, size)
+    if bad is not None and d > 0:
+        raise RuntimeError(f"INDICES element is out of DATA bounds, id={bad} axis_dim={size}")
+    if bad is not None:
+        raise IndexError("index out of range in self")
     if a.ndim == 0:
         return a.reshape(1)[index.reshape(-1)].reshape(index.shape).copy()
     return np.take(a, index.reshape(-1), axis=d)

@@ -153,7 +153,7 @@ def expand(a, size, implicit=False):
     if len(size) < a.ndim:
         raise RuntimeError(
             f"expand(torch.FloatTensor{{{list(a.shape)}}}, size={size}): the number of sizes "
-            "provided ({len(size)}) must be greater or equal to the number of dimensions in the "
+            f"provided ({len(size)}) must be greater or equal to the number of dimensions in the "
             f"tensor ({a.ndim})"
         )
     lead = len(size) - a.ndim
@@ -286,52 +286,6 @@ def reshape_as(a, other):
     return reshape(a, list(other.shape))
 
 
-def unbind(a, dim=0):
-    """all slices along `dim`"""
-    d = wrap_dim(dim, a.ndim)
-    return [select(a, d, i) for i in range(a.shape[d])]
-
-
-def split(a, split_size, dim=0):
-    """pieces of `split_size` along `dim` (the last may be smaller)"""
-    d = wrap_dim(dim, a.ndim)
-    n = a.shape[d]
-    if split_size <= 0 and n:
-        raise RuntimeError(
-            f"split expects split_size be non-negative, but got split_size={split_size}"
-        )
-    starts = range(0, n, split_size) if n else [0]
-    return [a[(slice(None),) * d + (slice(s, s + split_size),)] for s in starts]
-
-
-def split_with_sizes(a, split_sizes, dim=0):
-    """pieces of the given sizes along `dim`"""
-    d = wrap_dim(dim, a.ndim)
-    if sum(split_sizes) != a.shape[d]:
-        raise RuntimeError(
-            "split_with_sizes expects split_sizes to sum exactly to "
-            f"{a.shape[d]} (input tensor's size at dimension {d}), "
-            f"but got split_sizes={list(split_sizes)}"
-        )
-    out, s = [], 0
-    for size in split_sizes:
-        out.append(a[(slice(None),) * d + (slice(s, s + size),)])
-        s += size
-    return out
-
-
-def chunk(a, chunks, dim=0):
-    """at most `chunks` pieces of equal size ceil(n / chunks) along `dim`"""
-    if chunks <= 0:
-        raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
-    d = wrap_dim(dim, a.ndim)
-    n = a.shape[d]
-    size = -(-n // chunks)
-    if size == 0:
-        return [a.view() for _ in range(chunks)] if n == 0 else []
-    return split(a, size, d)
-
-
 def alias(a):
     """a new tensor object over the same memory"""
     return a.view()
@@ -349,13 +303,6 @@ def to_dtype(a, dtype, non_blocking=False, copy=False, memory_format=None):
     return dtypes.astype(a, dtype.np)
 
 
-def view_dtype(a, dtype):
-    """the same bytes reinterpreted as `dtype` (same element size)"""
-    if dtype.np.itemsize != a.itemsize:
-        raise RuntimeError("view(dtype) needs a dtype of the same element size here")
-    return a.view(dtype.np)
-
-
 _VIEW_OPS = (
     ("select.int(Tensor(a) self, int dim, SymInt index) -> Tensor(a)", select),
     (
@@ -365,7 +312,6 @@ _VIEW_OPS = (
     ),
     ("narrow(Tensor(a) self, int dim, SymInt start, SymInt length) -> Tensor(a)", narrow),
     ("view(Tensor(a) self, SymInt[] size) -> Tensor(a)", view),
-    ("view.dtype(Tensor(a) self, ScalarType dtype) -> Tensor(a)", view_dtype),
     ("reshape(Tensor(a) self, SymInt[] shape) -> Tensor(a)", reshape),
     ("expand(Tensor(a) self, SymInt[] size, *, bool implicit=False) -> Tensor(a)", expand),
     ("expand_as(Tensor(a) self, Tensor other) -> Tensor(a)", expand_as),
@@ -385,13 +331,6 @@ _VIEW_OPS = (
     ),
     ("view_as(Tensor(a) self, Tensor other) -> Tensor(a)", view_as),
     ("reshape_as(Tensor(a) self, Tensor other) -> Tensor(a)", reshape_as),
-    ("unbind.int(Tensor(a -> *) self, int dim=0) -> Tensor(a)[]", unbind),
-    ("split.Tensor(Tensor(a -> *) self, SymInt split_size, int dim=0) -> Tensor(a)[]", split),
-    (
-        "split_with_sizes(Tensor(a -> *) self, SymInt[] split_sizes, int dim=0) -> Tensor(a)[]",
-        split_with_sizes,
-    ),
-    ("chunk(Tensor(a -> *) self, int chunks, int dim=0) -> Tensor(a)[]", chunk),
     ("detach(Tensor(a) self) -> Tensor(a)", alias),
     ("alias(Tensor(a) self) -> Tensor(a)", alias),
     (

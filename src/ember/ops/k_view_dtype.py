@@ -1,0 +1,71 @@
+"""Kernel: `view(dtype)`, the same bytes reinterpreted as another dtype (a view).
+
+Between dtypes of one element size any tensor can be viewed. Otherwise, as PyTorch requires,
+the tensor must not be 0-d, its last dimension must have stride 1, and that dimension's
+size, the storage offset and the other strides must divide by the size ratio; the last
+dimension shrinks or grows by that ratio.
+
+Example:
+    >>> import numpy as np
+    >>> from ember import dtypes
+    >>> view_dtype(np.zeros((2, 4), np.int8), dtypes.int32).shape
+    (2, 1)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ember.ops.checks import cpp_name
+from ember.ops.registry import register
+
+
+def _buffer(a):
+    """(1-D uint8 array over the memory a views, a's byte offset into it)."""
+    root = a
+    while isinstance(root.base, np.ndarray):
+        root = root.base
+    buf = root.reshape(-1).view(np.uint8) if root.ndim != 1 or root.dtype != np.uint8 else root
+    return buf, a.__array_interface__["data"][0] - buf.__array_interface__["data"][0]
+
+
+def _check(a, dtype) -> None:
+    old, new = a.itemsize, dtype.np.itemsize
+    what = f"to view {cpp_name(a)} as {dtype.cpp_name} (different element sizes)"
+    if a.ndim == 0:
+        raise RuntimeError(f"self.dim() cannot be 0 {what}")
+    last = a.strides[-1] // old
+    if a.size and last != 1 and a.shape[-1] != 1:
+        raise RuntimeError(f"self.stride(-1) must be 1 {what}, but got {last}")
+    if new <= old:
+        return
+    ratio = new // old
+    if a.shape[-1] % ratio:
+        raise RuntimeError(
+            f"self.size(-1) must be divisible by {ratio} {what}, but got {a.shape[-1]}"
+        )
+    offset = _buffer(a)[1] // old
+    if offset % ratio:
+        raise RuntimeError(
+            f"self.storage_offset() must be divisible by {ratio} {what}, but got {offset}"
+        )
+    for dim in range(a.ndim - 1):
+        stride = a.strides[dim] // old
+        if stride % ratio:
+            raise RuntimeError(
+                f"self.stride({dim}) must be divisible by {ratio} {what}, but got {stride}"
+            )
+
+
+def view_dtype(a, dtype):
+    """the same bytes reinterpreted as `dtype` (the last dim rescaled by the size ratio)"""
+    if dtype.np.itemsize == a.itemsize:
+        return a.view(dtype.np)
+    _check(a, dtype)
+    old, new = a.itemsize, dtype.np.itemsize
+    shape = a.shape[:-1] + (a.shape[-1] * old // new,)
+    buf, start = _buffer(a)
+    return np.ndarray(shape, dtype.np, buffer=buf, offset=start, strides=a.strides[:-1] + (new,))
+
+
+register("view.dtype(Tensor(a) self, ScalarType dtype) -> Tensor(a)", view_dtype, traits=("view",))
