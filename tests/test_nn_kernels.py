@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import ember
+import ember.nn.functional as F
 from compare import assert_same, to_torch
 from ember import ops
 from ember.ops import nn_kernels as K
@@ -63,13 +64,31 @@ def test_conv1d_kernel(torch, case):
     close(K.conv1d(x, weight, bias, s, p, d, g), ref)
 
 
-def test_conv_errors():
-    with pytest.raises(ValueError, match="strided"):
-        K.conv2d(randn(1, 1, 4, 4), randn(1, 1, 3, 3), None, 2, "same")
-    with pytest.raises(ValueError, match="channels"):
-        K.conv2d(randn(1, 3, 4, 4), randn(1, 2, 3, 3))
-    with pytest.raises(ValueError, match="4D"):
-        K.conv2d(randn(4, 4), randn(1, 1, 3, 3))
+CONV_ERRORS = [
+    ((1, 1, 4, 4), (1, 1, 3, 3), None, dict(stride=2, padding="same")),
+    ((1, 3, 4, 4), (1, 2, 3, 3), None, {}),
+    ((4, 4), (1, 1, 3, 3), None, {}),
+    ((1, 4, 5, 5), (3, 2, 3, 3), None, dict(groups=2)),
+    ((1, 1, 2, 2), (1, 1, 3, 3), None, {}),
+    ((1, 1, 5, 5), (1, 1, 3, 3), None, dict(padding="full")),
+    ((1, 1, 5, 5), (2, 1, 3, 3), (3,), {}),
+    ((1, 1, 5, 5), (1, 1, 3, 3), None, dict(padding=-1)),
+    ((1, 1, 5, 5), (1, 1, 3, 3), None, dict(stride=0)),
+    ((1, 1, 5, 5), (1, 1, 3, 3), None, dict(groups=0)),
+    ((1, 1, 5, 5), (1, 1, 2, 2), None, dict(dilation=5)),
+]
+
+
+@pytest.mark.parametrize("case", CONV_ERRORS)
+def test_conv_errors_match_torch(torch, case):
+    shape, wshape, bshape, kwargs = case
+    args = [randn(*shape), randn(*wshape), None if bshape is None else randn(*bshape)]
+    with pytest.raises(RuntimeError) as expected:
+        torch.nn.functional.conv2d(*[None if a is None else torch.from_numpy(a) for a in args],
+                                   **kwargs)  # fmt: skip
+    with pytest.raises(RuntimeError) as got:
+        K.conv2d(*args, **kwargs)
+    assert str(got.value) == str(expected.value)
 
 
 POOL_CASES = [
@@ -136,9 +155,18 @@ def test_batch_norm_kernel_training_updates_running_stats(torch, shape, momentum
     close(got, torch.nn.functional.batch_norm(torch.from_numpy(x), t_mean, t_var, eps=1e-3))
 
 
-def test_batch_norm_kernel_needs_more_than_one_value():
-    with pytest.raises(ValueError, match="more than 1 value"):
-        N.batch_norm(randn(1, 3), None, None, None, None, True, 0.1, 1e-5, False)
+def test_batch_norm_needs_more_than_one_value_in_functional_only(torch):
+    x = randn(1, 3)
+    with pytest.raises(ValueError, match=r"more than 1 value.*ember\.Size\(\[1, 3\]\)"):
+        F.batch_norm(ember.from_numpy(x), None, None, training=True)
+    # the op itself (like torch.batch_norm) normalises to zeros, running_var becomes nan
+    mean, var = np.zeros(3, np.float32), np.ones(3, np.float32)
+    out = N.batch_norm(x, None, None, mean, var, True, 0.1, 1e-5, False)
+    t_mean, t_var = torch.zeros(3), torch.ones(3)
+    ref = torch.batch_norm(torch.from_numpy(x), None, None, t_mean, t_var, True, 0.1, 1e-5, False)
+    np.testing.assert_allclose(out, ref.numpy(), atol=1e-4)
+    np.testing.assert_allclose(mean, t_mean.numpy(), rtol=1e-6)
+    assert np.isnan(var).all() and t_var.isnan().all()
 
 
 @pytest.mark.parametrize("shape, normalized", [((4, 6), [6]), ((2, 3, 4), [3, 4])])
@@ -148,7 +176,7 @@ def test_layer_norm_kernel(torch, shape, normalized):
         torch.from_numpy(x), normalized, torch.from_numpy(weight), torch.from_numpy(bias)
     )
     close(N.layer_norm(x, normalized, weight, bias, 1e-5), ref)
-    with pytest.raises(ValueError, match="normalized_shape"):
+    with pytest.raises(RuntimeError, match="normalized_shape"):
         N.layer_norm(x, [7], None, None)
 
 

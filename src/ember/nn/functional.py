@@ -212,6 +212,17 @@ def _aten_batch_norm(
     )  # fmt: skip
 
 
+def _verify_batch_size(size: List[int]) -> None:
+    """Training needs more than one value per channel (PyTorch's check, in F.batch_norm)."""
+    values = size[0]
+    for i in range(len(size) - 2):
+        values *= size[i + 2]
+    if values == 1:
+        raise ValueError(
+            f"Expected more than 1 value per channel when training, got input size {size}"
+        )
+
+
 def batch_norm(
     input: Tensor,
     running_mean: Optional[Tensor],
@@ -223,6 +234,8 @@ def batch_norm(
     eps: float = 1e-5,
 ) -> Tensor:
     """Batch normalisation over dim 1; training updates the running statistics in place."""
+    if training:
+        _verify_batch_size(input.size())
     return _aten_batch_norm(
         input, weight, bias, running_mean, running_var, training, momentum, eps, False
     )

@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from ember.ops.checks import c_type_name, cpp_name, kind_of, not_implemented
 from ember.ops.registry import register
 
 __all__ = [
@@ -50,8 +51,9 @@ def _batched(x: np.ndarray, ndim: int, name: str) -> tuple[np.ndarray, bool]:
         return x, False
     if x.ndim == ndim - 1:
         return x[None], True
-    raise ValueError(
-        f"{name}: expected {ndim - 1}D (unbatched) or {ndim}D (batched) input, got {x.ndim}D"
+    raise RuntimeError(
+        f"Expected {ndim - 1}D (unbatched) or {ndim}D (batched) input to {name}, but got input "
+        f"of size: {list(x.shape)}"
     )
 
 
@@ -65,9 +67,10 @@ def _windows(x: np.ndarray, out_hw, kernel, stride, dilation) -> np.ndarray:
 
 
 def _out_size(size, kernel, stride, pad_lo, pad_hi, dilation, ceil_mode=False) -> int:
+    """Output length of a window sweep (0 or less when the window does not fit)."""
     span = size + pad_lo + pad_hi - dilation * (kernel - 1) - 1
     if span < 0:
-        raise ValueError(f"input size {size} is smaller than the kernel's extent")
+        return span // stride + 1
     if not ceil_mode:
         return span // stride + 1
     out = -(-span // stride) + 1
@@ -86,11 +89,9 @@ def _conv_padding(padding, kernel, stride, dilation, n: int):
         if padding == "valid":
             return [(0, 0)] * n
         if padding != "same":
-            raise ValueError(
-                f"Invalid padding string '{padding}', should be one of 'valid', 'same'"
-            )
+            raise RuntimeError(f"Invalid padding string: '{padding}'")
         if any(s != 1 for s in stride):
-            raise ValueError("padding='same' is not supported for strided convolutions")
+            raise RuntimeError("padding='same' is not supported for strided convolutions")
         pads = []
         for k, d in zip(kernel, dilation):
             total = d * (k - 1)
@@ -115,14 +116,58 @@ def _grouped_matmul(weight: np.ndarray, cols: np.ndarray) -> np.ndarray:
     return out
 
 
+def _check_conv(x, w, bias, stride, pads, dilation, groups):
+    """PyTorch's convolution argument checks, on the batched input and the original weight."""
+    if any(p < 0 for pad in pads for p in pad):
+        raise RuntimeError("negative padding is not supported")
+    if any(v <= 0 for v in stride):
+        raise RuntimeError("non-positive stride is not supported")
+    if groups <= 0:
+        raise RuntimeError("non-positive groups is not supported")
+    if w.shape[0] % groups:
+        raise RuntimeError(
+            f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, "
+            f"but got weight of size [{list(w.shape)}] instead"
+        )
+    if x.shape[1] != w.shape[1] * groups:
+        raise RuntimeError(
+            f"Given groups={groups}, weight of size {list(w.shape)}, expected input"
+            f"{list(x.shape)} to have {w.shape[1] * groups} channels, but got {x.shape[1]} "
+            "channels instead"
+        )
+    if bias is not None and (bias.ndim != 1 or bias.shape[0] != w.shape[0]):
+        raise RuntimeError(
+            f"Given weight of size {list(w.shape)}, expected bias to be 1-dimensional with "
+            f"{w.shape[0]} elements, but got bias of size {list(bias.shape)} instead"
+        )
+    padded = [size + lo + hi for size, (lo, hi) in zip(x.shape[2:], pads)]
+    extent = [d * (k - 1) + 1 for k, d in zip(w.shape[2:], dilation)]
+    if any(e > p for e, p in zip(extent, padded)):
+        raise RuntimeError(
+            f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). "
+            f"Kernel size: ({' x '.join(map(str, extent))}). Kernel size can't be greater than "
+            "actual input size"
+        )
+    _check_conv_dtypes(x, w, bias, dilation)
+
+
+def _check_conv_dtypes(x, w, bias, dilation):
+    if w.dtype != x.dtype:
+        raise RuntimeError(f"expected scalar type {cpp_name(x)} but found {cpp_name(w)}")
+    if bias is not None and bias.dtype != x.dtype:
+        raise RuntimeError(
+            f"Input type ({c_type_name(x)}) and bias type ({c_type_name(bias)}) should be the same"
+        )
+    dilated = any(d != 1 for d in dilation)
+    if dilated and (kind_of(x) in "bu" or x.dtype in (np.int8, np.int16, np.int32)):
+        raise not_implemented("slow_conv_dilated<>", x)
+    if kind_of(x) == "b":
+        raise not_implemented("slow_conv2d_cpu", x)
+
+
 def _conv2d_core(x, w, bias, stride, pads, dilation, groups):
     n, c, h, wd = x.shape
     out_ch, c_per_group, kh, kw = w.shape
-    if c != c_per_group * groups or out_ch % groups:
-        raise ValueError(
-            f"conv: weight of shape {list(w.shape)} with groups={groups} expects input with "
-            f"{c_per_group * groups} channels, but got {c} channels"
-        )
     dtype = _compute_dtype(x)
     oh = _out_size(h, kh, stride[0], *pads[0], dilation[0])
     ow = _out_size(wd, kw, stride[1], *pads[1], dilation[1])
@@ -219,6 +264,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     x, unbatched = _batched(input, 4, "conv2d")
     stride, dilation = pair(stride), pair(dilation)
     pads = _conv_padding(padding, weight.shape[2:], stride, dilation, 2)
+    _check_conv(x, weight, bias, stride, pads, dilation, int(groups))
     out = _conv2d_core(x, weight, bias, stride, pads, dilation, int(groups))
     return out[0] if unbatched else out
 
@@ -228,6 +274,7 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     x, unbatched = _batched(input, 3, "conv1d")
     stride, dilation = pair(stride, 1), pair(dilation, 1)
     pads = _conv_padding(padding, weight.shape[2:], stride, dilation, 1)
+    _check_conv(x, weight, bias, stride, pads, dilation, int(groups))
     out = _conv2d_core(
         x[:, :, None, :],
         weight[:, :, None, :],

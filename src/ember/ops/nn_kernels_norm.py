@@ -19,6 +19,7 @@ import math
 import numpy as np
 
 from ember.ops import k_create
+from ember.ops.checks import cpp_name, kind_of, not_implemented, require
 from ember.ops.registry import register
 
 __all__ = ["batch_norm", "layer_norm", "dropout", "embedding", "embedding_renorm_"]
@@ -42,7 +43,10 @@ def _channel_shape(x: np.ndarray) -> tuple:
 
 
 def _update_running(running_mean, running_var, mean, var, count: int, momentum: float):
-    unbiased = var * (count / (count - 1))
+    if count > 1:
+        unbiased = var * (count / (count - 1))
+    else:  # one value per channel: 0 * inf, nan as PyTorch gives
+        unbiased = np.full_like(var, np.nan)
     running_mean[...] = (1.0 - momentum) * running_mean + momentum * mean
     running_var[...] = (1.0 - momentum) * running_var + momentum * unbiased
 
@@ -63,34 +67,68 @@ def batch_norm(
     Training normalises with the batch's biased variance and moves the running statistics
     toward the batch's mean and unbiased variance by `momentum`; eval uses the running ones.
     """
-    if input.ndim < 2:
-        raise ValueError(f"batch_norm: expected at least 2D input (got {input.ndim}D input)")
+    require("batch_norm", input, "f")
+    _check_batch_norm_params(input, weight, bias, running_mean, running_var, training)
     x = input.astype(_compute_dtype(input), copy=False)
     axes = (0,) + tuple(range(2, input.ndim))
     if training:
         count = input.size // max(input.shape[1], 1)
-        if count <= 1:
-            raise ValueError(
-                f"Expected more than 1 value per channel when training, got input size "
-                f"{list(input.shape)}"
-            )
         mean, var = _mean_var(x, axes, keepdims=False)
         if running_mean is not None and running_var is not None:
             _update_running(running_mean, running_var, mean, var, count, momentum)
     else:
-        if running_mean is None or running_var is None:
-            raise ValueError("batch_norm: running_mean and running_var must be defined in eval")
-        mean = running_mean.astype(np.float64)
-        var = running_var.astype(np.float64)
-    scale = 1.0 / np.sqrt(var + eps)
-    shift = -mean * scale
-    if weight is not None:
-        scale = scale * weight
-        shift = shift * weight
-    if bias is not None:
-        shift = shift + bias
-    out = _channel_affine(x, scale.astype(x.dtype), shift.astype(x.dtype))
+        mean, var = running_mean.astype(x.dtype), running_var.astype(x.dtype)
+    scale, shift = _linear_terms(mean, var, weight, bias, eps, x.dtype)
+    out = _channel_affine(x, scale, shift)
     return out.astype(input.dtype, copy=False)
+
+
+def _linear_terms(mean, var, weight, bias, eps, dtype):
+    """Per-channel (alpha, beta) with out = x * alpha + beta, in `dtype` as PyTorch's CPU
+    kernel forms them: alpha = weight / sqrt(var + eps), beta = bias - mean * alpha."""
+    one = dtype.type(1)
+    alpha = one / np.sqrt(np.asarray(var, dtype) + dtype.type(eps))
+    if weight is not None:
+        alpha = alpha * weight.astype(dtype)
+    beta = -(np.asarray(mean, dtype) * alpha)
+    if bias is not None:
+        beta = bias.astype(dtype) - np.asarray(mean, dtype) * alpha
+    return alpha.astype(dtype, copy=False), beta.astype(dtype, copy=False)
+
+
+def _check_batch_norm_params(input, weight, bias, running_mean, running_var, training):
+    """PyTorch's checks of the per-channel tensors: defined in eval, one value per channel,
+    and one dtype (the input's, or float32 for a float16/bfloat16 input)."""
+    if not training and running_mean is None:
+        raise RuntimeError("running_mean must be defined in evaluation mode")
+    if not training and running_var is None:
+        raise RuntimeError("running_var must be defined in evaluation mode")
+    channels = input.shape[1] if input.ndim > 1 else 0
+    named = (("weight", weight), ("bias", bias), ("running_mean", running_mean),
+             ("running_var", running_var))  # fmt: skip
+    for name, t in named:
+        if t is not None and t.size != channels:
+            raise RuntimeError(f"{name} should contain {channels} elements not {t.size}")
+    _check_mixed(input, [t for _, t in named])
+
+
+_F32 = np.dtype(np.float32)
+
+
+def _check_mixed(input, params) -> None:
+    """PyTorch's CPU rule for norm parameters: all of the input's dtype, or all float32 for a
+    float16/bfloat16 input (ember raises PyTorch's messages for the other mixes)."""
+    kinds = {t.dtype for t in params if t is not None}
+    if kinds <= {input.dtype}:
+        return
+    if input.dtype.name in ("float16", "bfloat16"):
+        if kinds == {_F32}:
+            return
+        if kinds == {_F32, input.dtype}:
+            raise RuntimeError(f"expected scalar type {cpp_name(input)} but found Float")
+    elif input.dtype == np.float64 and kinds - {input.dtype} == {_F32}:
+        raise RuntimeError("mixed dtype (CPU): all inputs must share same datatype.")
+    raise RuntimeError("mixed dtype (CPU): expect parameter to have scalar type of Float")
 
 
 def _channel_affine(x: np.ndarray, scale: np.ndarray, shift: np.ndarray) -> np.ndarray:
@@ -124,14 +162,11 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5, cudnn_
     so no cancellation), then one scaling per row and one per column.
     """
     shape = tuple(int(s) for s in normalized_shape)
-    k = len(shape)
-    if k == 0 or tuple(input.shape[input.ndim - k :]) != shape:
-        raise ValueError(
-            f"Given normalized_shape={list(shape)}, expected input with shape [*, "
-            f"{', '.join(map(str, shape))}], but got input of size{list(input.shape)}"
-        )
+    _check_layer_norm(input, shape, weight, bias)
     dtype = _compute_dtype(input)
     d = math.prod(shape)
+    if input.size == 0:
+        return input.copy()
     x = input.astype(dtype, copy=False).reshape(-1, d)
     inv_d = 1.0 / max(d, 1)
     mean = np.add.reduce(x, axis=1, keepdims=True)
@@ -150,14 +185,42 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5, cudnn_
     return out.reshape(input.shape).astype(input.dtype, copy=False)
 
 
+def _check_layer_norm(input, shape, weight, bias):
+    k = len(shape)
+    if k == 0:
+        raise RuntimeError(
+            "Expected normalized_shape to be at least 1-dimensional, i.e., containing at least "
+            "one element, but got normalized_shape = []"
+        )
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and tuple(t.shape) != shape:
+            raise RuntimeError(
+                f"Expected {name} to be of same shape as normalized_shape, but got {name} of "
+                f"shape {list(t.shape)} and normalized_shape = {list(shape)}"
+            )
+    if tuple(input.shape[input.ndim - k :]) != shape:
+        raise RuntimeError(
+            f"Given normalized_shape={list(shape)}, expected input with shape [*, "
+            f"{', '.join(map(str, shape))}], but got input of size{list(input.shape)}"
+        )
+    require("LayerNormKernelImpl", input, "f")
+    _check_mixed(input, [weight, bias])
+
+
 def dropout(input, p: float, train: bool, rng: np.random.Generator | None = None):
     """aten::dropout: in training, zero each element with probability p and scale by 1/(1-p)."""
     if p < 0 or p > 1:
-        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+        raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not train or p == 0:
         return input.copy()
     if p == 1:
         return np.zeros_like(input)
+    if kind_of(input) == "c":
+        raise not_implemented("bernoulli_scalar_cpu_", input)
+    if kind_of(input) in "biu":  # the float mask product cannot be cast back
+        raise RuntimeError(
+            f"result type Float can't be cast to the desired output type {cpp_name(input)}"
+        )
     rng = rng if rng is not None else np.random.default_rng()
     keep = rng.random(input.shape) >= p
     scale = np.asarray(1.0 / (1.0 - p), dtype=input.dtype)
@@ -175,15 +238,26 @@ def _dropout_kernel(input, p, train):
 
 def embedding(weight, indices, padding_idx=-1, scale_grad_by_freq=False, sparse=False):
     """aten::embedding: rows of `weight` picked by integer `indices` (a copy)."""
-    if indices.dtype.kind not in "iu":
-        raise TypeError(
+    if indices.dtype not in (np.int64, np.int32):
+        raise RuntimeError(
             "Expected tensor for argument #1 'indices' to have one of the following scalar "
-            f"types: Long, Int; but got {indices.dtype} instead"
+            f"types: Long, Int; but got {_legacy_type(indices)} instead (while checking "
+            "arguments for embedding)"
         )
+    if weight.ndim != 2:
+        raise RuntimeError("'weight' must be 2-D")
     rows = weight.shape[0]
     if indices.size and (indices.min() < 0 or indices.max() >= rows):
         raise IndexError("index out of range in self")
     return np.take(weight, indices, axis=0)
+
+
+def _legacy_type(x) -> str:
+    """PyTorch's legacy tensor type name of x's dtype ('ember.ByteTensor', 'CPUBoolType')."""
+    name = cpp_name(x)
+    if name in ("Byte", "Char", "Short", "Int", "Long", "Half", "Float", "Double"):
+        return f"ember.{name}Tensor"
+    return f"CPU{name}Type"
 
 
 def embedding_renorm_(weight, indices, max_norm: float, norm_type: float):

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ember.ops.checks import cpp_name as _cpp
+from ember.ops.checks import kind_of, not_implemented, require
 from ember.ops.nn_kernels import (
     _LOW_PRECISION,
     _batched,
@@ -31,19 +33,47 @@ __all__ = ["max_pool2d", "max_pool2d_with_indices", "avg_pool2d", "adaptive_avg_
 # -- pooling ------------------------------------------------------------------------------
 
 
+def _pool_batched(input, name):
+    """(N, C, H, W) `input` (unbatched inputs gain N=1) after PyTorch's shape checks."""
+    if input.ndim not in (3, 4):
+        raise RuntimeError("non-empty 3D or 4D (batch mode) tensor expected for input")
+    if any(size == 0 for size in input.shape[-3:]):
+        raise RuntimeError(
+            "Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, "
+            f"but got:{list(input.shape)}"
+        )
+    return _batched(input, 4, name)
+
+
 def _pool_geometry(x, kernel_size, stride, padding, dilation, ceil_mode):
     kernel = pair(kernel_size)
     stride = pair(stride) if stride not in (None, [], ()) else kernel
     padding, dilation = pair(padding), pair(dilation)
-    for k, p in zip(kernel, padding):
-        if p > k // 2:
-            raise ValueError(
+    if 0 in stride:
+        raise RuntimeError("stride should not be zero")
+    if min(kernel) <= 0:
+        raise RuntimeError(
+            f"kernel size should be greater than zero, but got kH: {kernel[0]} kW: {kernel[1]}"
+        )
+    if min(dilation) <= 0:
+        raise RuntimeError(
+            "dilation should be greater than zero, but got dilationH: "
+            f"{dilation[0]} dilationW: {dilation[1]}"
+        )
+    for k, p, d in zip(kernel, padding, dilation):
+        if p > (d * (k - 1) + 1) // 2:
+            raise RuntimeError(
                 f"pad should be at most half of effective kernel size, but got pad={p}, "
-                f"kernel_size={k}"
+                f"kernel_size={k} and dilation={d}"
             )
-    h, w = x.shape[-2:]
+    c, h, w = x.shape[-3:]
     oh = _out_size(h, kernel[0], stride[0], padding[0], padding[0], dilation[0], ceil_mode)
     ow = _out_size(w, kernel[1], stride[1], padding[1], padding[1], dilation[1], ceil_mode)
+    if oh < 1 or ow < 1:
+        raise RuntimeError(
+            f"Given input size: ({c}x{h}x{w}). Calculated output size: ({c}x{oh}x{ow}). "
+            "Output size is too small"
+        )
     return kernel, stride, padding, dilation, (oh, ow)
 
 
@@ -67,7 +97,7 @@ def _lowest(dtype: np.dtype):
 
 
 def _pool_input(input, kernel_size, stride, padding, dilation, ceil_mode, fill):
-    x, unbatched = _batched(input, 4, "max_pool2d")
+    x, unbatched = _pool_batched(input, "max_pool2d")
     kernel, stride, padding, dilation, out_hw = _pool_geometry(
         x, kernel_size, stride, padding, dilation, ceil_mode
     )
@@ -79,6 +109,7 @@ def max_pool2d_with_indices(
     input, kernel_size, stride=(), padding=0, dilation=1, ceil_mode=False
 ) -> tuple:
     """aten::max_pool2d_with_indices: (values, int64 indices flat in each input plane)."""
+    require("max_pool2d", input, "uif")
     x, unbatched, padded, geometry = _pool_input(
         input, kernel_size, stride, padding, dilation, ceil_mode, _lowest(input.dtype)
     )
@@ -107,6 +138,7 @@ def max_pool2d_with_indices(
 
 def max_pool2d(input, kernel_size, stride=(), padding=0, dilation=1, ceil_mode=False):
     """aten::max_pool2d on (N, C, H, W) or (C, H, W) arrays; NaN propagates as in PyTorch."""
+    require("max_pool2d", input, "uif")
     x, unbatched, padded, geometry = _pool_input(
         input, kernel_size, stride, padding, dilation, ceil_mode, _lowest(input.dtype)
     )
@@ -136,7 +168,9 @@ def avg_pool2d(
     divisor_override=None,
 ):
     """aten::avg_pool2d with PyTorch's divisor rules (padding, ceil_mode, divisor_override)."""
-    x, unbatched = _batched(input, 4, "avg_pool2d")
+    if kind_of(input) != "f" and input.dtype != np.int64:
+        raise not_implemented("avg_pool2d", input)
+    x, unbatched = _pool_batched(input, "avg_pool2d")
     kernel, stride, padding, dilation, out_hw = _pool_geometry(
         x, kernel_size, stride, padding, 1, ceil_mode
     )
@@ -145,6 +179,8 @@ def avg_pool2d(
     total = np.zeros((*x.shape[:2], *out_hw), dtype)
     for _, view in _window_slices(padded, out_hw, kernel, stride, dilation):
         total += view
+    if divisor_override is not None and divisor_override == 0:
+        raise RuntimeError("divisor must be not zero")
     if divisor_override:
         out = total / dtype.type(divisor_override)
     else:
@@ -161,12 +197,43 @@ def _adaptive_bounds(size: int, out: int):
     return (idx * size) // out, -((-(idx + 1) * size) // out)
 
 
+def _adaptive_input(input, output_size):
+    """(batched x, unbatched flag, (OH, OW)) after PyTorch's checks of adaptive_avg_pool2d."""
+    if input.ndim not in (3, 4):
+        raise RuntimeError(
+            f"adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got {list(input.shape)}"
+        )
+    for dim in range(input.ndim - 3, input.ndim):
+        if input.shape[dim] == 0:
+            raise RuntimeError(
+                "adaptive_avg_pool2d(): Expected input to have non-zero size for non-batch "
+                f"dimensions, but input has sizes {list(input.shape)} with dimension {dim} being "
+                "empty"
+            )
+    sizes = pair(output_size) if not isinstance(output_size, (list, tuple)) else output_size
+    h, w = input.shape[-2:]
+    oh, ow = (h if sizes[0] is None else int(sizes[0])), (w if sizes[1] is None else int(sizes[1]))
+    if oh < 0 or ow < 0:
+        raise RuntimeError(
+            "adaptive_avg_pool2d: elements of output_size must be greater than or equal to 0 but "
+            f"received {{{oh}, {ow}}}"
+        )
+    if (oh, ow) == (1, 1):  # PyTorch takes the mean() route, which also takes complex
+        if kind_of(input) not in "fc":
+            raise RuntimeError(
+                "mean(): could not infer output dtype. Input dtype must be either a floating "
+                f"point or complex dtype. Got: {_cpp(input)}"
+            )
+    else:
+        require("adaptive_avg_pool2d", input, "f")
+    x, unbatched = _batched(input, 4, "adaptive_avg_pool2d")
+    return x, unbatched, (oh, ow)
+
+
 def adaptive_avg_pool2d(input, output_size):
     """aten::adaptive_avg_pool2d: window i spans [floor(i*H/OH), ceil((i+1)*H/OH))."""
-    x, unbatched = _batched(input, 4, "adaptive_avg_pool2d")
+    x, unbatched, (oh, ow) = _adaptive_input(input, output_size)
     n, c, h, w = x.shape
-    sizes = pair(output_size) if not isinstance(output_size, (list, tuple)) else output_size
-    oh, ow = (h if sizes[0] is None else int(sizes[0])), (w if sizes[1] is None else int(sizes[1]))
     dtype = _compute_dtype(x)
     if oh and ow and h % oh == 0 and w % ow == 0:
         out = x.reshape(n, c, oh, h // oh, ow, w // ow).mean(axis=(3, 5), dtype=dtype)
