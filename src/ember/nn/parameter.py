@@ -36,7 +36,9 @@ class Parameter(Tensor):
             data = Tensor._make(np.empty(0, dtypes.get_default_dtype().np))
         if not isinstance(data, Tensor):
             raise TypeError(f"Parameter data must be a Tensor, got {type(data).__name__}")
-        return cls._make(data._np, data.untyped_storage(), bool(requires_grad))
+        param = cls._make(data._np, data.untyped_storage())
+        param._set_requires_grad(requires_grad)
+        return param
 
     def __init__(self, data: Tensor | None = None, requires_grad: bool = True):
         pass

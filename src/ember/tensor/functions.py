@@ -72,7 +72,22 @@ def _op_face(name: str):
 
         fn.__name__ = name
         fn.__doc__ = "\n".join(str(o.schema) for o in ops)
+    if name.endswith("_like"):
+        fn = _with_requires_grad(name, fn)
     fn.__ember_op__ = qualified
+    return fn
+
+
+def _with_requires_grad(name: str, inv):
+    """A factory face that also takes PyTorch's `requires_grad=` (a stored flag in ember)."""
+
+    def fn(*args, requires_grad=False, **kwargs):
+        t = inv(*args, **kwargs)
+        t._set_requires_grad(requires_grad)
+        return t
+
+    fn.__name__ = name
+    fn.__doc__ = inv.__doc__
     return fn
 
 
@@ -104,7 +119,7 @@ def _creation(name: str):
         pin_memory=False,
     ):
         t = call(op, _size_args(size), dtype=dtype, device=_device(device))
-        t.requires_grad = requires_grad
+        t._set_requires_grad(requires_grad)
         return t
 
     fn.__name__ = name
@@ -138,7 +153,7 @@ def empty(
 ):
     """A tensor of the given size (ember zero-fills it)."""
     t = call("aten::empty.memory_format", _size_args(size), dtype=dtype, device=_device(device))
-    t.requires_grad = requires_grad
+    t._set_requires_grad(requires_grad)
     return t
 
 
@@ -157,7 +172,7 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, re
         dtype=dtype,
         device=_device(device),
     )
-    t.requires_grad = requires_grad
+    t._set_requires_grad(requires_grad)
     return t
 
 
@@ -178,7 +193,7 @@ def arange(
         t = call("aten::arange.start", start, end, dtype=dtype, device=_device(device))
     else:
         t = call("aten::arange.start_step", start, end, step, dtype=dtype, device=_device(device))
-    t.requires_grad = requires_grad
+    t._set_requires_grad(requires_grad)
     return t
 
 
@@ -191,9 +206,11 @@ def linspace(
     start, end, steps, *, out=None, dtype=None, layout=None, device=None, requires_grad=False
 ):
     """`steps` values evenly spaced from start to end inclusive."""
-    return call(
+    t = call(
         "aten::linspace", _scalar(start), _scalar(end), steps, dtype=dtype, device=_device(device)
     )
+    t._set_requires_grad(requires_grad)
+    return t
 
 
 @_face("logspace")
@@ -210,7 +227,7 @@ def logspace(
     requires_grad=False,
 ):
     """base ** linspace(start, end, steps)."""
-    return call(
+    t = call(
         "aten::logspace",
         _scalar(start),
         _scalar(end),
@@ -219,14 +236,25 @@ def logspace(
         dtype=dtype,
         device=_device(device),
     )
+    t._set_requires_grad(requires_grad)
+    return t
 
 
 @_face("eye")
 def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
-    """An n x m matrix with ones on the diagonal."""
+    """An n x m matrix with ones on the diagonal.
+
+    >>> import ember
+    >>> ember.eye(2, 3, dtype=ember.int32)
+    tensor([[1, 0, 0],
+            [0, 1, 0]], dtype=ember.int32)
+    """
     if m is None:
-        return call("aten::eye", n, dtype=dtype, device=_device(device))
-    return call("aten::eye.m", n, m, dtype=dtype, device=_device(device))
+        t = call("aten::eye", n, dtype=dtype, device=_device(device))
+    else:
+        t = call("aten::eye.m", n, m, dtype=dtype, device=_device(device))
+    t._set_requires_grad(requires_grad)
+    return t
 
 
 @_face("randint")
@@ -247,7 +275,9 @@ def randint(
         low, high, size = 0, low, high
     if high is None:
         high, low = low, 0
-    return call("aten::randint.low", low, high, list(size), dtype=dtype or dtypes.int64)
+    t = call("aten::randint.low", low, high, list(size), dtype=dtype or dtypes.int64)
+    t._set_requires_grad(requires_grad)
+    return t
 
 
 class _SeedState:

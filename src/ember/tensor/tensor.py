@@ -47,7 +47,7 @@ class Tensor:
     (ember.Size([2, 2]), (2, 1), ember.int32, True)
     """
 
-    __slots__ = ("_np", "_st", "requires_grad", "__weakref__", "__dict__")
+    __slots__ = ("_np", "_st", "_requires_grad", "__weakref__", "__dict__")
 
     # -- construction (internal) ------------------------------------------------------------
 
@@ -56,8 +56,28 @@ class Tensor:
         t = object.__new__(cls)
         t._np = array
         t._st = storage
-        t.requires_grad = requires_grad
+        t._requires_grad = requires_grad
         return t
+
+    @property
+    def requires_grad(self) -> bool:
+        """The stored flag (ember computes no gradients); only floating and complex tensors
+        may set it, as in PyTorch."""
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value) -> None:
+        self._set_requires_grad(value, "only")
+
+    def _set_requires_grad(self, value, word: str = "Only", kinds: str = " and complex") -> None:
+        """Set the flag, refusing integer and bool tensors with PyTorch's message (factories
+        and Parameter say "Only ...", the attribute "only ...", requires_grad_ forgets to
+        mention complex)."""
+        if value and self._np.dtype.kind not in "fcV":
+            raise RuntimeError(
+                f"{word} Tensors of floating point{kinds} dtype can require gradients"
+            )
+        self._requires_grad = bool(value)
 
     # -- metadata ---------------------------------------------------------------------------
 
@@ -123,9 +143,7 @@ class Tensor:
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Set the stored `requires_grad` flag (ember has no autograd) and return self."""
-        if requires_grad and not self.is_floating_point():
-            raise RuntimeError("only Tensors of floating point dtype can require gradients")
-        self.requires_grad = bool(requires_grad)
+        self._set_requires_grad(requires_grad, "only", "")
         return self
 
     def stride(self, dim: int | None = None):
