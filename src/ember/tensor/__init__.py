@@ -1,10 +1,13 @@
 """Tensors, storages and the functions over them (the op table's Python face)."""
 
+# storage and Tensor first: the modules below build on them
+# isort: off
 from ember.tensor.storage import TypedStorage, UntypedStorage
 from ember.tensor.tensor import Size, Tensor
 from ember.tensor.convert import as_tensor, from_numpy, tensor  # noqa: E402
 from ember.tensor.printing import get_printoptions, printoptions, set_printoptions  # noqa: E402
 from ember.tensor import indexing as _indexing  # noqa: E402,F401  (installs t[...])
+# isort: on
 
 __all__ = ["Tensor", "Size", "UntypedStorage", "TypedStorage"]
 __all__ += ["tensor", "as_tensor", "from_numpy", "set_printoptions", "get_printoptions"]
