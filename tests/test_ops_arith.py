@@ -307,3 +307,45 @@ def test_numpy_scalars_on_the_left_act_like_python_scalars(torch, make):
     assert isinstance(got, ember.Tensor)
     assert got.dtype.name == str(want.dtype).removeprefix("torch.")
     assert got.tolist() == want.tolist()
+
+
+AWKWARD = {
+    "bool_pow_false": (lambda m: m.tensor([True, False]) ** False),
+    "bool_pow_true": (lambda m: m.tensor([True, False]) ** True),
+    "true_pow_bool": (lambda m: True ** m.tensor([True, False])),
+    "int16_pow_huge": (lambda m: m.tensor([2, 3], dtype=m.int16) ** 10**10),
+    "uint8_pow_300": (lambda m: m.tensor([2, 3], dtype=m.uint8) ** 300),
+    "uint8_pow_negative": (lambda m: m.tensor([2, 3], dtype=m.uint8) ** -1),
+    "empty_mod_zero": (lambda m: m.zeros(0, dtype=m.uint8) % 0),
+    "empty_fmod_false": (lambda m: m.fmod(m.zeros(0, 2, dtype=m.uint8), False)),
+    "empty_floordiv_zero": (lambda m: m.zeros(0, dtype=m.int64) // 0),
+    "int_mod_zero": (lambda m: m.tensor([1, 2]) % 0),
+    "max_of_empty": (lambda m: m.zeros(0, 3).max()),
+    "max_dim_of_empty": (lambda m: m.zeros(0, 3).max(0)),
+    "argmax_dim_of_empty_complex": (lambda m: m.zeros(0, 4, dtype=m.complex64).argmax(0)),
+    "argmax_of_0d_complex": (lambda m: m.tensor(1j).argmax(0)),
+    "amax_of_empty_named_dim": (lambda m: m.zeros(0, 3).amax(-2)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(AWKWARD))
+def test_awkward_scalars_and_empty_inputs_match_torch(torch, name):
+    fn = AWKWARD[name]
+    try:
+        want = fn(torch)
+    except Exception as exc:
+        with pytest.raises(type(exc)) as got:
+            fn(ember)
+        assert str(got.value) == str(exc).replace("torch.", "ember.")
+        return
+    got = fn(ember)
+    assert got.dtype.name == str(want.dtype).removeprefix("torch.")
+    assert got.tolist() == want.tolist()
+
+
+def test_max_dim_reports_an_empty_dim_before_complex(torch):
+    with pytest.raises(IndexError) as want:
+        torch.zeros(0, 4, dtype=torch.complex64).max(0)
+    with pytest.raises(IndexError) as got:
+        ember.zeros(0, 4, dtype=ember.complex64).max(0)
+    assert str(got.value) == str(want.value)

@@ -122,6 +122,9 @@ SPECIAL = {
     "aten::repeat": lambda: [np.ones((2, 3)), [2, 1]],
     "aten::flip": lambda: [np.ones((2, 3)), [0]],
     "aten::view.dtype": lambda: [np.ones(3, np.float32), ember.int32],
+    "aten::imag": lambda: [np.ones(3, np.complex64)],
+    "aten::view_as_real": lambda: [np.ones(3, np.complex64)],
+    "aten::view_as_complex": lambda: [np.ones((3, 2), np.float32)],
     "aten::to.dtype": lambda: [np.ones(3, np.float32), ember.float64],
 }
 

@@ -87,8 +87,9 @@ def mul(a, b):
     return cast(np.multiply(to_opmath(a, rt), to_opmath(b, rt)), rt)
 
 
-def _int_zero_check(b):
-    if np.any(np.equal(b, 0)):
+def _int_zero_check(a, b):
+    """Integer division by zero is an error, unless the result is empty."""
+    if 0 not in np.broadcast_shapes(np.shape(a), np.shape(b)) and np.any(np.equal(b, 0)):
         raise RuntimeError("ZeroDivisionError")
 
 
@@ -107,7 +108,7 @@ def div(a, b, rounding_mode=None):
     require(f"div_{rounding_mode}_cpu", rt, "uif")
     x, y = to_opmath(a, rt), to_opmath(b, rt)
     if rt.kind in "bui":
-        _int_zero_check(y)
+        _int_zero_check(x, y)
         q = np.floor_divide(x, y)
         if rounding_mode == "trunc":
             q = q + ((np.remainder(x, y) != 0) & ((np.asarray(x) < 0) != (np.asarray(y) < 0)))
@@ -127,7 +128,7 @@ def _int_or_float(ufunc, a, b, name):
     require(f"{name}_cpu", rt, "uif")
     x, y = to_compute(a, rt), to_compute(b, rt)
     if rt.kind in "ui":
-        _int_zero_check(y)
+        _int_zero_check(x, y)
     return cast(ufunc(x, y), rt)
 
 
@@ -144,14 +145,25 @@ def fmod(a, b):
 def pow_(a, b):
     """a ** b; integer tensors raised to negative integer scalars are an error."""
     rt = result2(a, b)
+    if rt is dtypes.bool_ and b.__class__ is bool and a.__class__ is _ndarray:
+        return np.ones_like(a) if b is False else a.copy()  # torch's x ** 0 and x ** 1 paths
     if rt.kind in "bui":
         require("pow", rt, "ui")
-        if b.__class__ is not _ndarray and b < 0:
-            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        if b.__class__ is not _ndarray:
+            _check_int_exponent(b, rt)
     x, y = to_compute(a, rt), to_compute(b, rt)
     if rt.kind in "ui" and np.any(np.less(y, 0)):
         return cast(_int_pow_negative(x, y), rt)
     return cast(np.power(x, y), rt)
+
+
+def _check_int_exponent(b, rt) -> None:
+    """A Python exponent of an integer pow must be non-negative and fit the result dtype."""
+    if b < 0:
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
+    info = np.iinfo(rt.np)
+    if b > info.max:
+        raise RuntimeError(f"value cannot be converted to type {rt.name}_t without overflow")
 
 
 def _int_pow_negative(x, y):

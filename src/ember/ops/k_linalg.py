@@ -106,6 +106,8 @@ def _bmm(a, b):
             f"[{a.shape[0]}, {a.shape[2]}] but got: [{b.shape[0]}, {b.shape[1]}]."
         )
     empty = 0 in (a.shape[0], a.shape[1], a.shape[2], b.shape[2])
+    if not empty and a.dtype == np.bool_:
+        raise not_implemented("bmm", a)
     if not empty and a.dtype != b.dtype:
         raise RuntimeError(f"expected scalar type {cpp_name(a)} but found {cpp_name(b)}")
     return _product(a, b, "bmm", empty)
@@ -260,6 +262,8 @@ def _addmm(bias, m1, m2):
     rt = _BY_NP[m2.dtype]
     full = expand(bias, [m1.shape[0], m2.shape[1]])
     if 0 in m1.shape or m2.shape[1] == 0:
+        if rt is dtypes.bool_ and full.size:  # torch scales the bias by an int beta here
+            raise RuntimeError("result type Long can't be cast to the desired output type Bool")
         return np.array(full)
     if rt is dtypes.bool_:
         raise not_implemented("addmm_impl_cpu_", m2)

@@ -164,13 +164,15 @@ def std_dim(a, dim, unbiased=True, keepdim=False):
 
 
 def _check_nonempty(a, name, dim=None):
-    if a.size == 0 and (dim is None or a.ndim == 0 or a.shape[dim] == 0):
-        where = "" if dim is None else f" with dim={dim}"
-        raise IndexError(
-            f"{name}(): Expected reduction dim to be specified for input.numel() == 0."
-            if dim is None
-            else f"{name}(): Expected reduction dim {dim} to have non-zero size{where}."
+    """PyTorch's errors for reducing an empty tensor: RuntimeError for a whole-tensor
+    reduction, IndexError when the named dim is empty."""
+    if a.size == 0 and dim is None:
+        raise RuntimeError(
+            f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
+            "Specify the reduction dim with the 'dim' argument."
         )
+    if a.size == 0 and (a.ndim == 0 or a.shape[dim] == 0):
+        raise IndexError(f"{name}(): Expected reduction dim {dim} to have non-zero size.")
 
 
 def _extreme(a, find_max):
@@ -193,17 +195,23 @@ def min_all(a):
 
 def _arg(a, dim, keepdim, find_max, name):
     fn = np.argmax if find_max else np.argmin
-    no_complex(a, f"{name}(): does not support complex input", RuntimeError)
     if a.dtype == np.bool_ and name.startswith("arg"):
         raise RuntimeError(f"{name}(): does not support bool input")
     if dim is None:
+        no_complex(a, f"{name}(): does not support complex input", RuntimeError)
         _check_nonempty(a, name)
         r = np.array(fn(a.reshape(-1)), np.int64)
         return r.reshape((1,) * a.ndim) if keepdim else r
     d = dims(dim, a.ndim)
+    complex_first = name.startswith("arg")  # max.dim/min.dim report an empty dim first
+    if complex_first:
+        no_complex(a, f"{name}(): does not support complex input", RuntimeError)
+    if a.ndim:
+        _check_nonempty(a, name, d[0])
+    if not complex_first:
+        no_complex(a, f"{name}(): does not support complex input", RuntimeError)
     if a.ndim == 0:
         return np.zeros((), np.int64)
-    _check_nonempty(a, name, d[0])
     return np.asarray(fn(a, axis=d[0], keepdims=keepdim), np.int64)
 
 

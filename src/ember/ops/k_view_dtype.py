@@ -1,4 +1,5 @@
-"""Kernel: `view(dtype)`, the same bytes reinterpreted as another dtype (a view).
+"""Kernels reinterpreting memory as another dtype (views): `view(dtype)`, `real`, `imag`,
+`view_as_real`, `view_as_complex`.
 
 Between dtypes of one element size any tensor can be viewed. Otherwise, as PyTorch requires,
 the tensor must not be 0-d, its last dimension must have stride 1, and that dimension's
@@ -68,4 +69,51 @@ def view_dtype(a, dtype):
     return np.ndarray(shape, dtype.np, buffer=buf, offset=start, strides=a.strides[:-1] + (new,))
 
 
-register("view.dtype(Tensor(a) self, ScalarType dtype) -> Tensor(a)", view_dtype, traits=("view",))
+def real(a):
+    """the real parts of a complex tensor as a float view (a real tensor itself)"""
+    return a.real if a.dtype.kind == "c" else a
+
+
+def imag(a):
+    """the imaginary parts of a complex tensor as a float view"""
+    if a.dtype.kind != "c":
+        raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
+    return a.imag
+
+
+def view_as_real(a):
+    """a complex tensor as floats with a trailing dimension of 2 (real, imaginary)"""
+    if a.dtype.kind != "c":
+        raise RuntimeError("view_as_real is only supported for complex tensors")
+    half = a.itemsize // 2
+    return np.lib.stride_tricks.as_strided(a.real, a.shape + (2,), a.strides + (half,))
+
+
+def view_as_complex(a):
+    """a float tensor whose last dimension is 2 (real, imaginary) as a complex view"""
+    if a.dtype == np.float16:
+        raise RuntimeError("view_as_complex: ember has no complex32, so float16 is not supported")
+    if a.dtype not in (np.float32, np.float64):
+        raise RuntimeError(
+            "view_as_complex is only supported for half, float and double tensors, but got a "
+            f"tensor of scalar type: {cpp_name(a)}"
+        )
+    if a.ndim == 0 or a.shape[-1] != 2:
+        raise RuntimeError("Tensor must have a last dimension of size 2")
+    if a.strides[-1] != a.itemsize:
+        raise RuntimeError("Tensor must have a last dimension with stride 1")
+    if any((s // a.itemsize) % 2 for s in a.strides[:-1]):
+        raise RuntimeError("Tensor must have a stride divisible by 2 for all but last dimension")
+    buf, start = _buffer(a)
+    if (start // a.itemsize) % 2:
+        raise RuntimeError("Tensor must have a storage_offset divisible by 2")
+    complex_dtype = np.complex64 if a.dtype == np.float32 else np.complex128
+    return np.ndarray(a.shape[:-1], complex_dtype, buffer=buf, offset=start, strides=a.strides[:-1])
+
+
+_V = ("view",)
+register("view.dtype(Tensor(a) self, ScalarType dtype) -> Tensor(a)", view_dtype, traits=_V)
+register("real(Tensor(a) self) -> Tensor(a)", real, traits=_V)
+register("imag(Tensor(a) self) -> Tensor(a)", imag, traits=_V)
+register("view_as_real(Tensor(a) self) -> Tensor(a)", view_as_real, traits=_V)
+register("view_as_complex(Tensor(a) self) -> Tensor(a)", view_as_complex, traits=_V)

@@ -67,15 +67,11 @@ def _windows(x: np.ndarray, out_hw, kernel, stride, dilation) -> np.ndarray:
 
 
 def _out_size(size, kernel, stride, pad_lo, pad_hi, dilation, ceil_mode=False) -> int:
-    """Output length of a window sweep (0 or less when the window does not fit)."""
+    """Output length of a window sweep by PyTorch's formula (floor division; ceil_mode
+    rounds up, but the last window must start inside the input or its left padding)."""
     span = size + pad_lo + pad_hi - dilation * (kernel - 1) - 1
-    if span < 0:
-        return span // stride + 1
-    if not ceil_mode:
-        return span // stride + 1
-    out = -(-span // stride) + 1
-    # The last window must start inside the input or its left padding (PyTorch's rule).
-    if (out - 1) * stride >= size + pad_lo:
+    out = (span + (stride - 1 if ceil_mode else 0)) // stride + 1
+    if ceil_mode and (out - 1) * stride >= size + pad_lo:
         out -= 1
     return out
 

@@ -66,6 +66,11 @@ def _pool_geometry(x, kernel_size, stride, padding, dilation, ceil_mode):
                 f"pad should be at most half of effective kernel size, but got pad={p}, "
                 f"kernel_size={k} and dilation={d}"
             )
+    if any(p > k // 2 for k, p in zip(kernel, padding)):
+        raise RuntimeError(
+            "pad should be smaller than or equal to half of kernel size, but got "
+            f"padW = {padding[1]}, padH = {padding[0]}, kW = {kernel[1]}, kH = {kernel[0]}"
+        )
     c, h, w = x.shape[-3:]
     oh = _out_size(h, kernel[0], stride[0], padding[0], padding[0], dilation[0], ceil_mode)
     ow = _out_size(w, kernel[1], stride[1], padding[1], padding[1], dilation[1], ceil_mode)
@@ -130,10 +135,21 @@ def max_pool2d_with_indices(
         np.arange(out_hw[0])[:, None] * stride[0] - padding[0] + (offset // kernel[1]) * dilation[0]
     )
     cols = np.arange(out_hw[1]) * stride[1] - padding[1] + (offset % kernel[1]) * dilation[1]
+    # A window whose maximum is padding reports its first tap at or past the top-left edge.
+    row0 = _first_tap(np.arange(out_hw[0]) * stride[0] - padding[0], dilation[0])[:, None]
+    col0 = _first_tap(np.arange(out_hw[1]) * stride[1] - padding[1], dilation[1])
+    padded_max = (rows < 0) | (cols < 0)
+    rows, cols = np.where(padded_max, row0, rows), np.where(padded_max, col0, cols)
     indices = rows * x.shape[3] + cols
     if unbatched:
         return best[0], indices[0]
     return best, indices
+
+
+def _first_tap(starts, dilation):
+    """The first window position at or after 0 for windows starting at `starts`."""
+    behind = np.maximum(-starts, 0)
+    return starts + -(-behind // dilation) * dilation
 
 
 def max_pool2d(input, kernel_size, stride=(), padding=0, dilation=1, ceil_mode=False):
@@ -218,6 +234,9 @@ def _adaptive_input(input, output_size):
             "adaptive_avg_pool2d: elements of output_size must be greater than or equal to 0 but "
             f"received {{{oh}, {ow}}}"
         )
+    if input.size == 0:  # an empty batch: torch returns before dispatching on the dtype
+        x, unbatched = _batched(input, 4, "adaptive_avg_pool2d")
+        return x, unbatched, (oh, ow)
     if (oh, ow) == (1, 1):  # PyTorch takes the mean() route, which also takes complex
         if kind_of(input) not in "fc":
             raise RuntimeError(

@@ -326,6 +326,18 @@ def contiguous(self, memory_format=None):
     return call("aten::contiguous", self)
 
 
+def _part(name: str):
+    """The `real` / `imag` property: a view, and assigning to it writes through."""
+
+    def get(self):
+        return call("aten::" + name, self)
+
+    def set_(self, value):
+        call("aten::copy_", call("aten::" + name, self), value)
+
+    return property(get, set_, doc=f"the {name} parts of a complex tensor, as a view")
+
+
 def _transposed(self):
     return call("aten::permute", self, list(range(self.dim() - 1, -1, -1)))
 
@@ -343,7 +355,7 @@ def _named_methods() -> dict:
         permute=permute, where=where, to=to, cpu=cpu, contiguous=contiguous,
         new_zeros=_new("zeros"), new_ones=_new("ones"), new_empty=_new("empty"),
         new_full=_new("full"), type=type_, flip=flip, repeat=repeat,
-        T=property(_transposed),
+        T=property(_transposed), real=_part("real"), imag=_part("imag"),
     )  # fmt: skip
     for name in ("view", "reshape", "expand", "permute", "to", "contiguous", "div_"):
         out[name].__ember_op__ = "aten::" + name.rstrip("_") + ("_" if name == "div_" else "")

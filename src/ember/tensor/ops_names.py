@@ -12,7 +12,7 @@ FUNCTIONS_ONE_OP = _words(
     "argmin zeros_like ones_like empty_like full_like rand_like randn_like relu_ clamp_min "
     "clamp_max numel equal isclose allclose log10 expm1 exp2 asin acos atan sinh cosh floor ceil "
     "round trunc square cumsum sort argsort topk flip isnan isinf isfinite tril triu amax amin "
-    "nonzero count_nonzero"
+    "nonzero count_nonzero real imag view_as_real view_as_complex"
 )
 
 FUNCTIONS_OVERLOADED = _words(
