@@ -241,3 +241,58 @@ def test_hypothesis_random_tensors(torch):
         _check(*_pair(torch, array, dtype))
 
     check()
+
+
+ALL_DTYPES = FLOATS + INTS + ["bool", "complex64", "complex128"]
+
+
+def _random_case(rng):
+    """A random tensor of any dtype (any magnitudes, specials, up to ~40 per dim) and options."""
+    dtype = ALL_DTYPES[rng.integers(len(ALL_DTYPES))]
+    shape = tuple(
+        int(s) for s in rng.integers(0, 14 if rng.random() < 0.7 else 40, rng.integers(4))
+    )
+    values = np.asarray(rng.standard_normal(shape) * 10.0 ** rng.integers(-12, 12))
+    if rng.random() < 0.3:
+        values = np.round(values)
+    if values.ndim and rng.random() < 0.2:
+        mask = rng.random(shape) < 0.2
+        values[mask] = rng.choice([math.nan, math.inf, -math.inf, 0.0, -0.0], int(mask.sum()))
+    if dtype.startswith("complex"):
+        values = values + 1j * rng.standard_normal(shape) * 10.0 ** rng.integers(-8, 8)
+    elif dtype == "bool":
+        values = values > 0
+    elif dtype in INTS:
+        info = np.iinfo(dtype)
+        values = rng.integers(info.min, info.max, shape, endpoint=True, dtype=dtype)
+    options = {}
+    if rng.random() < 0.3:
+        options = dict(
+            precision=int(rng.integers(0, 10)),
+            threshold=int(rng.integers(1, 2000)),
+            edgeitems=int(rng.integers(0, 5)),
+            linewidth=int(rng.integers(10, 200)),
+        )
+        if rng.random() < 0.3:
+            options["sci_mode"] = bool(rng.random() < 0.5)
+    grad = dtype in FLOATS + ["complex64", "complex128"] and rng.random() < 0.2
+    return values, dtype, options, grad
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_random_tensors_of_every_dtype_with_random_options(torch, seed):
+    rng = np.random.default_rng(100 + seed)
+    for _ in range(300):
+        values, dtype, options, grad = _random_case(rng)
+        with np.errstate(all="ignore"):
+            e, t = _pair(torch, values, dtype)
+        if grad:
+            e.requires_grad_()
+            t.requires_grad_()
+        try:
+            ember.set_printoptions(**options)
+            torch.set_printoptions(**options)
+            _check(e, t)
+        finally:
+            ember.set_printoptions(profile="default")
+            torch.set_printoptions(profile="default")
