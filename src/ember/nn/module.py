@@ -33,6 +33,7 @@ from ember import dtypes
 from ember.devices import check_cpu
 from ember.nn._to_args import parse_to
 from ember.nn.parameter import Buffer, Parameter, as_plain_tensor
+from ember.nn.lookup import LookupMixin
 from ember.nn.state import StateDictMixin
 from ember.tensor.tensor import Tensor, wrap
 
@@ -63,7 +64,7 @@ def _convert_float(t: Tensor, dtype: dtypes.dtype) -> Tensor:
     return wrap(np.asarray(t._np, dtype=dtype.np).copy())
 
 
-class Module(StateDictMixin):
+class Module(StateDictMixin, LookupMixin):
     """Base class for all neural network modules; subclasses define `forward`."""
 
     training: bool
@@ -96,8 +97,12 @@ class Module(StateDictMixin):
             raise AttributeError(f"cannot assign {kind} before Module.__init__() call")
         if not isinstance(name, str):
             raise TypeError(f"{kind} name should be a string. Got {type(name).__name__}")
+        if kind == "module" and hasattr(self, name) and name not in self.__dict__[table]:
+            raise KeyError(f"attribute '{name}' already exists")
         if "." in name:
-            raise KeyError(f'{kind} name can\'t contain ".", got: {name}')
+            # PyTorch names the offender for modules only
+            got = f", got: {name}" if kind == "module" else ""
+            raise KeyError(f'{kind} name can\'t contain "."{got}')
         if name == "":
             raise KeyError(f'{kind} name can\'t be empty string ""')
         if hasattr(self, name) and name not in self.__dict__[table]:
@@ -137,15 +142,6 @@ class Module(StateDictMixin):
         self._modules[name] = module
 
     register_module = add_module
-
-    def get_submodule(self, target: str) -> Module:
-        """The submodule at dotted path `target` ('' is self)."""
-        mod = self
-        for item in target.split(".") if target else ():
-            if item not in mod._modules:
-                raise AttributeError(f"{mod._get_name()} has no attribute `{item}`")
-            mod = mod._modules[item]
-        return mod
 
     # -- attributes ------------------------------------------------------------------------
 
