@@ -32,8 +32,8 @@ import numpy as np
 from ember import dtypes
 from ember.devices import check_cpu
 from ember.nn._to_args import parse_to
-from ember.nn.parameter import Buffer, Parameter, as_plain_tensor
 from ember.nn.lookup import LookupMixin
+from ember.nn.parameter import Buffer, Parameter, as_plain_tensor
 from ember.nn.state import StateDictMixin
 from ember.tensor.tensor import Tensor, wrap
 
