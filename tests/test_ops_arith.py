@@ -325,6 +325,16 @@ AWKWARD = {
     "argmax_dim_of_empty_complex": (lambda m: m.zeros(0, 4, dtype=m.complex64).argmax(0)),
     "argmax_of_0d_complex": (lambda m: m.tensor(1j).argmax(0)),
     "amax_of_empty_named_dim": (lambda m: m.zeros(0, 3).amax(-2)),
+    "amax_of_empty_complex": (lambda m: m.zeros(0, 4, dtype=m.complex64).amax(0)),
+    "argmax_of_empty": (lambda m: m.zeros(0).argmax()),
+    "clamp_uint8_by_huge": (lambda m: m.ones(2, dtype=m.uint8).clamp(max=10**10)),
+    "clamp_int32_below_range": (lambda m: m.ones(2, dtype=m.int32).clamp(min=-(10**10))),
+    "clamp_int64_by_2_63": (lambda m: m.ones(2, dtype=m.int64).clamp(max=2**63)),
+    "clamp_by_too_big_int": (lambda m: m.ones(2).clamp(10**20)),
+    "clamp_inplace_uint8_300": (lambda m: m.ones(2, dtype=m.uint8).clamp_(max=300)),
+    "pow_int32_huge": (lambda m: m.ones(2, dtype=m.int32) ** 10**10),
+    "clamp_uint8_by_minus_one_wraps": (lambda m: m.tensor([1, 5, 9], dtype=m.uint8).clamp(-1, 4)),
+    "clamp_uint8_by_minus_256": (lambda m: m.tensor([1, 5, 9], dtype=m.uint8).clamp(-256)),
 }
 
 

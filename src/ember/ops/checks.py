@@ -22,7 +22,10 @@ import numpy as np
 
 from ember import dtypes
 
-__all__ = ["kind_of", "cpp_name", "c_type_name", "not_implemented", "require", "no_complex"]
+__all__ = [
+    "kind_of", "cpp_name", "c_type_name", "not_implemented", "require", "no_complex",
+    "scalar_fits",
+]  # fmt: skip
 
 _BY_NP = {d.np: d for d in dtypes.ALL_DTYPES}
 
@@ -85,3 +88,24 @@ def no_complex(x, message: str, error=NotImplementedError) -> None:
     """
     if kind_of(x) == "c":
         raise error(message)
+
+
+def scalar_fits(value, d) -> None:
+    """Refuse a Python int that ember dtype `d` (an integer type) cannot hold, as PyTorch does
+    when a kernel converts a scalar argument (clamp bounds, pow exponents).
+
+    >>> scalar_fits(300, dtypes.uint8)
+    Traceback (most recent call last):
+      ...
+    RuntimeError: value cannot be converted to type uint8_t without overflow
+    """
+    if value.__class__ is not int:
+        return
+    if not -(2**63) <= value < 2**64:  # what PyTorch's argument parser accepts
+        raise OverflowError("int too big to convert")
+    if d.kind in "iu":
+        info = np.iinfo(d.np)
+        low = -int(info.max) if d.kind == "u" else int(info.min)  # c10 lets -x wrap unsigned
+        if not low <= value <= info.max:
+            name = "int" if d is dtypes.int32 else f"{d.name}_t"
+            raise RuntimeError(f"value cannot be converted to type {name} without overflow")

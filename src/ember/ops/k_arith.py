@@ -14,7 +14,7 @@ import warnings
 import numpy as np
 
 from ember import dtypes
-from ember.ops.checks import require
+from ember.ops.checks import require, scalar_fits
 from ember.ops.promote import cast, result2, to_compute, to_opmath
 from ember.ops.registry import register
 
@@ -161,9 +161,7 @@ def _check_int_exponent(b, rt) -> None:
     """A Python exponent of an integer pow must be non-negative and fit the result dtype."""
     if b < 0:
         raise RuntimeError("Integers to negative integer powers are not allowed.")
-    info = np.iinfo(rt.np)
-    if b > info.max:
-        raise RuntimeError(f"value cannot be converted to type {rt.name}_t without overflow")
+    scalar_fits(b, rt)
 
 
 def _int_pow_negative(x, y):

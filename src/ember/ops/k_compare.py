@@ -12,7 +12,15 @@ from __future__ import annotations
 import numpy as np
 
 from ember import dtypes
-from ember.ops.checks import c_type_name, cpp_name, kind_of, no_complex, not_implemented, require
+from ember.ops.checks import (
+    c_type_name,
+    cpp_name,
+    kind_of,
+    no_complex,
+    not_implemented,
+    require,
+    scalar_fits,
+)
 from ember.ops.promote import cast, result2, result_of, to_compute
 from ember.ops.registry import register
 
@@ -115,6 +123,8 @@ def clamp(a, lo=None, hi=None):
         lo, hi = _real_bounds(a, lo, hi)
         bounds = [x for x in (lo, hi) if x is not None]
     rt = result_of(a, *bounds)
+    for x in bounds:
+        scalar_fits(x, rt)
     if rt.kind == "c" or (rt is dtypes.bool_ and not (tensors and len(bounds) == 1)):
         raise not_implemented(_clamp_kernel_name(lo, hi, tensors), rt)
     r = to_compute(a, rt)

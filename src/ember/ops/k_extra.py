@@ -50,11 +50,11 @@ def _triangle(fn, name):
 
 def _extreme(fn, name):
     def kernel(a, dim=(), keepdim=False):
-        require(f"{name[1:]}_values_cpu", a, "buif")
         given = [dim] if isinstance(dim, int) else list(dim)
         axis = dims(given or None, a.ndim)
         if a.size == 0 and a.ndim:
             _check_reducible(a, name, given, axis)
+        require(f"{name[1:]}_values_cpu", a, "buif")
         return np.array(fn(a, axis=axis, keepdims=keepdim), copy=True)
 
     kernel.__doc__ = f"{name[1:]}imum over dims (all when none given), values only"

@@ -164,8 +164,12 @@ def std_dim(a, dim, unbiased=True, keepdim=False):
 
 
 def _check_nonempty(a, name, dim=None):
-    """PyTorch's errors for reducing an empty tensor: RuntimeError for a whole-tensor
-    reduction, IndexError when the named dim is empty."""
+    """PyTorch's errors for reducing an empty tensor: RuntimeError for max()/min() of all
+    elements (IndexError for argmax()/argmin()), IndexError when the named dim is empty."""
+    if a.size == 0 and dim is None and name.startswith("arg"):
+        raise IndexError(
+            f"{name}(): Expected reduction dim to be specified for input.numel() == 0."
+        )
     if a.size == 0 and dim is None:
         raise RuntimeError(
             f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
