@@ -64,3 +64,8 @@ def test_adaptive_pool_of_an_empty_batch_skips_the_dtype_check(torch):
     got = ember.nn.functional.adaptive_avg_pool2d(ember.from_numpy(x), (2, 3))
     want = torch.nn.functional.adaptive_avg_pool2d(torch.from_numpy(x), (2, 3))
     assert (tuple(got.shape), got.dtype.name) == (tuple(want.shape), "int64")
+    with pytest.raises(RuntimeError, match="mean") as want_error:  # output 1x1: torch's mean()
+        torch.nn.functional.adaptive_avg_pool2d(torch.from_numpy(x), 1)
+    with pytest.raises(RuntimeError) as got_error:
+        ember.nn.functional.adaptive_avg_pool2d(ember.from_numpy(x), 1)
+    assert str(got_error.value) == str(want_error.value)

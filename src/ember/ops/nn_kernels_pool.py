@@ -234,16 +234,13 @@ def _adaptive_input(input, output_size):
             "adaptive_avg_pool2d: elements of output_size must be greater than or equal to 0 but "
             f"received {{{oh}, {ow}}}"
         )
-    if input.size == 0:  # an empty batch: torch returns before dispatching on the dtype
-        x, unbatched = _batched(input, 4, "adaptive_avg_pool2d")
-        return x, unbatched, (oh, ow)
     if (oh, ow) == (1, 1):  # PyTorch takes the mean() route, which also takes complex
         if kind_of(input) not in "fc":
             raise RuntimeError(
                 "mean(): could not infer output dtype. Input dtype must be either a floating "
                 f"point or complex dtype. Got: {_cpp(input)}"
             )
-    else:
+    elif input.size:  # an empty batch returns before the kernel dispatches on the dtype
         require("adaptive_avg_pool2d", input, "f")
     x, unbatched = _batched(input, 4, "adaptive_avg_pool2d")
     return x, unbatched, (oh, ow)
