@@ -93,9 +93,32 @@ def erf_np(x):
     return np.where(np.abs(v) < 1.0, near, np.copysign(far, v)).astype(x.dtype)
 
 
+_F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
+
+
+def _wide(fn):
+    """`fn` evaluated in float64 for float32 arrays, rounded once to float32.
+
+    numpy's float32 exp/log/sin/... are up to an ulp off; rounding the float64 value agrees
+    with PyTorch's float32 kernels for 93-99.9% of inputs instead of 60-90% (see docs/ops.md).
+    """
+
+    def run(x):
+        if x.dtype == _F32:
+            return fn(x.astype(_F64)).astype(_F32)
+        return fn(x)
+
+    run.__name__ = fn.__name__
+    return run
+
+
 def sigmoid_np(x):
+    """1 / (1 + exp(-x)): the exponential as `_wide` rounds it, the rest in x's dtype."""
     out = np.negative(x, out=np.empty_like(x))  # `out=` keeps 0-d results arrays
-    np.exp(out, out=out)
+    if x.dtype == _F32:
+        out[...] = np.exp(out.astype(_F64))
+    else:
+        np.exp(out, out=out)
     out += 1
     return np.reciprocal(out, out=out)
 
@@ -219,27 +242,27 @@ def _wrap_dim(dim: int, ndim: int) -> int:
 
 
 _FLOAT_FUNCS = {
-    "exp": (np.exp, "e ** x"),
-    "log": (np.log, "natural logarithm"),
-    "log2": (np.log2, "base-2 logarithm"),
-    "log1p": (np.log1p, "log(1 + x)"),
+    "exp": (_wide(np.exp), "e ** x"),
+    "log": (_wide(np.log), "natural logarithm"),
+    "log2": (_wide(np.log2), "base-2 logarithm"),
+    "log1p": (_wide(np.log1p), "log(1 + x)"),
     "sqrt": (np.sqrt, "square root"),
     "rsqrt": (rsqrt_np, "1 / sqrt(x)"),
-    "sin": (np.sin, "sine"),
-    "cos": (np.cos, "cosine"),
+    "sin": (_wide(np.sin), "sine"),
+    "cos": (_wide(np.cos), "cosine"),
     "tan": (np.tan, "tangent"),
-    "tanh": (np.tanh, "hyperbolic tangent"),
+    "tanh": (_wide(np.tanh), "hyperbolic tangent"),
     "sigmoid": (sigmoid_np, "1 / (1 + exp(-x))"),
     "erf": (erf_np, "the error function"),
     "reciprocal": (np.reciprocal, "1 / x"),
-    "log10": (np.log10, "base-10 logarithm"),
-    "expm1": (np.expm1, "exp(x) - 1"),
+    "log10": (_wide(np.log10), "base-10 logarithm"),
+    "expm1": (_wide(np.expm1), "exp(x) - 1"),
     "exp2": (np.exp2, "2 ** x"),
     "asin": (np.arcsin, "inverse sine"),
     "acos": (np.arccos, "inverse cosine"),
     "atan": (np.arctan, "inverse tangent"),
-    "sinh": (np.sinh, "hyperbolic sine"),
-    "cosh": (np.cosh, "hyperbolic cosine"),
+    "sinh": (_wide(np.sinh), "hyperbolic sine"),
+    "cosh": (_wide(np.cosh), "hyperbolic cosine"),
 }
 
 
