@@ -18,13 +18,16 @@ Example:
 
 from __future__ import annotations
 
+import math
+
+import ml_dtypes
 import numpy as np
 
 from ember import dtypes
 
 __all__ = [
     "kind_of", "cpp_name", "c_type_name", "not_implemented", "require", "no_complex",
-    "scalar_fits",
+    "scalar_fits", "fill_fits",
 ]  # fmt: skip
 
 _BY_NP = {d.np: d for d in dtypes.ALL_DTYPES}
@@ -90,22 +93,63 @@ def no_complex(x, message: str, error=NotImplementedError) -> None:
         raise error(message)
 
 
+_C10_NAMES = {
+    "Byte": "uint8_t", "Char": "int8_t", "Short": "int16_t", "Int": "int", "Long": "int64_t",
+    "Half": "c10::Half", "BFloat16": "c10::BFloat16", "Float": "float", "Double": "double",
+    "ComplexFloat": "c10::complex<float>", "ComplexDouble": "c10::complex<double>",
+}  # fmt: skip
+
+
+def _limits(d) -> tuple:
+    """(lowest, max) of ember dtype d's values (of each part, for complex)."""
+    if d.kind in "iu":
+        info = np.iinfo(d.np)
+        return int(info.min), int(info.max)
+    info = ml_dtypes.finfo(d.to_real().np)
+    return float(info.min), float(info.max)
+
+
+def _part_overflows(v, d) -> bool:
+    """c10::overflows for one real Python value converted to d."""
+    low, high = _limits(d)
+    if v.__class__ is int:
+        if d.kind == "u":  # negative ints wrap into unsigned types (two's complement)
+            return v > high or -v > high
+        return not low <= v <= high
+    if math.isinf(v):
+        return d.kind in "iu"
+    if math.isnan(v):
+        return d.kind in "iu"
+    return not low <= v <= high
+
+
 def scalar_fits(value, d) -> None:
-    """Refuse a Python int that ember dtype `d` (an integer type) cannot hold, as PyTorch does
-    when a kernel converts a scalar argument (clamp bounds, pow exponents).
+    """Refuse a Python number that dtype `d` cannot hold, as PyTorch does when a kernel
+    converts a Scalar argument (full and fill_ values, clamp bounds, pow exponents).
 
     >>> scalar_fits(300, dtypes.uint8)
     Traceback (most recent call last):
       ...
     RuntimeError: value cannot be converted to type uint8_t without overflow
     """
-    if value.__class__ is not int:
-        return
-    if not -(2**63) <= value < 2**64:  # what PyTorch's argument parser accepts
+    if value.__class__ is int and not -(2**63) <= value < 2**64:  # PyTorch's argument parser
         raise OverflowError("int too big to convert")
-    if d.kind in "iu":
-        info = np.iinfo(d.np)
-        low = -int(info.max) if d.kind == "u" else int(info.min)  # c10 lets -x wrap unsigned
-        if not low <= value <= info.max:
-            name = "int" if d is dtypes.int32 else f"{d.name}_t"
-            raise RuntimeError(f"value cannot be converted to type {name} without overflow")
+    if value.__class__ is bool or d.kind == "b" or not isinstance(value, (int, float, complex)):
+        return
+    if isinstance(value, complex):
+        parts = [value.real, value.imag] if d.kind == "c" else [value.real]
+        bad = (d.kind != "c" and value.imag != 0) or any(_part_overflows(v, d) for v in parts)
+    else:
+        bad = _part_overflows(value, d)
+    if bad:
+        name = _C10_NAMES[d.cpp_name]
+        raise RuntimeError(f"value cannot be converted to type {name} without overflow")
+
+
+def fill_fits(value, d, numel: int) -> None:
+    """`scalar_fits` as PyTorch's fill_ and full apply it: a one-element float16/bfloat16
+    tensor takes any real value unchecked (1e10 becomes inf) and checks a complex one as
+    double; everything else is checked against the tensor's own dtype."""
+    if numel == 1 and d in (dtypes.float16, dtypes.bfloat16):
+        d = dtypes.float64 if isinstance(value, complex) else dtypes.bool_  # bool: parse only
+    scalar_fits(value, d)

@@ -241,7 +241,11 @@ def masked_fill(a, mask, value):
             + c_type_name(np.asarray(mask))
         )
     out = np.array(np.broadcast_to(a, np.broadcast_shapes(a.shape, np.shape(mask))))
+    if not isinstance(value, np.ndarray):
+        scalar_fits(value, dtypes.from_numpy(a.dtype))
     fill = value.item() if isinstance(value, np.ndarray) else value
+    if isinstance(fill, complex) and a.dtype.kind != "c":
+        fill = fill.real if a.dtype.kind != "b" else bool(fill)
     if isinstance(fill, float) and a.dtype.kind in "biu":
         fill = int(fill)
     out[np.broadcast_to(mask, out.shape)] = fill

@@ -17,7 +17,7 @@ import ml_dtypes
 import numpy as np
 
 from ember import dtypes
-from ember.ops.checks import c_type_name, require
+from ember.ops.checks import c_type_name, fill_fits, require, scalar_fits
 from ember.ops.promote import as_array, compute_np
 from ember.ops.registry import register
 
@@ -28,6 +28,7 @@ _RAND = ("creation", "nondeterministic")
 _BY_NP = {d.np: d for d in dtypes.ALL_DTYPES}
 
 _rng = [np.random.default_rng()]
+_F32 = np.dtype(np.float32)
 
 
 def manual_seed(seed: int) -> None:
@@ -68,6 +69,9 @@ def full(size, fill_value, dtype=None, layout=None, device=None, pin_memory=None
     """a tensor filled with `fill_value` (dtype inferred from it when not given)"""
     rt = dtype or dtypes.scalar_dtype(fill_value)
     out = np.empty(_shape(size), rt.np)
+    fill_fits(fill_value, rt, out.size)
+    if isinstance(fill_value, complex) and rt.kind != "c":
+        fill_value = fill_value.real if rt.kind != "b" else bool(fill_value)
     out[...] = as_array(fill_value, rt.np)
     return out
 
@@ -102,16 +106,27 @@ def _arange_dtype(values, dtype):
 
 
 def arange_start_step(start, end, step=1, dtype=None, layout=None, device=None, pin_memory=None):
-    """values from start (inclusive) to end (exclusive) by step"""
+    """values from start (inclusive) to end (exclusive) by step
+
+    Integer dtypes take PyTorch's route with float arguments: int64 truncates all three
+    before anything else (so a step under 1 is an error), other integer types count the
+    elements from the floats but step from int(start) by int(step).
+    """
     rt = _arange_dtype((start, end, step), dtype)
     require("arange_cpu", rt, "uif")
+    floats = not all(isinstance(v, int) for v in (start, end, step))
+    if rt is dtypes.int64 and floats:
+        start, end, step = int(start), int(end), int(step)
+        if step == 0:
+            raise ValueError("step must be nonzero")
     if step == 0:
         raise RuntimeError("step must be nonzero")
     if (end - start) * step < 0:
-        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     n = math.ceil((float(end) - float(start)) / float(step))
-    if rt.kind in "bui" and all(isinstance(v, int) for v in (start, end, step)):
-        return (start + np.arange(n, dtype=np.int64) * step).astype(rt.np)
+    if rt.kind in "bui":
+        values = int(start) + np.arange(n, dtype=np.int64) * int(step)
+        return values.astype(rt.np)
     return (float(start) + np.arange(n, dtype=np.float64) * float(step)).astype(rt.np)
 
 
@@ -123,6 +138,20 @@ def arange_end(end, dtype=None, layout=None, device=None, pin_memory=None):
 def arange_start(start, end, dtype=None, layout=None, device=None, pin_memory=None):
     """values start .. end-1"""
     return arange_start_step(start, end, 1, dtype)
+
+
+def _bounds(start, end, rt):
+    """linspace/logspace bounds converted to dtype rt as PyTorch converts Scalars (checked;
+    truncated toward zero for integer dtypes)."""
+    for bound in (start, end):
+        scalar_fits(bound, rt)
+    if rt.kind in "iu":
+        return int(start.real if isinstance(start, complex) else start), int(
+            end.real if isinstance(end, complex) else end
+        )
+    if rt in (dtypes.float16, dtypes.bfloat16):  # the bounds become half-precision values
+        return float(np.asarray(start, rt.np)), float(np.asarray(end, rt.np))
+    return start, end
 
 
 def _linspace_np(start, end, steps, ct):
@@ -139,7 +168,9 @@ def _linspace_np(start, end, steps, ct):
 def linspace(start, end, steps, dtype=None, layout=None, device=None, pin_memory=None):
     """`steps` evenly spaced values from start to end inclusive"""
     rt = dtype or dtypes.get_default_dtype()
-    require("linspace_cpu", rt, "uifc")
+    if steps > 1:
+        require("linspace_cpu", rt, "uifc")
+    start, end = _bounds(start, end, rt)
     ct = np.dtype(np.float64) if rt.kind in "bui" else compute_np(rt)
     return _linspace_np(start, end, steps, ct).astype(rt.np)
 
@@ -147,7 +178,12 @@ def linspace(start, end, steps, dtype=None, layout=None, device=None, pin_memory
 def logspace(start, end, steps, base=10.0, dtype=None, layout=None, device=None, pin_memory=None):
     """base ** linspace(start, end, steps)"""
     rt = dtype or dtypes.get_default_dtype()
-    require("logspace_cpu", rt, "uifc")
+    if steps > 1:
+        require("logspace_cpu", rt, "uifc")
+    start, end = _bounds(start, end, rt)
+    if rt in (dtypes.float16, dtypes.bfloat16):  # exponents in half precision, as torch's
+        exps = _linspace_np(start, end, steps, _F32).astype(rt.np).astype(_F32)
+        return np.power(_F32.type(base), exps).astype(rt.np)
     exps = _linspace_np(start, end, steps, np.dtype(np.float64))
     return np.power(float(base), exps).astype(rt.np)
 

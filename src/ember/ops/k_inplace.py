@@ -17,7 +17,7 @@ import numpy as np
 
 from ember import dtypes
 from ember.ops import k_arith, k_compare, k_create, k_unary
-from ember.ops.checks import c_type_name, cpp_name, require
+from ember.ops.checks import c_type_name, cpp_name, fill_fits, require
 from ember.ops.promote import as_array
 from ember.ops.registry import register
 
@@ -95,6 +95,10 @@ def fill_(a, value):
             "fill_ only supports 0-dimension value tensor but got tensor with "
             f"{value.ndim} dimensions."
         )
+    target = _BY_NP[a.dtype]
+    fill_fits(value, target, a.size)
+    if isinstance(value, complex) and target.kind != "c":
+        value = value.real if target.kind != "b" else bool(value)
     a[...] = as_array(value, a.dtype)
     return a
 

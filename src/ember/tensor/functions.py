@@ -118,6 +118,8 @@ def _creation(name: str):
         requires_grad=False,
         pin_memory=False,
     ):
+        if not size:
+            raise TypeError(f'{name}() missing 1 required positional arguments: "size"')
         t = call(op, _size_args(size), dtype=dtype, device=_device(device))
         t._set_requires_grad(requires_grad)
         return t
@@ -152,6 +154,8 @@ def empty(
     memory_format=None,
 ):
     """A tensor of the given size (ember zero-fills it)."""
+    if not size:
+        raise TypeError('empty() missing 1 required positional arguments: "size"')
     t = call("aten::empty.memory_format", _size_args(size), dtype=dtype, device=_device(device))
     t._set_requires_grad(requires_grad)
     return t
