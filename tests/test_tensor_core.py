@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import ember
+from compare import from_torch
 
 DATA = [
     [1, 2],
@@ -305,3 +306,21 @@ def test_from_storage_checks_bounds():
         from_storage(storage, 1, (4,), (1,), ember.float32)
     with pytest.raises(ValueError, match="invalid view"):
         from_storage(storage, 0, (2,), (1, 1), ember.float32)
+
+
+@pytest.mark.parametrize("dtype", [d.name for d in ember.dtypes.ALL_DTYPES])
+def test_storage_reprs_and_sizes_of_every_dtype_match_torch(torch, dtype):
+    """Element lines as torch 2.13 prints them; the label in the seeds' format (see docs)."""
+    import warnings
+
+    for values in ([], [1], [0, 1, 2], [1.5, -2.25, 1e-5], [1e10, 3], list(range(30))):
+        t = torch.tensor(values).to(getattr(torch, dtype))
+        e = from_torch(t)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            want, typed = repr(t.storage()), t.storage()
+        label = f"[ember.{e.dtype.storage_name} of size {len(values)}]"
+        assert repr(e.storage()) == want[: want.rfind("[")] + label
+        assert (e.storage().size(), e.storage().element_size(), e.storage().nbytes()) == (
+            typed.size(), typed.element_size(), typed.nbytes())  # fmt: skip
+        assert repr(e.untyped_storage()) == repr(t.untyped_storage()).replace("torch.", "ember.")
