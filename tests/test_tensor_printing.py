@@ -296,3 +296,16 @@ def test_random_tensors_of_every_dtype_with_random_options(torch, seed):
         finally:
             ember.set_printoptions(profile="default")
             torch.set_printoptions(profile="default")
+
+
+def test_buffers_and_subclasses_print_like_torch(torch):
+    assert repr(ember.nn.Buffer(ember.ones(2))) == repr(torch.nn.Buffer(torch.ones(2)))
+
+    class Mine(ember.Tensor):
+        pass
+
+    class Theirs(torch.Tensor):
+        pass
+
+    mine = Mine._make(ember.ones(2)._np)
+    assert repr(mine) == repr(torch.ones(2).as_subclass(Theirs)).replace("Theirs", "Mine")

@@ -245,7 +245,8 @@ def _add_suffixes(text: str, suffixes: list[str], indent: int) -> str:
 def tensor_repr(t) -> str:
     """`repr(t)` for an ember tensor: `tensor(...)`, or `ClassName(...)` for subclasses."""
     name = type(t).__name__
-    prefix = "tensor(" if name in ("Tensor", "Parameter") else f"{name}("
+    # torch's Buffer(...) is a plain Tensor (flagged), so it prints as one too
+    prefix = "tensor(" if name in ("Tensor", "Parameter", "Buffer") else f"{name}("
     dtype = dtypes.from_numpy(t._np.dtype)
     body = _body(t._np, len(prefix))
     return _add_suffixes(prefix + body, _suffixes(t, dtype), len(prefix))
