@@ -282,3 +282,28 @@ def test_select_to_zero_dim_is_a_view(torch):
     v.fill_(9)
     assert e.tolist()[-1] == 9.0
     assert [u.storage_offset() for u in e.unbind()] == list(range(6))
+
+
+def test_views_with_size_one_dims_take_torch_strides(torch):
+    """numpy gives size-1 dims other strides than torch's chunk rule; views must not."""
+    import itertools
+
+    base_e, base_t = ember.arange(24.0).reshape(2, 3, 4), torch.arange(24.0).reshape(2, 3, 4)
+    pick = [
+        lambda x: x.narrow(0, 0, 1).narrow(1, 1, 1).permute(2, 1, 0),
+        lambda x: x.permute(2, 0, 1)[:, :1],
+        lambda x: x[:1, :, ::2],
+        lambda x: x.transpose(0, 2),
+    ]
+    shapes = [(4, 1), (1, 4), (1, 4, 1), (2, 1, 2), (4, 1, 1), (1,) * 3 + (4,), (-1,), (2, 2, 1)]
+    for make, shape, fn in itertools.product(pick, shapes, ("view", "reshape", "flatten")):
+        e, t = make(base_e), make(base_t)
+        try:
+            want = t.flatten(1) if fn == "flatten" else getattr(t, fn)(shape)
+        except RuntimeError:
+            with pytest.raises(RuntimeError):
+                getattr(e, fn)(shape)
+            continue
+        got = e.flatten(1) if fn == "flatten" else getattr(e, fn)(shape)
+        assert (tuple(got.shape), got.stride()) == (tuple(want.shape), want.stride()), (fn, shape)
+        assert got.storage_offset() == want.storage_offset()

@@ -18,6 +18,7 @@ from numpy.lib.stride_tricks import as_strided as _np_as_strided
 from ember import dtypes
 from ember.ops.k_reduce import dims
 from ember.ops.registry import register
+from ember.ops.strides import is_canonical, view_strides
 
 _V = ("view",)
 
@@ -109,6 +110,12 @@ def _is_view_of(r, a) -> bool:
     return r.base is a or (r.base is a.base and a.base is not None)
 
 
+def _torch_view(a, shape):
+    """a viewed as `shape` with PyTorch's strides (None when it needs a copy)."""
+    strides = view_strides(a.shape, _elem_strides(a), shape)
+    return None if strides is None else restride(a, shape, strides)
+
+
 def view(a, size):
     """the same elements with shape `size`, sharing memory (RuntimeError if impossible)"""
     if a.size:
@@ -117,16 +124,22 @@ def view(a, size):
         except (ValueError, TypeError):
             pass  # the checked path below names the problem
         else:
-            if _is_view_of(r, a):
-                return r
-    shape = _infer_shape(_as_list(size), a.size)
-    try:
-        return np.reshape(a, shape, copy=False)
-    except ValueError:
-        raise RuntimeError(
-            "view size is not compatible with input tensor's size and stride (at least one "
-            "dimension spans across two contiguous subspaces). Use .reshape(...) instead."
-        ) from None
+            if _is_view_of(r, a) and (1 not in r.shape or is_canonical(a)):
+                return r  # numpy's strides are PyTorch's here
+        shape = _infer_shape(_as_list(size), a.size)
+        r = _torch_view(a, shape)
+        if r is not None:
+            return r
+    else:
+        shape = _infer_shape(_as_list(size), a.size)
+        try:
+            return np.reshape(a, shape, copy=False)
+        except ValueError:
+            pass
+    raise RuntimeError(
+        "view size is not compatible with input tensor's size and stride (at least one "
+        "dimension spans across two contiguous subspaces). Use .reshape(...) instead."
+    )
 
 
 def _as_list(size):
@@ -137,9 +150,14 @@ def reshape(a, shape):
     """a view when strides allow, else a contiguous copy"""
     if a.size:
         try:
-            return a.reshape(shape)
+            r = a.reshape(shape)
         except (ValueError, TypeError):
-            pass
+            r = None
+        if r is not None and (1 not in r.shape or is_canonical(a) or not _is_view_of(r, a)):
+            return r  # numpy's strides are PyTorch's here (or r is already a fresh copy)
+        shape = _infer_shape(_as_list(shape), a.size)
+        r = _torch_view(a, shape)
+        return r if r is not None else np.ascontiguousarray(a).reshape(shape)
     shape = _infer_shape(_as_list(shape), a.size)
     try:
         return np.reshape(a, shape, copy=False)
