@@ -25,7 +25,18 @@ from ember.tensor import dispatch
 from ember.tensor.tensor import Tensor
 from ember.tracer.diagnostics import _EMBER_DIR, warn_example_specific
 
-__all__ = ["TracedInt", "ACTIVE", "TENSOR_OPS", "tensor_op", "record", "scalar_op_name", "plain"]
+__all__ = [
+    "TracedInt",
+    "TracedScalar",
+    "ACTIVE",
+    "COMPARE",
+    "TENSOR_OPS",
+    "install_operators",
+    "tensor_op",
+    "record",
+    "scalar_op_name",
+    "plain",
+]
 
 # The running Tracer (ember.tracer.recorder), or None. One trace at a time per process.
 ACTIVE: list = [None]
@@ -107,14 +118,31 @@ def record(name: str, operands, result):
     return tracer.scalar_op(name, operands, result)
 
 
-class TracedInt(int):
-    """An int computed from traced sizes; `_v` is its IR value, `_scope` where it lives."""
+# TorchScript's tensor op for `size OP tensor`, which reads as `tensor OP' size`.
+COMPARE = {
+    "lt": "aten::gt.Scalar",
+    "le": "aten::ge.Scalar",
+    "gt": "aten::lt.Scalar",
+    "ge": "aten::le.Scalar",
+    "eq": "aten::eq.Scalar",
+    "ne": "aten::ne.Scalar",
+}
 
-    def __new__(cls, value: int, ir_value, scope):
-        self = int.__new__(cls, value)
+
+class TracedScalar:
+    """What `TracedInt` and `TracedFloat` share: the IR value they carry, arithmetic that
+    records TorchScript's scalar ops, comparisons that give plain bools (and warn)."""
+
+    _base: type  # int or float
+
+    def __new__(cls, value, ir_value, scope):
+        self = cls._base.__new__(cls, value)
         self._v = ir_value
         self._scope = scope
         return self
+
+    def _operands(self, other, reverse: bool):
+        return (other, self) if reverse else (self, other)
 
     def _binary(self, other, name: str, reverse: bool):
         base, tensor_left, tensor_right = TENSOR_OPS[name]
@@ -122,13 +150,39 @@ class TracedInt(int):
             return tensor_op(tensor_right if not reverse else tensor_left, other, self)
         if isinstance(other, bool) or not isinstance(other, int | float):
             return NotImplemented
-        a, b = (other, self) if reverse else (self, other)
-        result = _PY[name](plain(a), plain(b))
-        if name == "pow" and not isinstance(other, float):
-            return self._int_pow(a, b, result)
+        a, b = self._operands(other, reverse)
+        result = self._compute(name, plain(a), plain(b))
         if isinstance(result, complex):
             return result
         return record(scalar_op_name(base, a, b), (a, b), result)
+
+    def _compute(self, name: str, a, b):
+        return _PY[name](a, b)
+
+    def _compare(self, other, name: str):
+        if isinstance(other, Tensor):  # n < t is t > n: a tensor op, recorded
+            return dispatch.call(COMPARE[name], other, self)
+        _warn_from_user("size_bool", 2)  # the comparing code <- __lt__ <- _compare
+        return getattr(self._base, f"__{name}__")(plain(self), other)
+
+    def __pos__(self):
+        return self
+
+    def __repr__(self) -> str:
+        return self._base.__repr__(self)
+
+
+class TracedInt(TracedScalar, int):
+    """An int computed from traced sizes; `_v` is its IR value, `_scope` where it lives."""
+
+    _base = int
+    __hash__ = int.__hash__
+
+    def _binary(self, other, name: str, reverse: bool):
+        if name == "pow" and isinstance(other, int) and not isinstance(other, bool):
+            a, b = self._operands(other, reverse)
+            return self._int_pow(a, b, plain(a) ** plain(b))
+        return TracedScalar._binary(self, other, name, reverse)
 
     def _int_pow(self, a, b, result):
         """`a ** b` for ints: TorchScript's pow.int gives a float where Python gives an int,
@@ -172,9 +226,6 @@ class TracedInt(int):
     def __neg__(self):
         return record("aten::neg.int", (self,), -plain(self))
 
-    def __pos__(self):
-        return self
-
     def __abs__(self):
         return record("prim::abs.int", (self,), abs(plain(self)))
 
@@ -210,35 +261,6 @@ class TracedInt(int):
         _warn_from_user("size_truth", 1)
         return int.__bool__(self)
 
-    def _compare(self, other, py, tensor_op: str):
-        if isinstance(other, Tensor):  # n < t is t > n: a tensor op, recorded
-            return dispatch.call(tensor_op, other, self)
-        _warn_from_user("size_bool", 2)  # the comparing code <- __lt__ <- _compare
-        return py(plain(self), other)
-
-    def __lt__(self, o):
-        return self._compare(o, int.__lt__, "aten::gt.Scalar")
-
-    def __le__(self, o):
-        return self._compare(o, int.__le__, "aten::ge.Scalar")
-
-    def __gt__(self, o):
-        return self._compare(o, int.__gt__, "aten::lt.Scalar")
-
-    def __ge__(self, o):
-        return self._compare(o, int.__ge__, "aten::le.Scalar")
-
-    def __eq__(self, o):
-        return self._compare(o, int.__eq__, "aten::eq.Scalar")
-
-    def __ne__(self, o):
-        return self._compare(o, int.__ne__, "aten::ne.Scalar")
-
-    __hash__ = int.__hash__
-
-    def __repr__(self) -> str:
-        return int.__repr__(self)
-
 
 def plain(x):
     """`x` as an exact int or float, without the traced scalars' warnings."""
@@ -261,7 +283,8 @@ def _warn_from_user(kind: str, depth: int) -> None:
         warn_example_specific(kind)
 
 
-def _install() -> None:
+def install_operators(cls) -> None:
+    """Give traced scalar class `cls` its arithmetic and comparison operators."""
     for name in TENSOR_OPS:
 
         def forward(self, o, name=name):
@@ -270,8 +293,17 @@ def _install() -> None:
         def reflected(self, o, name=name):
             return self._binary(o, name, True)
 
-        setattr(TracedInt, f"__{name}__", forward)
-        setattr(TracedInt, f"__r{name}__", reflected)
+        setattr(cls, f"__{name}__", forward)
+        setattr(cls, f"__r{name}__", reflected)
+    for name in COMPARE:
+
+        def compare(self, o, name=name):
+            return self._compare(o, name)
+
+        setattr(cls, f"__{name}__", compare)
+
+
+def _install_bitwise() -> None:
     for name in _BITWISE:
 
         def forward_bits(self, o, name=name):
@@ -284,4 +316,5 @@ def _install() -> None:
         setattr(TracedInt, f"__r{name}__", reflected_bits)
 
 
-_install()
+install_operators(TracedInt)
+_install_bitwise()
