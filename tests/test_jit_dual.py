@@ -4,6 +4,7 @@ scripted results equal its eager ones (`tests/corpus/dual.py`)."""
 import numpy as np
 import pytest
 from tests.corpus import dual
+from tests.corpus.bind import bound
 
 import ember
 
@@ -26,7 +27,7 @@ NAMES = [
 
 @pytest.fixture(scope="module")
 def both(torch):
-    return dual.load(ember, "dual_ember"), dual.load(torch, "dual_torch")
+    return bound(dual, ember, "dual_ember"), bound(dual, torch, "dual_torch")
 
 
 def _inputs(name):

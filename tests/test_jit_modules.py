@@ -5,6 +5,7 @@ RecursiveScriptModule repr (`tests/corpus/dual_modules.py`)."""
 import numpy as np
 import pytest
 from tests.corpus import dual_modules
+from tests.corpus.bind import bound
 
 import ember
 
@@ -13,8 +14,8 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 @pytest.fixture(scope="module")
 def pair(torch):
-    ours = dual_modules.load(ember, "dual_modules")
-    theirs = dual_modules.load(torch, "dual_modules")
+    ours = bound(dual_modules, ember, "dual_modules")
+    theirs = bound(dual_modules, torch, "dual_modules")
     em, tm = ours.Child(), theirs.Child()
     tm.load_state_dict({k: torch.from_numpy(v.numpy().copy()) for k, v in em.state_dict().items()})
     return em, ember.jit.script(em), tm, torch.jit.script(tm)

@@ -63,9 +63,10 @@ def test_method_star_reparses():
 
 def test_schema_matches_torch(torch):
     from tests.corpus import dual
+    from tests.corpus.bind import bound
 
-    ours = ember.jit.script(dual.load(ember, "dual_ember").signature).schema
-    theirs = str(torch.jit.script(dual.load(torch, "dual_torch").signature).schema)
+    ours = ember.jit.script(bound(dual, ember, "dual_ember").signature).schema
+    theirs = str(torch.jit.script(bound(dual, torch, "dual_torch").signature).schema)
     assert (
         ours
         == theirs

@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 from tests.corpus import stdlib
+from tests.corpus.bind import bound
 
 import ember
 
@@ -35,7 +36,7 @@ TENSORS = {"t": [1.0, 2.0], "small": [1.0, 2.5], "big": [50.0, 60.0], "neg": [-3
 
 @pytest.fixture(scope="module")
 def both(torch):
-    return stdlib.load(ember, "stdlib_ember"), stdlib.load(torch, "stdlib_torch")
+    return bound(stdlib, ember, "stdlib_ember"), bound(stdlib, torch, "stdlib_torch")
 
 
 def _args(args, lib):
@@ -116,7 +117,7 @@ def test_list_augmented_assignment_extends_in_place():
 
 
 def test_isinstance_of_optional_refines_in_the_graph():
-    s = ember.jit.script(stdlib.load(ember, "stdlib_graph").isinstance_refines)
+    s = ember.jit.script(bound(stdlib, ember, "stdlib_graph").isinstance_refines)
     kinds = [op.kind for op in s.graph.walk()]
     assert "aten::__isnot__" in kinds and "prim::unchecked_cast" in kinds
 

@@ -1,6 +1,6 @@
 """Functions scripted by both ember and torch 2.13 to compare `.code` text.
 
-This file has no imports of its own: `load(torch_module)` executes it with `torch` bound to
+This file has no imports of its own: `tests.corpus.bind.bound` executes it with `torch` bound to
 ember or to real torch, so the same source compiles under both.
 """
 # ruff: noqa: F821
@@ -143,14 +143,3 @@ if "torch" in globals():  # annotations need the bound module (``load``)
         q = x.float().relu()
         r = float(n) / 2
         return n + m + tot + k, sq, z, s, w, q, r, xs[-1], xs[1:]
-
-
-def load(torch_module, name):
-    """This file as a fresh module named `name` with `torch` bound to `torch_module`."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location(name, __file__)
-    mod = importlib.util.module_from_spec(spec)
-    mod.torch = torch_module
-    spec.loader.exec_module(mod)
-    return mod

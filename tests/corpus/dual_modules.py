@@ -1,10 +1,10 @@
-"""Modules scripted by both ember and torch 2.13 (`load(torch_module, name)` executes this
+"""Modules scripted by both ember and torch 2.13 (`tests.corpus.bind.bound` executes this
 file with `torch` bound to either), to compare results, reprs, code and module state."""
 # ruff: noqa: F821, UP006, UP035, UP045 - typing.List etc. on purpose
 
 from typing import Dict, List, Optional
 
-if "torch" in globals():  # class bodies need the bound module (``load``)
+if "torch" in globals():  # class bodies need the bound module (``bound``)
 
     class Base(torch.nn.Module):
         def __init__(self):
@@ -66,14 +66,3 @@ if "torch" in globals():  # class bodies need the bound module (``load``)
         @torch.jit.ignore
         def python_only(self, x):
             return x
-
-
-def load(torch_module, name):
-    """This file as a fresh module named `name` with `torch` bound to `torch_module`."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location(name, __file__)
-    mod = importlib.util.module_from_spec(spec)
-    mod.torch = torch_module
-    spec.loader.exec_module(mod)
-    return mod

@@ -1,6 +1,6 @@
 """Functions over Python's standard types, scripted by both ember and torch 2.13.
 
-`load(torch_module, name)` executes this file with `torch` bound to ember or to real torch,
+`tests.corpus.bind.bound` executes this file with `torch` bound to ember or to real torch,
 so the same source compiles under both (see `tests/test_jit_stdlib.py`).
 """
 # ruff: noqa: F821, UP006, UP032, UP035, UP045 - typing.List etc. and str.format on purpose
@@ -94,14 +94,3 @@ if "torch" in globals():  # annotations need the bound module (``load``)
         if not isinstance(y, torch.Tensor):
             return n
         return n + int(y.sum())
-
-
-def load(torch_module, name):
-    """This file as a fresh module named `name` with `torch` bound to `torch_module`."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location(name, __file__)
-    mod = importlib.util.module_from_spec(spec)
-    mod.torch = torch_module
-    spec.loader.exec_module(mod)
-    return mod
