@@ -3,8 +3,8 @@
 import pytest
 
 import ember
-from ember.compiler import syntax as S
-from ember.compiler.parser import parse_file, parse_function
+from ember.compiler.parsing import syntax as S
+from ember.compiler.parsing.parser import parse_file, parse_function
 
 
 def body(src):

@@ -7,7 +7,7 @@ import pkgutil
 import pytest
 
 import ember
-from ember.compiler.frontend import reset_context
+from ember.compiler.driver import reset_context
 
 PACKAGES = ["ember.compiler", "ember.ir", "ember.runtime", "ember.jit"]
 OTHERS = {"ember.jit.trace"}  # the tracer's own tests cover its examples

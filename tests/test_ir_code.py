@@ -167,8 +167,8 @@ def test_float_literals_match_torch(torch):
 
 
 def test_printed_corpus_is_in_the_compilers_language():
-    from ember.compiler import syntax as S
-    from ember.compiler.parser import parse_file
+    from ember.compiler.parsing import syntax as S
+    from ember.compiler.parsing.parser import parse_file
     from test_ir_corpus import CORPUS
 
     for make in CORPUS.values():
@@ -178,7 +178,7 @@ def test_printed_corpus_is_in_the_compilers_language():
 
 def test_printed_functions_compile_back_and_agree(capsys):
     import ember
-    from ember.compiler.codeunit import CodeUnit
+    from ember.compiler.modules.archive import CodeUnit
     from ember.runtime import compile_graph
     from test_ir_corpus import CORPUS
 

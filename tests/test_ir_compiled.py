@@ -27,7 +27,7 @@ _SEEN: set = set()
 
 
 def _new_graphs():
-    from ember.compiler.frontend import context
+    from ember.compiler.driver import context
 
     fresh = [g for g in context().all_graphs() if id(g) not in _SEEN]
     _SEEN.update(id(g) for g in fresh)
@@ -50,7 +50,7 @@ def test_passes_on_compiled_graphs(make, inputs):
 
 
 def test_clone_and_inline_on_compiled_graphs():
-    from ember.compiler.frontend import context, reset_context
+    from ember.compiler.driver import context, reset_context
     from ember.ir.inline import clone_graph, inline_calls
 
     for _, make, _ in CASES:

@@ -4,8 +4,8 @@ the test suite), and names the pass that broke a graph."""
 import pytest
 
 import ember
-import ember.compiler.frontend as frontend
-from ember.compiler.frontend import reset_context
+import ember.compiler.driver as frontend
+from ember.compiler.driver import reset_context
 from ember.errors import VerifyError
 from ember.ir import Builder, Graph, pipeline, run_passes
 from ember.ir import types as T

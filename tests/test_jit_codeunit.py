@@ -6,8 +6,8 @@ import pytest
 from tests.corpus import CASES
 
 import ember
-from ember.compiler.classfile import code_files
-from ember.compiler.codeunit import CodeUnit
+from ember.compiler.modules.archive import CodeUnit
+from ember.compiler.modules.classfile import code_files
 from ember.ir.code_printer import code_text
 from ember.jit import RecursiveScriptModule
 
@@ -44,8 +44,8 @@ def _same(a, b):
 
 
 def _function_files(scripted):
-    from ember.compiler.classfile import _functions
-    from ember.compiler.frontend import context
+    from ember.compiler.driver import context
+    from ember.compiler.modules.classfile import _functions
 
     compiled = scripted._compiled
     files = {compiled.qualified_name.rpartition(".")[0]: [code_text(compiled.graph)]}

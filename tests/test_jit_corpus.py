@@ -35,7 +35,7 @@ def test_scripted_matches_eager(make, inputs):
 
 
 def test_every_compiled_graph_verifies():
-    from ember.compiler.frontend import context
+    from ember.compiler.driver import context
 
     for _, make, _ in CASES:
         ember.jit.script(make())

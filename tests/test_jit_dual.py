@@ -143,7 +143,7 @@ def test_augmented_items_of_tensor_containers_are_in_place():
 def test_printed_code_compiles_back(both, name):
     from tests.test_jit_codeunit import _function_files
 
-    from ember.compiler.codeunit import CodeUnit
+    from ember.compiler.modules.archive import CodeUnit
     from ember.ir.code_printer import code_text
 
     s = ember.jit.script(getattr(both[0], name))

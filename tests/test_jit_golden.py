@@ -6,8 +6,8 @@ from tests.corpus import CASES, control
 from tests.corpus.modules import Child, ControlFlowModule, MyModule
 
 import ember
-from ember.compiler import syntax as S
-from ember.compiler.parser import parse_file
+from ember.compiler.parsing import syntax as S
+from ember.compiler.parsing.parser import parse_file
 
 LOOP_GRAPH = """\
 graph(%x : Tensor,

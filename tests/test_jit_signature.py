@@ -2,8 +2,8 @@
 
 import ember
 from ember import nn
-from ember.compiler.classfile import code_files
-from ember.compiler.codeunit import CodeUnit
+from ember.compiler.modules.archive import CodeUnit
+from ember.compiler.modules.classfile import code_files
 from ember.ir.code_printer import code_text
 
 

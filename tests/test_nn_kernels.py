@@ -11,9 +11,9 @@ import ember
 import ember.nn.functional as F
 from compare import assert_same, to_torch
 from ember import ops
-from ember.ops import nn_kernels as K
-from ember.ops import nn_kernels_norm as N
-from ember.ops import nn_kernels_pool as P
+from ember.ops.kernels import nn as K
+from ember.ops.kernels import nn_norm as N
+from ember.ops.kernels import nn_pool as P
 from ember.tensor import dispatch
 
 RNG = np.random.default_rng(1234)

@@ -10,7 +10,12 @@ from ember.ops.schema import parse_schema
 from ember.tensor import dispatch
 
 ALL = ops.all_ops()
-OWN = [op for op in ALL if op.kernel.__module__.startswith("ember.ops.k_")]
+OWN = [
+    op
+    for op in ALL
+    if op.kernel.__module__.startswith("ember.ops.kernels.")
+    and not op.kernel.__module__.startswith("ember.ops.kernels.nn")
+]
 
 
 @pytest.mark.parametrize("op", ALL, ids=lambda op: op.qualified_name)

@@ -9,7 +9,7 @@ import pytest
 
 import ember
 import ember.jit
-from ember.compiler.codeunit import CodeUnit
+from ember.compiler.modules.archive import CodeUnit
 from ember.ir.code_printer import code_text
 
 SCALE = ember.tensor([1.0, -2.0, 0.5, 3.0])

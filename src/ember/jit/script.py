@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import typing
 
-from ember.compiler.frontend import context
+from ember.compiler.driver import context
 from ember.jit.script_module import RecursiveScriptModule, ScriptFunction
 
 __all__ = ["script", "ignore", "unused", "export", "Final", "annotate", "is_scripting"]

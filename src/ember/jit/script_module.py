@@ -80,7 +80,7 @@ class RecursiveScriptModule(ScriptModule):
 
     @classmethod
     def _construct_loaded(cls, info, ctx, values: dict, training: bool = True):
-        """A scripted module for a type read from archive code (`ember.compiler.codeunit`):
+        """A scripted module for a type read from archive code (`ember.compiler.modules.archive`):
         `values` maps attribute names to tensors, plain values and already built
         submodules; methods compile from the archive's code on first call."""
         from ember.nn.parameter import Parameter

@@ -18,7 +18,7 @@ from __future__ import annotations
 import inspect
 import warnings
 
-from ember.compiler.frontend import CompileContext, Compiled
+from ember.compiler.driver import CompileContext, Compiled
 from ember.errors import TraceError
 from ember.ir import registry
 from ember.jit.script_module import RecursiveScriptModule, ScriptFunction

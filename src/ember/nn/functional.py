@@ -22,7 +22,7 @@ Example:
 
 from typing import List, Optional
 
-from ember.ops.registry import get as _get_op
+from ember.ops.table import get as _get_op
 from ember.tensor.dispatch import call as _call
 from ember.tensor.dispatch import invoker as _invoker
 from ember.tensor.tensor import Tensor

@@ -20,7 +20,7 @@ import math
 
 import numpy as np
 
-from ember.ops import k_create
+from ember.ops.kernels import create as k_create
 from ember.tensor.tensor import Tensor
 
 __all__ = [

@@ -1,7 +1,7 @@
 """ember.ops: the op table and the numpy kernels behind it.
 
 Importing this package registers every op: ember's own kernel modules (`k_*.py`) and any
-`nn_kernels*.py` module beside them. See `ember.ops.registry` for how to register an op.
+`nn_kernels*.py` module beside them. See `ember.ops.table` for how to register an op.
 
 Example:
     >>> from ember import ops
@@ -9,10 +9,9 @@ Example:
     ['aten::div.Tensor', 'aten::div.Tensor_mode']
 """
 
-import importlib
-import pkgutil
-
-from ember.ops.registry import (
+from ember.ops import kernels
+from ember.ops.schema import Argument, Schema, parse_schema
+from ember.ops.table import (
     TRAITS,
     OpDef,
     all_ops,
@@ -22,7 +21,6 @@ from ember.ops.registry import (
     register,
     unregister,
 )
-from ember.ops.schema import Argument, Schema, parse_schema
 
 __all__ = [
     "OpDef",
@@ -39,11 +37,4 @@ __all__ = [
 ]
 
 
-def _load_kernel_modules() -> None:
-    names = sorted(m.name for m in pkgutil.iter_modules(__path__))
-    for name in names:
-        if name.startswith(("k_", "nn_kernels")):
-            importlib.import_module(f"{__name__}.{name}")
-
-
-_load_kernel_modules()
+kernels.load()

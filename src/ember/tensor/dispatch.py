@@ -36,7 +36,7 @@ from contextlib import contextmanager
 import numpy as np
 
 from ember import dtypes
-from ember.ops import registry
+from ember.ops import table as registry
 from ember.ops.schema import NO_DEFAULT
 from ember.tensor.ops_resolve import resolve
 from ember.tensor.tensor import Tensor, wrap, wrap_view

@@ -15,7 +15,8 @@ Example:
 from __future__ import annotations
 
 from ember import dtypes
-from ember.ops import k_create, registry
+from ember.ops import table as registry
+from ember.ops.kernels import create as k_create
 from ember.tensor import ops_names as names
 from ember.tensor.dispatch import call, function_invoker, resolve
 from ember.tensor.tensor import Tensor

@@ -27,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 
 from ember import dtypes
-from ember.ops import registry
+from ember.ops import table as registry
 from ember.tensor import dispatch
 from ember.tensor.convert import tensor as _new_tensor
 from ember.tensor.tensor import Tensor, wrap

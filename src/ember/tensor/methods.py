@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from ember import dtypes
-from ember.ops import registry
+from ember.ops import table as registry
 from ember.tensor import functions as _functions
 from ember.tensor import ops_names as names
 from ember.tensor.dispatch import call, invoker, resolve

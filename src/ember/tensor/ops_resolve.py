@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from ember import dtypes
-from ember.ops import registry
+from ember.ops import table as registry
 from ember.tensor.tensor import Tensor
 
 __all__ = ["resolve"]

@@ -1,0 +1,276 @@
+"""Lowering calls: op-table functions, builtins, methods and modules.
+
+A Python callable maps to an operator through its ``__ember_op__`` attribute (set on every
+op-backed ember function and Tensor method); the overload is picked by matching the
+argument types against the schemas (`ember.ir.registry.match_overload`). Functions without
+it are compiled from source and called with ``prim::CallFunction``; module methods and
+submodules are called with ``prim::CallMethod``.
+"""
+
+from __future__ import annotations
+
+import builtins
+
+from ember.compiler.lowering.operators import is_num
+from ember.compiler.lowering.values import (
+    BoundMethod,
+    Known,
+    ModuleRef,
+    PyObj,
+    TensorMethod,
+    ValueMethod,
+)
+from ember.compiler.parsing import syntax as S  # noqa: N812
+from ember.errors import VerifyError
+from ember.ir import registry
+from ember.ir import types as T  # noqa: N812
+
+__all__ = ["CallLowering"]
+
+_SIZE_METHODS = {"view", "reshape", "expand", "repeat", "permute", "flip", "tile"}
+_DTYPE_METHODS = {"byte": 0, "char": 1, "short": 2, "int": 3, "long": 4, "half": 5, "float": 6,
+                  "double": 7, "bool": 11, "bfloat16": 15}  # fmt: skip
+_ARITY = {"len": (1, 1), "int": (0, 1), "float": (0, 1), "bool": (0, 1), "str": (1, 1),
+          "abs": (1, 1), "isinstance": (2, 2), "getattr": (2, 2), "hasattr": (2, 2),
+          "range": (1, 3), "min": (1, 99), "max": (1, 99)}  # fmt: skip
+
+
+class CallLowering:
+    # -- emitting a table or builtin op ---------------------------------------------------------
+    def call_op(self, kind, args, kwargs, node, callname=None):
+        types = [a.type for a in args]
+        kw_types = {k: v.type for k, v in kwargs.items()}
+        sig = registry.match_overload(kind, types, kw_types)
+        if sig is None:
+            sig, args, kwargs = self.broadcast_lists(kind, args, kwargs)
+        if sig is None:
+            raise self.err(node, self.mismatch(kind, types, kw_types, callname or kind))
+        positional = [p for p in sig.params if not p.kwarg_only]
+        args = [self.convert_arg(a, p, node) for a, p in zip(args, positional)] + args[
+            len(positional) :
+        ]
+        by_name = {p.name: p for p in sig.params}
+        kwargs = {k: self.convert_arg(v, by_name[k], node) for k, v in kwargs.items()}
+        try:
+            op = self.b.op(sig.qualified_name, args, kwargs=kwargs)
+        except VerifyError as e:
+            raise self.err(node, str(e)) from None
+        if not op.results:
+            return Known(None)
+        if len(op.results) == 1:
+            return op.results[0]
+        return self.b.tuple_construct(op.results)
+
+    def broadcast_lists(self, kind, args, kwargs):
+        """Retry with ints passed for ``int[N]?`` parameters wrapped in lists (``dim=1``)."""
+        for sig in registry.overloads(kind):
+            positional = [p for p in sig.params if not p.kwarg_only]
+            by_name = {p.name: p for p in sig.params}
+            wrap = [_wants_list(a, p) for a, p in zip(args, positional)]
+            wrap += [False] * (len(args) - len(wrap))
+            kw_wrap = {k: _wants_list(v, by_name.get(k)) for k, v in kwargs.items()}
+            if not any(wrap) and not any(kw_wrap.values()):
+                continue
+            types = [_INT_LIST if w else a.type for a, w in zip(args, wrap)]
+            kw_types = {k: _INT_LIST if kw_wrap[k] else v.type for k, v in kwargs.items()}
+            if registry.match_overload(kind, types, kw_types) is sig:
+                args = [self._as_list(a) if w else a for a, w in zip(args, wrap)]
+                kwargs = {k: self._as_list(v) if kw_wrap[k] else v for k, v in kwargs.items()}
+                return sig, args, kwargs
+        return None, args, kwargs
+
+    def _as_list(self, v):
+        return self.b.list_construct([v], T.IntType.get())
+
+    def convert_arg(self, v, param, node):
+        target = param.type.elem if isinstance(param.type, T.OptionalType) else param.type
+        if isinstance(target, T.TensorType) and is_num(v):
+            return self.emit("prim::NumToTensor.Scalar", v, node=node)
+        return v
+
+    def mismatch(self, kind, types, kw_types, callname):
+        cands = registry.overloads(kind)
+        if not cands:
+            return f"unknown operator {kind} (used by {callname})"
+        best = None  # (score, message): the overload that got furthest wins
+        for sig in cands:
+            found = _first_mismatch(sig, types, kw_types, callname)
+            if found is not None and (best is None or found[0] > best[0]):
+                best = found
+        if best is not None:
+            return best[1]
+        shown = ", ".join(str(t) for t in types)
+        return f"no overload of {callname} accepts arguments ({shown})"
+
+    # -- calls -------------------------------------------------------------------------------
+    def e_Call(self, node):
+        f = self.expr(node.func)
+        if isinstance(f, ModuleRef):
+            return self.call_method(f, "forward", node)
+        if isinstance(f, BoundMethod):
+            return self.call_method(f.module, f.name, node)
+        if isinstance(f, TensorMethod):
+            return self.tensor_method(f, node)
+        if isinstance(f, ValueMethod):
+            return self.value_method(f, node)
+        if isinstance(f, PyObj):
+            return self.call_python(f.obj, node)
+        raise self.err(node, f"'{_callee(node)}' is not callable in scripted code")
+
+    def args_of(self, node):
+        args = [self.value(a) for a in node.args]
+        kwargs = {k: self.value(v) for k, v in node.kwargs}
+        return args, kwargs
+
+    def call_python(self, obj, node):
+        name = _callee(node)
+        if type(obj).__name__ == "ScriptFunction" and hasattr(obj, "__wrapped__"):
+            obj = obj.__wrapped__
+        builtin = getattr(self, "builtin_" + getattr(obj, "__name__", ""), None)
+        if builtin is not None and getattr(builtins, obj.__name__, None) is obj:
+            lo, hi = _ARITY.get(obj.__name__, (0, 99))
+            if not lo <= len(node.args) <= hi:
+                want = f"{lo} argument" if lo == hi == 1 else f"{lo} to {hi} arguments"
+                want = f"{lo} arguments" if lo == hi != 1 else want
+                raise self.err(node, f"{obj.__name__}() takes {want} in scripted code "
+                                     f"({len(node.args)} given)")  # fmt: skip
+            return builtin(node)
+        special = getattr(obj, "_ember_special", None)
+        if special is not None:
+            return getattr(self, "builtin_" + special)(node)
+        code_fn = getattr(obj, "_ember_code_function", None)
+        if code_fn is not None:
+            return self.call_function(code_fn, node)
+        if name.endswith("annotate") and getattr(obj, "__module__", "").startswith("ember.jit"):
+            return self.builtin_annotate(node)
+        if getattr(obj, "__name__", "") == "tensor" and obj.__module__.startswith("ember."):
+            return self.scalar_tensor(node)
+        kind = getattr(obj, "__ember_op__", None)
+        if kind is not None:
+            args, kwargs = self.args_of(node)
+            if len(args) > 1 and all(isinstance(a.type, T.IntType) for a in args):
+                kw_types = {k: v.type for k, v in kwargs.items()}
+                if registry.match_overload(kind, [a.type for a in args], kw_types) is None:
+                    args = [self.b.list_construct(args, T.IntType.get())]  # ember.zeros(2, 3)
+            return self.call_op(kind, args, kwargs, node, name)
+        if getattr(obj, "__module__", None) == "math" and callable(obj):
+            return self.call_math(obj, node)
+        if isinstance(obj, type) and issubclass(obj, BaseException):
+            raise self.err(node, "exceptions can only be raised in scripted code")
+        if callable(obj) and hasattr(obj, "__code__"):
+            return self.call_function(obj, node)
+        raise self.err(node, f"'{name}' cannot be called in scripted code")
+
+    def call_function(self, fn, node):
+        compiled = self.ctx.function(fn, node, self)
+        args = self.bind_args(compiled.params, node, _callee(node))
+        op = self.b.call_function(compiled.qualified_name, args, [compiled.return_type])
+        return op.results[0]
+
+    def call_method(self, ref, name, node):
+        if ref.info.original_name == "ModuleDict" and name in ("keys", "values", "items"):
+            return self.module_dict_view(ref, name, node)
+        method = self.ctx.method(ref.info, name, node, self)
+        args = self.bind_args(method.params, node, f"{ref.info.original_name}.{name}")
+        return self.b.call_method(ref.value, name, args, [method.return_type]).results[0]
+
+    def bind_args(self, params, node, callname):
+        """Match call arguments to compiled parameters [(name, type, default, kwonly)]."""
+        positional = [p for p in params if not p[3]]
+        if len(node.args) > len(positional):
+            raise self.err(node, f"{callname} takes {len(positional)} positional arguments "
+                                 f"but {len(node.args)} were given")  # fmt: skip
+        given = {p[0]: a for p, a in zip(positional, node.args)}
+        for k, a in node.kwargs:
+            if k not in {p[0] for p in params} or k in given:
+                raise self.err(node, f"{callname} got an unexpected keyword argument '{k}'")
+            given[k] = a
+        out = []
+        for i, (pname, ptype, default, _) in enumerate(params, 1):
+            if pname in given:
+                v = self.value(given[pname], ptype)
+                if not T.is_subtype(v.type, ptype):
+                    if isinstance(ptype, T.FloatType) and isinstance(v.type, T.IntType):
+                        v = self.emit("aten::Float.int", v, node=node)
+                    else:
+                        raise self.err(given[pname], f"expected {ptype}, found {v.type} in "
+                                                     f"argument {i} of {callname}")  # fmt: skip
+                out.append(v)
+            elif default is not registry.MISSING:
+                out.append(self.b.constant(default, ptype if default is None else None))
+            else:
+                raise self.err(node, f"{callname} is missing argument '{pname}'")
+        return out
+
+    def scalar_tensor(self, node):
+        """``ember.tensor(data, dtype=..., device=..., requires_grad=...)``: ``aten::tensor``
+        (the .int/.float/.bool overloads for numbers, the list one for nested lists)."""
+        if len(node.args) != 1:
+            raise self.err(node, "ember.tensor in scripted code takes one data argument")
+        args, kwargs = self.args_of(node)
+        return self.call_op("aten::tensor", args, kwargs, node, "ember.tensor")
+
+    def tensor_method(self, f, node):
+        from ember.tensor import Tensor
+
+        attr = getattr(Tensor, f.name, None)
+        kind = getattr(attr, "__ember_op__", None)
+        if f.name == "size" and not node.args and not node.kwargs:
+            return self.emit("aten::size", f.receiver, node=node)
+        if f.name == "dim" and not node.args:
+            return self.emit("aten::dim", f.receiver, node=node)
+        if f.name in _DTYPE_METHODS and not node.args and not node.kwargs:
+            dtype = self.b.constant(_DTYPE_METHODS[f.name])
+            return self.call_op("aten::to", [f.receiver, dtype], {}, node, f"Tensor.{f.name}")
+        if f.name == "size" and len(node.args) == 1:
+            return self.call_op("aten::size", [f.receiver, self.value(node.args[0])], {}, node)
+        if kind is None and registry.overloads(f"aten::{f.name}"):
+            kind = f"aten::{f.name}"
+        if kind is None:
+            raise self.err(node, f"Tensor method '{f.name}' is not supported in scripted code")
+        args, kwargs = self.args_of(node)
+        if args and all(isinstance(a.type, T.IntType) for a in args):
+            types = [f.receiver.type, *[a.type for a in args]]
+            if f.name in _SIZE_METHODS or registry.match_overload(kind, types, {}) is None:
+                args = [self.b.list_construct(args, T.IntType.get())]  # x.view(2, 3)
+        return self.call_op(kind, [f.receiver, *args], kwargs, node, f"Tensor.{f.name}")
+
+
+def _callee(node):
+    from ember.compiler.lowering.exprs import _describe
+
+    return _describe(node.func) if isinstance(node, S.Call) else _describe(node)
+
+
+def _first_mismatch(sig, types, kw_types, callname):
+    positional = [p for p in sig.params if not p.kwarg_only]
+    if len(types) > len(positional) and not sig.variadic:
+        return None
+    env: dict = {}
+    for i, (p, t) in enumerate(zip(positional, types), 1):
+        if registry.param_accepts(p, t, env, convert=True):
+            continue
+        if isinstance(t, T.OptionalType) and registry.accepts(p.type, t.elem, True):
+            return (3 * i + 2, f"expected {p.type}, found {t} in argument {i} of {callname} "
+                               "(check it with 'is not None' first)")  # fmt: skip
+        concrete = not registry.is_type_var(p.type) and not any(
+            registry.is_type_var(c) for c in p.type.contained()
+        )
+        return (3 * i + concrete, f"expected {p.type}, found {t} in argument {i} of {callname}")
+    by_name = {p.name: p for p in sig.params}
+    for k, t in kw_types.items():
+        if k not in by_name:
+            return (100, f"{callname} got an unexpected keyword argument '{k}'")
+        if not registry.param_accepts(by_name[k], t, env, convert=True):
+            return (101, f"expected {by_name[k].type}, found {t} in argument '{k}' of {callname}")
+    return None
+
+
+_INT_LIST = T.ListType(T.IntType.get())
+
+
+def _wants_list(v, param) -> bool:
+    if param is None or not isinstance(v.type, T.IntType):
+        return False
+    t = param.type.elem if isinstance(param.type, T.OptionalType) else param.type
+    return isinstance(t, T.ListType) and isinstance(t.elem, T.IntType)

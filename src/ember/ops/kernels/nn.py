@@ -1,0 +1,321 @@
+"""numpy kernels for convolution (aten::conv1d/conv2d) and the window helpers pools share.
+
+Each kernel takes numpy arrays (None for an absent optional tensor) and plain Python values in
+the order of the op's PyTorch schema, and returns FRESH arrays. Convolution unfolds the padded
+input into columns through a strided window view (no Python loop over pixels) and does one
+(batched) matmul; pools reduce over the same kind of window view.
+
+Example:
+    >>> import numpy as np
+    >>> x = np.arange(16, dtype=np.float32).reshape(1, 1, 4, 4)
+    >>> conv2d(x, np.ones((1, 1, 2, 2), np.float32), None, 2)[0, 0]
+    array([[10., 18.],
+           [42., 50.]], dtype=float32)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+from ember.ops.kernels.checks import c_type_name, cpp_name, kind_of, not_implemented
+from ember.ops.table import register
+
+__all__ = [
+    "conv1d",
+    "conv2d",
+    "pair",
+]
+
+_LOW_PRECISION = ("float16", "bfloat16")
+
+
+def pair(value, n: int = 2) -> tuple:
+    """`value` (an int or a sequence of n ints, or of 1 int) as an n-tuple of ints."""
+    if isinstance(value, (list, tuple)):
+        if len(value) == 1:
+            return tuple(int(value[0]) for _ in range(n))
+        if len(value) != n:
+            raise ValueError(f"expected {n} values, got {list(value)}")
+        return tuple(int(v) for v in value)
+    return tuple(int(value) for _ in range(n))
+
+
+def _compute_dtype(array: np.ndarray) -> np.dtype:
+    return np.dtype(np.float32) if array.dtype.name in _LOW_PRECISION else array.dtype
+
+
+def _batched(x: np.ndarray, ndim: int, name: str) -> tuple[np.ndarray, bool]:
+    """`x` with a batch dim (unbatched input has one dim fewer) and whether one was added."""
+    if x.ndim == ndim:
+        return x, False
+    if x.ndim == ndim - 1:
+        return x[None], True
+    raise RuntimeError(
+        f"Expected {ndim - 1}D (unbatched) or {ndim}D (batched) input to {name}, but got input "
+        f"of size: {list(x.shape)}"
+    )
+
+
+def _windows(x: np.ndarray, out_hw, kernel, stride, dilation) -> np.ndarray:
+    """A read-only view (N, C, OH, OW, KH, KW) of the windows of the 4-D array `x`."""
+    n, c = x.shape[:2]
+    sn, sc, sh, sw = x.strides
+    shape = (n, c, out_hw[0], out_hw[1], kernel[0], kernel[1])
+    strides = (sn, sc, sh * stride[0], sw * stride[1], sh * dilation[0], sw * dilation[1])
+    return as_strided(x, shape, strides, writeable=False)
+
+
+def _out_size(size, kernel, stride, pad_lo, pad_hi, dilation, ceil_mode=False) -> int:
+    """Output length of a window sweep by PyTorch's formula (floor division; ceil_mode
+    rounds up, but the last window must start inside the input or its left padding)."""
+    span = size + pad_lo + pad_hi - dilation * (kernel - 1) - 1
+    out = (span + (stride - 1 if ceil_mode else 0)) // stride + 1
+    if ceil_mode and (out - 1) * stride >= size + pad_lo:
+        out -= 1
+    return out
+
+
+# -- convolution --------------------------------------------------------------------------
+
+
+def _conv_padding(padding, kernel, stride, dilation, n: int):
+    """(low, high) pads per spatial dim, resolving the strings 'valid' and 'same'."""
+    if isinstance(padding, str):
+        if padding == "valid":
+            return [(0, 0)] * n
+        if padding != "same":
+            raise RuntimeError(f"Invalid padding string: '{padding}'")
+        if any(s != 1 for s in stride):
+            raise RuntimeError("padding='same' is not supported for strided convolutions")
+        pads = []
+        for k, d in zip(kernel, dilation):
+            total = d * (k - 1)
+            pads.append((total // 2, total - total // 2))
+        return pads
+    return [(p, p) for p in pair(padding, n)]
+
+
+def _grouped_matmul(weight: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """(G, O, K) x (N, G, K, P) -> (N, G, O, P).
+
+    numpy's broadcasting matmul is far slower than BLAS here, so few groups run as 2-D GEMMs
+    written straight into the output; many small groups (depthwise) go through einsum.
+    """
+    n, groups = cols.shape[:2]
+    if groups > 1 and n * groups > 16:
+        return np.einsum("gok,ngkp->ngop", weight, cols)
+    out = np.empty((n, groups, weight.shape[1], cols.shape[3]), cols.dtype)
+    for i in range(n):
+        for g in range(groups):
+            np.matmul(weight[g], cols[i, g], out=out[i, g])
+    return out
+
+
+def _check_conv(x, w, bias, stride, pads, dilation, groups):
+    """PyTorch's convolution argument checks, on the batched input and the original weight."""
+    if any(p < 0 for pad in pads for p in pad):
+        raise RuntimeError("negative padding is not supported")
+    if any(v <= 0 for v in stride):
+        raise RuntimeError("non-positive stride is not supported")
+    if groups <= 0:
+        raise RuntimeError("non-positive groups is not supported")
+    if w.shape[0] % groups:
+        raise RuntimeError(
+            f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, "
+            f"but got weight of size [{list(w.shape)}] instead"
+        )
+    if x.shape[1] != w.shape[1] * groups:
+        raise RuntimeError(
+            f"Given groups={groups}, weight of size {list(w.shape)}, expected input"
+            f"{list(x.shape)} to have {w.shape[1] * groups} channels, but got {x.shape[1]} "
+            "channels instead"
+        )
+    if bias is not None and (bias.ndim != 1 or bias.shape[0] != w.shape[0]):
+        raise RuntimeError(
+            f"Given weight of size {list(w.shape)}, expected bias to be 1-dimensional with "
+            f"{w.shape[0]} elements, but got bias of size {list(bias.shape)} instead"
+        )
+    padded = [size + lo + hi for size, (lo, hi) in zip(x.shape[2:], pads)]
+    extent = [d * (k - 1) + 1 for k, d in zip(w.shape[2:], dilation)]
+    if any(e > p for e, p in zip(extent, padded)):
+        raise RuntimeError(
+            f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). "
+            f"Kernel size: ({' x '.join(map(str, extent))}). Kernel size can't be greater than "
+            "actual input size"
+        )
+    _check_conv_dtypes(x, w, bias, dilation)
+
+
+def _check_conv_dtypes(x, w, bias, dilation):
+    if w.dtype != x.dtype:
+        raise RuntimeError(f"expected scalar type {cpp_name(x)} but found {cpp_name(w)}")
+    if bias is not None and bias.dtype != x.dtype:
+        raise RuntimeError(
+            f"Input type ({c_type_name(x)}) and bias type ({c_type_name(bias)}) should be the same"
+        )
+    dilated = any(d != 1 for d in dilation)
+    if dilated and (kind_of(x) in "bu" or x.dtype in (np.int8, np.int16, np.int32)):
+        raise not_implemented("slow_conv_dilated<>", x)
+    if kind_of(x) == "b":
+        raise not_implemented("slow_conv2d_cpu", x)
+
+
+def _conv2d_core(x, w, bias, stride, pads, dilation, groups):
+    n, c, h, wd = x.shape
+    out_ch, c_per_group, kh, kw = w.shape
+    dtype = _compute_dtype(x)
+    oh = _out_size(h, kh, stride[0], *pads[0], dilation[0])
+    ow = _out_size(wd, kw, stride[1], *pads[1], dilation[1])
+    if groups == c == out_ch:
+        out = _depthwise(x, w.astype(dtype, copy=False), pads, (oh, ow), stride, dilation, dtype)
+    else:
+        if any(p for pad in pads for p in pad):
+            x = np.pad(x, ((0, 0), (0, 0), pads[0], pads[1]))
+        return _im2col_matmul(x, w, bias, groups, (oh, ow), stride, dilation, dtype)
+    if bias is not None:
+        out += bias.astype(dtype, copy=False).reshape(1, out_ch, 1, 1)
+    return out.astype(x.dtype, copy=False)
+
+
+# Bytes of unfolded taps per block in depthwise convolution: small enough to stay in L2.
+_DEPTHWISE_BLOCK = 1 << 20
+
+
+def _depthwise(x, w, pads, out_hw, stride, dilation, dtype):
+    """One filter per channel, as a batched (1, KH*KW) x (KH*KW, pixels) matmul per plane.
+
+    The planes are unfolded a block at a time into a cache-sized buffer. With stride 1 each
+    kernel tap is one contiguous slice of the flattened padded plane: the output is computed
+    on rows as wide as the padded input and the extra columns are cropped at the end.
+    """
+    n, c, h, wd = x.shape
+    (kh, kw), (oh, ow) = w.shape[2:], out_hw
+    wide = stride == (1, 1)
+    hp, wp = h + sum(pads[0]) + (1 if wide else 0), wd + sum(pads[1])
+    planes = _zero_border_planes(x.reshape(n * c, h, wd), (pads[0][0], hp - h - pads[0][0]),
+                                 pads[1], dtype)  # fmt: skip
+    row = wp if wide else ow
+    taps = np.broadcast_to(w.reshape(1, c, 1, kh * kw), (n, c, 1, kh * kw)).reshape(n * c, 1, -1)
+    out = np.empty((n * c, 1, oh * row), dtype)
+    block = max(1, _DEPTHWISE_BLOCK // (kh * kw * oh * row * dtype.itemsize))
+    cols = np.empty((block, kh * kw, oh * row), dtype)
+    flat = planes.reshape(n * c, hp * wp)
+    for p0 in range(0, n * c, block):
+        p1 = min(n * c, p0 + block)
+        buf = cols[: p1 - p0]
+        for i in range(kh):
+            for j in range(kw):
+                top, left = i * dilation[0], j * dilation[1]
+                if wide:
+                    start = top * wp + left
+                    buf[:, i * kw + j] = flat[p0:p1, start : start + oh * row]
+                else:
+                    view = planes[p0:p1, top : top + (oh - 1) * stride[0] + 1 : stride[0]]
+                    view = view[:, :, left : left + (ow - 1) * stride[1] + 1 : stride[1]]
+                    buf[:, i * kw + j].reshape(p1 - p0, oh, ow)[...] = view
+        np.matmul(taps[p0:p1], buf, out=out[p0:p1])
+    out = out.reshape(n, c, oh, row)
+    return np.ascontiguousarray(out[..., :ow]) if wide else out
+
+
+def _zero_border_planes(x, pad_h, pad_w, dtype):
+    """(P, H, W) `x` in a fresh (P, H+pads, W+pads) array with zero borders (one pass)."""
+    p, h, w = x.shape
+    out = np.empty((p, h + sum(pad_h), w + sum(pad_w)), dtype)
+    out[:, : pad_h[0]] = 0
+    out[:, pad_h[0] + h :] = 0
+    out[:, pad_h[0] : pad_h[0] + h, : pad_w[0]] = 0
+    out[:, pad_h[0] : pad_h[0] + h, pad_w[0] + w :] = 0
+    out[:, pad_h[0] : pad_h[0] + h, pad_w[0] : pad_w[0] + w] = x
+    return out
+
+
+def _im2col_matmul(x, w, bias, groups, out_hw, stride, dilation, dtype):
+    """Unfold the windows into (N, G, Cg*KH*KW [+1], OH*OW) columns, one GEMM per group.
+
+    A bias rides along as an extra row of ones in the columns and an extra weight column, so
+    the GEMM adds it instead of another pass over the output.
+    """
+    n = x.shape[0]
+    out_ch, c_per_group, kh, kw = w.shape
+    oh, ow = out_hw
+    k = c_per_group * kh * kw
+    extra = 0 if bias is None else 1
+    cols = np.empty((n, groups, k + extra, oh * ow), dtype)
+    win = _windows(x, (oh, ow), (kh, kw), stride, dilation)
+    win = win.reshape(n, groups, c_per_group, oh, ow, kh, kw).transpose(0, 1, 2, 5, 6, 3, 4)
+    cols[:, :, :k].reshape(win.shape)[...] = win
+    weight = np.empty((groups, out_ch // groups, k + extra), dtype)
+    weight[:, :, :k] = w.reshape(groups, out_ch // groups, k)
+    if bias is not None:
+        cols[:, :, k] = 1
+        weight[:, :, k] = bias.reshape(groups, out_ch // groups)
+    out = _grouped_matmul(weight, cols).reshape(n, out_ch, oh, ow)
+    return out.astype(x.dtype, copy=False)
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """aten::conv2d / aten::conv2d.padding on (N, C, H, W) or (C, H, W) arrays."""
+    x, unbatched = _batched(input, 4, "conv2d")
+    stride, dilation = pair(stride), pair(dilation)
+    pads = _conv_padding(padding, weight.shape[2:], stride, dilation, 2)
+    _check_conv(x, weight, bias, stride, pads, dilation, int(groups))
+    out = _conv2d_core(x, weight, bias, stride, pads, dilation, int(groups))
+    return out[0] if unbatched else out
+
+
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """aten::conv1d / aten::conv1d.padding on (N, C, L) or (C, L) arrays (conv2d with H=1)."""
+    x, unbatched = _batched(input, 3, "conv1d")
+    stride, dilation = pair(stride, 1), pair(dilation, 1)
+    pads = _conv_padding(padding, weight.shape[2:], stride, dilation, 1)
+    _check_conv(x, weight, bias, stride, pads, dilation, int(groups))
+    out = _conv2d_core(
+        x[:, :, None, :],
+        weight[:, :, None, :],
+        bias,
+        (1, stride[0]),
+        [(0, 0), pads[0]],
+        (1, dilation[0]),
+        int(groups),
+    )[:, :, 0, :]
+    out = np.ascontiguousarray(out)
+    return out[0] if unbatched else out
+
+
+def _window_slices(padded, out_hw, kernel, stride, dilation):
+    """(kernel offset, strided view (N, C, OH, OW)) for each kernel position, in row order.
+
+    Pools combine these whole-plane views elementwise, so numpy's inner loops run over a
+    full output row instead of reducing tiny window axes.
+    """
+    h_span = (out_hw[0] - 1) * stride[0] + 1
+    w_span = (out_hw[1] - 1) * stride[1] + 1
+    for i in range(kernel[0]):
+        top = i * dilation[0]
+        for j in range(kernel[1]):
+            left = j * dilation[1]
+            view = padded[:, :, top : top + h_span : stride[0], left : left + w_span : stride[1]]
+            yield i * kernel[1] + j, view
+
+
+# -- registration in the op table (PyTorch's schemas, verbatim) -----------------------------
+
+_CONV_DOC = "{n}-D convolution (cross-correlation) with stride, padding, dilation and groups"
+
+for _n in (1, 2):
+    _conv = conv1d if _n == 1 else conv2d
+    _ones, _zeros = "[" + ", ".join(["1"] * _n) + "]", "[" + ", ".join(["0"] * _n) + "]"
+    _head = f"conv{_n}d{{}}(Tensor input, Tensor weight, Tensor? bias=None, SymInt[{_n}] stride="
+    _tail = f", SymInt[{_n}] dilation={_ones}, SymInt groups=1) -> Tensor"
+    register(
+        _head.format("") + f"{_ones}, SymInt[{_n}] padding={_zeros}" + _tail,
+        _conv,
+        doc=_CONV_DOC.format(n=_n),
+    )
+    register(
+        _head.format(".padding") + f'{_ones}, str padding="valid"' + _tail,
+        _conv,
+        doc=_CONV_DOC.format(n=_n) + "; padding 'same' or 'valid'",
+    )
