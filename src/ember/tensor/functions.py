@@ -194,7 +194,7 @@ def arange(
     start, end, step = (_scalar(v) for v in (start, end, step))
     if end is None:
         t = call("aten::arange", start, dtype=dtype, device=_device(device))
-    elif step == 1:
+    elif step == 1 and not isinstance(step, float):
         t = call("aten::arange.start", start, end, dtype=dtype, device=_device(device))
     else:
         t = call("aten::arange.start_step", start, end, step, dtype=dtype, device=_device(device))
