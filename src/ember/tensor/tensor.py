@@ -29,6 +29,7 @@ import copy
 import numpy as np
 
 from ember import dtypes
+from ember.ops.kernels.checks import wrap_dim
 from ember.tensor import printing
 from ember.tensor.size import Size
 from ember.tensor.storage import TypedStorage, UntypedStorage, byte_span
@@ -92,7 +93,7 @@ class Tensor:
     def size(self, dim: int | None = None):
         if dim is None:
             return Size(self._np.shape)
-        return self._np.shape[_wrap_dim(dim, self._np.ndim)]
+        return self._np.shape[wrap_dim(dim, self._np.ndim)]
 
     def dim(self) -> int:
         return self._np.ndim
@@ -151,7 +152,7 @@ class Tensor:
             self._np = _with_contiguous_strides(self._np)
         itemsize = self._np.itemsize
         strides = tuple(s // itemsize for s in self._np.strides)
-        return strides if dim is None else strides[_wrap_dim(dim, self._np.ndim)]
+        return strides if dim is None else strides[wrap_dim(dim, self._np.ndim)]
 
     def untyped_storage(self) -> UntypedStorage:
         if self._st is None:
@@ -292,16 +293,6 @@ def _rebuild_tensor(storage, offset, size, stride, dtype, requires_grad=False) -
     t = from_storage(storage, offset, size, stride, dtype)
     t.requires_grad = requires_grad
     return t
-
-
-def _wrap_dim(dim: int, ndim: int) -> int:
-    rank = max(ndim, 1)
-    if not -rank <= dim < rank:
-        raise IndexError(
-            f"Dimension out of range (expected to be in range of [{-rank}, {rank - 1}], "
-            f"but got {dim})"
-        )
-    return dim + rank if dim < 0 else dim
 
 
 def _python_values(array: np.ndarray):

@@ -27,7 +27,7 @@ from ember import dtypes
 
 __all__ = [
     "kind_of", "cpp_name", "c_type_name", "not_implemented", "require", "no_complex",
-    "scalar_fits", "fill_fits",
+    "scalar_fits", "fill_fits", "wrap_dim",
 ]  # fmt: skip
 
 _BY_NP = {d.np: d for d in dtypes.ALL_DTYPES}
@@ -153,3 +153,17 @@ def fill_fits(value, d, numel: int) -> None:
     if numel == 1 and d in (dtypes.float16, dtypes.bfloat16):
         d = dtypes.float64 if isinstance(value, complex) else dtypes.bool_  # bool: parse only
     scalar_fits(value, d)
+
+
+def wrap_dim(dim: int, ndim: int) -> int:
+    """`dim` wrapped into [0, ndim) (0-d tensors accept -1 and 0); IndexError otherwise.
+
+    >>> wrap_dim(-1, 3), wrap_dim(0, 0)
+    (2, 0)
+    """
+    n = max(ndim, 1)
+    if not -n <= dim < n:
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})"
+        )
+    return dim % n

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ember import dtypes
-from ember.ops.kernels.view import wrap_dim
+from ember.ops.kernels.checks import wrap_dim
 from ember.ops.table import register
 
 _BY_NP = {d.np: d for d in dtypes.ALL_DTYPES}

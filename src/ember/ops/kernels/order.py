@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ember.ops.kernels.checks import kind_of
-from ember.ops.kernels.view import wrap_dim
+from ember.ops.kernels.checks import kind_of, wrap_dim
 from ember.ops.table import register
 
 

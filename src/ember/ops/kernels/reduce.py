@@ -17,7 +17,7 @@ import warnings
 import numpy as np
 
 from ember import dtypes
-from ember.ops.kernels.checks import no_complex, require
+from ember.ops.kernels.checks import no_complex, require, wrap_dim
 from ember.ops.kernels.promote import cast, compute_np
 from ember.ops.table import register
 
@@ -33,14 +33,7 @@ def dims(dim, ndim: int):
         dim = [dim]
     if len(dim) == 0:
         return tuple(range(ndim))
-    n = max(ndim, 1)
-    out = []
-    for d in dim:
-        if not -n <= d < n:
-            raise IndexError(
-                f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {d})"
-            )
-        out.append(d % n)
+    out = [wrap_dim(d, ndim) for d in dim]
     if len(set(out)) != len(out):
         raise RuntimeError(f"dim {out[0]} appears multiple times in the list of dims")
     return tuple(out) if ndim else ()

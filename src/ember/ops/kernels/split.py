@@ -9,7 +9,8 @@ Example:
 
 from __future__ import annotations
 
-from ember.ops.kernels.view import select, wrap_dim
+from ember.ops.kernels.checks import wrap_dim
+from ember.ops.kernels.view import select
 from ember.ops.table import register
 
 

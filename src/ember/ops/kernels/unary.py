@@ -14,7 +14,7 @@ import math
 import numpy as np
 
 from ember import dtypes
-from ember.ops.kernels.checks import no_complex, not_implemented, require
+from ember.ops.kernels.checks import no_complex, not_implemented, require, wrap_dim
 from ember.ops.kernels.promote import cast, compute_np, float_result
 from ember.ops.table import register
 
@@ -219,7 +219,7 @@ def _softmax_kernel(log):
             a = a.astype(dtype.np)
         rt = _BY_NP[a.dtype]
         if a.ndim:
-            dim = _wrap_dim(dim, a.ndim)
+            dim = wrap_dim(dim, a.ndim)
         if a.size == 0:
             return a.copy()
         if rt.kind != "f":
@@ -230,15 +230,6 @@ def _softmax_kernel(log):
 
     kernel.__doc__ = "log(softmax(x)) along dim" if log else "exp(x) / sum(exp(x)) along dim"
     return kernel
-
-
-def _wrap_dim(dim: int, ndim: int) -> int:
-    if not -ndim <= dim < ndim:
-        raise IndexError(
-            f"Dimension out of range (expected to be in range of [{-ndim}, {ndim - 1}], "
-            f"but got {dim})"
-        )
-    return dim % ndim
 
 
 _FLOAT_FUNCS = {
@@ -288,7 +279,7 @@ def cumsum(a, dim, dtype=None):
     x = a.astype(compute_np(rt))
     if a.ndim == 0:
         return cast(x.copy(), rt)
-    return cast(np.cumsum(x, axis=_wrap_dim(dim, a.ndim)), rt)
+    return cast(np.cumsum(x, axis=wrap_dim(dim, a.ndim)), rt)
 
 
 for _name, _fn in (

@@ -16,21 +16,12 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided as _np_as_strided
 
 from ember import dtypes
+from ember.ops.kernels.checks import wrap_dim
 from ember.ops.kernels.reduce import dims
 from ember.ops.kernels.strides import is_canonical, view_strides
 from ember.ops.table import register
 
 _V = ("view",)
-
-
-def wrap_dim(dim: int, ndim: int) -> int:
-    """`dim` wrapped into [0, ndim) (0-d tensors accept -1 and 0); IndexError otherwise."""
-    n = max(ndim, 1)
-    if not -n <= dim < n:
-        raise IndexError(
-            f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})"
-        )
-    return dim % n
 
 
 def restride(a, shape, strides):
