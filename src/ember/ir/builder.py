@@ -31,10 +31,6 @@ from ember.ir.core import Block, Graph, Operation, Value
 
 __all__ = ["Builder", "constant_type"]
 
-# Schema defaults written as enum names; TorchScript passes these as ints.
-_ENUM_DEFAULTS = {"contiguous_format": 0, "preserve_format": 1, "strided": 0, "Mean": 1}
-_ENUM_DEFAULTS.update({"long": 4, "int": 3, "float": 6, "double": 7, "bool": 11})
-
 
 def constant_type(value) -> T.Type:
     """The IR type of a Python literal.
@@ -287,11 +283,7 @@ Builder.MAX_TRIP = MAX_TRIP
 
 
 def _default_value(param):
-    default, t = param.default, param.type
-    if isinstance(t, T.OptionalType):
-        t = t.elem
-    if isinstance(default, str) and isinstance(t, T.IntType):  # ScalarType, Layout, ...
-        return _ENUM_DEFAULTS[default]
+    default = param.default
     return list(default) if isinstance(default, list) else default
 
 

@@ -17,9 +17,8 @@ Example:
 
 from __future__ import annotations
 
-import math
-
 from ember.ir.core import Block, Graph, Operation, Value
+from ember.ops.schema import format_float
 
 __all__ = ["Namer", "graph_text", "op_text", "format_literal"]
 
@@ -69,22 +68,6 @@ class Namer:
                     self.name(a)
                 self._name_block_body(inner)
 
-
-def format_float(x: float) -> str:
-    """TorchScript's float spelling: ``1.``, ``2.5``, ``0.10000000000000001``, ``inf``.
-
-    Integral values below 1e10 print as ``<int>.``; others with 17 significant digits.
-
-    >>> [format_float(v) for v in (1.0, -0.0, 2.5, 0.1, 1e10, 1e-5)]
-    ['1.', '-0.', '2.5', '0.10000000000000001', '10000000000', '1.0000000000000001e-05']
-    """
-    if math.isinf(x):
-        return "inf" if x > 0 else "-inf"
-    if math.isnan(x):
-        return "nan"
-    if abs(x) < 1e10 and x == int(x):
-        return ("-0" if math.copysign(1.0, x) < 0 and x == 0 else str(int(x))) + "."
-    return f"{x:.17g}"
 
 
 def format_literal(value) -> str:

@@ -150,6 +150,8 @@ def _scalar_arg(x):
 def _dtype_arg(x):
     if x is None or isinstance(x, dtypes.dtype):
         return x
+    if x.__class__ is int:  # a ScalarType number, as TorchScript passes dtypes
+        return dtypes.from_scalar_type(x)
     if isinstance(x, str):
         return dtypes.by_name(x)
     py = {bool: dtypes.bool_, int: dtypes.int64, float: dtypes.float64, complex: dtypes.complex128}
