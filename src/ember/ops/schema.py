@@ -260,9 +260,10 @@ def _parse_default(text: str, arg_type: str):
         return [_parse_default(p.strip(), arg_type) for p in inner.split(",")] if inner else []
     for convert in (int, float):
         try:
-            return convert(text)
+            value = convert(text)
         except ValueError:
-            pass
+            continue
+        return float(value) if arg_type.removesuffix("?") == "float" else value
     return _enum_value(text, arg_type)
 
 

@@ -76,7 +76,7 @@ def _check_reducible(a, name, given, axis):
 for _name, _fn in (("isnan", isnan), ("isinf", isinf), ("isfinite", isfinite)):
     register(f"{_name}(Tensor self) -> Tensor", _fn, traits=_EW)
 for _name, _fn in (("tril", np.tril), ("triu", np.triu)):
-    register(f"{_name}(Tensor self, int diagonal=0) -> Tensor", _triangle(_fn, _name))
+    register(f"{_name}(Tensor self, SymInt diagonal=0) -> Tensor", _triangle(_fn, _name))
 for _name, _fn in (("amax", np.max), ("amin", np.min)):
     register(
         f"{_name}(Tensor self, int[1] dim=[], bool keepdim=False) -> Tensor", _extreme(_fn, _name)
