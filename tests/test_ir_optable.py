@@ -1,12 +1,13 @@
-"""Every op-table operator can be built from its required operands (defaults filled in by
-the builder), verifies, and prints as `.graph` and `.code`."""
+"""Every op-table operator but the structural prims can be built from its required operands
+(defaults filled in by the builder), verifies, and prints as `.graph` and `.code`."""
 
 import pytest
 
 from ember import ops
 from ember.ir import Builder, Graph, code_text, lookup, registry, verify
 
-NAMES = sorted(op.qualified_name for op in ops.all_ops())
+NAMES = sorted(op.qualified_name for op in ops.all_ops() if "structural" not in op.traits)
+TENSOR_FACES = ("ember.", "Tensor.", "F.")
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -23,7 +24,9 @@ def test_op_builds_with_defaults(name):
     b.return_(*op.results) if len(op.results) == 1 else b.return_(b.tuple_construct(op.results))
     verify(b.graph)
     assert op.kind in str(b.graph)
-    assert f"torch.{op.kind.split('::')[1]}(" in code_text(b.graph)
+    code = code_text(b.graph)
+    if any(f.startswith(TENSOR_FACES) for f in ops.get(name).faces):
+        assert f"torch.{op.kind.split('::')[1]}(" in code
 
 
 def test_enum_defaults_become_torchscript_ints():

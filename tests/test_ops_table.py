@@ -10,9 +10,10 @@ from ember.ops.schema import parse_schema
 from ember.tensor import dispatch
 
 ALL = ops.all_ops()
+TENSOR_OPS = [op for op in ALL if not op.value_only and "structural" not in op.traits]
 OWN = [
     op
-    for op in ALL
+    for op in TENSOR_OPS
     if op.kernel.__module__.startswith("ember.ops.kernels.")
     and not op.kernel.__module__.startswith("ember.ops.kernels.nn")
 ]
@@ -20,13 +21,16 @@ OWN = [
 
 @pytest.mark.parametrize("op", ALL, ids=lambda op: op.qualified_name)
 def test_schema_round_trips_and_traits_match_aliasing(op):
-    assert parse_schema(str(op.schema)) == op.schema
+    assert parse_schema(str(op.schema), op.name.split("::")[0]) == op.schema
     assert op.qualified_name == f"{op.name}.{op.overload}".rstrip(".")
     assert op.traits <= ops.TRAITS and op.doc, op.qualified_name
     writes = [a for a in op.schema.arguments if a.is_write]
-    views = [r for r in op.schema.returns if r.alias and not r.is_write]
-    assert ("inplace" in op.traits) == bool(writes), op.qualified_name
+    tensor_writes = [a for a in writes if "Tensor" in a.type]
+    views = [r for r in op.schema.returns if r.alias and not r.is_write and "Tensor" in r.type]
+    assert ("inplace" in op.traits) == bool(tensor_writes), op.qualified_name
     assert ("view" in op.traits) == bool(views), op.qualified_name
+    if writes and not tensor_writes:
+        assert "effect" in op.traits, op.qualified_name
     if "pure" in op.traits:
         assert not writes and not views and "nondeterministic" not in op.traits
 
@@ -38,13 +42,14 @@ def test_versions_follow_pytorch_bumps():
     assert versions["aten::linspace"] == 8 and versions["aten::logspace"] == 9
     assert versions["aten::gelu"] == 10
     assert {op.version for op in ALL if op.name == "aten::add"} == {0}
-    assert all(op.version == 4 for op in ops.overloads("aten::div"))
+    assert all(op.version == 4 for op in ops.by_face("Tensor.div"))
+    assert ops.get("aten::div.int").version == 0  # TorchScript's scalar division never changed
 
 
 def test_lookup_api():
     assert ops.get("aten::add.Tensor").overload == "Tensor"
     assert ops.get("aten::relu").overload == ""
-    assert [o.overload for o in ops.overloads("aten::max")] == ["other", "", "dim"]
+    assert [o.overload for o in ops.by_face("Tensor.max")] == ["other", "", "dim"]
     with pytest.raises(KeyError, match="aten::nope"):
         ops.get("aten::nope")
     with pytest.raises(ValueError):
@@ -131,6 +136,21 @@ SPECIAL = {
     "aten::view_as_real": lambda: [np.ones(3, np.complex64)],
     "aten::view_as_complex": lambda: [np.ones((3, 2), np.float32)],
     "aten::to.dtype": lambda: [np.ones(3, np.float32), ember.float64],
+    "aten::tensor.float": lambda: [1.5],
+    "aten::tensor.bool": lambda: [True],
+    "aten::tensor": lambda: [[[1, 2], [3, 4]]],
+    **{
+        name: lambda: [np.full((1, 1), 2.5)]
+        for name in (
+            "aten::item",
+            "aten::Int.Tensor",
+            "aten::Float.Tensor",
+            "aten::Bool.Tensor",
+            "aten::IntImplicit",
+            "aten::FloatImplicit",
+            "aten::ScalarImplicit",
+        )
+    },  # fmt: skip
 }
 
 
@@ -190,12 +210,13 @@ def test_hook_can_replace_results_and_nests():
     assert ember.relu(x).tolist() == [1.0]
 
 
-def test_public_functions_and_methods_carry_ember_op():
+def test_public_functions_and_methods_carry_their_face():
     for name in ("add", "relu", "zeros", "full", "div", "sum", "max", "cat", "linear", "matmul"):
+        assert getattr(ember, name).__ember_face__ == f"ember.{name}"
         assert getattr(ember, name).__ember_op__ == f"aten::{name}"
-    assert ember.Tensor.relu.__ember_op__ == "aten::relu"
+    assert ember.Tensor.relu.__ember_face__ == "Tensor.relu"
     assert ember.Tensor.__add__.__ember_op__ == "aten::add"
-    assert ember.Tensor.view.__ember_op__ == "aten::view"
+    assert ember.Tensor.view.__ember_face__ == "Tensor.view"
 
 
 def test_overload_resolution():
@@ -246,4 +267,4 @@ def test_functions_take_torch_keyword_input(torch):
             kw = {k: (t if v == "t" else v) for k, v in kwargs.items()}
             results.append(getattr(m, name)(input=t, **kw).tolist())
         assert results[0] == pytest.approx(results[1]), name
-    assert ember.relu.__ember_op__ == "aten::relu"
+    assert ember.relu.__ember_face__ == "ember.relu"

@@ -32,6 +32,7 @@ __all__ = [
     "complex64",
     "complex128",
     "ALL_DTYPES",
+    "CONVERSION_METHODS",
     "by_name",
     "from_numpy",
     "from_scalar_type",
@@ -114,6 +115,13 @@ ALL_DTYPES = (
     bool_, uint8, int8, int16, int32, int64,
     float16, bfloat16, float32, float64, complex64, complex128,
 )  # fmt: skip
+
+CONVERSION_METHODS = {
+    "float": float32, "double": float64, "half": float16, "bfloat16": bfloat16, "long": int64,
+    "int": int32, "short": int16, "char": int8, "byte": uint8, "bool": bool_,
+    "cfloat": complex64, "cdouble": complex128,
+}  # fmt: skip
+"""Tensor methods that convert to a dtype (``t.float()`` is ``t.to(ember.float32)``)."""
 
 _BY_NAME = {d.name: d for d in ALL_DTYPES} | {a: d for d in ALL_DTYPES for a in d._aliases}
 _BY_NP = {d.np: d for d in ALL_DTYPES}

@@ -3,10 +3,10 @@
 Passes assume a valid graph and leave it valid (tests run `verify` after each). Each returns
 the number of changes it made and calls `Graph.changed()` so compiled code is regenerated.
 
-Side effects come from the operator tables: builtins marked ``effect`` (``prim::Print``,
-``aten::append.t``, ``prim::RaiseException``, ``prim::SetAttr``, calls), table ops that are
-not ``pure`` or are ``inplace``; an ``if``/``loop`` is removable only when nothing inside it
-has effects.
+Side effects come from the op table: an op has them unless its traits say ``pure``
+(``prim::Print``, ``aten::append.t``, ``prim::RaiseException``, ``prim::SetAttr``, calls,
+in-place and random tensor ops have them); an ``if``/``loop`` is removable only when nothing
+inside it has effects.
 
 Example:
     >>> from ember.ir import Graph, Builder, types as T
@@ -32,27 +32,12 @@ from ember.ir.core import Block, Graph, Operation, OpResult, Value
 
 __all__ = ["eliminate_dead_code", "fold_constants", "pool_constants", "has_side_effects"]
 
-_PURE_SPECIAL = frozenset(
-    {
-        "prim::Constant",
-        "prim::GetAttr",
-        "prim::ListConstruct",
-        "prim::ListUnpack",
-        "prim::TupleConstruct",
-        "prim::TupleUnpack",
-        "prim::DictConstruct",
-        "prim::Uninitialized",
-    }
-)
-
 
 def has_side_effects(op: Operation) -> bool:
     """Whether removing `op` (or anything nested in it) could change what a program does."""
     if op.kind in ("prim::If", "prim::Loop"):
         return any(has_side_effects(inner) for b in op.blocks for inner in b.ops)
     if op.kind in ("prim::Yield", "prim::Return"):
-        return False
-    if op.kind in _PURE_SPECIAL:
         return False
     sig = registry.lookup(op.qualified_name)
     return sig is None or sig.has_side_effects
@@ -188,7 +173,7 @@ def _constant_key(op: Operation):
 def fold_constants(graph: Graph, evaluate=None, max_tensor_numel: int = 64) -> int:
     """Replace pure ops whose operands are all constants by constants of their results.
 
-    Builtin scalar ops are evaluated from their Python templates. Table ops (tensors) need
+    Ops on plain values run their kernels. Tensor ops need
     `evaluate(op, values) -> list of results` (`ember.runtime.fold_constants` passes one);
     tensor results are kept only up to `max_tensor_numel` elements, and never for creation
     or nondeterministic ops or results that an in-place op could mutate. An ``if`` whose
@@ -242,10 +227,8 @@ class _Folder:
     def fold(self, op: Operation) -> int:
         if not op.results or not all(_is_const(v) for v in op.operands):
             return 0
-        if op.kind in _PURE_SPECIAL or op.blocks or has_side_effects(op):
-            return 0
         sig = registry.lookup(op.qualified_name)
-        if sig is None or "nondeterministic" in sig.traits or "creation" in sig.traits:
+        if sig is None or sig.structural or not sig.opdef.foldable:
             return 0
         values = [_value(v) for v in op.operands]
         try:
@@ -263,13 +246,8 @@ class _Folder:
         return 1
 
     def compute(self, op, sig, values):
-        if sig.builtin:
-            if sig.python is None or "_rt_" in sig.python:
-                return None
-            names = [f"_a{i}" for i in range(len(values))]
-            text = sig.python.replace("{*1}", ", ".join(names[1:]))
-            text = text.replace("{*}", ", ".join(names)).format(*names)
-            return [eval(text, {"__builtins__": _SAFE_BUILTINS}, dict(zip(names, values)))]  # noqa: S307
+        if sig.opdef.value_only:
+            return [sig.opdef.kernel(*values)]
         if self.evaluate is None:
             return None
         return list(self.evaluate(op, values))
@@ -285,19 +263,6 @@ class _Folder:
         except Exception:  # noqa: BLE001
             return False
         return True
-
-
-_SAFE_BUILTINS = {
-    "len": len,
-    "min": min,
-    "max": max,
-    "abs": abs,
-    "int": int,
-    "float": float,
-    "bool": bool,
-    "list": list,
-    "range": range,
-}
 
 
 def _never_runs(loop: Operation) -> bool:

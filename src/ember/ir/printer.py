@@ -69,7 +69,6 @@ class Namer:
                 self._name_block_body(inner)
 
 
-
 def format_literal(value) -> str:
     """A Python literal as TorchScript source / graph attribute text."""
     if value is None:

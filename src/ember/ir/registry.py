@@ -1,11 +1,11 @@
-"""Operator lookup for the IR: builtins (`ember.ir.prims`) first, then the op table.
+"""Operator lookup for the IR: the op table's entries with their types parsed.
 
-`lookup(qualified_name)` gives a `Signature`: one view of an operator whatever table it
-comes from, with parsed parameter types (type variables ``t``, ``t1``, ``t2``, ``K``, ``V``
-stay `ClassType`s named so; `is_type_var` tells them apart), defaults, traits and, for
-builtins, the Python template the runtime emits. `match_overload` picks an overload for
-operand types the way TorchScript's schema matching does (exact first, then allowing
-number -> Tensor and int -> float conversions).
+`lookup(qualified_name)` gives a `Signature`: the `ember.ops` entry (`opdef`) with parsed
+parameter and result types (type variables ``t``, ``t1``, ``t2``, ``K``, ``V`` stay
+`ClassType`s named so; `is_type_var` tells them apart) and defaults. `match_overload` picks
+an overload for operand types the way TorchScript's schema matching does (exact first, then
+allowing number -> Tensor and int -> float conversions); `match_among` does the same over a
+given list, such as the overloads behind one Python face (`face_overloads`).
 
 Example:
     >>> from ember.ir import types as T  # noqa: N812
@@ -20,15 +20,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ember import ops
 from ember.ir import types as T  # noqa: N812
-from ember.ir.prims import BUILTINS, builtin_overloads
 
 __all__ = [
     "Param",
     "Signature",
     "lookup",
     "overloads",
+    "face_overloads",
     "match_overload",
+    "match_among",
     "is_type_var",
     "accepts",
     "MISSING",
@@ -54,6 +56,8 @@ class Param:
 
 @dataclass(frozen=True)
 class Signature:
+    """An op-table entry as the IR sees it: typed parameters and results."""
+
     qualified_name: str
     kind: str
     overload: str
@@ -61,121 +65,70 @@ class Signature:
     variadic: bool
     returns: tuple[T.Type, ...]
     variadic_returns: bool
-    traits: frozenset
-    python: str | None
-    builtin: bool
-    version: int = 0
-    opdef: object = None
+    opdef: ops.OpDef
+
+    @property
+    def traits(self) -> frozenset:
+        return self.opdef.traits
+
+    @property
+    def version(self) -> int:
+        return self.opdef.version
 
     @property
     def has_side_effects(self) -> bool:
-        if self.builtin:
-            return "effect" in self.traits or "terminator" in self.traits
-        return "pure" not in self.traits or "inplace" in self.traits
+        return self.opdef.has_side_effects
 
     @property
     def is_pure(self) -> bool:
         return not self.has_side_effects and "nondeterministic" not in self.traits
 
-
-def _parse(type_str: str) -> T.Type:
-    return T.parse_type(type_str)
-
-
-def _from_builtin(d) -> Signature:
-    params = tuple(
-        Param(name, _parse(t), MISSING if default is None else _builtin_default(default), kw)
-        for t, name, default, kw in d.params
-    )
-    return Signature(
-        d.qualified_name,
-        d.kind,
-        d.overload,
-        params,
-        d.variadic,
-        tuple(_parse(r) for r in d.returns),
-        d.variadic_returns,
-        d.traits,
-        d.python,
-        True,
-    )
-
-
-def _builtin_default(text):
-    if _is_int(text):
-        return int(text)
-    return {"None": None, "True": True, "False": False}.get(text, text)
-
-
-def _is_int(text):
-    return text.lstrip("-").isdigit()
+    @property
+    def structural(self) -> bool:
+        """Whether the runtime and the printers handle the op themselves (no kernel)."""
+        return "structural" in self.traits
 
 
 def _from_opdef(op) -> Signature:
+    schema = op.schema
     params = tuple(
         Param(
             a.name,
-            _parse(a.type),
+            T.parse_type(a.type),
             a.default if a.has_default else MISSING,
             a.kwarg_only,
             "[" in a.type and not a.type.split("[")[1].startswith("]"),
         )
-        for a in op.schema.arguments
+        for a in schema.arguments
     )
-    return Signature(
-        op.qualified_name,
-        op.name,
-        op.overload,
-        params,
-        False,
-        tuple(_parse(r.type) for r in op.schema.returns),
-        False,
-        op.traits,
-        None,
-        False,
-        op.version,
-        op,
-    )
-
-
-def _ops():
-    try:
-        from ember import ops
-    except ImportError:  # pragma: no cover - the op table is part of the package
-        return None
-    return ops if hasattr(ops, "get") else None
+    returns = tuple(T.parse_type(r.type) for r in schema.returns)
+    return Signature(op.qualified_name, op.name, op.overload, params, schema.variadic, returns,
+                     schema.variadic_returns, op)  # fmt: skip
 
 
 _CACHE: dict[str, Signature] = {}
 
 
 def lookup(qualified_name: str) -> Signature | None:
-    """The operator called `qualified_name`, or None when neither table has it."""
+    """The operator called `qualified_name`, or None when the op table lacks it."""
     sig = _CACHE.get(qualified_name)
-    if sig is not None:
-        return sig
-    d = BUILTINS.get(qualified_name)
-    if d is not None:
-        sig = _from_builtin(d)
-    else:
-        ops = _ops()
-        if ops is None:
-            return None
+    if sig is None:
         try:
-            sig = _from_opdef(ops.get(qualified_name))
+            op = ops.get(qualified_name)
         except KeyError:
             return None
-    _CACHE[qualified_name] = sig
+        sig = _CACHE[qualified_name] = _from_opdef(op)
     return sig
 
 
 def overloads(kind: str) -> list[Signature]:
-    """All overloads of an operator name ('aten::add'): builtins first, then the op table."""
-    out = [lookup(d.qualified_name) for d in builtin_overloads(kind)]
-    ops = _ops()
-    if ops is not None:
-        out += [lookup(o.qualified_name) for o in ops.overloads(kind)]
-    return out
+    """All overloads of an operator name ('aten::add'), in the op table's order."""
+    return [lookup(o.qualified_name) for o in ops.overloads(kind)]
+
+
+def face_overloads(face: str) -> list[Signature]:
+    """The overloads behind Python name `face` ('Tensor.add', 'list.append', 'math.sqrt')."""
+    return [lookup(o.qualified_name) for o in ops.by_face(face)]
 
 
 # -- type matching -----------------------------------------------------------------------------
@@ -265,8 +218,12 @@ def match_overload(kind: str, types, kw_types=None) -> Signature | None:
 
     Missing trailing parameters must have defaults. Exact matches win over conversions.
     """
+    return match_among(overloads(kind), types, kw_types)
+
+
+def match_among(cands, types, kw_types=None) -> Signature | None:
+    """`match_overload` over the signatures `cands`."""
     kw_types = kw_types or {}
-    cands = overloads(kind)
     for convert in (False, True):
         for sig in cands:
             if _matches(sig, list(types), kw_types, convert):

@@ -1,21 +1,23 @@
 """`ember.nn.functional`: the functions layers are built from, each running table ops.
 
-A function whose positional parameters line up with one op's schema carries
-``__ember_op__`` (e.g. ``relu.__ember_op__ == 'aten::relu'``), so the compiler maps calls
-straight to the op; it picks the overload (``aten::conv2d`` vs ``aten::conv2d.padding``) by
-the argument types. Parameters PyTorch adds after the schema's own (``inplace``,
-``return_indices``, ``_stacklevel``) only work in eager mode. Functions whose parameters come
-in another order than the op's (``batch_norm``, ``embedding``, ``silu``) carry no
-``__ember_op__``; they are written in the scripting subset and get compiled from source,
-calling the ``_aten_*`` helpers, which do carry it.
+The op table's ``F.`` faces live here: a function whose positional parameters line up with
+its ops' schemas is that face (``relu.__ember_face__ == 'F.relu'``), so the compiler maps
+calls straight to the op and picks the overload (``aten::conv2d`` vs
+``aten::conv2d.padding``) by the argument types; faces without a hand-written function here
+are generated from the table (with PyTorch's ``inplace=False`` where an in-place op exists).
+Parameters PyTorch adds after the schema's own (``inplace``, ``return_indices``,
+``_stacklevel``) only work in eager mode. Functions whose parameters come in another order
+than the op's (``batch_norm``, ``embedding``, ``silu``) are no faces; they are written in the
+scripting subset and get compiled from source, calling the ``_aten_*`` helpers, which carry
+``__ember_op__`` (the operator they call).
 
 Example:
     >>> import ember
     >>> import ember.nn.functional as F
     >>> F.relu(ember.tensor([-1.0, 2.0]))
     tensor([0., 2.])
-    >>> F.relu.__ember_op__
-    'aten::relu'
+    >>> F.relu.__ember_face__
+    'F.relu'
 """
 
 # ruff: noqa: UP006, UP007, UP035, UP045 - typing.Optional/List: the scripting subset's spelling
@@ -23,8 +25,10 @@ Example:
 from typing import List, Optional
 
 from ember.ops.table import get as _get_op
+from ember.tensor import faces as _faces
 from ember.tensor.dispatch import call as _call
 from ember.tensor.dispatch import invoker as _invoker
+from ember.tensor.faces import adapter
 from ember.tensor.tensor import Tensor
 
 __all__ = [
@@ -56,7 +60,7 @@ def _op(name: str):
 # -- activations ---------------------------------------------------------------------------
 
 
-@_op("aten::relu")
+@adapter("F.relu")
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
     """max(x, 0) elementwise; ``inplace=True`` writes into `input` (eager only)."""
     if inplace:
@@ -64,13 +68,13 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:
     return _RELU(input)
 
 
-@_op("aten::relu_")
+@adapter("F.relu_")
 def relu_(input: Tensor) -> Tensor:
     """In-place relu."""
     return _RELU_(input)
 
 
-@_op("aten::gelu")
+@adapter("F.gelu")
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     """Gaussian error linear unit; ``approximate='tanh'`` uses the tanh formula."""
     return _call("aten::gelu", input, approximate=approximate)
@@ -88,13 +92,13 @@ def silu(input: Tensor, inplace: bool = False) -> Tensor:
     return _aten_silu(input)
 
 
-@_op("aten::tanh")
+@adapter("F.tanh")
 def tanh(input: Tensor) -> Tensor:
     """Hyperbolic tangent elementwise."""
     return _TANH(input)
 
 
-@_op("aten::sigmoid")
+@adapter("F.sigmoid")
 def sigmoid(input: Tensor) -> Tensor:
     """1 / (1 + exp(-x)) elementwise."""
     return _SIGMOID(input)
@@ -104,7 +108,7 @@ def _implicit_dim(ndim: int) -> int:
     return 0 if ndim in (0, 1, 3) else 1
 
 
-@_op("aten::softmax")
+@adapter("F.softmax")
 def softmax(input: Tensor, dim: Optional[int] = None, _stacklevel: int = 3, dtype=None) -> Tensor:
     """exp(x) / sum(exp(x)) along `dim`."""
     if dim is None:
@@ -112,7 +116,7 @@ def softmax(input: Tensor, dim: Optional[int] = None, _stacklevel: int = 3, dtyp
     return _call("aten::softmax.int", input, dim, dtype)
 
 
-@_op("aten::log_softmax")
+@adapter("F.log_softmax")
 def log_softmax(
     input: Tensor, dim: Optional[int] = None, _stacklevel: int = 3, dtype=None
 ) -> Tensor:
@@ -125,20 +129,20 @@ def log_softmax(
 # -- linear and convolution ------------------------------------------------------------------
 
 
-@_op("aten::linear")
+@adapter("F.linear")
 def linear(input: Tensor, weight: Tensor, bias: Optional[Tensor] = None) -> Tensor:
     """input @ weight.T + bias."""
     return _LINEAR(input, weight, bias)
 
 
-@_op("aten::conv1d")
+@adapter("F.conv1d")
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor:
     """1-D convolution over (N, C, L) input; padding may be 'same' or 'valid'."""
     name = "aten::conv1d.padding" if isinstance(padding, str) else "aten::conv1d"
     return _call(name, input, weight, bias, stride, padding, dilation, groups)
 
 
-@_op("aten::conv2d")
+@adapter("F.conv2d")
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor:
     """2-D convolution over (N, C, H, W) input; padding may be 'same' or 'valid'."""
     name = "aten::conv2d.padding" if isinstance(padding, str) else "aten::conv2d"
@@ -148,7 +152,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) 
 # -- pooling -----------------------------------------------------------------------------------
 
 
-@_op("aten::max_pool2d")
+@adapter("F.max_pool2d")
 def max_pool2d(
     input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False
 ):
@@ -164,7 +168,7 @@ def max_pool2d(
     return _call("aten::max_pool2d", input, kernel_size, stride, padding, dilation, ceil_mode)
 
 
-@_op("aten::avg_pool2d")
+@adapter("F.avg_pool2d")
 def avg_pool2d(
     input,
     kernel_size,
@@ -182,7 +186,7 @@ def avg_pool2d(
     )  # fmt: skip
 
 
-@_op("aten::adaptive_avg_pool2d")
+@adapter("F.adaptive_avg_pool2d")
 def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:
     """Average pooling to `output_size` (an int, a pair, None keeps that input size)."""
     if not isinstance(output_size, (list, tuple)):
@@ -241,7 +245,7 @@ def batch_norm(
     )
 
 
-@_op("aten::layer_norm")
+@adapter("F.layer_norm")
 def layer_norm(
     input: Tensor,
     normalized_shape: List[int],
@@ -253,7 +257,7 @@ def layer_norm(
     return _call("aten::layer_norm", input, list(normalized_shape), weight, bias, eps)
 
 
-@_op("aten::dropout")
+@adapter("F.dropout")
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False):
     """Zero elements with probability `p` when training, scaling the rest by 1/(1-p)."""
     if p < 0.0 or p > 1.0:
@@ -306,7 +310,11 @@ def embedding(
     return _aten_embedding(weight, input, idx, scale_grad_by_freq, sparse)
 
 
-@_op("aten::flatten")
+@adapter("F.flatten")
 def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     """A view of `input` with dims start_dim..end_dim merged into one."""
     return _call("aten::flatten.using_ints", input, start_dim, end_dim)
+
+
+_ADAPTERS = {name: fn for name, fn in dict(globals()).items() if hasattr(fn, "__ember_face__")}
+__all__ += [n for n in _faces.install("F", _ADAPTERS, globals().__setitem__) if n not in __all__]

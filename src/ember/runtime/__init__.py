@@ -22,7 +22,7 @@ Example:
 from ember.ir import passes, registry
 from ember.ir.core import Graph
 from ember.runtime.codegen import generate, python_source
-from ember.runtime.helpers import ScriptError, to_dtype
+from ember.runtime.helpers import ScriptError
 from ember.tensor.dispatch import invoker
 
 __all__ = ["compile_graph", "python_source", "fold_constants", "ScriptError"]
@@ -46,9 +46,7 @@ def fold_constants(graph: Graph, max_tensor_numel: int = 64) -> int:
 def _evaluate(op, values):
     sig = registry.lookup(op.qualified_name)
     args, kwargs = [], {}
-    for p, a, v in zip(sig.params, sig.opdef.schema.arguments, values):
-        if a.base_type == "ScalarType":
-            v = to_dtype(v)
+    for p, v in zip(sig.params, values):
         if p.kwarg_only:
             kwargs[p.name] = v
         else:

@@ -1,12 +1,13 @@
 """Python code generation from IR: one plain Python function per graph (torch.fx's idea).
 
 The generated function takes the graph inputs positionally (methods take the module object
-as ``self``), binds every table op's caller (`ember.tensor.dispatch.invoker`, which honours
-the dispatch hook) and every helper as a global once, inlines constants, and emits builtin
-ops from their Python templates, ``prim::If`` as ``if``/``else`` and ``prim::Loop`` as
-``for ... in range`` or ``while``. Nothing is looked up per call. The body sits in one
-``try`` block; an exception leaving it gets a note naming the IR op whose line raised
-("While executing %3 : Tensor = aten::relu(%2)").
+as ``self``), binds every tensor op's caller (`ember.tensor.dispatch.invoker`, which honours
+the dispatch hook), every value op's kernel and every helper as a global once, inlines
+constants and the op table's Python templates (``aten::add.int`` is ``(a + b)``), and emits
+``prim::If`` as ``if``/``else`` and ``prim::Loop`` as ``for ... in range`` or ``while``.
+Nothing is looked up per call. The body sits in one ``try`` block; an exception leaving it
+gets a note naming the IR op whose line raised ("While executing %3 : Tensor =
+aten::relu(%2)").
 
 Example:
     >>> from ember.ir import Graph, Builder, types as T
@@ -33,7 +34,7 @@ from ember.ir import registry
 from ember.ir.core import Block, Graph, Operation, Value
 from ember.ir.printer import Namer, op_text
 from ember.runtime.codegen_prims import SPECIAL
-from ember.runtime.helpers import HELPERS, to_dtype
+from ember.runtime.helpers import HELPERS
 from ember.tensor.dispatch import invoker
 
 __all__ = ["python_source", "generate"]
@@ -186,44 +187,39 @@ class _Emitter:
             handler(self, op, indent)
             return
         sig = registry.lookup(op.qualified_name)
-        if sig is None:
-            raise RuntimeError(f"unknown operator {op.qualified_name}")
-        if sig.builtin:
-            self.builtin(op, sig, indent)
+        if sig is None or sig.structural:
+            raise RuntimeError(f"the runtime cannot run {op.qualified_name}")
+        opdef = sig.opdef
+        if opdef.inline is not None:
+            self.inline(op, opdef.inline, indent)
+        elif opdef.value_only:
+            args = ", ".join(self.expr(v) for v in op.operands)
+            self.assign(op, indent, f"{self.add_global(opdef.kernel, '_k')}({args})")
         else:
             self.table_op(op, sig, indent)
 
-    def builtin(self, op, sig, indent):
+    def inline(self, op, template, indent):
+        """A value op's Python template, operands pasted in (see `ember.ops.table`)."""
         args = [self.expr(v) for v in op.operands]
-        text = sig.python.replace("{*1}", ", ".join(args[1:])).replace("{*}", ", ".join(args))
+        text = template.replace("{*1}", ", ".join(args[1:])).replace("{*}", ", ".join(args))
         self.assign(op, indent, text.format(*args))
 
     def table_op(self, op, sig, indent):
+        """A tensor op through its dispatcher caller (which honours the dispatch hook)."""
         fn = self.add_global(invoker(sig.opdef), "_k")
         args = []
-        schema_args = sig.opdef.schema.arguments
         n = sum(not p.kwarg_only for p in sig.params)
         while n and _is_default_constant(op.operands[n - 1], sig.params[n - 1]):
             n -= 1
         kept = [i < n or p.kwarg_only for i, p in enumerate(sig.params)]
-        for p, a, v, keep in zip(sig.params, schema_args, op.operands, kept):
+        for p, v, keep in zip(sig.params, op.operands, kept):
             if not keep:
                 continue
-            e = self.expr(v)
-            if a.base_type == "ScalarType":
-                e = self.dtype_expr(v, e)
             if not p.kwarg_only:
-                args.append(e)
+                args.append(self.expr(v))
             elif not _is_default_constant(v, p):
-                args.append(f"{p.name}={e}")
+                args.append(f"{p.name}={self.expr(v)}")
         self.assign(op, indent, f"{fn}({', '.join(args)})")
-
-    def dtype_expr(self, v, e):
-        op = getattr(v, "op", None)
-        if op is not None and op.kind == "prim::Constant":
-            value = op.attrs.get("value")
-            return "None" if value is None else self.add_global(to_dtype(value), "_c")
-        return f"_rt_to_dtype({e})"
 
 
 def _simple(x) -> bool:

@@ -41,7 +41,7 @@ from ember.ops.schema import NO_DEFAULT
 from ember.tensor.ops_resolve import resolve
 from ember.tensor.tensor import Tensor, wrap, wrap_view
 
-__all__ = ["call", "dispatch_hook", "invoker", "function_invoker", "resolve", "call_overloaded"]
+__all__ = ["call", "dispatch_hook", "invoker", "resolve", "call_overloaded"]
 
 _hook: list = [None]
 _TABLE = registry._TABLE
@@ -129,6 +129,16 @@ def _tensor_arg(x):
     if isinstance(x, np.generic):
         return x.item()
     raise TypeError(f"expected a Tensor, got {type(x).__name__}")
+
+
+def _strict_tensor(x, where):
+    """A faces' Tensor argument: numbers refused, as PyTorch's Python bindings refuse them."""
+    if isinstance(x, Tensor) or x is None:
+        return _tensor_arg(x)
+    fn, name, position = where
+    raise TypeError(
+        f"{fn}(): argument '{name}' (position {position}) must be Tensor, not {type(x).__name__}"
+    )
 
 
 def _tensor_list(xs):
@@ -219,8 +229,10 @@ def _translate(error: ValueError) -> Exception:
 # -- caller generation -------------------------------------------------------------------------
 
 
-def _conv_expr(arg, var: str) -> str:
+def _conv_expr(arg, var: str, strict=None) -> str:
     t = arg.base_type
+    if t == "Tensor" and strict is not None:
+        return f"({var}._np if {var}.__class__ is _Tensor else _strict_tensor({var}, {strict!r}))"
     if t == "Tensor":
         return f"({var}._np if {var}.__class__ is _Tensor else _tensor_arg({var}))"
     if t in ("Tensor[]", "Tensor?[]"):
@@ -230,6 +242,15 @@ def _conv_expr(arg, var: str) -> str:
     if t == "ScalarType":
         return f"_dtype_arg({var})"
     return var
+
+
+def _return_lines(schema, names: dict) -> list[str]:
+    """The caller's last lines: wrap the results; a factory's ``requires_grad`` flag set."""
+    result = _result_expr(schema, names)
+    flag = names.get("requires_grad")
+    if flag is None or not any(a.name == "requires_grad" for a in schema.arguments):
+        return [f"    return {result}"]
+    return [f"    out = {result}", f"    out._set_requires_grad({flag})", "    return out"]
 
 
 def _result_expr(schema, names: dict) -> str:
@@ -265,42 +286,28 @@ def _py_name(name: str) -> str:
     return name + "_" if keyword.iskeyword(name) else name
 
 
-_FUNCTION_FACES: dict = {}
-
-
-def function_invoker(op):
-    """A caller of `op` whose `self` parameter is called `input`, as torch's functions name it.
-
-    >>> import ember
-    >>> function_invoker(ember.ops.get("aten::relu"))(input=ember.tensor([-1.0]))
-    tensor([0.])
-    """
-    args = op.schema.arguments
-    if not args or args[0].name != "self":
-        return invoker(op)
-    fn = _FUNCTION_FACES.get(op.qualified_name)
-    if fn is None or fn.__ember_opdef__ is not op:
-        fn = _FUNCTION_FACES[op.qualified_name] = invoker(op, first="input")
-        fn.__ember_opdef__ = op
-    return fn
-
-
-def invoker(op, first: str | None = None):
+def invoker(op, first: str | None = None, face: str | None = None):
     """The generated caller of `op` (built once, then cached on the OpDef).
 
-    `first` renames the first parameter (functions call it `input`, methods `self`); such
-    callers are not cached on the OpDef.
+    `first` renames the first parameter (functions call it `input`, methods `self`); `face`
+    (the Python name, 'ember.maximum') makes the caller refuse numbers for Tensor
+    parameters, as PyTorch's Python bindings do. Such callers are not cached on the OpDef.
+
+    >>> import ember
+    >>> invoker(ember.ops.get("aten::relu"), first="input")(input=ember.tensor([-1.0]))
+    tensor([0.])
     """
-    if op._invoke is not None and first is None:
+    if op._invoke is not None and first is None and face is None:
         return op._invoke
     schema = op.schema
     names = {a.name: _py_name(a.name) for a in schema.arguments}
-    if first is not None:
+    if first is not None and schema.arguments:
         names[schema.arguments[0].name] = first
     env = {
         "__name__": "ember.tensor.dispatch",
         "_Tensor": Tensor,
         "_tensor_arg": _tensor_arg,
+        "_strict_tensor": _strict_tensor,
         "_tensor_list": _tensor_list,
         "_scalar_arg": _scalar_arg,
         "_dtype_arg": _dtype_arg,
@@ -336,7 +343,8 @@ def invoker(op, first: str | None = None):
         else:
             params.append(var)
         (kwonly if a.kwarg_only else positional).append(var)
-        converted.append(_conv_expr(a, var))
+        strict = None if face is None else (face.split(".")[-1], a.name, i + 1 - (first == "self"))
+        converted.append(_conv_expr(a, var, strict))
     fname = "op_" + op.qualified_name.replace("::", "_").replace(".", "_")
     kw = ", ".join(f"'{n}': {n}" for n in kwonly)
     pos = "".join(f"{n}, " for n in positional)
@@ -346,14 +354,14 @@ def invoker(op, first: str | None = None):
             "    if _hook[0] is not None:",
             f"        return _run_hook(_OP, ({pos}), {{{kw}}})",
             *_kernel_call(op, converted),
-            f"    return {_result_expr(schema, names)}",
+            *_return_lines(schema, names),
         ]
     )
     exec(compile(src, f"<ember op {op.qualified_name}>", "exec"), env)
     fn = env[fname]
     fn.__doc__ = f"{op.schema}\n\n{op.doc}"
     fn.__ember_op__ = op.name
-    if first is None:
+    if first is None and face is None:
         op._invoke = fn
     return fn
 

@@ -1,103 +1,26 @@
-"""The `ember.*` functions: faces of the op table (one table -> many faces).
+"""The `ember.*` functions: the op table's ``ember.`` faces.
 
-Each public function runs table ops through `ember.tensor.dispatch` and carries
-`__ember_op__`, the op name (without overload) it maps to, so the compiler can map Python
-callables to ops and pick the overload by schema.
+Every face is generated from the table (`ember.tensor.faces`), except where PyTorch's Python
+signature is not the op's schema: those are written here, each marked as the face it stands
+for (`adapter`). Each carries ``__ember_face__``, so the compiler maps a call to the op.
 
 Example:
     >>> import ember
     >>> ember.add(ember.ones(2), 1, alpha=2)
     tensor([3., 3.])
-    >>> ember.add.__ember_op__
-    'aten::add'
+    >>> ember.add.__ember_face__, ember.zeros.__ember_face__
+    ('ember.add', 'ember.zeros')
 """
 
 from __future__ import annotations
 
 from ember import dtypes
-from ember.ops import table as registry
+from ember.ops import table
 from ember.ops.kernels import create as k_create
-from ember.tensor import ops_names as names
-from ember.tensor.dispatch import call, function_invoker, resolve
+from ember.tensor import faces
+from ember.tensor.dispatch import call
+from ember.tensor.faces import adapter
 from ember.tensor.tensor import Tensor
-
-_SINGLE = names.FUNCTIONS_ONE_OP
-_OVERLOADED = names.FUNCTIONS_OVERLOADED
-_TUPLE_RESULT = {"unbind"}
-_ALIASES = {
-    "true_divide": "div",
-    "multiply": "mul",
-    "subtract": "sub",
-    "concat": "cat",
-    "concatenate": "cat",
-}
-
-
-_TENSORS_ONLY = {"maximum", "minimum", "logical_and", "logical_or", "logical_xor"}
-
-
-def _tensors_only(name: str, inv):
-    """A binary face that, like PyTorch's, refuses Python numbers for `other`."""
-
-    def fn(input, other):
-        if not isinstance(other, Tensor):
-            raise TypeError(
-                f"{name}(): argument 'other' (position 2) must be Tensor, "
-                f"not {type(other).__name__}"
-            )
-        return inv(input, other)
-
-    fn.__name__ = name
-    fn.__doc__ = inv.__doc__
-    return fn
-
-
-def _op_face(name: str):
-    """A function calling the op `aten::name`, resolving its overload from the arguments."""
-    qualified = "aten::" + name
-    ops = registry.overloads(qualified)
-    tuple_result = name in _TUPLE_RESULT
-    if name in _TENSORS_ONLY:
-        fn = _tensors_only(name, function_invoker(ops[0]))
-    elif len(ops) == 1 and not tuple_result:
-        fn = function_invoker(ops[0])
-    else:
-
-        def fn(*args, **kwargs):
-            if "input" in kwargs:
-                kwargs["self"] = kwargs.pop("input")
-                if not args:
-                    args = (kwargs.pop("self"),)
-            r = call(resolve(qualified, args, kwargs), *args, **kwargs)
-            return tuple(r) if tuple_result else r
-
-        fn.__name__ = name
-        fn.__doc__ = "\n".join(str(o.schema) for o in ops)
-    if name.endswith("_like"):
-        fn = _with_requires_grad(name, fn)
-    fn.__ember_op__ = qualified
-    return fn
-
-
-def _with_requires_grad(name: str, inv):
-    """A factory face that also takes PyTorch's `requires_grad=` (a stored flag in ember)."""
-
-    def fn(*args, requires_grad=False, **kwargs):
-        t = inv(*args, **kwargs)
-        t._set_requires_grad(requires_grad)
-        return t
-
-    fn.__name__ = name
-    fn.__doc__ = inv.__doc__
-    return fn
-
-
-def _face(op_name: str):
-    def mark(fn):
-        fn.__ember_op__ = "aten::" + op_name
-        return fn
-
-    return mark
 
 
 def _size_args(size) -> list:
@@ -107,7 +30,8 @@ def _size_args(size) -> list:
 
 
 def _creation(name: str):
-    op = registry.get("aten::" + name)
+    face = f"ember.{name}"
+    op = table.by_face(face)[0]
 
     def fn(
         *size,
@@ -127,8 +51,7 @@ def _creation(name: str):
 
     fn.__name__ = name
     fn.__doc__ = f"ember.{name}(*size, dtype=None): {op.doc}"
-    fn.__ember_op__ = op.name
-    return fn
+    return adapter(face)(fn)
 
 
 def _device(device):
@@ -143,7 +66,7 @@ rand = _creation("rand")
 randn = _creation("randn")
 
 
-@_face("empty")
+@adapter("ember.empty")
 def empty(
     *size,
     out=None,
@@ -162,7 +85,7 @@ def empty(
     return t
 
 
-@_face("full")
+@adapter("ember.full")
 def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
     """A tensor of `size` filled with `fill_value` (dtype from the value: int -> int64, ...).
 
@@ -181,7 +104,7 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, re
     return t
 
 
-@_face("arange")
+@adapter("ember.arange")
 def arange(
     start, end=None, step=1, *, out=None, dtype=None, layout=None, device=None, requires_grad=False
 ):
@@ -206,7 +129,7 @@ def _scalar(v):
     return v.item() if isinstance(v, Tensor) else v
 
 
-@_face("linspace")
+@adapter("ember.linspace")
 def linspace(
     start, end, steps, *, out=None, dtype=None, layout=None, device=None, requires_grad=False
 ):
@@ -218,7 +141,7 @@ def linspace(
     return t
 
 
-@_face("logspace")
+@adapter("ember.logspace")
 def logspace(
     start,
     end,
@@ -245,7 +168,7 @@ def logspace(
     return t
 
 
-@_face("eye")
+@adapter("ember.eye")
 def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
     """An n x m matrix with ones on the diagonal.
 
@@ -262,7 +185,7 @@ def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_g
     return t
 
 
-@_face("randint")
+@adapter("ember.randint")
 def randint(
     low,
     high=None,
@@ -310,19 +233,19 @@ def manual_seed(seed: int) -> _SeedState:
     return _SeedState(int(seed))
 
 
-@_face("cat")
+@adapter("ember.cat")
 def cat(tensors, dim=0, *, out=None):
     """Concatenate tensors along an existing dimension."""
     return call("aten::cat", list(tensors), dim)
 
 
-@_face("stack")
+@adapter("ember.stack")
 def stack(tensors, dim=0, *, out=None):
     """Join equal-shaped tensors along a new dimension."""
     return call("aten::stack", list(tensors), dim)
 
 
-@_face("split")
+@adapter("ember.split")
 def split(tensor, split_size_or_sections, dim=0):
     """Pieces of one size (int) or of the listed sizes along `dim`, as a tuple of views."""
     if isinstance(split_size_or_sections, int):
@@ -330,83 +253,15 @@ def split(tensor, split_size_or_sections, dim=0):
     return tuple(call("aten::split_with_sizes", tensor, list(split_size_or_sections), dim))
 
 
-@_face("chunk")
-def chunk(input, chunks, dim=0):
-    """At most `chunks` views of equal size along `dim`."""
-    return tuple(call("aten::chunk", input, chunks, dim))
-
-
-@_face("div")
-def div(input, other, *, rounding_mode=None, out=None):
-    """input / other: true division, or rounded with rounding_mode 'trunc' / 'floor'.
-
-    >>> import ember
-    >>> ember.div(ember.tensor([-7, 7]), 2, rounding_mode="trunc")
-    tensor([-3,  3])
-    """
-    scalar = not isinstance(other, Tensor)
-    if rounding_mode is None:
-        return call("aten::div.Scalar" if scalar else "aten::div.Tensor", input, other)
-    name = "aten::div.Scalar_mode" if scalar else "aten::div.Tensor_mode"
-    return call(name, input, other, rounding_mode=rounding_mode)
-
-
-@_face("where")
-def where(condition, input=None, other=None):
-    """Elements of input where condition holds, else of other; or the indices of non-zeros."""
-    if input is None and other is None:
-        return tuple(call("aten::where", condition))
-    kinds = (isinstance(input, Tensor), isinstance(other, Tensor))
-    name = {(True, True): "self", (True, False): "ScalarOther", (False, True): "ScalarSelf"}
-    return call("aten::where." + name.get(kinds, "Scalar"), condition, input, other)
-
-
-@_face("softmax")
-def softmax(input, dim, dtype=None):
-    """exp(x) / sum(exp(x)) along dim."""
-    return call("aten::softmax.int", input, dim, dtype)
-
-
-@_face("log_softmax")
-def log_softmax(input, dim, dtype=None):
-    """log(softmax(x)) along dim."""
-    return call("aten::log_softmax.int", input, dim, dtype)
-
-
-@_face("gelu")
+@adapter("ember.gelu")
 def gelu(input, approximate="none"):
     """x * Phi(x), or its tanh approximation."""
     return call("aten::gelu", input, approximate=approximate)
 
 
-@_face("silu")
-def silu(input):
-    """x * sigmoid(x)."""
-    return call("aten::silu", input)
-
-
-@_face("linear")
-def linear(input, weight, bias=None):
-    """input @ weight.T + bias."""
-    return call("aten::linear", input, weight, bias)
-
-
-def _export():
-    out = {}
-    for name in _SINGLE + _OVERLOADED:
-        out[name] = _op_face(name)
-    for alias, target in _ALIASES.items():
-        out[alias] = out.get(target) or globals()[target]
-    return out
-
-
-globals().update(_export())
-
-__all__ = sorted(
-    set(_SINGLE + _OVERLOADED + list(_ALIASES))
-    | {
-        "zeros", "ones", "rand", "randn", "empty", "full", "arange", "linspace", "logspace",
-        "eye", "randint", "manual_seed", "cat", "stack", "split", "chunk", "div", "where",
-        "softmax", "log_softmax", "gelu", "silu", "linear",
-    }
-)  # fmt: skip
+_ADAPTERS = {
+    name: fn
+    for name, fn in dict(globals()).items()
+    if getattr(fn, "__ember_face__", "").startswith("ember.")
+}
+__all__ = [*faces.install("ember", _ADAPTERS, globals().__setitem__), "manual_seed"]

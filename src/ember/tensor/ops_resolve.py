@@ -94,8 +94,9 @@ def _accepts_elem(elem: str, k: str) -> bool:
 _RESOLVED: dict = {}
 
 
-def resolve(name: str, args: tuple, kwargs: dict):
-    """The overload of `name` ('aten::max') whose schema accepts these arguments.
+def resolve(name: str, args: tuple, kwargs: dict, cands=None):
+    """The overload whose schema accepts these arguments among `cands` (by default every
+    overload of op `name`, 'aten::max'; a face passes its own, named by the face).
 
     Raises TypeError listing the candidate schemas when none does.
     """
@@ -106,14 +107,16 @@ def resolve(name: str, args: tuple, kwargs: dict):
     )
     op = _RESOLVED.get(key)
     if op is None:
-        for cand in registry.overloads(name):
+        cands = registry.overloads(name) if cands is None else cands
+        for cand in cands:
             if _matches(cand.schema, key[1], dict(key[2])):
                 op = _RESOLVED[key] = cand
                 break
         else:
-            schemas = "\n  ".join(str(o.schema) for o in registry.overloads(name))
+            schemas = "\n  ".join(str(o.schema) for o in cands)
+            short = name.split("::")[-1]
             raise TypeError(
-                f"{name}(): no overload accepts these arguments; candidates:\n  {schemas}"
+                f"{short}(): no overload accepts these arguments; candidates:\n  {schemas}"
             )
     return op
 

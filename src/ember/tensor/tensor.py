@@ -30,6 +30,7 @@ import numpy as np
 
 from ember import dtypes
 from ember.ops.kernels.checks import wrap_dim
+from ember.ops.kernels.pydata import python_scalar, python_values
 from ember.tensor import printing
 from ember.tensor.size import Size
 from ember.tensor.storage import TypedStorage, UntypedStorage, byte_span
@@ -207,15 +208,11 @@ class Tensor:
 
     def item(self):
         """The single element as a Python number (bool, int, float or complex)."""
-        if self._np.size != 1:
-            raise RuntimeError(
-                f"a Tensor with {self._np.size} elements cannot be converted to Scalar"
-            )
-        return _python_values(self._np.reshape(()))
+        return python_scalar(self._np)
 
     def tolist(self):
         """The elements as (nested) Python lists of Python numbers; a number for 0-d."""
-        return _python_values(self._np)
+        return python_values(self._np)
 
     def __len__(self) -> int:
         if self._np.ndim == 0:
@@ -293,12 +290,6 @@ def _rebuild_tensor(storage, offset, size, stride, dtype, requires_grad=False) -
     t = from_storage(storage, offset, size, stride, dtype)
     t.requires_grad = requires_grad
     return t
-
-
-def _python_values(array: np.ndarray):
-    if array.dtype.kind == "V" or array.dtype.itemsize == 2 and array.dtype.kind not in "iu":
-        array = array.astype(np.float32)
-    return array.tolist()
 
 
 def _with_contiguous_strides(array: np.ndarray) -> np.ndarray:

@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from ember.ir import registry
 from ember.tensor import Tensor
 from ember.tracer.diagnostics import TracingCheckError
 from ember.tracer.structure import describe
 
-__all__ = ["compare_outputs", "mismatch_report", "TracingCheckError"]
+__all__ = ["compare_outputs", "mismatch_report", "TracingCheckError", "nondeterministic_ops"]
 
 RTOL = 1e-5
 ATOL = 1e-5
@@ -123,3 +124,31 @@ def _greatest(what: str, diff: np.ndarray, allowed: float) -> str:
     index = tuple(int(i) for i in np.unravel_index(flat, diff.shape)) if diff.ndim else ()
     value = float(diff.reshape(-1)[flat]) if diff.size else 0.0
     return f"Greatest {what} difference: {value} at index {index} (up to {allowed} allowed)"
+
+
+def nondeterministic_ops(graphs) -> list[str]:
+    """Qualified names of ops in `graphs` whose results vary from run to run (check_trace
+    cannot compare those runs).
+
+    >>> from ember.ir import Graph, Builder, types as T
+    >>> b = Builder(Graph("f"))
+    >>> b.return_(b.emit("aten::rand", [2]))
+    >>> nondeterministic_ops([b.graph])
+    ['aten::rand']
+    """
+    found = set()
+    for g in graphs:
+        for op in g.walk():
+            sig = registry.lookup(op.qualified_name)
+            if sig is not None and "nondeterministic" in sig.traits and _random(sig, op):
+                found.add(op.qualified_name)
+    return sorted(found)
+
+
+def _random(sig, op) -> bool:
+    """False for ops like dropout whose `train` operand is a constant False (eval mode)."""
+    for p, v in zip(sig.params, op.operands):
+        op_ = getattr(v, "op", None)
+        if p.name == "train" and op_ is not None and op_.attrs.get("value") is False:
+            return False
+    return True

@@ -19,8 +19,11 @@ Example:
 
 from __future__ import annotations
 
+import operator
 import sys
 
+from ember.ops import operators
+from ember.ops.operators import overload_for
 from ember.tensor import dispatch
 from ember.tensor.tensor import Tensor
 from ember.tracer.diagnostics import _EMBER_DIR, warn_example_specific
@@ -51,43 +54,41 @@ def _reciprocal_times(t, n):
     return dispatch.call("aten::mul.Scalar", dispatch.call("aten::reciprocal", t), n)
 
 
-# name: (TorchScript's scalar op, tensor OP n, n OP tensor); the tensor ops take (tensor, n).
+def _size_left(row):
+    """How ``n OP tensor`` runs, as a function of (tensor, n) (`ember.ops.operators`)."""
+    how = row.reflected
+    if how == "reciprocal":
+        return _reciprocal_times
+    if how == "wrap":
+        flipped = overload_for(row.tensor_op, "Scalar", "Tensor")
+        if flipped is not None:
+            return lambda t, n: dispatch.call(flipped, n, t)
+        both = overload_for(row.tensor_op, "Tensor", "Tensor")
+        return lambda t, n: dispatch.call(both, _like(t, n), t)
+    return overload_for(row.tensor_op if how == "swap" else how, "Tensor", "Scalar")
+
+
+_ARITHMETIC = ("add", "sub", "mul", "floordiv", "mod", "truediv", "pow")
+_ROWS = {row.dunder: row for row in operators.BINARY.values()}
+# dunder: (TorchScript's scalar op, tensor OP n, n OP tensor); the tensor ops take (tensor, n).
 TENSOR_OPS = {
-    "add": ("add", "aten::add.Scalar", "aten::add.Scalar"),
-    "sub": ("sub", "aten::sub.Scalar", "aten::rsub.Scalar"),
-    "mul": ("mul", "aten::mul.Scalar", "aten::mul.Scalar"),
-    "floordiv": (
-        "floordiv",
-        "aten::floor_divide.Scalar",
-        lambda t, n: dispatch.call("aten::floor_divide", _like(t, n), t),
-    ),
-    "mod": (
-        "remainder",
-        "aten::remainder.Scalar",
-        lambda t, n: dispatch.call("aten::remainder.Tensor", _like(t, n), t),
-    ),
-    "truediv": ("div", "aten::div.Scalar", _reciprocal_times),
-    "pow": (
-        "pow",
-        "aten::pow.Tensor_Scalar",
-        lambda t, n: dispatch.call("aten::pow.Scalar", n, t),
-    ),
+    name: (
+        _ROWS[name].number_op.split("::")[1],
+        overload_for(_ROWS[name].tensor_op, "Tensor", "Scalar"),
+        _size_left(_ROWS[name]),
+    )
+    for name in _ARITHMETIC
 }
-# Integer-only operators: (scalar op, tensor op on either side).
+# Integer-only operators: (scalar op, Python's op, tensor op on either side).
 _BITWISE = {
-    "and": ("aten::__and__.int", int.__and__, "aten::bitwise_and.Scalar"),
-    "or": ("aten::__or__.int", int.__or__, "aten::bitwise_or.Scalar"),
-    "xor": ("aten::__xor__.int", int.__xor__, "aten::bitwise_xor.Scalar"),
+    name: (
+        _ROWS[name].number_op + ".int",
+        getattr(int, f"__{name}__"),
+        overload_for(_ROWS[name].tensor_op, "Tensor", "Scalar"),
+    )
+    for name in ("and", "or", "xor")
 }
-_PY = {
-    "add": lambda a, b: a + b,
-    "sub": lambda a, b: a - b,
-    "mul": lambda a, b: a * b,
-    "floordiv": lambda a, b: a // b,
-    "mod": lambda a, b: a % b,
-    "truediv": lambda a, b: a / b,
-    "pow": lambda a, b: a**b,
-}
+_PY = {name: getattr(operator, name) for name in _ARITHMETIC}
 _POW_BY_MULTIPLYING = 8  # n ** k for plain 0 <= k <= this records k - 1 multiplications
 
 
@@ -120,12 +121,8 @@ def record(name: str, operands, result):
 
 # TorchScript's tensor op for `size OP tensor`, which reads as `tensor OP' size`.
 COMPARE = {
-    "lt": "aten::gt.Scalar",
-    "le": "aten::ge.Scalar",
-    "gt": "aten::lt.Scalar",
-    "ge": "aten::le.Scalar",
-    "eq": "aten::eq.Scalar",
-    "ne": "aten::ne.Scalar",
+    row.dunder: overload_for(operators.COMPARISONS[row.reflected].tensor_op, "Tensor", "Scalar")
+    for row in operators.COMPARISONS.values()
 }
 
 

@@ -34,11 +34,13 @@ from ember.errors import TraceError
 from ember.ir import types as irt
 from ember.ir.builder import Builder
 from ember.ir.core import Graph, Value
+from ember.ir.passes import eliminate_dead_code
 from ember.ir.verifier import verify
 from ember.tensor import Tensor, dispatch
 from ember.tensor.tensor import wrap
 from ember.tracer import values as tv
 from ember.tracer.attrs import ModuleIndex, get_attr
+from ember.tracer.check import nondeterministic_ops
 from ember.tracer.diagnostics import warn
 from ember.tracer.floats import SCALARS, TracedFloat
 from ember.tracer.ints import plain
@@ -49,7 +51,6 @@ from ember.tracer.operands import (
     list_elem_type,
     optional_tensor_list_params,
 )
-from ember.tracer.passes import eliminate_dead_code, nondeterministic_ops
 from ember.tracer.structure import Spec, flatten
 from ember.tracer.types import ModuleTypes
 

@@ -1,10 +1,12 @@
 """Lowering calls: op-table functions, builtins, methods and modules.
 
-A Python callable maps to an operator through its ``__ember_op__`` attribute (set on every
-op-backed ember function and Tensor method); the overload is picked by matching the
-argument types against the schemas (`ember.ir.registry.match_overload`). Functions without
-it are compiled from source and called with ``prim::CallFunction``; module methods and
-submodules are called with ``prim::CallMethod``.
+A Python callable maps to operators through the op table: a face of an op (``ember.add``,
+``F.relu``, ``Tensor.view``) carries ``__ember_face__`` and calls one of the overloads with
+that face; a helper carrying ``__ember_op__`` (and archive code's ``torch.add``) names an
+operator and calls any of its overloads. The overload is picked by matching the argument
+types against the schemas (`ember.ir.registry.match_among`). Functions without either are
+compiled from source and called with ``prim::CallFunction``; module methods and submodules
+are called with ``prim::CallMethod``.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from ember.compiler.lowering.values import (
     ValueMethod,
 )
 from ember.compiler.parsing import syntax as S  # noqa: N812
+from ember.dtypes import CONVERSION_METHODS
 from ember.errors import VerifyError
 from ember.ir import registry
 from ember.ir import types as T  # noqa: N812
@@ -28,23 +31,25 @@ from ember.ir import types as T  # noqa: N812
 __all__ = ["CallLowering"]
 
 _SIZE_METHODS = {"view", "reshape", "expand", "repeat", "permute", "flip", "tile"}
-_DTYPE_METHODS = {"byte": 0, "char": 1, "short": 2, "int": 3, "long": 4, "half": 5, "float": 6,
-                  "double": 7, "bool": 11, "bfloat16": 15}  # fmt: skip
 _ARITY = {"len": (1, 1), "int": (0, 1), "float": (0, 1), "bool": (0, 1), "str": (1, 1),
           "abs": (1, 1), "isinstance": (2, 2), "getattr": (2, 2), "hasattr": (2, 2),
           "range": (1, 3), "min": (1, 99), "max": (1, 99)}  # fmt: skip
 
 
 class CallLowering:
-    # -- emitting a table or builtin op ---------------------------------------------------------
+    # -- emitting an op of the op table ----------------------------------------------------------
     def call_op(self, kind, args, kwargs, node, callname=None):
+        """Emit the overload accepting `args` among `kind`'s ('aten::add', every overload of
+        the operator) or among the signatures `kind` lists (the overloads of a face)."""
+        cands = registry.overloads(kind) if isinstance(kind, str) else list(kind)
+        label = callname or (kind if isinstance(kind, str) else "this call")
         types = [a.type for a in args]
         kw_types = {k: v.type for k, v in kwargs.items()}
-        sig = registry.match_overload(kind, types, kw_types)
+        sig = registry.match_among(cands, types, kw_types)
         if sig is None:
-            sig, args, kwargs = self.broadcast_lists(kind, args, kwargs)
+            sig, args, kwargs = self.broadcast_lists(cands, args, kwargs)
         if sig is None:
-            raise self.err(node, self.mismatch(kind, types, kw_types, callname or kind))
+            raise self.err(node, self.mismatch(cands, types, kw_types, label))
         positional = [p for p in sig.params if not p.kwarg_only]
         args = [self.convert_arg(a, p, node) for a, p in zip(args, positional)] + args[
             len(positional) :
@@ -61,9 +66,9 @@ class CallLowering:
             return op.results[0]
         return self.b.tuple_construct(op.results)
 
-    def broadcast_lists(self, kind, args, kwargs):
+    def broadcast_lists(self, cands, args, kwargs):
         """Retry with ints passed for ``int[N]?`` parameters wrapped in lists (``dim=1``)."""
-        for sig in registry.overloads(kind):
+        for sig in cands:
             positional = [p for p in sig.params if not p.kwarg_only]
             by_name = {p.name: p for p in sig.params}
             wrap = [_wants_list(a, p) for a, p in zip(args, positional)]
@@ -73,7 +78,7 @@ class CallLowering:
                 continue
             types = [_INT_LIST if w else a.type for a, w in zip(args, wrap)]
             kw_types = {k: _INT_LIST if kw_wrap[k] else v.type for k, v in kwargs.items()}
-            if registry.match_overload(kind, types, kw_types) is sig:
+            if registry.match_among(cands, types, kw_types) is sig:
                 args = [self._as_list(a) if w else a for a, w in zip(args, wrap)]
                 kwargs = {k: self._as_list(v) if kw_wrap[k] else v for k, v in kwargs.items()}
                 return sig, args, kwargs
@@ -88,10 +93,9 @@ class CallLowering:
             return self.emit("prim::NumToTensor.Scalar", v, node=node)
         return v
 
-    def mismatch(self, kind, types, kw_types, callname):
-        cands = registry.overloads(kind)
+    def mismatch(self, cands, types, kw_types, callname):
         if not cands:
-            return f"unknown operator {kind} (used by {callname})"
+            return f"unknown operator (used by {callname})"
         best = None  # (score, message): the overload that got furthest wins
         for sig in cands:
             found = _first_mismatch(sig, types, kw_types, callname)
@@ -145,14 +149,14 @@ class CallLowering:
             return self.builtin_annotate(node)
         if getattr(obj, "__name__", "") == "tensor" and obj.__module__.startswith("ember."):
             return self.scalar_tensor(node)
-        kind = getattr(obj, "__ember_op__", None)
-        if kind is not None:
+        cands = _operator_of(obj)
+        if cands is not None:
             args, kwargs = self.args_of(node)
             if len(args) > 1 and all(isinstance(a.type, T.IntType) for a in args):
                 kw_types = {k: v.type for k, v in kwargs.items()}
-                if registry.match_overload(kind, [a.type for a in args], kw_types) is None:
+                if registry.match_among(cands, [a.type for a in args], kw_types) is None:
                     args = [self.b.list_construct(args, T.IntType.get())]  # ember.zeros(2, 3)
-            return self.call_op(kind, args, kwargs, node, name)
+            return self.call_op(cands, args, kwargs, node, name)
         if getattr(obj, "__module__", None) == "math" and callable(obj):
             return self.call_math(obj, node)
         if isinstance(obj, type) and issubclass(obj, BaseException):
@@ -211,29 +215,29 @@ class CallLowering:
         return self.call_op("aten::tensor", args, kwargs, node, "ember.tensor")
 
     def tensor_method(self, f, node):
-        from ember.tensor import Tensor
-
-        attr = getattr(Tensor, f.name, None)
-        kind = getattr(attr, "__ember_op__", None)
-        if f.name == "size" and not node.args and not node.kwargs:
-            return self.emit("aten::size", f.receiver, node=node)
-        if f.name == "dim" and not node.args:
-            return self.emit("aten::dim", f.receiver, node=node)
-        if f.name in _DTYPE_METHODS and not node.args and not node.kwargs:
-            dtype = self.b.constant(_DTYPE_METHODS[f.name])
-            return self.call_op("aten::to", [f.receiver, dtype], {}, node, f"Tensor.{f.name}")
-        if f.name == "size" and len(node.args) == 1:
-            return self.call_op("aten::size", [f.receiver, self.value(node.args[0])], {}, node)
-        if kind is None and registry.overloads(f"aten::{f.name}"):
-            kind = f"aten::{f.name}"
-        if kind is None:
+        callname = f"Tensor.{f.name}"
+        if f.name in CONVERSION_METHODS and not node.args and not node.kwargs:
+            dtype = self.b.constant(CONVERSION_METHODS[f.name].scalar_type)
+            cands = registry.face_overloads("Tensor.to")
+            return self.call_op(cands, [f.receiver, dtype], {}, node, callname)
+        cands = registry.face_overloads(callname)
+        if not cands:
             raise self.err(node, f"Tensor method '{f.name}' is not supported in scripted code")
         args, kwargs = self.args_of(node)
         if args and all(isinstance(a.type, T.IntType) for a in args):
             types = [f.receiver.type, *[a.type for a in args]]
-            if f.name in _SIZE_METHODS or registry.match_overload(kind, types, {}) is None:
+            if f.name in _SIZE_METHODS or registry.match_among(cands, types, {}) is None:
                 args = [self.b.list_construct(args, T.IntType.get())]  # x.view(2, 3)
-        return self.call_op(kind, [f.receiver, *args], kwargs, node, f"Tensor.{f.name}")
+        return self.call_op(cands, [f.receiver, *args], kwargs, node, callname)
+
+
+def _operator_of(obj):
+    """The overloads a Python callable stands for: its face's, or its operator's; else None."""
+    face = getattr(obj, "__ember_face__", None)
+    if face is not None:
+        return registry.face_overloads(face)
+    kind = getattr(obj, "__ember_op__", None)
+    return registry.overloads(kind) if kind is not None else None
 
 
 def _callee(node):

@@ -1,12 +1,12 @@
 """Lowering Python's standard library in scripted code: methods of lists, dicts and strings,
 and the functions of the `math` module.
 
-Each method becomes the TorchScript operator of its name (``d.get(k, 0)`` is
-``aten::get.default_str``, ``xs.sort()`` is ``aten::sort.int``); the overload follows the
-receiver's and arguments' types. `math` functions with constant arguments fold at compile
-time; otherwise they are TorchScript's scalar operators (``math.sqrt(x)`` is
-``aten::sqrt.float``), with C's results where Python's `math` would raise (see
-`ember.runtime.libm`).
+Each method is the op whose face it is in the op table (``d.get(k, 0)`` answers to the face
+``dict.get`` of ``aten::get.default_str``, ``xs.sort()`` to ``list.sort`` of
+``aten::sort.int``); the overload follows the receiver's and arguments' types. `math`
+functions with constant arguments fold at compile time; otherwise they are the ops with the
+face ``math.<name>`` (``math.sqrt(x)`` is ``aten::sqrt.float``), with C's results where
+Python's `math` would raise (see `ember.ops.kernels.mathlib`).
 
 Example:
     >>> import math
@@ -23,17 +23,9 @@ from __future__ import annotations
 from ember.compiler.lowering.values import Known
 from ember.ir import registry
 from ember.ir import types as T  # noqa: N812
-from ember.ir.prims_lib import MATH_FUNCTIONS, aten_math_name
 
 __all__ = ["LibraryLowering"]
 
-_METHODS = {
-    T.ListType: {"append", "extend", "pop", "insert", "remove", "count", "index", "reverse",
-                 "sort", "copy", "clear"},
-    T.DictType: {"keys", "values", "items", "get", "pop", "setdefault", "update", "clear",
-                 "copy"},
-    T.StrType: {"format", "join", "lower", "upper", "replace", "split", "find"},
-}  # fmt: skip
 _PY_NAME = {T.ListType: "list", T.DictType: "dict", T.StrType: "str"}
 _REFUSED = (ValueError, OverflowError, ZeroDivisionError, TypeError)
 
@@ -43,7 +35,9 @@ class LibraryLowering:
         """``recv.name(...)`` for a list, dict or str receiver."""
         recv = self.materialize(f.receiver, node)
         t = recv.type
-        if f.name not in _METHODS.get(type(t), ()):
+        face = f"{_PY_NAME.get(type(t), '?')}.{f.name}"
+        cands = registry.face_overloads(face)
+        if not cands:
             raise self.err(node, f"'{t}' has no method '{f.name}' in scripted code")
         expected = t if f.name in ("extend", "update") else None
         args = [self.value(a, expected) for a in node.args]
@@ -52,8 +46,7 @@ class LibraryLowering:
             self._check_elements(t, f.name, args, node)
         if isinstance(t, T.DictType) and f.name in ("setdefault", "get", "pop") and len(args) > 1:
             args[1] = self.coerce(args[1], t.value, node, f"the default of dict.{f.name}")
-        callname = f"{_PY_NAME[type(t)]}.{f.name}"
-        return self.call_op(f"aten::{f.name}", [recv, *args], kwargs, node, callname)
+        return self.call_op(cands, [recv, *args], kwargs, node, face)
 
     def _check_elements(self, t, name, args, node):
         if not args:
@@ -76,12 +69,12 @@ class LibraryLowering:
                 return Known(fn(*(a.value for a in args)))
             except _REFUSED:
                 pass  # computed at run time, with C's result (nan, inf)
-        if name not in MATH_FUNCTIONS:
+        cands = registry.face_overloads(f"math.{name}")
+        if not cands:
             raise self.err(node, f"math.{name} is not supported in scripted code")
         vals = [self.materialize(a, n) for a, n in zip(args, node.args)]
-        kind = f"aten::{aten_math_name(name)}"
-        sig = registry.match_overload(kind, [v.type for v in vals])
-        if sig is None or not sig.builtin:
+        sig = registry.match_among(cands, [v.type for v in vals])
+        if sig is None:
             shown = ", ".join(str(v.type) for v in vals)
             raise self.err(node, f"math.{name} does not accept arguments ({shown})")
         vals = [self._to_float(v, p, node) for v, p in zip(vals, sig.params)]

@@ -1,8 +1,10 @@
-"""The numpy kernels behind the op table, one op family per module.
+"""The kernels behind the op table, one op family per module.
 
-`MODULES` lists every kernel module, in the order they register (the order of an op's
-overloads follows it). A kernel module that is not listed here is never imported: add new
-ones to the list.
+`MODULES` lists every module that registers ops, in registration order (the order of an
+op's overloads follows it): first the IR's structural prims and TorchScript's builtins on
+Python values, then the numpy kernels of the tensor ops. A module that is not listed here
+is never imported: add new ones to the list (a test checks that every module that calls
+`register` is listed). The other modules here are helpers the kernels share.
 """
 
 import importlib
@@ -10,6 +12,11 @@ import importlib
 __all__ = ["MODULES", "load"]
 
 MODULES = (
+    "prims",
+    "scalars",
+    "containers",
+    "mathlib",
+    "conversions",
     "arith",
     "compare",
     "create",

@@ -174,36 +174,65 @@ def _int_pow_negative(x, y):
 
 _S = "(Tensor self, Scalar other) -> Tensor"
 _T = "(Tensor self, Tensor other) -> Tensor"
-for _name, _fn, _doc in (
-    ("mul", mul, "a * b"),
-    ("remainder", remainder, "Python-style modulus"),
-    ("fmod", fmod, "C-style modulus"),
+_EM = "ember Tensor"
+for _name, _fn, _doc, _faces in (
+    ("mul", mul, "a * b", "ember.multiply Tensor.multiply"),
+    ("remainder", remainder, "Python-style modulus", ""),
+    ("fmod", fmod, "C-style modulus", ""),
 ):
-    register(f"{_name}.Tensor{_T}", _fn, traits=_EW, doc=_doc)
-    register(f"{_name}.Scalar{_S}", _fn, traits=_EW, doc=_doc)
+    register(f"{_name}.Tensor{_T}", _fn, traits=_EW, doc=_doc, faces=f"{_EM} {_faces}")
+    register(f"{_name}.Scalar{_S}", _fn, traits=_EW, doc=_doc, faces=f"{_EM} {_faces}")
 
-register("add.Tensor(Tensor self, Tensor other, *, Scalar alpha=1) -> Tensor", add, traits=_EW)
-register("add.Scalar(Tensor self, Scalar other, Scalar alpha=1) -> Tensor", add, traits=_EW)
-register("sub.Tensor(Tensor self, Tensor other, *, Scalar alpha=1) -> Tensor", sub, traits=_EW)
-register("sub.Scalar(Tensor self, Scalar other, Scalar alpha=1) -> Tensor", sub, traits=_EW)
-register("rsub.Tensor(Tensor self, Tensor other, *, Scalar alpha=1) -> Tensor", rsub, traits=_EW)
-register("rsub.Scalar(Tensor self, Scalar other, Scalar alpha=1) -> Tensor", rsub, traits=_EW)
-register("div.Tensor(Tensor self, Tensor other) -> Tensor", div, traits=_EW, version=4)
 register(
+    "add.Tensor(Tensor self, Tensor other, *, Scalar alpha=1) -> Tensor",
+    add,
+    traits=_EW,
+    faces=_EM,
+)
+register(
+    "add.Scalar(Tensor self, Scalar other, Scalar alpha=1) -> Tensor",
+    add,
+    traits=_EW,
+    faces=_EM,
+)
+register(
+    "sub.Tensor(Tensor self, Tensor other, *, Scalar alpha=1) -> Tensor",
+    sub,
+    traits=_EW,
+    faces=_EM + " ember.subtract Tensor.subtract",
+)
+register(
+    "sub.Scalar(Tensor self, Scalar other, Scalar alpha=1) -> Tensor",
+    sub,
+    traits=_EW,
+    faces=_EM + " ember.subtract Tensor.subtract",
+)
+register(
+    "rsub.Tensor(Tensor self, Tensor other, *, Scalar alpha=1) -> Tensor",
+    rsub,
+    traits=_EW,
+    faces="ember",
+)
+register(
+    "rsub.Scalar(Tensor self, Scalar other, Scalar alpha=1) -> Tensor",
+    rsub,
+    traits=_EW,
+    faces="ember",
+)
+for _schema in (
+    "div.Tensor(Tensor self, Tensor other) -> Tensor",
     "div.Tensor_mode(Tensor self, Tensor other, *, str? rounding_mode) -> Tensor",
-    div,
-    traits=_EW,
-    version=4,
-)
-register("div.Scalar(Tensor self, Scalar other) -> Tensor", div, traits=_EW, version=4)
-register(
+    "div.Scalar(Tensor self, Scalar other) -> Tensor",
     "div.Scalar_mode(Tensor self, Scalar other, *, str? rounding_mode) -> Tensor",
-    div,
-    traits=_EW,
-    version=4,
-)
-register("floor_divide" + _T, floor_divide, traits=_EW, doc="a // b (floor)")
-register("floor_divide.Scalar" + _S, floor_divide, traits=_EW, doc="a // b (floor)")
-register("pow.Tensor_Tensor(Tensor self, Tensor exponent) -> Tensor", pow_, traits=_EW)
-register("pow.Tensor_Scalar(Tensor self, Scalar exponent) -> Tensor", pow_, traits=_EW)
-register("pow.Scalar(Scalar self, Tensor exponent) -> Tensor", pow_, traits=_EW)
+):
+    register(
+        _schema, div, traits=_EW, version=4, faces=f"{_EM} ember.true_divide Tensor.true_divide"
+    )
+register("floor_divide" + _T, floor_divide, traits=_EW, doc="a // b (floor)", faces=_EM)
+register("floor_divide.Scalar" + _S, floor_divide, traits=_EW, doc="a // b (floor)", faces=_EM)
+for _schema in (
+    "pow.Tensor_Tensor(Tensor self, Tensor exponent) -> Tensor",
+    "pow.Tensor_Scalar(Tensor self, Scalar exponent) -> Tensor",
+    "pow.Scalar(Scalar self, Tensor exponent) -> Tensor",
+):
+    register(_schema, pow_, traits=_EW, faces=_EM)

@@ -165,6 +165,7 @@ def _minmax(ufunc, a, b):
 
 _T = "(Tensor self, Tensor other) -> Tensor"
 _S = "(Tensor self, Scalar other) -> Tensor"
+_EM = "ember Tensor"
 for _ufunc, _name in (
     (np.equal, "eq"),
     (np.not_equal, "ne"),
@@ -174,16 +175,16 @@ for _ufunc, _name in (
     (np.greater_equal, "ge"),
 ):
     _k = _comparison(_ufunc, _name)
-    register(f"{_name}.Tensor{_T}", _k, traits=_EW)
-    register(f"{_name}.Scalar{_S}", _k, traits=_EW)
+    register(f"{_name}.Tensor{_T}", _k, traits=_EW, faces=_EM)
+    register(f"{_name}.Scalar{_S}", _k, traits=_EW, faces=_EM)
 
 for _ufunc, _name in (
     (np.logical_and, "logical_and"),
     (np.logical_or, "logical_or"),
     (np.logical_xor, "logical_xor"),
 ):
-    register(f"{_name}{_T}", _logical(_ufunc), traits=_EW)
-register("logical_not(Tensor self) -> Tensor", logical_not, traits=_EW)
+    register(f"{_name}{_T}", _logical(_ufunc), traits=_EW, faces=_EM)
+register("logical_not(Tensor self) -> Tensor", logical_not, traits=_EW, faces=_EM)
 
 for _ufunc, _name in (
     (np.bitwise_and, "bitwise_and"),
@@ -191,29 +192,29 @@ for _ufunc, _name in (
     (np.bitwise_xor, "bitwise_xor"),
 ):
     _k = _bitwise(_ufunc, _name)
-    register(f"{_name}.Tensor{_T}", _k, traits=_EW)
-    register(f"{_name}.Scalar{_S}", _k, traits=_EW)
-register("bitwise_not(Tensor self) -> Tensor", bitwise_not, traits=_EW)
+    register(f"{_name}.Tensor{_T}", _k, traits=_EW, faces=_EM)
+    register(f"{_name}.Scalar{_S}", _k, traits=_EW, faces=_EM)
+register("bitwise_not(Tensor self) -> Tensor", bitwise_not, traits=_EW, faces=_EM)
 
-register("where.self(Tensor condition, Tensor self, Tensor other) -> Tensor", where, traits=_EW)
-register(
-    "where.ScalarOther(Tensor condition, Tensor self, Scalar other) -> Tensor", where, traits=_EW
-)
-register(
-    "where.ScalarSelf(Tensor condition, Scalar self, Tensor other) -> Tensor", where, traits=_EW
-)
-register("where.Scalar(Tensor condition, Scalar self, Scalar other) -> Tensor", where, traits=_EW)
-register("where(Tensor condition) -> Tensor[]", where_nonzero)
-register("clamp(Tensor self, Scalar? min=None, Scalar? max=None) -> Tensor", clamp, traits=_EW)
-register(
-    "clamp.Tensor(Tensor self, Tensor? min=None, Tensor? max=None) -> Tensor", clamp, traits=_EW
-)
-register("clamp_min(Tensor self, Scalar min) -> Tensor", clamp_min, traits=_EW)
-register("clamp_max(Tensor self, Scalar max) -> Tensor", clamp_max, traits=_EW)
-register("maximum" + _T, maximum, traits=_EW)
-register("minimum" + _T, minimum, traits=_EW)
-register("max.other" + _T, maximum, traits=_EW)
-register("min.other" + _T, minimum, traits=_EW)
+for _schema, _faces in (
+    ("where.self(Tensor condition, Tensor self, Tensor other) -> Tensor", _EM),
+    ("where.ScalarOther(Tensor condition, Tensor self, Scalar other) -> Tensor", _EM),
+    ("where.ScalarSelf(Tensor condition, Scalar self, Tensor other) -> Tensor", "ember"),
+    ("where.Scalar(Tensor condition, Scalar self, Scalar other) -> Tensor", "ember"),
+):
+    register(_schema, where, traits=_EW, faces=_faces)
+register("where(Tensor condition) -> Tensor[]", where_nonzero, faces="ember")
+for _schema in (
+    "clamp(Tensor self, Scalar? min=None, Scalar? max=None) -> Tensor",
+    "clamp.Tensor(Tensor self, Tensor? min=None, Tensor? max=None) -> Tensor",
+):
+    register(_schema, clamp, traits=_EW, faces=_EM)
+register("clamp_min(Tensor self, Scalar min) -> Tensor", clamp_min, traits=_EW, faces=_EM)
+register("clamp_max(Tensor self, Scalar max) -> Tensor", clamp_max, traits=_EW, faces=_EM)
+register("maximum" + _T, maximum, traits=_EW, faces=_EM)
+register("minimum" + _T, minimum, traits=_EW, faces=_EM)
+register("max.other" + _T, maximum, traits=_EW, faces=_EM)
+register("min.other" + _T, minimum, traits=_EW, faces=_EM)
 
 
 def equal(a, b):
@@ -252,16 +253,13 @@ def masked_fill(a, mask, value):
     return out
 
 
-register("equal(Tensor self, Tensor other) -> bool", equal)
+register("equal(Tensor self, Tensor other) -> bool", equal, faces=_EM)
+_CLOSE = "(Tensor self, Tensor other, float rtol=1e-05, float atol=1e-08, bool equal_nan=False)"
+register(f"isclose{_CLOSE} -> Tensor", isclose, faces=_EM)
+register(f"allclose{_CLOSE} -> bool", allclose, faces=_EM)
 register(
-    "isclose(Tensor self, Tensor other, float rtol=1e-05, float atol=1e-08,"
-    " bool equal_nan=False) -> Tensor",
-    isclose,
+    "masked_fill.Scalar(Tensor self, Tensor mask, Scalar value) -> Tensor", masked_fill, faces=_EM
 )
 register(
-    "allclose(Tensor self, Tensor other, float rtol=1e-05, float atol=1e-08,"
-    " bool equal_nan=False) -> bool",
-    allclose,
+    "masked_fill.Tensor(Tensor self, Tensor mask, Tensor value) -> Tensor", masked_fill, faces=_EM
 )
-register("masked_fill.Scalar(Tensor self, Tensor mask, Scalar value) -> Tensor", masked_fill)
-register("masked_fill.Tensor(Tensor self, Tensor mask, Tensor value) -> Tensor", masked_fill)

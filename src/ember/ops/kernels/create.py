@@ -272,45 +272,70 @@ def randint(high, size, dtype=None, layout=None, device=None, pin_memory=None):
     return randint_low(0, high, size, dtype)
 
 
-register(f"zeros(SymInt[] size, *, {_OPTS}) -> Tensor", zeros, traits=_C)
-register(f"ones(SymInt[] size, *, {_OPTS}) -> Tensor", ones, traits=_C)
-register(f"empty.memory_format(SymInt[] size, *, {_LIKE}) -> Tensor", zeros, traits=_C)
+register(f"zeros(SymInt[] size, *, {_OPTS}) -> Tensor", zeros, traits=_C, faces="ember")
+register(f"ones(SymInt[] size, *, {_OPTS}) -> Tensor", ones, traits=_C, faces="ember")
 register(
-    f"full(SymInt[] size, Scalar fill_value, *, {_OPTS}) -> Tensor", full, traits=_C, version=5
+    f"empty.memory_format(SymInt[] size, *, {_LIKE}) -> Tensor",
+    zeros,
+    traits=_C,
+    faces="ember.empty",
 )
-register(f"zeros_like(Tensor self, *, {_LIKE}) -> Tensor", zeros_like, traits=_C)
-register(f"ones_like(Tensor self, *, {_LIKE}) -> Tensor", ones_like, traits=_C)
-register(f"empty_like(Tensor self, *, {_LIKE}) -> Tensor", zeros_like, traits=_C)
-register(f"full_like(Tensor self, Scalar fill_value, *, {_LIKE}) -> Tensor", full_like, traits=_C)
-register(f"arange(Scalar end, *, {_OPTS}) -> Tensor", arange_end, traits=_C)
-register(f"arange.start(Scalar start, Scalar end, *, {_OPTS}) -> Tensor", arange_start, traits=_C)
+register(
+    f"full(SymInt[] size, Scalar fill_value, *, {_OPTS}) -> Tensor",
+    full,
+    traits=_C,
+    version=5,
+    faces="ember",
+)
+register(f"zeros_like(Tensor self, *, {_LIKE}) -> Tensor", zeros_like, traits=_C, faces="ember")
+register(f"ones_like(Tensor self, *, {_LIKE}) -> Tensor", ones_like, traits=_C, faces="ember")
+register(f"empty_like(Tensor self, *, {_LIKE}) -> Tensor", zeros_like, traits=_C, faces="ember")
+register(
+    f"full_like(Tensor self, Scalar fill_value, *, {_LIKE}) -> Tensor",
+    full_like,
+    traits=_C,
+    faces="ember",
+)
+register(f"arange(Scalar end, *, {_OPTS}) -> Tensor", arange_end, traits=_C, faces="ember")
+register(
+    f"arange.start(Scalar start, Scalar end, *, {_OPTS}) -> Tensor",
+    arange_start,
+    traits=_C,
+    faces="ember",
+)
 register(
     f"arange.start_step(Scalar start, Scalar end, Scalar step=1, *, {_OPTS}) -> Tensor",
     arange_start_step,
     traits=_C,
+    faces="ember",
 )
 register(
     f"linspace(Scalar start, Scalar end, int steps, *, {_OPTS}) -> Tensor",
     linspace,
     traits=_C,
     version=8,
+    faces="ember",
 )
 register(
     f"logspace(Scalar start, Scalar end, int steps, float base=10.0, *, {_OPTS}) -> Tensor",
     logspace,
     traits=_C,
     version=9,
+    faces="ember",
 )
-register(f"eye(SymInt n, *, {_OPTS}) -> Tensor", eye, traits=_C)
-register(f"eye.m(SymInt n, SymInt m, *, {_OPTS}) -> Tensor", eye_m, traits=_C)
-register(f"rand(SymInt[] size, *, {_OPTS}) -> Tensor", rand, traits=_RAND)
-register(f"randn(SymInt[] size, *, {_OPTS}) -> Tensor", randn, traits=_RAND)
-register(f"rand_like(Tensor self, *, {_LIKE}) -> Tensor", rand_like, traits=_RAND)
-register(f"randn_like(Tensor self, *, {_LIKE}) -> Tensor", randn_like, traits=_RAND)
+register(f"eye(SymInt n, *, {_OPTS}) -> Tensor", eye, traits=_C, faces="ember")
+register(f"eye.m(SymInt n, SymInt m, *, {_OPTS}) -> Tensor", eye_m, traits=_C, faces="ember")
+register(f"rand(SymInt[] size, *, {_OPTS}) -> Tensor", rand, traits=_RAND, faces="ember")
+register(f"randn(SymInt[] size, *, {_OPTS}) -> Tensor", randn, traits=_RAND, faces="ember")
+register(f"rand_like(Tensor self, *, {_LIKE}) -> Tensor", rand_like, traits=_RAND, faces="ember")
+register(f"randn_like(Tensor self, *, {_LIKE}) -> Tensor", randn_like, traits=_RAND, faces="ember")
 _RI = _OPTS.replace("ScalarType? dtype=None", "ScalarType? dtype=long")
-register(f"randint(SymInt high, SymInt[] size, *, {_RI}) -> Tensor", randint, traits=_RAND)
+register(
+    f"randint(SymInt high, SymInt[] size, *, {_RI}) -> Tensor", randint, traits=_RAND, faces="ember"
+)
 register(
     f"randint.low(SymInt low, SymInt high, SymInt[] size, *, {_RI}) -> Tensor",
     randint_low,
     traits=_RAND,
+    faces="ember",
 )

@@ -17,6 +17,7 @@ from ember.ops.table import register
 
 _EW = ("pure", "elementwise")
 _R = ("pure", "reduction")
+_EM = "ember Tensor"
 
 
 def _as_float(a):
@@ -74,12 +75,14 @@ def _check_reducible(a, name, given, axis):
 
 
 for _name, _fn in (("isnan", isnan), ("isinf", isinf), ("isfinite", isfinite)):
-    register(f"{_name}(Tensor self) -> Tensor", _fn, traits=_EW)
+    register(f"{_name}(Tensor self) -> Tensor", _fn, traits=_EW, faces=_EM)
 for _name, _fn in (("tril", np.tril), ("triu", np.triu)):
-    register(f"{_name}(Tensor self, SymInt diagonal=0) -> Tensor", _triangle(_fn, _name))
+    register(f"{_name}(Tensor self, SymInt diagonal=0) -> Tensor", _triangle(_fn, _name), faces=_EM)
 for _name, _fn in (("amax", np.max), ("amin", np.min)):
     register(
-        f"{_name}(Tensor self, int[1] dim=[], bool keepdim=False) -> Tensor", _extreme(_fn, _name)
+        f"{_name}(Tensor self, int[1] dim=[], bool keepdim=False) -> Tensor",
+        _extreme(_fn, _name),
+        faces=_EM,
     )
 
 
@@ -94,5 +97,10 @@ def count_nonzero(a, dim=None):
     return np.asarray(np.count_nonzero(a, axis=axis), dtype=np.int64).copy()
 
 
-register("nonzero(Tensor self) -> Tensor", nonzero)
-register("count_nonzero(Tensor self, int? dim=None) -> Tensor", count_nonzero, traits=_R)
+register("nonzero(Tensor self) -> Tensor", nonzero, faces="ember Tensor")
+register(
+    "count_nonzero(Tensor self, int? dim=None) -> Tensor",
+    count_nonzero,
+    traits=_R,
+    faces="ember Tensor",
+)

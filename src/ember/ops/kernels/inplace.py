@@ -19,43 +19,13 @@ from ember import dtypes
 from ember.ops.kernels import arith as k_arith
 from ember.ops.kernels import compare as k_compare
 from ember.ops.kernels import create as k_create
-from ember.ops.kernels import unary as k_unary
-from ember.ops.kernels.checks import c_type_name, cpp_name, fill_fits, require
+from ember.ops.kernels.checks import cpp_name, fill_fits, require
 from ember.ops.kernels.promote import as_array
+from ember.ops.kernels.writeback import in_place, write
 from ember.ops.table import register
 
 _I = ("inplace",)
 _BY_NP = {d.np: d for d in dtypes.ALL_DTYPES}
-_CAT = {"b": 0, "u": 1, "i": 1, "f": 2, "V": 2, "c": 3}
-
-
-def _name(d: np.dtype) -> str:
-    return cpp_name(d)
-
-
-def write(a, r, c_names: bool = False):
-    """Copy result `r` into `a` after PyTorch's shape and dtype-cast checks (`c_names`: the
-    message names a's dtype as a C++ type, as PyTorch's clamp_ family does)."""
-    r = np.asarray(r)
-    if _CAT[r.dtype.kind] > _CAT[a.dtype.kind]:
-        target = c_type_name(a) if c_names else _name(a.dtype)
-        raise RuntimeError(
-            f"result type {_name(r.dtype)} can't be cast to the desired output type {target}"
-        )
-    if r.shape != a.shape and np.broadcast_shapes(r.shape, a.shape) != a.shape:
-        raise RuntimeError(
-            f"output with shape {list(a.shape)} doesn't match the broadcast shape {list(r.shape)}"
-        )
-    np.copyto(a, r, casting="unsafe")
-    return a
-
-
-def _inplace(kernel, c_names: bool = False):
-    def fn(a, *args):
-        return write(a, kernel(a, *args), c_names)
-
-    fn.__doc__ = f"in-place {kernel.__doc__ or kernel.__name__}"
-    return fn
 
 
 def _direct(ufunc, kernel):
@@ -118,8 +88,8 @@ def index_put_(a, indices, values, accumulate=False):
     v = values if isinstance(values, np.ndarray) else as_array(values, a.dtype)
     if v.dtype != a.dtype:  # PyTorch casts nothing here, not even int32 into int64
         raise RuntimeError(
-            f"Index put requires the source and destination dtypes match, got {_name(a.dtype)} "
-            f"for the destination and {_name(v.dtype)} for the source."
+            f"Index put requires the source and destination dtypes match, got {cpp_name(a.dtype)} "
+            f"for the destination and {cpp_name(v.dtype)} for the source."
         )
     v = v.astype(a.dtype, copy=False)
     if accumulate:
@@ -161,8 +131,8 @@ _S = "(Tensor(a!) self, Scalar other) -> Tensor(a!)"
 _ALPHA_T = "(Tensor(a!) self, Tensor other, *, Scalar alpha=1) -> Tensor(a!)"
 _ALPHA_S = "(Tensor(a!) self, Scalar other, Scalar alpha=1) -> Tensor(a!)"
 for _n, _u, _k in (("add_", np.add, k_arith.add), ("sub_", np.subtract, k_arith.sub)):
-    register(f"{_n}.Tensor{_ALPHA_T}", _direct(_u, _k), traits=_I)
-    register(f"{_n}.Scalar{_ALPHA_S}", _direct(_u, _k), traits=_I)
+    register(f"{_n}.Tensor{_ALPHA_T}", _direct(_u, _k), traits=_I, faces="Tensor")
+    register(f"{_n}.Scalar{_ALPHA_S}", _direct(_u, _k), traits=_I, faces="Tensor")
 for _n, _k in (
     ("mul_", k_arith.mul),
     ("remainder_", k_arith.remainder),
@@ -171,122 +141,111 @@ for _n, _k in (
     ("bitwise_or_", k_compare._bitwise(np.bitwise_or, "bitwise_or")),
     ("bitwise_xor_", k_compare._bitwise(np.bitwise_xor, "bitwise_xor")),
 ):
-    register(f"{_n}.Tensor{_T}", _inplace(_k), traits=_I)
-    register(f"{_n}.Scalar{_S}", _inplace(_k), traits=_I)
-register("div_.Tensor" + _T, _inplace(k_arith.div), traits=_I, version=4)
-register("div_.Scalar" + _S, _inplace(k_arith.div), traits=_I, version=4)
+    register(f"{_n}.Tensor{_T}", in_place(_k), traits=_I, faces="Tensor")
+    register(f"{_n}.Scalar{_S}", in_place(_k), traits=_I, faces="Tensor")
 register(
-    "div_.Tensor_mode(Tensor(a!) self, Tensor other, *, str? rounding_mode) -> Tensor(a!)",
-    _inplace(k_arith.div),
+    "div_.Tensor" + _T,
+    in_place(k_arith.div),
     traits=_I,
     version=4,
+    faces="Tensor Tensor.true_divide_",
+)
+register(
+    "div_.Scalar" + _S,
+    in_place(k_arith.div),
+    traits=_I,
+    version=4,
+    faces="Tensor Tensor.true_divide_",
+)
+register(
+    "div_.Tensor_mode(Tensor(a!) self, Tensor other, *, str? rounding_mode) -> Tensor(a!)",
+    in_place(k_arith.div),
+    traits=_I,
+    version=4,
+    faces="Tensor Tensor.true_divide_",
 )
 register(
     "div_.Scalar_mode(Tensor(a!) self, Scalar other, *, str? rounding_mode) -> Tensor(a!)",
-    _inplace(k_arith.div),
+    in_place(k_arith.div),
     traits=_I,
     version=4,
+    faces="Tensor Tensor.true_divide_",
 )
-register("floor_divide_.Tensor" + _T, _inplace(k_arith.floor_divide), traits=_I)
-register("floor_divide_.Scalar" + _S, _inplace(k_arith.floor_divide), traits=_I)
+register("floor_divide_.Tensor" + _T, in_place(k_arith.floor_divide), traits=_I, faces="Tensor")
+register("floor_divide_.Scalar" + _S, in_place(k_arith.floor_divide), traits=_I, faces="Tensor")
 register(
-    "pow_.Tensor(Tensor(a!) self, Tensor exponent) -> Tensor(a!)", _inplace(k_arith.pow_), traits=_I
+    "pow_.Tensor(Tensor(a!) self, Tensor exponent) -> Tensor(a!)",
+    in_place(k_arith.pow_),
+    traits=_I,
+    faces="Tensor",
 )
 register(
-    "pow_.Scalar(Tensor(a!) self, Scalar exponent) -> Tensor(a!)", _inplace(k_arith.pow_), traits=_I
+    "pow_.Scalar(Tensor(a!) self, Scalar exponent) -> Tensor(a!)",
+    in_place(k_arith.pow_),
+    traits=_I,
+    faces="Tensor",
 )
 register(
-    "copy_(Tensor(a!) self, Tensor src, bool non_blocking=False) -> Tensor(a!)", copy_, traits=_I
+    "copy_(Tensor(a!) self, Tensor src, bool non_blocking=False) -> Tensor(a!)",
+    copy_,
+    traits=_I,
+    faces="Tensor",
 )
-register("fill_.Scalar(Tensor(a!) self, Scalar value) -> Tensor(a!)", fill_, traits=_I)
-register("fill_.Tensor(Tensor(a!) self, Tensor value) -> Tensor(a!)", fill_, traits=_I)
-register("zero_(Tensor(a!) self) -> Tensor(a!)", zero_, traits=_I)
+register(
+    "fill_.Scalar(Tensor(a!) self, Scalar value) -> Tensor(a!)", fill_, traits=_I, faces="Tensor"
+)
+register(
+    "fill_.Tensor(Tensor(a!) self, Tensor value) -> Tensor(a!)", fill_, traits=_I, faces="Tensor"
+)
+register("zero_(Tensor(a!) self) -> Tensor(a!)", zero_, traits=_I, faces="Tensor")
 register(
     "clamp_(Tensor(a!) self, Scalar? min=None, Scalar? max=None) -> Tensor(a!)",
-    _inplace(k_compare.clamp, c_names=True),
+    in_place(k_compare.clamp, c_names=True),
     traits=_I,
+    faces="Tensor",
 )
 register(
     "clamp_min_(Tensor(a!) self, Scalar min) -> Tensor(a!)",
-    _inplace(k_compare.clamp_min, c_names=True),
+    in_place(k_compare.clamp_min, c_names=True),
     traits=_I,
+    faces="Tensor",
 )
 register(
     "clamp_max_(Tensor(a!) self, Scalar max) -> Tensor(a!)",
-    _inplace(k_compare.clamp_max, c_names=True),
+    in_place(k_compare.clamp_max, c_names=True),
     traits=_I,
+    faces="Tensor",
 )
 register(
     "masked_fill_.Scalar(Tensor(a!) self, Tensor mask, Scalar value) -> Tensor(a!)",
-    _inplace(k_compare.masked_fill),
+    in_place(k_compare.masked_fill),
     traits=_I,
+    faces="Tensor",
 )
 register(
     "masked_fill_.Tensor(Tensor(a!) self, Tensor mask, Tensor value) -> Tensor(a!)",
-    _inplace(k_compare.masked_fill),
+    in_place(k_compare.masked_fill),
     traits=_I,
+    faces="Tensor",
 )
-register("relu_(Tensor(a!) self) -> Tensor(a!)", _inplace(k_unary.relu), traits=_I)
-register("neg_(Tensor(a!) self) -> Tensor(a!)", _inplace(k_unary.neg), traits=_I)
 register(
     "index_put_(Tensor(a!) self, Tensor?[] indices, Tensor values, bool accumulate=False)"
     " -> Tensor(a!)",
     index_put_,
     traits=_I,
+    faces="Tensor",
 )
 register(
     "uniform_(Tensor(a!) self, float from=0, float to=1, *, Generator? generator=None)"
     " -> Tensor(a!)",
     uniform_,
     traits=("inplace", "nondeterministic"),
+    faces="Tensor",
 )
 register(
     "normal_(Tensor(a!) self, float mean=0, float std=1, *, Generator? generator=None)"
     " -> Tensor(a!)",
     normal_,
     traits=("inplace", "nondeterministic"),
+    faces="Tensor",
 )
-
-
-def _unary_inplace_variants() -> None:
-    """`abs_`, `exp_`, ...: the unary kernels written back into self (torch's cast checks)."""
-    from ember.ops.kernels import unary as k_unary  # noqa: F401  (registers the out-of-place ops first)
-    from ember.ops.table import _TABLE, get
-
-    for name in _UNARY_INPLACE:
-        if f"aten::{name}_" not in _TABLE:
-            kernel = get(f"aten::{name}").kernel
-            register(f"{name}_(Tensor(a!) self) -> Tensor(a!)", _inplace(kernel), traits=_I)
-
-
-_UNARY_INPLACE = [
-    "abs",
-    "exp",
-    "log",
-    "log2",
-    "log10",
-    "log1p",
-    "sqrt",
-    "rsqrt",
-    "sin",
-    "cos",
-    "tan",
-    "tanh",
-    "sigmoid",
-    "floor",
-    "ceil",
-    "round",
-    "trunc",
-    "reciprocal",
-    "sign",
-    "erf",
-    "expm1",
-    "exp2",
-    "square",
-    "asin",
-    "acos",
-    "atan",
-    "sinh",
-    "cosh",
-]
-_unary_inplace_variants()

@@ -142,10 +142,20 @@ def type_as(a, other):
     return dtypes.astype(a, other.dtype)
 
 
-register("cat(Tensor[] tensors, int dim=0) -> Tensor", cat)
-register("stack(Tensor[] tensors, int dim=0) -> Tensor", stack)
-register("gather(Tensor self, int dim, Tensor index, *, bool sparse_grad=False) -> Tensor", gather)
-register("index_select(Tensor self, int dim, Tensor index) -> Tensor", index_select)
+register(
+    "cat(Tensor[] tensors, int dim=0) -> Tensor", cat, faces="ember ember.concat ember.concatenate"
+)
+register("stack(Tensor[] tensors, int dim=0) -> Tensor", stack, faces="ember")
+register(
+    "gather(Tensor self, int dim, Tensor index, *, bool sparse_grad=False) -> Tensor",
+    gather,
+    faces="ember Tensor",
+)
+register(
+    "index_select(Tensor self, int dim, Tensor index) -> Tensor", index_select, faces="ember Tensor"
+)
 register("index.Tensor(Tensor self, Tensor?[] indices) -> Tensor", index)
-register("clone(Tensor self, *, MemoryFormat? memory_format=None) -> Tensor", clone)
-register("type_as(Tensor self, Tensor other) -> Tensor", type_as)
+register(
+    "clone(Tensor self, *, MemoryFormat? memory_format=None) -> Tensor", clone, faces="ember Tensor"
+)
+register("type_as(Tensor self, Tensor other) -> Tensor", type_as, faces="Tensor")

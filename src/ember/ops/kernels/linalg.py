@@ -19,9 +19,9 @@ import numpy as np
 from ember import dtypes
 from ember.ops.kernels.arith import add
 from ember.ops.kernels.checks import c_type_name, cpp_name, not_implemented
-from ember.ops.kernels.inplace import write
 from ember.ops.kernels.promote import compute_np
 from ember.ops.kernels.view import expand, t
+from ember.ops.kernels.writeback import write
 from ember.ops.table import register
 
 _BY_NP = {d.np: d for d in dtypes.ALL_DTYPES}
@@ -274,7 +274,9 @@ def _addmm(bias, m1, m2):
     return out if out.dtype == rt.np else out.astype(rt.np)
 
 
-register("matmul(Tensor self, Tensor other) -> Tensor", matmul)
-register("mm(Tensor self, Tensor mat2) -> Tensor", mm)
-register("bmm(Tensor self, Tensor mat2) -> Tensor", bmm)
-register("linear(Tensor input, Tensor weight, Tensor? bias=None) -> Tensor", linear)
+register("matmul(Tensor self, Tensor other) -> Tensor", matmul, faces="ember Tensor")
+register("mm(Tensor self, Tensor mat2) -> Tensor", mm, faces="ember Tensor")
+register("bmm(Tensor self, Tensor mat2) -> Tensor", bmm, faces="ember Tensor")
+register(
+    "linear(Tensor input, Tensor weight, Tensor? bias=None) -> Tensor", linear, faces="ember F"
+)

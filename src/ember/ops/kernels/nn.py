@@ -313,9 +313,11 @@ for _n in (1, 2):
         _head.format("") + f"{_ones}, SymInt[{_n}] padding={_zeros}" + _tail,
         _conv,
         doc=_CONV_DOC.format(n=_n),
+        faces="F",
     )
     register(
         _head.format(".padding") + f'{_ones}, str padding="valid"' + _tail,
         _conv,
         doc=_CONV_DOC.format(n=_n) + "; padding 'same' or 'valid'",
+        faces="F",
     )

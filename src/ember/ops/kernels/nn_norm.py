@@ -286,12 +286,14 @@ register(
     "Tensor? bias=None, float eps=1.0000000000000001e-05, bool cudnn_enable=True) -> Tensor",
     layer_norm,
     doc="layer normalisation over the trailing normalized_shape dims",
+    faces="F",
 )
 register(
     "dropout(Tensor input, float p, bool train) -> Tensor",
     _dropout_kernel,
     traits=("nondeterministic",),
     doc="zero elements with probability p in training, scaling the rest by 1/(1-p)",
+    faces="F",
 )
 register(
     "embedding(Tensor weight, Tensor indices, SymInt padding_idx=-1, "

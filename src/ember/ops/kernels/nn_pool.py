@@ -277,6 +277,7 @@ register(
     f"max_pool2d({_POOL_ARGS}, int[2] dilation=1, bool ceil_mode=False) -> Tensor",
     max_pool2d,
     doc="2-D max pooling",
+    faces="F",
 )
 register(
     f"max_pool2d_with_indices({_POOL_ARGS}, int[2] dilation=1, bool ceil_mode=False) "
@@ -289,9 +290,11 @@ register(
     "int? divisor_override=None) -> Tensor",
     avg_pool2d,
     doc="2-D average pooling",
+    faces="F",
 )
 register(
     "adaptive_avg_pool2d(Tensor self, SymInt[2] output_size) -> Tensor",
     adaptive_avg_pool2d,
     doc="2-D average pooling to a fixed output size",
+    faces="F",
 )

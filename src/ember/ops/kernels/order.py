@@ -76,11 +76,18 @@ def repeat(a, repeats):
 
 
 _PAIR = "(Tensor values, Tensor indices)"
-register(f"sort(Tensor self, int dim=-1, bool descending=False) -> {_PAIR}", sort)
-register("argsort(Tensor self, int dim=-1, bool descending=False) -> Tensor", argsort)
+register(
+    f"sort(Tensor self, int dim=-1, bool descending=False) -> {_PAIR}", sort, faces="ember Tensor"
+)
+register(
+    "argsort(Tensor self, int dim=-1, bool descending=False) -> Tensor",
+    argsort,
+    faces="ember Tensor",
+)
 register(
     f"topk(Tensor self, SymInt k, int dim=-1, bool largest=True, bool sorted=True) -> {_PAIR}",
     topk,
+    faces="ember Tensor",
 )
-register("flip(Tensor self, int[] dims) -> Tensor", flip)
-register("repeat(Tensor self, SymInt[] repeats) -> Tensor", repeat)
+register("flip(Tensor self, int[] dims) -> Tensor", flip, faces="ember Tensor")
+register("repeat(Tensor self, SymInt[] repeats) -> Tensor", repeat, faces="Tensor")

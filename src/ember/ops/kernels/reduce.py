@@ -22,6 +22,7 @@ from ember.ops.kernels.promote import cast, compute_np
 from ember.ops.table import register
 
 _R = ("pure", "reduction")
+_EM = "ember Tensor"
 _BY_NP = {d.np: d for d in dtypes.ALL_DTYPES}
 
 
@@ -257,58 +258,110 @@ def _anyall(fn):
 any_ = _anyall(np.any)
 all_ = _anyall(np.all)
 
-register("sum(Tensor self, *, ScalarType? dtype=None) -> Tensor", sum_all, traits=_R)
+register(
+    "sum(Tensor self, *, ScalarType? dtype=None) -> Tensor",
+    sum_all,
+    traits=_R,
+    faces="ember Tensor",
+)
 register(
     "sum.dim_IntList(Tensor self, int[1]? dim, bool keepdim=False, *, ScalarType? dtype=None)"
     " -> Tensor",
     sum_dim,
     traits=_R,
+    faces="ember Tensor",
 )
-register("prod(Tensor self, *, ScalarType? dtype=None) -> Tensor", prod_all, traits=_R)
+register(
+    "prod(Tensor self, *, ScalarType? dtype=None) -> Tensor",
+    prod_all,
+    traits=_R,
+    faces="ember Tensor",
+)
 register(
     "prod.dim_int(Tensor self, int dim, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor",
     prod_dim,
     traits=_R,
+    faces="ember Tensor",
 )
-register("mean(Tensor self, *, ScalarType? dtype=None) -> Tensor", mean_all, traits=_R)
+register(
+    "mean(Tensor self, *, ScalarType? dtype=None) -> Tensor",
+    mean_all,
+    traits=_R,
+    faces="ember Tensor",
+)
 register(
     "mean.dim(Tensor self, int[1]? dim, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor",
     mean_dim,
     traits=_R,
+    faces="ember Tensor",
 )
 for _n, _c, _u, _d in (
     ("var", var_correction, var_unbiased, var_dim),
     ("std", std_correction, std_unbiased, std_dim),
 ):
-    register(f"{_n}(Tensor self, bool unbiased=True) -> Tensor", _u, traits=_R)
+    register(f"{_n}(Tensor self, bool unbiased=True) -> Tensor", _u, traits=_R, faces=_EM)
     register(
         f"{_n}.dim(Tensor self, int[1]? dim, bool unbiased=True, bool keepdim=False) -> Tensor",
         _d,
         traits=_R,
+        faces=_EM,
     )
     register(
         f"{_n}.correction(Tensor self, int[1]? dim=None, *, Scalar? correction=None,"
         " bool keepdim=False) -> Tensor",
         _c,
         traits=_R,
+        faces=_EM,
     )
-register("max(Tensor self) -> Tensor", max_all, traits=_R)
-register("min(Tensor self) -> Tensor", min_all, traits=_R)
+register("max(Tensor self) -> Tensor", max_all, traits=_R, faces="ember Tensor")
+register("min(Tensor self) -> Tensor", min_all, traits=_R, faces="ember Tensor")
 register(
     "max.dim(Tensor self, int dim, bool keepdim=False) -> (Tensor values, Tensor indices)",
     max_dim,
     traits=_R,
+    faces="ember Tensor",
 )
 register(
     "min.dim(Tensor self, int dim, bool keepdim=False) -> (Tensor values, Tensor indices)",
     min_dim,
     traits=_R,
+    faces="ember Tensor",
 )
-register("argmax(Tensor self, int? dim=None, bool keepdim=False) -> Tensor", argmax, traits=_R)
-register("argmin(Tensor self, int? dim=None, bool keepdim=False) -> Tensor", argmin, traits=_R)
-register("any(Tensor self) -> Tensor", any_, traits=_R)
-register("any.dim(Tensor self, int dim, bool keepdim=False) -> Tensor", any_, traits=_R)
-register("any.dims(Tensor self, int[]? dim=None, bool keepdim=False) -> Tensor", any_, traits=_R)
-register("all(Tensor self) -> Tensor", all_, traits=_R)
-register("all.dim(Tensor self, int dim, bool keepdim=False) -> Tensor", all_, traits=_R)
-register("all.dims(Tensor self, int[]? dim=None, bool keepdim=False) -> Tensor", all_, traits=_R)
+register(
+    "argmax(Tensor self, int? dim=None, bool keepdim=False) -> Tensor",
+    argmax,
+    traits=_R,
+    faces="ember Tensor",
+)
+register(
+    "argmin(Tensor self, int? dim=None, bool keepdim=False) -> Tensor",
+    argmin,
+    traits=_R,
+    faces="ember Tensor",
+)
+register("any(Tensor self) -> Tensor", any_, traits=_R, faces="ember Tensor")
+register(
+    "any.dim(Tensor self, int dim, bool keepdim=False) -> Tensor",
+    any_,
+    traits=_R,
+    faces="ember Tensor",
+)
+register(
+    "any.dims(Tensor self, int[]? dim=None, bool keepdim=False) -> Tensor",
+    any_,
+    traits=_R,
+    faces="ember Tensor",
+)
+register("all(Tensor self) -> Tensor", all_, traits=_R, faces="ember Tensor")
+register(
+    "all.dim(Tensor self, int dim, bool keepdim=False) -> Tensor",
+    all_,
+    traits=_R,
+    faces="ember Tensor",
+)
+register(
+    "all.dims(Tensor self, int[]? dim=None, bool keepdim=False) -> Tensor",
+    all_,
+    traits=_R,
+    faces="ember Tensor",
+)

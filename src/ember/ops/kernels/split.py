@@ -69,15 +69,27 @@ def chunk(a, chunks, dim=0):
 
 
 _V = ("view",)
-register("unbind.int(Tensor(a -> *) self, int dim=0) -> Tensor(a)[]", unbind, traits=_V)
+register(
+    "unbind.int(Tensor(a -> *) self, int dim=0) -> Tensor(a)[]",
+    unbind,
+    traits=_V,
+    faces="ember Tensor",
+)
 register(
     "split.Tensor(Tensor(a -> *) self, SymInt split_size, int dim=0) -> Tensor(a)[]",
     split,
     traits=_V,
+    faces="ember Tensor",
 )
 register(
     "split_with_sizes(Tensor(a -> *) self, SymInt[] split_sizes, int dim=0) -> Tensor(a)[]",
     split_with_sizes,
     traits=_V,
+    faces="ember.split Tensor.split",
 )
-register("chunk(Tensor(a -> *) self, int chunks, int dim=0) -> Tensor(a)[]", chunk, traits=_V)
+register(
+    "chunk(Tensor(a -> *) self, int chunks, int dim=0) -> Tensor(a)[]",
+    chunk,
+    traits=_V,
+    faces="ember Tensor",
+)

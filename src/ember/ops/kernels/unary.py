@@ -16,6 +16,7 @@ import numpy as np
 from ember import dtypes
 from ember.ops.kernels.checks import no_complex, not_implemented, require, wrap_dim
 from ember.ops.kernels.promote import cast, compute_np, float_result
+from ember.ops.kernels.writeback import in_place
 from ember.ops.table import register
 
 _EW = ("pure", "elementwise")
@@ -282,37 +283,39 @@ def cumsum(a, dim, dtype=None):
     return cast(np.cumsum(x, axis=wrap_dim(dim, a.ndim)), rt)
 
 
-for _name, _fn in (
-    ("floor", np.floor),
-    ("ceil", np.ceil),
-    ("round", np.round),
-    ("trunc", np.trunc),
-):
-    register(f"{_name}(Tensor self) -> Tensor", _rounding(_fn, f"{_name} of x", _name), traits=_EW)
-register("square(Tensor self) -> Tensor", lambda a: _square(a), traits=_EW, doc="x * x")
-register("cumsum(Tensor self, int dim, *, ScalarType? dtype=None) -> Tensor", cumsum)
-
-
 def _square(a):
     if a.dtype == np.bool_:
         return a.astype(np.int64)
     return _same_dtype(np.square, "x * x")(a)
 
 
+def unary(name: str, kernel, doc: str = "", faces: str = "ember Tensor", inplace: str = "Tensor"):
+    """Register elementwise op `name` and, unless `inplace` is None, its in-place variant
+    ``name_`` (the result written back into self) with the faces `inplace` names."""
+    register(f"{name}(Tensor self) -> Tensor", kernel, traits=_EW, doc=doc, faces=faces)
+    if inplace is not None:
+        register(f"{name}_(Tensor(a!) self) -> Tensor(a!)", in_place(kernel), traits=("inplace",),
+                 doc=f"in-place {name}", faces=inplace)  # fmt: skip
+
+
+for _name, _fn in (("floor", np.floor), ("ceil", np.ceil), ("round", np.round),
+                   ("trunc", np.trunc)):  # fmt: skip
+    unary(_name, _rounding(_fn, f"{_name} of x", _name), f"{_name} of x")
+unary("square", _square, "x * x")
 for _name, (_fn, _doc) in _FLOAT_FUNCS.items():
-    _kernel = _float_kernel(_fn, _doc, "erf_vml_cpu" if _name == "erf" else "")
-    register(f"{_name}(Tensor self) -> Tensor", _kernel, traits=_EW, doc=_doc)
+    _faces = "ember Tensor F" if _name in ("tanh", "sigmoid") else "ember Tensor"
+    unary(_name, _float_kernel(_fn, _doc, "erf_vml_cpu" if _name == "erf" else ""), _doc, _faces)
 
 neg = _same_dtype(np.negative, "-x", allow_bool=False, name="Negation")
-register("neg(Tensor self) -> Tensor", neg, traits=_EW)
-register("abs(Tensor self) -> Tensor", abs_, traits=_EW)
-register("sign(Tensor self) -> Tensor", sign, traits=_EW)
-register("relu(Tensor self) -> Tensor", relu, traits=_EW)
-register("gelu(Tensor self, *, str approximate='none') -> Tensor", gelu, traits=_EW, version=10)
-register("silu(Tensor self) -> Tensor", silu, traits=_EW)
-register(
-    "softmax.int(Tensor self, int dim, ScalarType? dtype=None) -> Tensor", _softmax_kernel(False)
-)
-register(
-    "log_softmax.int(Tensor self, int dim, ScalarType? dtype=None) -> Tensor", _softmax_kernel(True)
-)
+unary("neg", neg, "-x")
+unary("abs", abs_, "|x|")
+unary("sign", sign, "-1, 0 or 1 by the sign of x")
+unary("relu", relu, "max(x, 0)", faces="ember Tensor F", inplace="ember Tensor F")
+register("cumsum(Tensor self, int dim, *, ScalarType? dtype=None) -> Tensor", cumsum,
+         faces="ember Tensor")  # fmt: skip
+register("gelu(Tensor self, *, str approximate='none') -> Tensor", gelu, traits=_EW, version=10,
+         faces="ember F")  # fmt: skip
+register("silu(Tensor self) -> Tensor", silu, traits=_EW, faces="ember")
+for _name, _log in (("softmax", False), ("log_softmax", True)):
+    register(f"{_name}.int(Tensor self, int dim, ScalarType? dtype=None) -> Tensor",
+             _softmax_kernel(_log), faces="ember Tensor F")  # fmt: skip

@@ -313,47 +313,67 @@ def to_dtype(a, dtype, non_blocking=False, copy=False, memory_format=None):
 
 
 _VIEW_OPS = (
-    ("select.int(Tensor(a) self, int dim, SymInt index) -> Tensor(a)", select),
+    ("select.int(Tensor(a) self, int dim, SymInt index) -> Tensor(a)", select, "ember Tensor"),
     (
         "slice.Tensor(Tensor(a) self, int dim=0, SymInt? start=None, SymInt? end=None,"
         " SymInt step=1) -> Tensor(a)",
         slice_,
+        "",
     ),
-    ("narrow(Tensor(a) self, int dim, SymInt start, SymInt length) -> Tensor(a)", narrow),
-    ("view(Tensor(a) self, SymInt[] size) -> Tensor(a)", view),
-    ("reshape(Tensor(a) self, SymInt[] shape) -> Tensor(a)", reshape),
-    ("expand(Tensor(a) self, SymInt[] size, *, bool implicit=False) -> Tensor(a)", expand),
-    ("expand_as(Tensor(a) self, Tensor other) -> Tensor(a)", expand_as),
-    ("t(Tensor(a) self) -> Tensor(a)", t),
-    ("transpose.int(Tensor(a) self, int dim0, int dim1) -> Tensor(a)", transpose),
-    ("permute(Tensor(a) self, int[] dims) -> Tensor(a)", permute),
-    ("squeeze(Tensor(a) self) -> Tensor(a)", squeeze),
-    ("squeeze.dim(Tensor(a) self, int dim) -> Tensor(a)", squeeze),
-    ("squeeze.dims(Tensor(a) self, int[] dim) -> Tensor(a)", squeeze),
-    ("unsqueeze(Tensor(a) self, int dim) -> Tensor(a)", unsqueeze),
-    ("flatten.using_ints(Tensor(a) self, int start_dim=0, int end_dim=-1) -> Tensor(a)", flatten),
-    ("unflatten.int(Tensor(a) self, int dim, SymInt[] sizes) -> Tensor(a)", unflatten),
+    (
+        "narrow(Tensor(a) self, int dim, SymInt start, SymInt length) -> Tensor(a)",
+        narrow,
+        "ember Tensor",
+    ),
+    ("view(Tensor(a) self, SymInt[] size) -> Tensor(a)", view, "Tensor"),
+    ("reshape(Tensor(a) self, SymInt[] shape) -> Tensor(a)", reshape, "ember Tensor"),
+    (
+        "expand(Tensor(a) self, SymInt[] size, *, bool implicit=False) -> Tensor(a)",
+        expand,
+        "Tensor",
+    ),
+    ("expand_as(Tensor(a) self, Tensor other) -> Tensor(a)", expand_as, "Tensor"),
+    ("t(Tensor(a) self) -> Tensor(a)", t, "ember Tensor"),
+    ("transpose.int(Tensor(a) self, int dim0, int dim1) -> Tensor(a)", transpose, "ember Tensor"),
+    ("permute(Tensor(a) self, int[] dims) -> Tensor(a)", permute, "ember Tensor"),
+    ("squeeze(Tensor(a) self) -> Tensor(a)", squeeze, "ember Tensor"),
+    ("squeeze.dim(Tensor(a) self, int dim) -> Tensor(a)", squeeze, "ember Tensor"),
+    ("squeeze.dims(Tensor(a) self, int[] dim) -> Tensor(a)", squeeze, "ember Tensor"),
+    ("unsqueeze(Tensor(a) self, int dim) -> Tensor(a)", unsqueeze, "ember Tensor"),
+    (
+        "flatten.using_ints(Tensor(a) self, int start_dim=0, int end_dim=-1) -> Tensor(a)",
+        flatten,
+        "ember Tensor F.flatten",
+    ),
+    (
+        "unflatten.int(Tensor(a) self, int dim, SymInt[] sizes) -> Tensor(a)",
+        unflatten,
+        "ember Tensor",
+    ),
     (
         "as_strided(Tensor(a) self, SymInt[] size, SymInt[] stride,"
         " SymInt? storage_offset=None) -> Tensor(a)",
         as_strided,
+        "ember Tensor",
     ),
-    ("view_as(Tensor(a) self, Tensor other) -> Tensor(a)", view_as),
-    ("reshape_as(Tensor(a) self, Tensor other) -> Tensor(a)", reshape_as),
-    ("detach(Tensor(a) self) -> Tensor(a)", alias),
-    ("alias(Tensor(a) self) -> Tensor(a)", alias),
+    ("view_as(Tensor(a) self, Tensor other) -> Tensor(a)", view_as, "Tensor"),
+    ("reshape_as(Tensor(a) self, Tensor other) -> Tensor(a)", reshape_as, "Tensor"),
+    ("detach(Tensor(a) self) -> Tensor(a)", alias, "ember Tensor"),
+    ("alias(Tensor(a) self) -> Tensor(a)", alias, ""),
     (
         "contiguous(Tensor(a) self, *, MemoryFormat memory_format=contiguous_format) -> Tensor(a)",
         contiguous,
+        "Tensor",
     ),
     (
         "to.dtype(Tensor(a) self, ScalarType dtype, bool non_blocking=False,"
         " bool copy=False, MemoryFormat? memory_format=None) -> Tensor(a)",
         to_dtype,
+        "Tensor.to",
     ),
 )
-for _schema, _fn in _VIEW_OPS:
-    register(_schema, _fn, traits=_V)
+for _schema, _fn, _faces in _VIEW_OPS:
+    register(_schema, _fn, traits=_V, faces=_faces)
 
 
 def _size_int(a, dim):
@@ -366,8 +386,11 @@ def _len(a):
     return a.shape[0]
 
 
-register("size.int(Tensor self, int dim) -> int", _size_int, doc="size of one dimension")
-register("size(Tensor self) -> int[]", lambda a: list(a.shape), doc="the shape as a list")
-register("dim(Tensor self) -> int", lambda a: a.ndim, doc="number of dimensions")
-register("numel(Tensor self) -> int", lambda a: int(a.size), doc="number of elements")
+register("size.int(Tensor self, int dim) -> int", _size_int, doc="size of one dimension",
+         faces="Tensor.size")  # fmt: skip
+register("size(Tensor self) -> int[]", lambda a: list(a.shape), doc="the shape as a list",
+         faces="Tensor.size")  # fmt: skip
+register("dim(Tensor self) -> int", lambda a: a.ndim, doc="number of dimensions", faces="Tensor")
+register("numel(Tensor self) -> int", lambda a: int(a.size), doc="number of elements",
+         faces="ember Tensor")  # fmt: skip
 register("len.Tensor(Tensor t) -> int", _len, doc="size of dimension 0")

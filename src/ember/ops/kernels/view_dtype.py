@@ -112,8 +112,13 @@ def view_as_complex(a):
 
 
 _V = ("view",)
-register("view.dtype(Tensor(a) self, ScalarType dtype) -> Tensor(a)", view_dtype, traits=_V)
-register("real(Tensor(a) self) -> Tensor(a)", real, traits=_V)
-register("imag(Tensor(a) self) -> Tensor(a)", imag, traits=_V)
-register("view_as_real(Tensor(a) self) -> Tensor(a)", view_as_real, traits=_V)
-register("view_as_complex(Tensor(a) self) -> Tensor(a)", view_as_complex, traits=_V)
+register(
+    "view.dtype(Tensor(a) self, ScalarType dtype) -> Tensor(a)",
+    view_dtype,
+    traits=_V,
+    faces="Tensor.view",
+)
+register("real(Tensor(a) self) -> Tensor(a)", real, traits=_V, faces="ember")
+register("imag(Tensor(a) self) -> Tensor(a)", imag, traits=_V, faces="ember")
+register("view_as_real(Tensor(a) self) -> Tensor(a)", view_as_real, traits=_V, faces="ember")
+register("view_as_complex(Tensor(a) self) -> Tensor(a)", view_as_complex, traits=_V, faces="ember")

@@ -1,9 +1,11 @@
-"""The `math` functions of scripted code, with C's <math.h> results (as TorchScript gives).
+"""The `math` module of scripted code: TorchScript's operators with C's <math.h> results.
 
 Python's `math` raises where C returns a special value (``math.log(0.0)`` raises, C gives
 ``-inf``; ``math.sqrt(-1.0)`` raises, C gives ``nan``). Each function here tries `math`
 first and answers the cases it refuses the way C does, so scripted code computes what
-torch.jit.script'ed code computes. Generated code reaches this module as ``_rt_libm``.
+torch.jit.script'ed code computes. Each becomes TorchScript's operator of its name
+(``aten::sqrt.float``, ``aten::log.int_int``, ``aten::mathremainder.float`` for
+``math.remainder``) with the face ``math.<name>``.
 
 Example:
     >>> sqrt(-1.0), log(0.0), exp(1000.0), gamma(-0.0), log(8, 2), fmod(7, 0)
@@ -15,6 +17,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
+
+from ember.ops.table import register
 
 __all__ = ["log", "gamma", "lgamma", "mathremainder", "factorial", "ldexp"]
 
@@ -98,3 +102,47 @@ def ldexp(x: float, i: int) -> float:
         return math.ldexp(x, i)
     except OverflowError:
         return math.copysign(math.inf, x)
+
+
+# fmt: off
+_FLOAT_FUNCTIONS = ["sqrt", "exp", "log", "log10", "log1p", "expm1", "sin", "cos", "tan", "asin",
+                    "acos", "atan", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh", "erf",
+                    "erfc", "gamma", "lgamma", "fabs", "degrees", "radians"]
+# fmt: on
+_SHAPES = {
+    # Python `math` name -> shape: "f" float result of one number (``log`` also takes a
+    # base), "i" int result of a number, "b" bool of a float, "ff" float of two numbers,
+    # "ii" int of two ints, "i1" int of an int
+    **dict.fromkeys(_FLOAT_FUNCTIONS, "f"),
+    **dict.fromkeys(["floor", "ceil"], "i"),
+    **dict.fromkeys(["isnan", "isinf", "isfinite"], "b"),
+    **dict.fromkeys(["atan2", "copysign", "fmod", "remainder"], "ff"),
+    "gcd": "ii",
+    "factorial": "i1",
+}
+_PAIRS = {"int": ("int", "int"), "float": ("float", "float"), "int_float": ("int", "float"),
+          "float_int": ("float", "int")}  # fmt: skip
+_LOG_PAIRS = {"int_int": ("int", "int"), "float_float": ("float", "float"),
+              "int_float": ("int", "float"), "float_int": ("float", "int")}  # fmt: skip
+
+
+def _register_math() -> None:
+    for name, shape in _SHAPES.items():
+        op = "mathremainder" if name == "remainder" else name
+        fn, face = globals()[op], f"math.{name}"
+        if shape in ("f", "i"):
+            out = "float" if shape == "f" else "int"
+            for t in ("int", "float"):
+                register(f"{op}.{t}({t} a) -> {out}", fn, faces=face, doc=f"math.{name}")
+        elif shape in ("b", "i1"):
+            t, out = ("float", "bool") if shape == "b" else ("int", "int")
+            register(f"{op}.{t}({t} a) -> {out}", fn, faces=face, doc=f"math.{name}")
+        elif shape == "ii":
+            register(f"{op}.int(int a, int b) -> int", fn, faces=face, doc=f"math.{name}")
+        pairs = _LOG_PAIRS if name == "log" else _PAIRS if shape == "ff" else {}
+        for overload, (a, b) in pairs.items():
+            register(f"{op}.{overload}({a} a, {b} b) -> float", fn, faces=face, doc=f"math.{name}")
+    register("ldexp(float x, int i) -> float", ldexp, faces="math.ldexp", doc="math.ldexp")
+
+
+_register_math()
