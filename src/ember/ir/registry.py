@@ -150,7 +150,9 @@ def bind(param: T.Type, arg: T.Type, env: dict, convert: bool = False) -> bool:
         if is_type_var(param.elem) and param.elem.qualified_name not in env:
             env[param.elem.qualified_name] = arg.elem
             return True
-        return bind(param.elem, arg.elem, env) if _has_var(param.elem) else arg.elem == param.elem
+        if _has_var(param.elem):
+            return bind(param.elem, arg.elem, env)
+        return arg.elem == param.elem or accepts(param, arg, convert)
     if isinstance(param, T.DictType) and isinstance(arg, T.DictType):
         return bind(param.key, arg.key, env) and bind(param.value, arg.value, env)
     if isinstance(param, T.TupleType) and isinstance(arg, T.TupleType):
@@ -170,6 +172,7 @@ def _has_var(t: T.Type) -> bool:
 
 
 _NUMS = (T.IntType, T.FloatType, T.BoolType, T.NumberType)
+_TENSOR = T.TensorType.get()
 
 
 def accepts(param: T.Type, arg: T.Type, convert: bool = False) -> bool:
@@ -185,6 +188,8 @@ def accepts(param: T.Type, arg: T.Type, convert: bool = False) -> bool:
         return isinstance(arg, T.IntType)
     if isinstance(target, T.ListType) and isinstance(arg, T.TupleType):
         return all(accepts(target.elem, e, convert) for e in arg.elems)
+    if isinstance(target, T.ListType) and isinstance(arg, T.ListType):  # Tensor[] as Tensor?[]
+        return target.elem == T.OptionalType(T.TensorType.get()) and arg.elem == _TENSOR
     return False
 
 

@@ -228,7 +228,14 @@ class CallLowering:
             types = [f.receiver.type, *[a.type for a in args]]
             if f.name in _SIZE_METHODS or registry.match_among(cands, types, {}) is None:
                 args = [self.b.list_construct(args, T.IntType.get())]  # x.view(2, 3)
-        return self.call_op(cands, [f.receiver, *args], kwargs, node, callname)
+        at = _receiver_position(cands)  # `self` is not always first: x.where(cond, y)
+        return self.call_op(cands, [*args[:at], f.receiver, *args[at:]], kwargs, node, callname)
+
+
+def _receiver_position(cands) -> int:
+    """Where a method's receiver goes among the positional arguments: at `self`."""
+    names = [p.name for p in cands[0].params if not p.kwarg_only]
+    return names.index("self") if "self" in names else 0
 
 
 def _operator_of(obj):
