@@ -10,11 +10,11 @@ import sys
 
 import numpy as np
 import pytest
+from face_samples import sample_args
 
 import ember
 import ember.nn.functional as F
 from ember import ops
-from face_samples import sample_args
 
 NAMESPACES = ("ember", "Tensor", "F", "math", "str", "list", "dict")
 # Calls TorchScript itself runs otherwise than Python does (torch 2.13 scripts them alike):
