@@ -59,6 +59,7 @@ UNARY = {
             "tanh",
             "sigmoid",
             "erf",
+            "erfc",
             "reciprocal",
             "log2",
             "log10",

@@ -18,6 +18,7 @@ FLOAT_FUNCS = [
     "tanh",
     "sigmoid",
     "erf",
+    "erfc",
     "reciprocal",
     "log10",
     "expm1",

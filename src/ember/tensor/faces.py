@@ -57,7 +57,7 @@ def face_function(face: str, inplace: str | None = None):
     if all("creation" in op.traits for op in ops) and not _has_arg(ops, "requires_grad"):
         fn = _with_requires_grad(fn)
     if inplace is not None:
-        fn = _with_inplace(fn, face_function(inplace))
+        fn = _with_inplace(fn, face_function(inplace), _positional_count(ops[0]))
     fn.__name__ = fn.__qualname__ = face.rsplit(".", 1)[1]
     fn.__ember_face__ = face
     fn.__ember_op__ = ops[0].name
@@ -101,8 +101,16 @@ def _with_requires_grad(inner):
     return fn
 
 
-def _with_inplace(inner, in_place):
+def _positional_count(op) -> int:
+    return sum(not a.kwarg_only for a in op.schema.arguments)
+
+
+def _with_inplace(inner, in_place, positional: int):
+    """PyTorch's ``inplace=False`` parameter, after the op's own (keyword or positional)."""
+
     def fn(*args, inplace=False, **kwargs):
+        if len(args) > positional:
+            args, inplace = args[:positional], args[positional]
         return (in_place if inplace else inner)(*args, **kwargs)
 
     fn.__doc__ = inner.__doc__

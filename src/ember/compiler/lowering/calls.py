@@ -152,6 +152,7 @@ class CallLowering:
         cands = _operator_of(obj)
         if cands is not None:
             args, kwargs = self.args_of(node)
+            cands = self.inplace_variant(obj, cands, args, kwargs, node)
             if len(args) > 1 and all(isinstance(a.type, T.IntType) for a in args):
                 kw_types = {k: v.type for k, v in kwargs.items()}
                 if registry.match_among(cands, [a.type for a in args], kw_types) is None:
@@ -164,6 +165,25 @@ class CallLowering:
         if callable(obj) and hasattr(obj, "__code__"):
             return self.call_function(obj, node)
         raise self.err(node, f"'{name}' cannot be called in scripted code")
+
+    def inplace_variant(self, obj, cands, args, kwargs, node):
+        """PyTorch's ``inplace=`` argument of an nn.functional face with an in-place twin
+        (``F.relu(x, inplace=True)`` is ``F.relu_(x)``): taken out of the arguments; a
+        constant True picks the twin's overloads."""
+        face = getattr(obj, "__ember_face__", "")
+        twin = registry.face_overloads(face + "_") if face.startswith("F.") else []
+        if not twin:
+            return cands
+        positional = sum(not p.kwarg_only for p in cands[0].params)
+        flag = kwargs.pop("inplace", None)
+        if flag is None and len(args) > positional:
+            flag = args.pop(positional)
+        if flag is None:
+            return cands
+        value = _constant_value(flag)
+        if not isinstance(value, bool):
+            raise self.err(node, f"{face}: inplace must be a constant True or False here")
+        return twin if value else cands
 
     def call_function(self, fn, node):
         compiled = self.ctx.function(fn, node, self)
@@ -230,6 +250,11 @@ class CallLowering:
                 args = [self.b.list_construct(args, T.IntType.get())]  # x.view(2, 3)
         at = _receiver_position(cands)  # `self` is not always first: x.where(cond, y)
         return self.call_op(cands, [*args[:at], f.receiver, *args[at:]], kwargs, node, callname)
+
+
+def _constant_value(v):
+    op = getattr(v, "op", None)
+    return op.attrs.get("value") if op is not None and op.kind == "prim::Constant" else None
 
 
 def _receiver_position(cands) -> int:

@@ -83,15 +83,50 @@ def _poly(x, coefs, monic=False):
     return r
 
 
+_ERFC_R = (
+    5.64189583547755073984e-1,
+    1.27536670759978104416e0,
+    5.01905042251180477414e0,
+    6.16021097993053585195e0,
+    7.40974269950448939160e0,
+    2.97886665372100240670e0,
+)
+_ERFC_S = (2.26052863220117276590e0, 9.39603524938001434673e0, 1.20489539808096656605e1,
+           1.70814450747565897222e1, 9.60896809063285878198e0, 3.36907645100081516050e0)  # fmt: skip
+
+
+def _erfc_tail(a):
+    """erfc(a) for float64 a >= 1: exp(-a*a) (with a*a split so it is exact) times Cephes'
+    rational function for 1 <= a < 8 or for a >= 8."""
+    hi = np.floor(a * 32768.0 + 0.5) / 32768.0
+    lo = a - hi
+    gauss = np.exp(-hi * hi) * np.exp(-(2.0 * hi * lo + lo * lo))
+    mid = _poly(a, _ERFC_P) / _poly(a, _ERFC_Q, monic=True)
+    far = _poly(a, _ERFC_R) / _poly(a, _ERFC_S, monic=True)
+    return gauss * np.where(a < 8.0, mid, far)
+
+
+def _erf_near(v):
+    """erf(v) for float64 |v| < 1."""
+    z = v * v
+    return v * _poly(z, _ERF_T) / _poly(z, _ERF_U, monic=True)
+
+
 def erf_np(x):
     """erf of a float array, computed in float64 and rounded once to x's dtype."""
     v = x.astype(np.float64)
     a = np.abs(v)
-    z = v * v
-    near = v * _poly(z, _ERF_T) / _poly(z, _ERF_U, monic=True)
-    a = np.minimum(a, 8.0)
-    far = 1.0 - np.exp(-a * a) * _poly(a, _ERFC_P) / _poly(a, _ERFC_Q, monic=True)
-    return np.where(np.abs(v) < 1.0, near, np.copysign(far, v)).astype(x.dtype)
+    far = 1.0 - _erfc_tail(np.maximum(a, 1.0))
+    return np.where(a < 1.0, _erf_near(v), np.copysign(far, v)).astype(x.dtype)
+
+
+def erfc_np(x):
+    """erfc (1 - erf) of a float array, computed in float64 and rounded once to x's dtype."""
+    v = x.astype(np.float64)
+    a = np.abs(v)
+    tail = _erfc_tail(np.maximum(a, 1.0))
+    r = np.where(a < 1.0, 1.0 - _erf_near(v), np.where(v < 0, 2.0 - tail, tail))
+    return r.astype(x.dtype)
 
 
 _F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
@@ -178,6 +213,21 @@ def relu(a):
     return cast(np.maximum(x, np.zeros((), ct)), rt)
 
 
+def hardtanh(a, min_val=-1, max_val=1):
+    """x clamped to [min_val, max_val], in x's dtype"""
+    if min_val > max_val:  # what F.hardtanh checks before it calls the op
+        raise ValueError("min_val cannot be greater than max_val")
+    if a.dtype == np.bool_:
+        raise RuntimeError("Boolean inputs not supported for hardtanh")
+    if a.dtype.kind == "u" and min_val < 0:
+        raise RuntimeError("cannot do hardtanh on an unsigned type with negative limits")
+    no_complex(a, "clamp is not supported for complex types")
+    rt = _BY_NP[a.dtype]
+    ct = compute_np(rt)
+    x = a if a.dtype == ct else a.astype(ct)
+    return cast(np.minimum(np.maximum(x, min_val), max_val), rt)
+
+
 def _gelu_none(x):
     return 0.5 * x * (1.0 + erf_np(x * np.asarray(math.sqrt(0.5), x.dtype)))
 
@@ -246,6 +296,7 @@ _FLOAT_FUNCS = {
     "tanh": (_wide(np.tanh), "hyperbolic tangent"),
     "sigmoid": (sigmoid_np, "1 / (1 + exp(-x))"),
     "erf": (erf_np, "the error function"),
+    "erfc": (erfc_np, "1 - erf(x)"),
     "reciprocal": (np.reciprocal, "1 / x"),
     "log10": (_wide(np.log10), "base-10 logarithm"),
     "expm1": (_wide(np.expm1), "exp(x) - 1"),
@@ -304,13 +355,18 @@ for _name, _fn in (("floor", np.floor), ("ceil", np.ceil), ("round", np.round),
 unary("square", _square, "x * x")
 for _name, (_fn, _doc) in _FLOAT_FUNCS.items():
     _faces = "ember Tensor F" if _name in ("tanh", "sigmoid") else "ember Tensor"
-    unary(_name, _float_kernel(_fn, _doc, "erf_vml_cpu" if _name == "erf" else ""), _doc, _faces)
+    _real_only = f"{_name}_vml_cpu" if _name in ("erf", "erfc") else ""
+    unary(_name, _float_kernel(_fn, _doc, _real_only), _doc, _faces)
 
 neg = _same_dtype(np.negative, "-x", allow_bool=False, name="Negation")
 unary("neg", neg, "-x")
 unary("abs", abs_, "|x|")
 unary("sign", sign, "-1, 0 or 1 by the sign of x")
 unary("relu", relu, "max(x, 0)", faces="ember Tensor F", inplace="ember Tensor F")
+_HARDTANH = "(Tensor self, Scalar min_val=-1, Scalar max_val=1)"
+register(f"hardtanh{_HARDTANH} -> Tensor", hardtanh, traits=_EW, faces="F")
+register(f"hardtanh_{_HARDTANH.replace('Tensor self', 'Tensor(a!) self')} -> Tensor(a!)",
+         in_place(hardtanh), traits=("inplace",), faces="F", doc="in-place hardtanh")  # fmt: skip
 register("cumsum(Tensor self, int dim, *, ScalarType? dtype=None) -> Tensor", cumsum,
          faces="ember Tensor")  # fmt: skip
 register("gelu(Tensor self, *, str approximate='none') -> Tensor", gelu, traits=_EW, version=10,
