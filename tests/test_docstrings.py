@@ -7,7 +7,7 @@ import pkgutil
 import pytest
 
 import ember
-from ember.compiler.driver import reset_context
+from ember.compiler.driver import reset
 
 MODULES = sorted(["ember", *(m.name for m in pkgutil.walk_packages(ember.__path__, "ember."))])
 OPTIONS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
@@ -16,7 +16,7 @@ OPTIONS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 @pytest.mark.parametrize("name", MODULES)
 def test_docstring_examples(name):
     module = importlib.import_module(name)
-    reset_context()  # class names get mangled by what other tests compiled before
+    reset()  # class names get mangled by what other tests compiled before
     result = doctest.testmod(module, optionflags=OPTIONS, extraglobs={"ember": ember})
     assert result.failed == 0, f"{result.failed} docstring example(s) failed in {name}"
 

@@ -117,7 +117,7 @@ def test_bounded_loop_and_unpacking_forms():
 def test_class_text_matches_torch_archive(torch, tmp_path):
     import zipfile
 
-    from ember.ir import Builder, Graph
+    from ember.ir import Builder, Function, Graph
     from ember.ir import types as T
     from ember.ir.class_printer import class_text
 
@@ -132,13 +132,14 @@ def test_class_text_matches_torch_archive(torch, tmp_path):
     attrs = {"weight": tensor, "bias": tensor, "training": T.BoolType.get()}
     attrs["_is_full_backward_hook"] = T.NoneType.get()
     lin = T.ClassType(qualified, attrs)
+    lin.parameters, lin.constants = ["weight", "bias"], {"in_features": 2, "out_features": 3}
     b = Builder(Graph("forward"))
     me = b.add_input(lin, "self")
     x = b.add_input(tensor, "input")
     w, bias = b.get_attr(me, "weight", tensor), b.get_attr(me, "bias", tensor)
     b.return_(b.emit("aten::linear", x, w, bias))
-    finals = {"in_features": 2, "out_features": 3}
-    got = class_text(lin, [b.graph], parameters=["weight", "bias"], finals=finals)
+    lin.methods["forward"] = Function(f"{qualified}.forward", b.graph, [], tensor)
+    got = class_text(lin)
 
     def split(text):  # torch orders Final constants arbitrarily between runs
         lines = text.splitlines()
@@ -177,6 +178,8 @@ def test_printed_corpus_is_in_the_compilers_language():
 
 
 def test_printed_functions_compile_back_and_agree(capsys):
+    from tests.loading import load_function
+
     import ember
     from ember.compiler.modules.archive import CodeUnit
     from ember.runtime import compile_graph
@@ -202,7 +205,7 @@ def test_printed_functions_compile_back_and_agree(capsys):
 
     for name, inputs in cases.items():
         g = graphs[name]
-        loaded = unit.ctx.function(unit.function_source(f"__torch__.{g.name}"))
+        loaded = load_function(unit, f"__torch__.{g.name}")
         direct = compile_graph(g)
         for args in inputs:
             assert outcome(loaded, args) == outcome(direct, args), (name, args)

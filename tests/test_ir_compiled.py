@@ -27,9 +27,9 @@ _SEEN: set = set()
 
 
 def _new_graphs():
-    from ember.compiler.driver import context
+    from ember.compiler.driver import default_compiler
 
-    fresh = [g for g in context().all_graphs() if id(g) not in _SEEN]
+    fresh = [g for g in default_compiler().unit.graphs() if id(g) not in _SEEN]
     _SEEN.update(id(g) for g in fresh)
     return fresh
 
@@ -50,18 +50,18 @@ def test_passes_on_compiled_graphs(make, inputs):
 
 
 def test_clone_and_inline_on_compiled_graphs():
-    from ember.compiler.driver import context, reset_context
+    from ember.compiler.driver import default_compiler, reset
     from ember.ir.inline import clone_graph, inline_calls
 
     for _, make, _ in CASES:
         ember.jit.script(make())
-    ctx = context()
+    unit = default_compiler().unit
 
     def resolve(name):
-        return ctx.by_name[name].graph if name in ctx.by_name else None
+        return unit.functions[name].graph if name in unit.functions else None
 
     inlined = 0
-    for g in ctx.all_graphs():
+    for g in unit.graphs():
         copy = clone_graph(g)
         verify(copy)
         assert str(copy) == str(g)
@@ -74,4 +74,4 @@ def test_clone_and_inline_on_compiled_graphs():
             scripted = ember.jit.script(obj)  # before running obj: some cases keep state
             _same(obj(*args), scripted(*args))
     finally:
-        reset_context()  # later tests compile afresh instead of reusing the inlined graphs
+        reset()  # later tests compile afresh instead of reusing the inlined graphs

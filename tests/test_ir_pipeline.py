@@ -5,7 +5,7 @@ import pytest
 
 import ember
 import ember.compiler.driver as frontend
-from ember.compiler.driver import reset_context
+from ember.compiler.driver import reset
 from ember.errors import VerifyError
 from ember.ir import Builder, Graph, pipeline, run_passes
 from ember.ir import types as T
@@ -51,9 +51,9 @@ def test_compiler_runs_its_passes_through_the_pipeline(monkeypatch):
         return x * 2 + 1
 
     monkeypatch.setattr(frontend, "eliminate_dead_code", breaks_graph)
-    reset_context()
+    reset()
     try:
         with pytest.raises(VerifyError, match="after pass breaks_graph"):
             ember.jit.script(f)
     finally:
-        reset_context()
+        reset()

@@ -3,7 +3,7 @@
 import pytest
 
 from ember import VerifyError
-from ember.ir import Builder, Graph, Operation, verify
+from ember.ir import Builder, Function, Graph, Operation, Param, verify
 from ember.ir import types as T
 
 TENSOR, INT, BOOL, STR = T.TensorType.get(), T.IntType.get(), T.BoolType.get(), T.StrType.get()
@@ -168,7 +168,9 @@ def test_constant_value_must_match_its_type():
 
 def test_call_method_against_known_signature():
     sub = T.ClassType("__torch__.Sub")
-    sub.methods["forward"] = ((sub, TENSOR), TENSOR)
+    sub.methods["forward"] = Function(
+        "__torch__.Sub.forward", Graph(), [Param("x", TENSOR)], TENSOR
+    )
     b = Builder(Graph())
     s = b.add_input(sub, "s")
     b.call_method(s, "forward", ["oops"], [TENSOR])

@@ -4,27 +4,12 @@ compiled back with `CodeUnit` and run, give the scripted results."""
 import numpy as np
 import pytest
 from tests.corpus import CASES
+from tests.loading import class_files, load_function, load_module
 
 import ember
 from ember.compiler.modules.archive import CodeUnit
-from ember.compiler.modules.classfile import code_files
-from ember.ir.code_printer import code_text
+from ember.ir.class_printer import function_files
 from ember.jit import RecursiveScriptModule
-
-
-def _load(scripted, unit):
-    info = unit.class_info(scripted._ember_info.class_type.qualified_name)
-    return _load_info(scripted, info, unit)
-
-
-def _load_info(scripted, info, unit):
-    values = {}
-    for name, kind in info.kinds.items():
-        if kind == "module":
-            values[name] = _load_info(scripted._modules[name], info.submodules[name], unit)
-        elif kind != "const":
-            values[name] = getattr(scripted, name)
-    return RecursiveScriptModule._construct_loaded(info, unit.ctx, values, scripted.training)
 
 
 def _copy(args):
@@ -44,13 +29,10 @@ def _same(a, b):
 
 
 def _function_files(scripted):
-    from ember.compiler.driver import context
-    from ember.compiler.modules.classfile import _functions
+    """The code files of a scripted function and the functions it calls."""
+    from ember.compiler.driver import default_compiler
 
-    compiled = scripted._compiled
-    files = {compiled.qualified_name.rpartition(".")[0]: [code_text(compiled.graph)]}
-    _functions(compiled.graph, context(), files, {compiled.qualified_name})
-    return {prefix: "\n".join(parts) for prefix, parts in files.items()}
+    return function_files(default_compiler().unit, scripted._compiled)
 
 
 @pytest.mark.parametrize("make, inputs", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
@@ -59,13 +41,13 @@ def test_printed_code_compiles_back(make, inputs):
     obj = make()
     scripted = ember.jit.script(obj)
     if isinstance(scripted, RecursiveScriptModule):
-        unit = CodeUnit(code_files(scripted._ember_info, scripted._ember_ctx).get)
-        loaded = _load(scripted, unit)
+        unit = CodeUnit(class_files(scripted).get)
+        loaded = load_module(scripted, unit)
         code, loaded_code = scripted.code, loaded.code
     else:
         unit = CodeUnit(_function_files(scripted).get)
-        loaded = unit.ctx.function(unit.function_source(scripted.qualified_name))
-        code, loaded_code = scripted.code, code_text(loaded.graph)
+        loaded = load_function(unit, scripted.qualified_name)
+        code, loaded_code = scripted.code, loaded.code
     args = inputs()
     _same(scripted(*_copy(args)), loaded(*_copy(args)))
     assert loaded_code == code
@@ -88,6 +70,6 @@ def test_swap_literal_if_and_while_flag_round_trip():
     assert "prim::TupleConstruct" not in str(s.graph).split("return")[0].split("prim::Loop")[0]
     assert "if False:" in s.code
     unit = CodeUnit(_function_files(s).get)
-    loaded = unit.ctx.function(unit.function_source(s.qualified_name))
-    assert code_text(loaded.graph) == s.code
+    loaded = load_function(unit, s.qualified_name)
+    assert loaded.code == s.code
     assert loaded(3, 4) == (128, 7, False)

@@ -35,11 +35,11 @@ def test_scripted_matches_eager(make, inputs):
 
 
 def test_every_compiled_graph_verifies():
-    from ember.compiler.driver import context
+    from ember.compiler.driver import default_compiler
 
     for _, make, _ in CASES:
         ember.jit.script(make())
-    graphs = context().all_graphs()
+    graphs = default_compiler().unit.graphs()
     assert len(graphs) >= 30
     for g in graphs:
         verify(g)

@@ -141,15 +141,15 @@ def test_augmented_items_of_tensor_containers_are_in_place():
 
 @pytest.mark.parametrize("name", NAMES)
 def test_printed_code_compiles_back(both, name):
+    from tests.loading import load_function
     from tests.test_jit_codeunit import _function_files
 
     from ember.compiler.modules.archive import CodeUnit
-    from ember.ir.code_printer import code_text
 
     s = ember.jit.script(getattr(both[0], name))
     unit = CodeUnit(_function_files(s).get)
-    loaded = unit.ctx.function(unit.function_source(s.qualified_name))
-    assert code_text(loaded.graph) == s.code
+    loaded = load_function(unit, s.qualified_name)
+    assert loaded.code == s.code
     _same(s(*_inputs(name)), loaded(*_inputs(name)))
 
 

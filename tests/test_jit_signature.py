@@ -1,9 +1,10 @@
 """Signatures in `.code`: keyword-only parameters print after a ``*`` line and re-parse."""
 
+from tests.loading import class_files, load_function
+
 import ember
 from ember import nn
 from ember.compiler.modules.archive import CodeUnit
-from ember.compiler.modules.classfile import code_files
 from ember.ir.code_printer import code_text
 
 
@@ -46,17 +47,17 @@ def test_method_prints_star():
 def test_function_star_reparses():
     s = ember.jit.script(scaled)
     unit = CodeUnit({"__torch__": s.code}.get)
-    loaded = unit.ctx.function(unit.function_source("__torch__.scaled"))
-    assert code_text(loaded.graph) == SCALED_CODE
+    loaded = load_function(unit, "__torch__.scaled")
+    assert loaded.code == SCALED_CODE
     x = ember.ones(2)
     assert loaded(x, scale=3.0).tolist() == s(x, scale=3.0).tolist() == [5.0, 5.0]
 
 
 def test_method_star_reparses():
     scripted = ember.jit.script(KwOnly())
-    unit = CodeUnit(code_files(scripted._ember_info, scripted._ember_ctx).get)
+    unit = CodeUnit(class_files(scripted).get)
     info = unit.class_info(scripted._ember_info.class_type.qualified_name)
-    fwd = unit.ctx.method(info, "forward")
+    fwd = unit.compiler.method(info, "forward")
     assert code_text(fwd.graph) == KWONLY_CODE
     assert fwd.graph.kwonly == {"k"}
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import ember
-from ember.ir import MAX_TRIP, Builder, Graph
+from ember.ir import MAX_TRIP, Builder, CompilationUnit, Function, Graph
 from ember.ir import types as T
 from ember.runtime import ScriptError, compile_graph
 from ember.tensor import dispatch
@@ -97,11 +97,13 @@ def test_module_methods_call_submodules_and_functions():
     me = types.SimpleNamespace(l0=Sub(2.0), l1=Sub(-1.0))
     relu_calls = []
 
-    def resolve(name):
-        assert name == "__torch__.torch.nn.functional.relu"
-        return lambda x, inplace: relu_calls.append(inplace) or ember.relu(x)
+    def relu(x, inplace):
+        return relu_calls.append(inplace) or ember.relu(x)
 
-    fwd = compile_graph(module_forward(), resolve)
+    unit = CompilationUnit()  # the called function is kept in Python (as @ignore'd ones are)
+    name = "__torch__.torch.nn.functional.relu"
+    unit.add_function(Function(name, Graph("relu"), [], TENSOR, python=relu))
+    fwd = compile_graph(module_forward(), unit)
     _close(fwd(me, ember.tensor([1.0, -3.0])), ember.tensor([-2.0, 0.0]))
     _close(fwd(me, ember.ones(2, 2)), ember.zeros(1))
     assert relu_calls == [False]
@@ -157,11 +159,8 @@ def test_while_true_with_counter_and_unknown_exception():
         fn(3)
 
 
-def test_cache_accepts_equal_bound_resolvers():
-    class Ctx:
-        def resolve(self, name):
-            raise AssertionError(name)
-
-    ctx = Ctx()
+def test_cache_is_per_compilation_unit():
+    unit = CompilationUnit()
     g = bounded_with_break()
-    assert compile_graph(g, ctx.resolve) is compile_graph(g, ctx.resolve)
+    assert compile_graph(g, unit) is compile_graph(g, unit)
+    assert compile_graph(g, CompilationUnit()) is not compile_graph(g, unit)

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+from tests.loading import load_function
 
 import ember
 import ember.jit
@@ -43,7 +44,7 @@ def test_traced_code_compiles_again_and_generalises(name):
     constants = []
     source = code_text(traced.graph, constants=constants)
     unit = CodeUnit({"__torch__": source}.get, constants=constants)
-    again = unit.ctx.function(unit.function_source(f"__torch__.{name}"))
+    again = load_function(unit, f"__torch__.{name}")
     x = ember.randn(6, 4)
     expected, got = fn(x), again(x)
     if not isinstance(expected, tuple):

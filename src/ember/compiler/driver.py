@@ -1,191 +1,105 @@
-"""Compiling Python functions and module methods to IR graphs, with caches.
+"""Compiling Python functions and module methods into a compilation unit, with caches.
 
-Source comes from `inspect.getsourcelines` and is parsed once per code object; a lowered
-graph is kept per function and per (module type, method name), so scripting a second
-instance of the same module class costs no parsing or lowering (TorchScript caches
-compiled classes the same way).
+A `Compiler` lowers each function or method to a graph in its `ember.ir.CompilationUnit`.
+Source comes from `inspect.getsourcelines` and is parsed once per code object; a compiled
+function is kept per Python function and a method per (module type, method name), so
+scripting a second instance of the same module class costs no parsing or lowering
+(TorchScript caches compiled classes the same way).
 
 Example:
     >>> def scale(x, k: float = 2.0):
     ...     return x * k
-    >>> f = compile_function(scale)
-    >>> f.qualified_name, [(n, str(t)) for n, t, _, _ in f.params], str(f.return_type)
-    ('__torch__.torch.compiler.driver.scale', [('x', 'Tensor'), ('k', 'float')], 'Tensor')
+    >>> compiler = Compiler()
+    >>> f = compiler.function(scale)
+    >>> compiler.unit.functions[f.qualified_name] is f, str(f.return_type)
+    (True, 'Tensor')
 """
 
 from __future__ import annotations
-
-import ast
-import contextlib
-import inspect
-import textwrap
 
 from ember.compiler.lowering.flow import RetryWithReturnType
 from ember.compiler.lowering.function import FunctionLowering
 from ember.compiler.lowering.typeinfo import TypeProblem, annotation_type, value_type
 from ember.compiler.lowering.values import ModuleRef
-from ember.compiler.modules.info import ModuleInfo, qualified_class_name
-from ember.compiler.parsing.diagnostics import Source
-from ember.compiler.parsing.parser import parse_function
+from ember.compiler.modules.info import ModuleInfo
+from ember.compiler.parsing.function_source import FunctionSource
 from ember.errors import CompileError
-from ember.ir import Builder, Graph, registry, run_passes, verify
+from ember.ir import Builder, Graph, run_passes, verify
 from ember.ir import types as T  # noqa: N812
 from ember.ir.passes import eliminate_dead_code
+from ember.ir.unit import MISSING, CompilationUnit, Function, Param
 
 __all__ = [
-    "Compiled",
-    "CompileContext",
-    "FunctionSource",
+    "Compiler",
     "compile_function",
-    "context",
-    "parse_python",
+    "default_compiler",
+    "reset",
 ]
 
-_PARSED: dict = {}
 
+class Compiler:
+    """Compiles Python functions and module methods into a `CompilationUnit`, with caches.
 
-def parse_python(fn):
-    """The AST of a Python function (cached per code object)."""
-    code = fn.__code__
-    tree = _PARSED.get(code)
-    if tree is None:
-        try:
-            lines, first = inspect.getsourcelines(fn)
-        except (OSError, TypeError) as e:
-            raise CompileError(f"cannot get the source of {fn.__qualname__}: {e}") from None
-        filename = inspect.getsourcefile(fn) or code.co_filename
-        if getattr(fn, "_ember_jit_unused", False) or getattr(fn, "_ember_jit_ignore", False):
-            lines = _signature_only(lines)  # the body stays Python: it is never compiled
-        tree = parse_function(Source("".join(lines), filename, first))
-        _PARSED[code] = tree
-    return tree
+    `unit` receives every class type and function compiled; module types with equal
+    concrete types (`ModuleInfo.key`) share one class type, so their methods compile once.
+    """
 
-
-def _signature_only(lines):
-    """The source lines of a def up to its body, with the body replaced by `pass`."""
-    text = textwrap.dedent("".join(lines))
-    try:
-        fdef = ast.parse(text).body[0]
-    except (SyntaxError, IndexError):
-        return lines
-    first_body = fdef.body[0]
-    start = first_body.lineno - 1
-    if fdef.body[0].lineno == fdef.lineno:  # one-line def
-        return lines
-    indent = lines[start][: len(lines[start]) - len(lines[start].lstrip())]
-    return [*lines[:start], indent + "pass\n"]
-
-
-class Compiled:
-    """A compiled function or method: its graph, parameters and return type."""
-
-    def __init__(self, qualified_name, graph, params, return_type, ctx):
-        self.qualified_name, self.graph = qualified_name, graph
-        self.params, self.return_type = params, return_type
-        self._ctx, self._fn = ctx, None
-        self.python = None
-        """For @ignore'd methods: the Python function scripted code calls instead."""
-
-    @property
-    def run(self):
-        """The runtime's Python function for the graph (built on first use)."""
-        if self._fn is None:
-            from ember.runtime import compile_graph
-
-            self._fn = compile_graph(self.graph, self._ctx.resolve)
-        return self._fn
-
-    def bind(self, args, kwargs, skip_self=False):
-        """Positional arguments for `run`, with defaults filled in (as Python binds them)."""
-        out = list(args)
-        for name, _, default, _ in self.params[len(args) :]:
-            if name in kwargs:
-                out.append(kwargs.pop(name))
-            elif default is not registry.MISSING:
-                out.append(default)
-            else:
-                raise TypeError(f"{self.qualified_name}() missing argument '{name}'")
-        if kwargs:
-            raise TypeError(f"{self.qualified_name}() got unexpected arguments {sorted(kwargs)}")
-        return out
-
-    def __call__(self, *args, **kwargs):
-        return self.run(*self.bind(args, dict(kwargs)))
-
-
-class CompileContext:
-    """Holds module types and compiled functions/methods for the whole process."""
-
-    def __init__(self):
-        self.classes: dict[str, T.ClassType] = {}
+    def __init__(self, unit: CompilationUnit | None = None):
+        self.unit = unit if unit is not None else CompilationUnit()
         self._types: dict = {}
-        self.functions: dict = {}
-        self.by_name: dict[str, Compiled] = {}
-        self.methods: dict = {}
+        self._functions: dict = {}
         self._busy: set = set()
 
-    def resolve(self, name):
-        return self.by_name[name].run
+    @property
+    def classes(self) -> dict[str, T.ClassType]:
+        """The unit's class types by qualified name (annotations may name them)."""
+        return self.unit.classes
 
     def module_info(self, module) -> ModuleInfo:
         info = module.__dict__.get("_ember_info")  # already scripted
         return info if info is not None else ModuleInfo(module, self)
 
-    def all_graphs(self):
-        """Every graph compiled so far (methods, then functions)."""
-        return [c.graph for c in [*self.methods.values(), *self.functions.values()]]
-
     def class_type_for(self, key, qualified_name, attrs) -> T.ClassType:
         ct = self._types.get(key)
         if ct is None:
-            name, i = qualified_name, 0
-            while name in self.classes:
-                head, _, last = qualified_name.rpartition(".")
-                name = f"{head}.___torch_mangle_{i}.{last}"
-                i += 1
-            ct = T.ClassType(name, attrs)
-            self.classes[name] = ct
-            self._types[key] = ct
+            ct = self._types[key] = self.unit.define_class(qualified_name, attrs)
         return ct
 
-    def method(self, info, name, node=None, low=None) -> Compiled:
-        key = (info.class_type.qualified_name, name)
-        done = self.methods.get(key)
+    def method(self, info, name, node=None, low=None) -> Function:
+        ct = info.class_type
+        done = ct.methods.get(name)
         if done is not None:
             return done
         src = info.method_source(name)
         if src is None:
             msg = f"module '{info.original_name}' has no method '{name}'"
             raise (low.err(node, msg) if low else CompileError(msg))
+        key = (ct.qualified_name, name)
         if key in self._busy:
             raise low.err(node, f"recursive call of '{name}' is not supported in scripted code")
         self._busy.add(key)
         try:
-            compiled = self._build(src, name, f"{key[0]}.{name}", info)
+            fn = self._build(src, name, f"{key[0]}.{name}", info)
         finally:
             self._busy.discard(key)
-        info.class_type.methods[name] = (tuple(p[1] for p in compiled.params), compiled.return_type)
-        self.methods[key] = compiled
-        return compiled
+        return self.unit.add_method(ct, fn)
 
-    def function(self, fn, node=None, low=None) -> Compiled:
-        done = self.functions.get(fn)
+    def function(self, fn, node=None, low=None) -> Function:
+        done = self._functions.get(fn)
         if done is not None:
             return done
         src = fn if isinstance(fn, FunctionSource) else FunctionSource.of_python(fn)
-        qualified = src.qualified_name
         if fn in self._busy:
             raise low.err(node, f"recursive call of '{src.fdef.name}' is not supported")
         self._busy.add(fn)
         try:
-            compiled = self._build(src, src.fdef.name, qualified, None)
+            compiled = self._build(src, src.fdef.name, src.qualified_name, None)
         finally:
             self._busy.discard(fn)
-        self.functions[fn] = compiled
-        self.by_name[qualified] = compiled
-        return compiled
+        self._functions[fn] = compiled
+        return self.unit.add_function(compiled)
 
-    def _build(self, src, name, qualified, self_info, forced_return=None) -> Compiled:
+    def _build(self, src, name, qualified, self_info, forced_return=None) -> Function:
         fdef = src.fdef
         graph = Graph(name)
         b = Builder(graph)
@@ -198,10 +112,10 @@ class CompileContext:
             low.env[first.name] = ModuleRef(b.add_input(self_info.class_type, "self"), self_info)
         spec = []
         for p in params:
-            default = src.defaults.get(p.name, registry.MISSING)
+            default = src.defaults.get(p.name, MISSING)
             t = _param_type(p, default, fdef.source, self.classes)
             low.env[p.name] = b.add_input(t, p.name, default, p.kwonly)
-            spec.append((p.name, t, default, p.kwonly))
+            spec.append(Param(p.name, t, default, p.kwonly))
         rt = forced_return
         if fdef.returns is not None:
             try:
@@ -212,9 +126,7 @@ class CompileContext:
             rt = rt or T.TensorType.get()
             b.raise_(f"The method {name} was marked @ember.jit.unused", "builtins.Exception")
             b.return_(b.uninitialized(rt))
-            compiled = Compiled(qualified, graph, spec, rt, self)
-            compiled.python = src.python if src.ignored else None
-            return compiled
+            return Function(qualified, graph, spec, rt, src.python if src.ignored else None)
         try:
             actual = low.lower(rt)
         except RetryWithReturnType as retry:  # a loop returns: now the return type is known
@@ -222,43 +134,7 @@ class CompileContext:
         # TorchScript's cleanup after emitting; verified after lowering and each pass in tests
         run_passes(graph, [eliminate_dead_code])
         verify(graph)
-        return Compiled(qualified, graph, spec, rt or actual, self)
-
-
-class FunctionSource:
-    """What compiling one function needs: its AST, name scopes and parameter defaults.
-
-    Python functions give theirs through `of_python`; archive code
-    (`ember.compiler.modules.archive`) builds them from parsed code files.
-    """
-
-    def __init__(self, fdef, globals_, closure, defaults, qualified_name, python=None):
-        self.fdef, self.globals, self.closure = fdef, globals_, closure
-        self.defaults, self.qualified_name, self.python = defaults, qualified_name, python
-        self.ignored = bool(getattr(python, "_ember_jit_ignore", False))
-        self.unused = bool(getattr(python, "_ember_jit_unused", False))
-
-    @classmethod
-    def of_python(cls, fn):
-        return cls(parse_python(fn), fn.__globals__, _closure(fn), _defaults(fn),
-                   qualified_class_name(fn), fn)  # fmt: skip
-
-
-def _closure(fn) -> dict:
-    cells = fn.__closure__ or ()
-    out = {}
-    for name, cell in zip(fn.__code__.co_freevars, cells):
-        with contextlib.suppress(ValueError):
-            out[name] = cell.cell_contents
-    return out
-
-
-def _defaults(fn) -> dict:
-    code = fn.__code__
-    names = code.co_varnames[: code.co_argcount]
-    out = dict(zip(names[len(names) - len(fn.__defaults__ or ()) :], fn.__defaults__ or ()))
-    out.update(fn.__kwdefaults__ or {})
-    return out
+        return Function(qualified, graph, spec, rt or actual)
 
 
 def _param_type(p, default, source, classes) -> T.Type:
@@ -267,7 +143,7 @@ def _param_type(p, default, source, classes) -> T.Type:
             return annotation_type(p.annotation, classes)
         except TypeProblem as e:
             raise source.node_error(p.annotation, str(e)) from None
-    if default is registry.MISSING:
+    if default is MISSING:
         return T.TensorType.get()
     if default is None:
         return T.OptionalType(T.TensorType.get())
@@ -277,22 +153,29 @@ def _param_type(p, default, source, classes) -> T.Type:
         raise source.node_error(p, f"cannot infer the type of parameter '{p.name}': {e}") from None
 
 
-_CONTEXT = CompileContext()
+_DEFAULT = Compiler()
 
 
-def context() -> CompileContext:
-    """The process-wide compile context."""
-    return _CONTEXT
+def default_compiler() -> Compiler:
+    """The process-wide compiler `ember.jit.script` uses."""
+    return _DEFAULT
 
 
-def reset_context() -> CompileContext:
-    """Start a fresh process-wide compile context (tests that edit compiled graphs in place
-    use it so later compilations do not share the edited graphs)."""
-    global _CONTEXT
-    _CONTEXT = CompileContext()
-    return _CONTEXT
+def reset() -> Compiler:
+    """Start a fresh process-wide compiler (tests that edit compiled graphs in place use it
+    so later compilations do not share the edited graphs)."""
+    global _DEFAULT
+    _DEFAULT = Compiler()
+    return _DEFAULT
 
 
-def compile_function(fn) -> Compiled:
-    """Compile a free Python function (and the functions it calls)."""
-    return _CONTEXT.function(fn)
+def compile_function(fn) -> Function:
+    """Compile a free Python function (and the functions it calls) with the default compiler.
+
+    >>> def scale(x, k: float = 2.0):
+    ...     return x * k
+    >>> f = compile_function(scale)
+    >>> f.qualified_name, [(p.name, str(p.type)) for p in f.params], str(f.return_type)
+    ('__torch__.torch.compiler.driver.scale', [('x', 'Tensor'), ('k', 'float')], 'Tensor')
+    """
+    return _DEFAULT.function(fn)

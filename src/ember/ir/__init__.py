@@ -50,7 +50,7 @@ Example: a loop with a carried value, then an if with a result.
 
 from ember.ir import types
 from ember.ir.builder import MAX_TRIP, Builder, constant_type
-from ember.ir.class_printer import class_text
+from ember.ir.class_printer import class_text, code_files, function_files
 from ember.ir.code_printer import code_text
 from ember.ir.core import Block, BlockArgument, Graph, Operation, OpResult, Use, Value
 from ember.ir.inline import clone_graph, inline_calls
@@ -58,6 +58,7 @@ from ember.ir.passes import eliminate_dead_code, fold_constants, pool_constants
 from ember.ir.pipeline import run_passes
 from ember.ir.printer import Namer, graph_text, op_text
 from ember.ir.registry import Signature, lookup, match_overload, overloads
+from ember.ir.unit import CompilationUnit, Function, Param
 from ember.ir.verifier import verify
 
 __all__ = [
@@ -82,6 +83,11 @@ __all__ = [
     "verify",
     "code_text",
     "class_text",
+    "code_files",
+    "function_files",
+    "CompilationUnit",
+    "Function",
+    "Param",
     "clone_graph",
     "inline_calls",
     "eliminate_dead_code",

@@ -199,10 +199,12 @@ class DictType(Type):
 
 
 class ClassType(Type):
-    """A module or class type: a qualified name plus ordered attribute types.
+    """A module or class type: a qualified name plus ordered attribute types, which of them
+    are parameters and buffers, ``Final`` constants (inlined in code) and methods.
 
-    The compiler fills `attributes` (and `methods`: name -> (parameter types, return type))
-    while it compiles; two ClassTypes are equal when their qualified names are.
+    The compiler and the tracer fill it while they work (see `ember.ir.unit`); `methods`
+    maps names to `ember.ir.unit.Function`s. Two ClassTypes are equal when their qualified
+    names are.
 
     >>> c = ClassType("__torch__.MyModule", {"training": BoolType.get()})
     >>> str(c), c.attributes["training"]
@@ -212,8 +214,18 @@ class ClassType(Type):
     def __init__(self, qualified_name: str, attributes=None, methods=None, is_module=True):
         self.qualified_name = qualified_name
         self.attributes: dict[str, Type] = dict(attributes or {})
-        self.methods: dict[str, tuple[tuple[Type, ...], Type]] = dict(methods or {})
+        self.methods: dict = dict(methods or {})
         self.is_module = is_module
+        self.parameters: list[str] = []
+        self.buffers: list[str] = []
+        self.constants: dict[str, object] = {}
+
+    @property
+    def submodules(self) -> dict[str, ClassType]:
+        """Attributes holding modules: name -> their class type."""
+        return {
+            n: t for n, t in self.attributes.items() if isinstance(t, ClassType) and t.is_module
+        }
 
     @property
     def name(self):

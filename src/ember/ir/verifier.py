@@ -220,10 +220,8 @@ def _check_call_method(v, op):
     known = cls.methods.get(name)
     if known is None:
         return
-    params, ret = known
+    params, ret = [p.type for p in known.params], known.return_type
     args = op.operands[1:]
-    if len(params) == len(args) + 1:  # the signature lists self too
-        params = params[1:]
     for i, (p, a) in enumerate(zip(params, args)):
         if not registry.accepts(p, a.type, convert=True):
             v.fail(op, f"argument {i} of {cls}.{name} has type {a.type}, expected {p}")

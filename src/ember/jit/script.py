@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import typing
 
-from ember.compiler.driver import context
+from ember.compiler.driver import default_compiler
 from ember.jit.script_module import RecursiveScriptModule, ScriptFunction
 
 __all__ = ["script", "ignore", "unused", "export", "Final", "annotate", "is_scripting"]
@@ -47,12 +47,12 @@ def script(obj, optimize=None, _frames_up=0, _rcb=None, example_inputs=None):
 
     if isinstance(obj, RecursiveScriptModule | ScriptFunction):
         return obj
-    ctx = context()
+    compiler = default_compiler()
     if isinstance(obj, Module):
-        info = ctx.module_info(obj)
-        return RecursiveScriptModule._construct(obj, info, ctx)
+        info = compiler.module_info(obj)
+        return RecursiveScriptModule._construct(obj, info, compiler)
     if callable(obj) and hasattr(obj, "__code__"):
-        return ScriptFunction(ctx.function(obj), obj)
+        return ScriptFunction(compiler.function(obj), obj, compiler.unit)
     raise TypeError(f"ember.jit.script expects an nn.Module or a function, not {type(obj)}")
 
 

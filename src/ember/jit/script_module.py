@@ -30,9 +30,12 @@ import copy
 import types
 
 from ember.ir.code_printer import code_text
+from ember.ir.printer import format_literal
+from ember.ir.unit import MISSING
 from ember.jit.mirrored import Mirrored as _Mirrored
 from ember.nn import Module
 from ember.nn.module import add_indent
+from ember.runtime import compile_graph, function_callable
 
 __all__ = ["RecursiveScriptModule", "ScriptFunction", "ScriptMethod", "ScriptModule"]
 
@@ -47,13 +50,13 @@ class RecursiveScriptModule(ScriptModule):
     """A scripted module instance (see the module docstring)."""
 
     @classmethod
-    def _construct(cls, module, info, ctx):
+    def _construct(cls, module, info, compiler):
         self = cls.__new__(cls)
         Module.__init__(self)
         d = self.__dict__
         d["training"] = module.training
         d["_ember_info"] = info
-        d["_ember_ctx"] = ctx
+        d["_ember_compiler"] = compiler
         d["_ember_methods"] = {}
         d["original_name"] = info.original_name
         for name, kind in info.kinds.items():
@@ -65,7 +68,7 @@ class RecursiveScriptModule(ScriptModule):
                     self._non_persistent_buffers_set.add(name)
             elif kind == "module":
                 sub = module._modules[name]
-                self._modules[name] = cls._construct(sub, info.submodules[name], ctx)
+                self._modules[name] = cls._construct(sub, info.submodules[name], compiler)
             elif kind == "function":
                 d[name] = info.functions[name]
             elif name != "training":
@@ -79,7 +82,7 @@ class RecursiveScriptModule(ScriptModule):
         return self
 
     @classmethod
-    def _construct_loaded(cls, info, ctx, values: dict, training: bool = True):
+    def _construct_loaded(cls, info, compiler, values: dict, training: bool = True):
         """A scripted module for a type read from archive code (`ember.compiler.modules.archive`):
         `values` maps attribute names to tensors, plain values and already built
         submodules; methods compile from the archive's code on first call."""
@@ -88,7 +91,7 @@ class RecursiveScriptModule(ScriptModule):
         self = cls.__new__(cls)
         Module.__init__(self)
         d = self.__dict__
-        d.update(training=training, _ember_info=info, _ember_ctx=ctx, _ember_methods={})
+        d.update(training=training, _ember_info=info, _ember_compiler=compiler, _ember_methods={})
         d["original_name"] = info.original_name
         for name, kind in info.kinds.items():
             value = values.get(name)
@@ -113,7 +116,7 @@ class RecursiveScriptModule(ScriptModule):
         methods = self.__dict__.get("_ember_methods", {})
         d = new.__dict__
         for key, value in self.__dict__.items():
-            if key in ("_ember_info", "_ember_ctx"):
+            if key in ("_ember_info", "_ember_compiler"):
                 d[key] = value
             elif key == "_ember_methods":
                 d[key] = {}
@@ -144,11 +147,12 @@ class RecursiveScriptModule(ScriptModule):
         methods = self.__dict__["_ember_methods"]
         fn = methods.get(name)
         if fn is None:
-            compiled = self._ember_ctx.method(self._ember_info, name)
+            compiler = self._ember_compiler
+            compiled = compiler.method(self._ember_info, name)
             if compiled.python is not None:
                 fn = types.MethodType(compiled.python, self)
             else:
-                fn = ScriptMethod(self, name, compiled)
+                fn = ScriptMethod(self, name, compiled, compiler.unit)
             methods[name] = fn
             self.__dict__[name] = fn
         return fn
@@ -169,7 +173,7 @@ class RecursiveScriptModule(ScriptModule):
         return Module.__getattr__(self, name)
 
     def _compiled(self, name="forward"):
-        return self._ember_ctx.method(self._ember_info, name)
+        return self._ember_compiler.method(self._ember_info, name)
 
     @property
     def graph(self):
@@ -253,9 +257,10 @@ class ScriptMethod:
 
     __slots__ = ("_owner", "_run", "_bind", "_n", "compiled", "name")
 
-    def __init__(self, owner, name, compiled):
+    def __init__(self, owner, name, compiled, unit):
         self._owner, self.name, self.compiled = owner, name, compiled
-        self._run, self._bind, self._n = compiled.run, compiled.bind, len(compiled.params)
+        self._run, self._bind = compile_graph(compiled.graph, unit), compiled.bind
+        self._n = len(compiled.params)
 
     def __call__(self, *args, **kwargs):
         if kwargs or len(args) < self._n:
@@ -280,17 +285,20 @@ class ScriptMethod:
 
 
 class ScriptFunction:
-    """A scripted free function: callable, with `.graph`, `.code`, `.name`."""
+    """A scripted free function: callable, with `.graph`, `.code`, `.name` (`fn` is the Python
+    function it was compiled from; `unit` the compilation unit its calls resolve in)."""
 
-    def __init__(self, compiled, fn):
+    def __init__(self, compiled, fn, unit):
         self._compiled = compiled
-        self.__wrapped__ = fn
-        self.name = fn.__name__
+        self._run = function_callable(compiled, unit)
+        if fn is not None:  # None for functions compiled from archive code
+            self.__wrapped__ = fn
+            self.__doc__ = fn.__doc__
+        self.name = compiled.name
         self.qualified_name = compiled.qualified_name
-        self.__doc__ = fn.__doc__
 
     def __call__(self, *args, **kwargs):
-        return self._compiled(*args, **kwargs)
+        return self._run(*self._compiled.bind(args, kwargs))
 
     @property
     def graph(self):
@@ -309,17 +317,14 @@ class ScriptFunction:
 
 
 def _schema(name, compiled, first=None) -> str:
-    from ember.ir import registry
-    from ember.ir.printer import format_literal
-
     parts, star = [first] if first else [], False
-    for n, t, default, kwonly in compiled.params:
-        if kwonly and not star:
+    for p in compiled.params:
+        if p.kwonly and not star:
             parts.append("*")
             star = True
-        text = f"{t.graph_str()} {n}"
-        if default is not registry.MISSING:
-            text += "=" + format_literal(default)
+        text = f"{p.type.graph_str()} {p.name}"
+        if p.default is not MISSING:
+            text += "=" + format_literal(p.default)
         parts.append(text)
     return f"{name}({', '.join(parts)}) -> {compiled.return_type}"
 

@@ -18,13 +18,12 @@ from __future__ import annotations
 import inspect
 import warnings
 
-from ember.compiler.driver import CompileContext, Compiled
+from ember.compiler.driver import Compiler
 from ember.errors import TraceError
-from ember.ir import registry
 from ember.jit.script_module import RecursiveScriptModule, ScriptFunction
 from ember.nn.module import add_indent
 from ember.tracer import Tracer, TracerWarning, TracingCheckError, compare_outputs
-from ember.tracer.types import base_name
+from ember.tracer.types import ModuleTypes, base_name
 from ember.tracer.values import ACTIVE
 
 __all__ = ["trace", "TracerWarning", "TracingCheckError"]
@@ -65,12 +64,14 @@ def trace(
     is_module = _is_module(func)
     fn = func.forward if is_module else func
     names = _input_names(fn, len(args))
-    ctx, info, types = _prepare(func, is_module)
-    tracer = Tracer(func if is_module else None, "forward" if is_module else _fn_name(fn), types)
+    compiler, info, types = _prepare(func, is_module)
+    name = "forward" if is_module else _fn_name(fn)
+    qualified = None if is_module else f"{base_name(func).rpartition('.')[0]}.{name}"
+    tracer = Tracer(func if is_module else None, name, types, qualified)
     with tracer.recording(names, args) as traced_args:
         output = fn(*traced_args)
     tracer.finish(output, strict)
-    traced = _wrap(tracer, func, is_module, ctx, info)
+    traced = _wrap(tracer, func, is_module, compiler, info)
     if check_trace:
         checks = [args, *(_as_args(c) for c in check_inputs or ())]
         _check(fn, traced, tracer, checks, check_tolerance)
@@ -166,9 +167,9 @@ def _check(fn, traced, tracer: Tracer, inputs: list, tolerance: float) -> None:
 # -- what trace returns: the compiler's script module types, holding recorded graphs ------------
 
 
-class _TraceContext(CompileContext):
-    """A compile context whose methods are the recorded graphs; every module instance gets
-    a class type of its own (traced instances of one class may record different methods)."""
+class _TraceCompiler(Compiler):
+    """A compiler whose module instances each get a class type of their own (traced
+    instances of one class may record different methods); the tracer fills its unit."""
 
     def __init__(self):
         super().__init__()
@@ -178,35 +179,12 @@ class _TraceContext(CompileContext):
         self._instances += 1
         return super().class_type_for((key, self._instances), qualified_name, attrs)
 
-    def add_method(self, info, graph) -> None:
-        """Register a recorded method graph of the module described by `info`."""
-        class_type = info.class_type
-        params = _params(graph.inputs[1:])
-        compiled = Compiled(
-            f"{class_type.qualified_name}.{graph.name}", graph, params, _returns(graph), self
-        )
-        class_type.methods[graph.name] = (tuple(p[1] for p in params), compiled.return_type)
-        self.methods[(class_type.qualified_name, graph.name)] = compiled
-
-    def add_function(self, qualified_name: str, graph) -> Compiled:
-        """Register a recorded free function under `qualified_name`."""
-        compiled = Compiled(qualified_name, graph, _params(graph.inputs), _returns(graph), self)
-        self.by_name[qualified_name] = compiled
-        return compiled
-
-
-def _params(inputs) -> list:
-    return [(a.name, a.type, registry.MISSING, False) for a in inputs]
-
-
-def _returns(graph):
-    return graph.outputs[0].type
-
 
 class _InfoTypes:
     """The tracer's module types, taken from the compiler's ModuleInfo tree."""
 
-    def __init__(self, root, root_info):
+    def __init__(self, root, root_info, unit):
+        self.unit = unit
         self.by_id: dict[int, object] = {}
         stack = [(root, root_info)]
         while stack:  # the module tree itself: a scripted child's info names its original
@@ -225,8 +203,7 @@ class TracedModule(RecursiveScriptModule):
     recorded graphs (`forward`, and `forward1`... where a submodule was called again)."""
 
     def _ember_method(self, name):
-        key = (self._ember_info.class_type.qualified_name, name)
-        if key in self._ember_ctx.methods:
+        if name in self._ember_info.class_type.methods:
             return RecursiveScriptModule._ember_method(self, name)
         original = self.original_name
 
@@ -236,9 +213,8 @@ class TracedModule(RecursiveScriptModule):
         return not_traced
 
     def __getattr__(self, name):
-        d = self.__dict__
-        ctx = d.get("_ember_ctx")
-        if ctx is not None and (d["_ember_info"].class_type.qualified_name, name) in ctx.methods:
+        info = self.__dict__.get("_ember_info")
+        if info is not None and name in info.class_type.methods:
             return self._ember_method(name)
         return RecursiveScriptModule.__getattr__(self, name)
 
@@ -255,21 +231,15 @@ class TracedModule(RecursiveScriptModule):
 
 
 def _prepare(func, is_module: bool):
-    """The compile context, and for modules the ModuleInfo tree, before recording."""
-    ctx = _TraceContext()
+    """The compiler, and for modules the ModuleInfo tree and its types, before recording."""
+    compiler = _TraceCompiler()
     if not is_module:
-        return ctx, None, None
-    info = ctx.module_info(func)
-    return ctx, info, _InfoTypes(func, info)
+        return compiler, None, ModuleTypes(compiler.unit)
+    info = compiler.module_info(func)
+    return compiler, info, _InfoTypes(func, info, compiler.unit)
 
 
-def _wrap(tracer: Tracer, func, is_module: bool, ctx, info):
+def _wrap(tracer: Tracer, func, is_module: bool, compiler, info):
     if not is_module:
-        graph = tracer.root.graph
-        qualified = f"{base_name(func).rpartition('.')[0]}.{graph.name}"
-        return ScriptFunction(ctx.add_function(qualified, graph), func)
-    for module_id, graphs in tracer.methods.items():
-        for graph in graphs:
-            ctx.add_method(tracer.types.by_id[module_id], graph)
-    ctx.add_method(info, tracer.root.graph)
-    return TracedModule._construct(func, info, ctx)
+        return ScriptFunction(tracer.function, func, compiler.unit)
+    return TracedModule._construct(func, info, compiler)

@@ -1,12 +1,13 @@
 """The Python runtime: executes IR graphs by compiling each to one Python function.
 
-`compile_graph(graph)` returns a callable taking the graph inputs positionally (a method's
-first input is the module object, ``self``; ``prim::GetAttr`` reads its attributes with
-``getattr`` and ``prim::CallMethod`` calls ``getattr(obj, name)(*args)``). It is compiled
-once and cached on the graph; call `ember.ir.Graph.changed()` (passes do) after editing a
-graph to drop the cache. ``prim::CallFunction`` resolves its target by qualified name
-through `resolve_function(name) -> callable` on first use. Table ops run through
-`ember.tensor.dispatch`, so a dispatch hook (the tracer) sees them.
+`compile_graph(graph, unit)` returns a callable taking the graph inputs positionally (a
+method's first input is the module object, ``self``; ``prim::GetAttr`` reads its attributes
+with ``getattr`` and ``prim::CallMethod`` calls ``getattr(obj, name)(*args)``). It is
+compiled once and cached on the graph; call `ember.ir.Graph.changed()` (passes do) after
+editing a graph to drop the cache. ``prim::CallFunction`` runs the function of that
+qualified name in `unit` (an `ember.ir.CompilationUnit`), found on first use;
+`function_callable` gives the callable for one of the unit's functions. Tensor ops run
+through `ember.tensor.dispatch`, so a dispatch hook (the tracer) sees them.
 
 Example:
     >>> import ember
@@ -21,21 +22,11 @@ Example:
 
 from ember.ir import passes, registry
 from ember.ir.core import Graph
-from ember.runtime.codegen import generate, python_source
+from ember.runtime.codegen import compile_graph, function_callable, python_source
 from ember.runtime.helpers import ScriptError
 from ember.tensor.dispatch import invoker
 
-__all__ = ["compile_graph", "python_source", "fold_constants", "ScriptError"]
-
-
-def compile_graph(graph: Graph, resolve_function=None):
-    """The Python function executing `graph` (cached on the graph until it changes)."""
-    cached = graph.compiled
-    if cached is not None and cached[0] == resolve_function:
-        return cached[1]
-    fn = generate(graph, resolve_function)
-    graph.compiled = (resolve_function, fn)
-    return fn
+__all__ = ["compile_graph", "function_callable", "python_source", "fold_constants", "ScriptError"]
 
 
 def fold_constants(graph: Graph, max_tensor_numel: int = 64) -> int:

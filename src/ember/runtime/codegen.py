@@ -26,6 +26,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import itertools
 import keyword
 import math
@@ -33,23 +34,24 @@ import math
 from ember.ir import registry
 from ember.ir.core import Block, Graph, Operation, Value
 from ember.ir.printer import Namer, op_text
+from ember.ir.unit import CompilationUnit, Function
 from ember.runtime.codegen_prims import SPECIAL
 from ember.runtime.helpers import HELPERS
 from ember.tensor.dispatch import invoker
 
-__all__ = ["python_source", "generate"]
+__all__ = ["python_source", "generate", "compile_graph", "function_callable"]
 
 _file_ids = itertools.count()
 
 
-def python_source(graph: Graph, resolve_function=None) -> str:
+def python_source(graph: Graph, unit=None) -> str:
     """The Python source generated for `graph` (for reading; `generate` compiles it)."""
-    return _Emitter(graph, resolve_function).source()
+    return _Emitter(graph, unit).source()
 
 
-def generate(graph: Graph, resolve_function=None):
+def generate(graph: Graph, unit=None):
     """Compile `graph` to a Python function (see the module docstring)."""
-    em = _Emitter(graph, resolve_function)
+    em = _Emitter(graph, unit)
     src = em.source()
     filename = f"<ember graph {graph.name} #{next(_file_ids)}>"
     env = em.env
@@ -85,9 +87,9 @@ def _ident(name: str | None) -> str | None:
 
 
 class _Emitter:
-    def __init__(self, graph: Graph, resolve_function):
+    def __init__(self, graph: Graph, unit):
         self.graph = graph
-        self.resolve = resolve_function
+        self.resolve = functools.partial(_callable_by_name, unit)
         self.namer = Namer().name_graph(graph)
         self.env: dict = dict(HELPERS)
         self.lines: list[str] = []
@@ -234,3 +236,26 @@ def _is_default_constant(v, p) -> bool:
         return False
     value = op.attrs.get("value")
     return type(value) is type(p.default) and value == p.default
+
+
+def compile_graph(graph: Graph, unit: CompilationUnit | None = None):
+    """The Python function executing `graph` (cached on the graph until it changes);
+    functions it calls are `unit`'s."""
+    cached = graph.compiled
+    if cached is not None and cached[0] is unit:
+        return cached[1]
+    fn = generate(graph, unit)
+    graph.compiled = (unit, fn)
+    return fn
+
+
+def function_callable(fn: Function, unit: CompilationUnit):
+    """What calling `fn` of `unit` runs: its graph, or the Python function it keeps
+    (``@ember.jit.ignore``)."""
+    return fn.python if fn.python is not None else compile_graph(fn.graph, unit)
+
+
+def _callable_by_name(unit: CompilationUnit | None, name: str):
+    if unit is None:
+        raise RuntimeError(f"no compilation unit given to call {name}")
+    return function_callable(unit.function(name), unit)

@@ -65,8 +65,6 @@ class _LazyFunction:
         self.env, self.key = env, key
 
     def __call__(self, *args):
-        if self.resolve is None:
-            raise RuntimeError(f"no function resolver given to call {self.name}")
         fn = self.resolve(self.name)
         self.env[self.key] = fn
         return fn(*args)

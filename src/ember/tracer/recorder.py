@@ -12,6 +12,9 @@ tensors and traced ints it has seen to IR values. Two hooks feed it:
   gets a scope of its own (its graph becomes the submodule's `forward`, `forward1`, ... method)
   and the caller records `prim::CallMethod` on the submodule, as PyTorch's tracer does.
 
+`finish` puts what was recorded into the tracer's `ember.ir.CompilationUnit` (`unit`): each
+method on its module's class type, and a traced function as `function`.
+
 Example:
     >>> import ember
     >>> tracer = Tracer(None, "f")
@@ -35,6 +38,7 @@ from ember.ir import types as irt
 from ember.ir.builder import Builder
 from ember.ir.core import Graph, Value
 from ember.ir.passes import eliminate_dead_code
+from ember.ir.unit import Function, Param
 from ember.ir.verifier import verify
 from ember.tensor import Tensor, dispatch
 from ember.tensor.tensor import wrap
@@ -82,14 +86,18 @@ class Scope:
 
 
 class Tracer:
-    """Records one traced call; `methods` maps each module (by id) to its recorded graphs."""
+    """Records one traced call into `unit`; `methods` maps each module (by id) to the module
+    and its recorded graphs. A traced function (no `module`) is named `qualified_name`."""
 
-    def __init__(self, module, name: str = "forward", types=None):
+    def __init__(self, module, name: str = "forward", types=None, qualified_name=None):
         self.module = module
         self.name = name
         self.types = types if types is not None else ModuleTypes()
+        self.unit = self.types.unit
+        self.qualified_name = qualified_name or f"__torch__.{name}"
+        self.function: Function | None = None
         self.scopes: list[Scope] = []
-        self.methods: dict[int, list[Graph]] = {}
+        self.methods: dict[int, tuple[object, list[Graph]]] = {}
         self.index = ModuleIndex(module)
         self.root: Scope | None = None
         self._all_scopes: list[Scope] = []
@@ -163,6 +171,7 @@ class Tracer:
         for g in self.graphs():
             eliminate_dead_code(g)
             verify(g)
+        self._define_functions()
         for scope in self._all_scopes:  # drop the example's tensors (ints may outlive us)
             scope.values.clear()
             scope.lists.clear()
@@ -184,7 +193,25 @@ class Tracer:
 
     def graphs(self) -> list[Graph]:
         """Every recorded graph: the root's, then each submodule method's."""
-        return [self.root.graph] + [g for gs in self.methods.values() for g in gs]
+        return [self.root.graph] + [g for _, gs in self.methods.values() for g in gs]
+
+    def _define_functions(self) -> None:
+        """Put the recorded graphs into the unit: methods on their class types, a traced
+        function under `qualified_name`."""
+        for module, graphs in self.methods.values():
+            for graph in graphs:
+                self._add_method(module, graph)
+        if self.module is not None:
+            self._add_method(self.module, self.root.graph)
+            return
+        graph = self.root.graph
+        fn = Function(self.qualified_name, graph, _params(graph.inputs), _result(graph))
+        self.function = self.unit.add_function(fn)
+
+    def _add_method(self, module, graph: Graph) -> None:
+        cls = self.types.of(module)
+        name = f"{cls.qualified_name}.{graph.name}"
+        self.unit.add_method(cls, Function(name, graph, _params(graph.inputs[1:]), _result(graph)))
 
     def nondeterministic_ops(self) -> list[str]:
         """Qualified names of recorded ops whose results vary from run to run."""
@@ -300,7 +327,7 @@ class Tracer:
         if any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in sig.parameters.values()):
             return module.forward(*args, **kwargs)
         bound = sig.bind(*args, **kwargs)
-        graphs = self.methods.setdefault(id(module), [])
+        graphs = self.methods.setdefault(id(module), (module, []))[1]
         name = "forward" if not graphs else f"forward{len(graphs)}"
         callee = self._new_scope(module, name)
         traced, passed = {}, []
@@ -332,6 +359,14 @@ class Tracer:
         for t, v in zip(leaves, self._unpack(caller, call.result, spec)):
             caller.bind(t, v)
         return output
+
+
+def _params(inputs) -> list[Param]:
+    return [Param(a.name, a.type) for a in inputs]
+
+
+def _result(graph: Graph):
+    return graph.outputs[0].type
 
 
 def _alias(t: Tensor) -> tv.TracedTensor:

@@ -1,8 +1,9 @@
 """Class types of traced modules: one `ClassType` per module instance, as PyTorch's tracer does.
 
-Each instance gets a qualified name under ``__torch__`` from its class's module and name; a
-second instance of the same class gets PyTorch's mangled name (``___torch_mangle_0``), since
-traced instances of one class may record different methods.
+Each instance gets a qualified name under ``__torch__`` from its class's module and name,
+defined in the trace's compilation unit; a second instance of the same class gets PyTorch's
+mangled name (``___torch_mangle_0``), since traced instances of one class may record
+different methods.
 
 Example:
     >>> class Net:
@@ -16,6 +17,7 @@ Example:
 from __future__ import annotations
 
 from ember.ir import types as irt
+from ember.ir.unit import CompilationUnit
 
 __all__ = ["ModuleTypes", "base_name"]
 
@@ -32,26 +34,17 @@ def base_name(cls) -> str:
 
 
 class ModuleTypes:
-    """Hands out one ClassType per module object, mangling repeated class names."""
+    """Hands out one ClassType per module object, defined in `unit`."""
 
-    def __init__(self):
+    def __init__(self, unit: CompilationUnit | None = None):
+        self.unit = unit if unit is not None else CompilationUnit()
         self._by_id: dict[int, irt.ClassType] = {}
         self._keep: list = []
-        self._used: set[str] = set()
-        self._mangle = 0
 
     def of(self, module) -> irt.ClassType:
         t = self._by_id.get(id(module))
         if t is None:
-            t = irt.ClassType(self._fresh(base_name(type(module))))
+            t = self.unit.define_class(base_name(type(module)), {})
             self._by_id[id(module)] = t
             self._keep.append(module)
         return t
-
-    def _fresh(self, name: str) -> str:
-        if name not in self._used:
-            self._used.add(name)
-            return name
-        prefix, _, cls = name.rpartition(".")
-        self._mangle += 1
-        return f"{prefix}.___torch_mangle_{self._mangle - 1}.{cls}"

@@ -199,32 +199,30 @@ class CallLowering:
         return self.b.call_method(ref.value, name, args, [method.return_type]).results[0]
 
     def bind_args(self, params, node, callname):
-        """Match call arguments to compiled parameters [(name, type, default, kwonly)]."""
-        positional = [p for p in params if not p[3]]
+        """Match call arguments to a compiled function's parameters (`ember.ir.Param`)."""
+        positional = [p for p in params if not p.kwonly]
         if len(node.args) > len(positional):
             raise self.err(node, f"{callname} takes {len(positional)} positional arguments "
                                  f"but {len(node.args)} were given")  # fmt: skip
-        given = {p[0]: a for p, a in zip(positional, node.args)}
+        given = {p.name: a for p, a in zip(positional, node.args)}
         for k, a in node.kwargs:
-            if k not in {p[0] for p in params} or k in given:
+            if k not in {p.name for p in params} or k in given:
                 raise self.err(node, f"{callname} got an unexpected keyword argument '{k}'")
             given[k] = a
-        out = []
-        for i, (pname, ptype, default, _) in enumerate(params, 1):
-            if pname in given:
-                v = self.value(given[pname], ptype)
-                if not T.is_subtype(v.type, ptype):
-                    if isinstance(ptype, T.FloatType) and isinstance(v.type, T.IntType):
-                        v = self.emit("aten::Float.int", v, node=node)
-                    else:
-                        raise self.err(given[pname], f"expected {ptype}, found {v.type} in "
-                                                     f"argument {i} of {callname}")  # fmt: skip
-                out.append(v)
-            elif default is not registry.MISSING:
-                out.append(self.b.constant(default, ptype if default is None else None))
-            else:
-                raise self.err(node, f"{callname} is missing argument '{pname}'")
-        return out
+        return [self.bound_arg(p, i, given, node, callname) for i, p in enumerate(params, 1)]
+
+    def bound_arg(self, p, i, given, node, callname):
+        if p.name not in given:
+            if p.default is registry.MISSING:
+                raise self.err(node, f"{callname} is missing argument '{p.name}'")
+            return self.b.constant(p.default, p.type if p.default is None else None)
+        v = self.value(given[p.name], p.type)
+        if T.is_subtype(v.type, p.type):
+            return v
+        if isinstance(p.type, T.FloatType) and isinstance(v.type, T.IntType):
+            return self.emit("aten::Float.int", v, node=node)
+        raise self.err(given[p.name], f"expected {p.type}, found {v.type} in "
+                                      f"argument {i} of {callname}")  # fmt: skip
 
     def scalar_tensor(self, node):
         """``ember.tensor(data, dtype=..., device=..., requires_grad=...)``: ``aten::tensor``

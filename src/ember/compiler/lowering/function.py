@@ -13,12 +13,12 @@ into its branches: every path through the region then ends at an exit, whose val
 return value, or the loop's next condition and carried values) the branches yield.
 
 Example:
-    >>> from ember.compiler.driver import compile_function
+    >>> import ember
     >>> def clip(x: int, hi: int) -> int:
     ...     if x > hi:
     ...         return hi
     ...     return x
-    >>> compile_function(clip)(7, 5), compile_function(clip)(3, 5)
+    >>> ember.jit.script(clip)(7, 5), ember.jit.script(clip)(3, 5)
     (5, 3)
 """
 

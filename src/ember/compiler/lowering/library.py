@@ -10,11 +10,11 @@ Python's `math` would raise (see `ember.ops.kernels.mathlib`).
 
 Example:
     >>> import math
-    >>> from ember.compiler.driver import compile_function
+    >>> import ember
     >>> def norm(xs: list[float], d: dict[str, float]) -> float:
     ...     xs.sort(reverse=True)
     ...     return math.sqrt(xs[0] * xs[0] + d.get("extra", 0.0))
-    >>> compile_function(norm)([3.0, 1.0], {"extra": 16.0}), compile_function(norm)([4.0], {})
+    >>> ember.jit.script(norm)([3.0, 1.0], {"extra": 16.0}), ember.jit.script(norm)([4.0], {})
     (5.0, 4.0)
 """
 

@@ -8,10 +8,10 @@ comparisons only run while the earlier ones hold (``prim::If``, as TorchScript e
 tensor comparisons inside a chain are made bools with ``aten::Bool``.
 
 Example:
-    >>> from ember.compiler.driver import compile_function
+    >>> import ember
     >>> def inside(i: int, xs: list[int]) -> bool:
     ...     return 0 <= i < len(xs) > xs[i]
-    >>> f = compile_function(inside)
+    >>> f = ember.jit.script(inside)
     >>> f(5, [1, 2]), f(0, [1, 2]), f(1, [1, 0])
     (False, True, True)
 """

@@ -7,12 +7,12 @@ static type, except for an ``Optional`` value, which is tested against None at r
 refined like ``x is not None``.
 
 Example:
-    >>> from ember.compiler.driver import compile_function
+    >>> import ember
     >>> def pick(x: int | None) -> int:
     ...     if isinstance(x, int):
     ...         return x * 2
     ...     return -1
-    >>> compile_function(pick)(4), compile_function(pick)(None)
+    >>> ember.jit.script(pick)(4), ember.jit.script(pick)(None)
     (8, -1)
 """
 

@@ -23,9 +23,9 @@ Example:
     ... '''}
     >>> unit = CodeUnit(files.get)
     >>> info = unit.class_info("__torch__.Net")
-    >>> fwd = unit.ctx.method(info, "forward")
+    >>> fwd = unit.compiler.method(info, "forward")
     >>> import ember
-    >>> fwd.run(None, ember.tensor([1.0]), 2)
+    >>> ember.runtime.compile_graph(fwd.graph, unit.compiler.unit)(None, ember.tensor([1.0]), 2)
     tensor([10.])
 """
 
@@ -33,9 +33,10 @@ from __future__ import annotations
 
 import math
 
-from ember.compiler.driver import CompileContext, FunctionSource
+from ember.compiler.driver import Compiler
 from ember.compiler.lowering.typeinfo import TypeProblem, annotation_type
 from ember.compiler.parsing import syntax as S  # noqa: N812
+from ember.compiler.parsing.function_source import FunctionSource
 from ember.compiler.parsing.parser import parse_file
 from ember.errors import CompileError
 from ember.ir import types as T  # noqa: N812
@@ -120,9 +121,9 @@ class CodeUnit:
     constants table (``CONSTANTS.cN``).
     """
 
-    def __init__(self, read_source, constants=(), ctx: CompileContext | None = None):
+    def __init__(self, read_source, constants=(), compiler: Compiler | None = None):
         self.read_source = read_source
-        self.ctx = ctx or CompileContext()
+        self.compiler = compiler or Compiler()
         self._files: dict[str, dict] = {}
         self._infos: dict[str, CodeModuleInfo] = {}
         self._functions: dict[str, FunctionSource] = {}
@@ -218,12 +219,12 @@ class CodeModuleInfo:
                 self.kinds[name] = "module"
             else:
                 self.kinds[name] = "attr"
-        self.class_type = T.ClassType(qualified, attrs, is_module=self.is_module)
-        unit.ctx.classes[qualified] = self.class_type
+        self.class_type = ct = unit.compiler.unit.define_class(qualified, attrs, self.is_module)
+        ct.parameters, ct.buffers, ct.constants = params, buffers, dict(self.constants)
 
     def _type(self, node):
         try:
-            return annotation_type(node, self.unit.ctx.classes)
+            return annotation_type(node, self.unit.compiler.classes)
         except TypeProblem as e:
             raise CompileError(f"{self.original_name}: {e}") from None
 

@@ -15,24 +15,16 @@ import inspect
 
 from ember.compiler.lowering.typeinfo import TypeProblem, python_type, value_type
 from ember.compiler.lowering.values import BoundMethod, Known, ModuleRef, PyObj
+from ember.compiler.parsing.function_source import FunctionSource, qualified_class_name
 from ember.ir import types as T  # noqa: N812
 
-__all__ = ["ModuleInfo", "ModuleAccess", "qualified_class_name"]
+__all__ = ["ModuleInfo", "ModuleAccess"]
 
 _INTERNAL = {"training", "_parameters", "_buffers", "_modules", "_non_persistent_buffers_set",
              "_forward_hooks", "_forward_pre_hooks", "_backward_hooks", "_state_dict_hooks",
              "_load_state_dict_pre_hooks", "_version", "dump_patches", "call_super_init",
              "_is_full_backward_hook", "__constants__", "__annotations__"}  # fmt: skip
 _CONTAINERS = ("ModuleList", "Sequential", "ModuleDict")
-
-
-def qualified_class_name(cls) -> str:
-    """``__torch__`` name of a Python class (ember's own classes appear as torch's)."""
-    mod = getattr(cls, "__module__", None) or "__main__"
-    if mod.startswith("ember."):
-        mod = "torch." + mod[len("ember.") :]
-    parts = [] if mod == "__main__" else mod.split(".")
-    return ".".join(["__torch__", *parts, cls.__qualname__.replace(".<locals>", "")])
 
 
 def _constant_names(cls) -> set:
@@ -108,15 +100,16 @@ class ModuleInfo:
             tuple((n, id(f)) for n, f in sorted(self.functions.items())),
             tuple(s.class_type.qualified_name for s in self.submodules.values()),
         )
-        self.class_type = ctx.class_type_for(self.key, qualified_class_name(cls), attrs)
+        self.class_type = ct = ctx.class_type_for(self.key, qualified_class_name(cls), attrs)
+        ct.parameters = [n for n, k in self.kinds.items() if k == "param"]
+        ct.buffers = [n for n, k in self.kinds.items() if k == "buffer"]
+        ct.constants = dict(self.constants)
 
     def has_method(self, name: str) -> bool:
         return callable(getattr(type(self.module), name, None)) and not name.startswith("__")
 
     def method_source(self, name: str):
         """A `FunctionSource` for method `name` (inherited ones too), or None."""
-        from ember.compiler.driver import FunctionSource
-
         fn = getattr(type(self.module), name, None)
         if fn is None or not hasattr(fn, "__code__"):
             return None

@@ -1,0 +1,103 @@
+"""What compiling one function needs: its parsed source, name scopes and defaults.
+
+`FunctionSource.of_python(fn)` reads a Python function's source (`inspect.getsourcelines`,
+parsed once per code object by `parse_python`) with its globals, closure and defaults;
+archive code (`ember.compiler.modules.archive`) builds them from parsed code files.
+`qualified_class_name` names Python classes and functions as TorchScript does.
+
+Example:
+    >>> def scale(x, k: float = 2.0):
+    ...     return x * k
+    >>> src = FunctionSource.of_python(scale)
+    >>> src.fdef.name, src.defaults, src.qualified_name
+    ('scale', {'k': 2.0}, '__torch__.torch.compiler.parsing.function_source.scale')
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import inspect
+import textwrap
+
+from ember.compiler.parsing.diagnostics import Source
+from ember.compiler.parsing.parser import parse_function
+from ember.errors import CompileError
+
+__all__ = ["FunctionSource", "parse_python", "qualified_class_name"]
+
+
+def qualified_class_name(cls) -> str:
+    """``__torch__`` name of a Python class (ember's own classes appear as torch's)."""
+    mod = getattr(cls, "__module__", None) or "__main__"
+    if mod.startswith("ember."):
+        mod = "torch." + mod[len("ember.") :]
+    parts = [] if mod == "__main__" else mod.split(".")
+    return ".".join(["__torch__", *parts, cls.__qualname__.replace(".<locals>", "")])
+
+
+_PARSED: dict = {}
+
+
+def parse_python(fn):
+    """The AST of a Python function (cached per code object)."""
+    code = fn.__code__
+    tree = _PARSED.get(code)
+    if tree is None:
+        try:
+            lines, first = inspect.getsourcelines(fn)
+        except (OSError, TypeError) as e:
+            raise CompileError(f"cannot get the source of {fn.__qualname__}: {e}") from None
+        filename = inspect.getsourcefile(fn) or code.co_filename
+        if getattr(fn, "_ember_jit_unused", False) or getattr(fn, "_ember_jit_ignore", False):
+            lines = _signature_only(lines)  # the body stays Python: it is never compiled
+        tree = parse_function(Source("".join(lines), filename, first))
+        _PARSED[code] = tree
+    return tree
+
+
+def _signature_only(lines):
+    """The source lines of a def up to its body, with the body replaced by `pass`."""
+    text = textwrap.dedent("".join(lines))
+    try:
+        fdef = ast.parse(text).body[0]
+    except (SyntaxError, IndexError):
+        return lines
+    first_body = fdef.body[0]
+    start = first_body.lineno - 1
+    if fdef.body[0].lineno == fdef.lineno:  # one-line def
+        return lines
+    indent = lines[start][: len(lines[start]) - len(lines[start].lstrip())]
+    return [*lines[:start], indent + "pass\n"]
+
+
+class FunctionSource:
+    """What compiling one function needs: its AST, name scopes and parameter defaults."""
+
+    def __init__(self, fdef, globals_, closure, defaults, qualified_name, python=None):
+        self.fdef, self.globals, self.closure = fdef, globals_, closure
+        self.defaults, self.qualified_name, self.python = defaults, qualified_name, python
+        self.ignored = bool(getattr(python, "_ember_jit_ignore", False))
+        self.unused = bool(getattr(python, "_ember_jit_unused", False))
+
+    @classmethod
+    def of_python(cls, fn):
+        return cls(parse_python(fn), fn.__globals__, _closure(fn), _defaults(fn),
+                   qualified_class_name(fn), fn)  # fmt: skip
+
+
+def _closure(fn) -> dict:
+    cells = fn.__closure__ or ()
+    out = {}
+    for name, cell in zip(fn.__code__.co_freevars, cells):
+        with contextlib.suppress(ValueError):
+            out[name] = cell.cell_contents
+    return out
+
+
+def _defaults(fn) -> dict:
+    code = fn.__code__
+    names = code.co_varnames[: code.co_argcount]
+    out = dict(zip(names[len(names) - len(fn.__defaults__ or ()) :], fn.__defaults__ or ()))
+    out.update(fn.__kwdefaults__ or {})
+    return out
