@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ember.ir.printer import graph_text
 from ember.ir.types import Type
 
 __all__ = ["Value", "OpResult", "BlockArgument", "Use", "Operation", "Block", "Graph"]
@@ -267,6 +268,4 @@ class Graph:
         return self.block.walk()
 
     def __str__(self):
-        from ember.ir.printer import graph_text
-
         return graph_text(self)

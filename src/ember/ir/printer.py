@@ -17,8 +17,12 @@ Example:
 
 from __future__ import annotations
 
-from ember.ir.core import Block, Graph, Operation, Value
+from typing import TYPE_CHECKING
+
 from ember.ops.schema import format_float
+
+if TYPE_CHECKING:  # the printer reads IR objects; ember.ir.core prints with it
+    from ember.ir.core import Block, Graph, Operation, Value
 
 __all__ = ["Namer", "graph_text", "op_text", "format_literal"]
 

@@ -228,11 +228,6 @@ class RecursiveScriptModule(ScriptModule):
         lines += [f"({name}): {add_indent(repr(m), 2)}" for name, m in children]
         return "RecursiveScriptModule(\n  " + "\n  ".join(lines) + "\n)"
 
-    def save(self, f, **kwargs):
-        from ember import jit
-
-        return jit.save(self, f, **kwargs)
-
 
 class ScriptMethod:
     """A compiled method bound to its scripted module: callable, with `.graph`, `.code`,

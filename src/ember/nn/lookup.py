@@ -23,14 +23,12 @@ class LookupMixin:
 
     def get_submodule(self, target: str):
         """The submodule at dotted path `target` ('' is the module itself)."""
-        from ember.nn.module import Module
-
         mod = self
         for item in target.split(".") if target else ():
             if not hasattr(mod, item):
                 raise AttributeError(f"{mod._get_name()} has no attribute `{item}`")
             mod = getattr(mod, item)
-            if not isinstance(mod, Module):
+            if not isinstance(mod, LookupMixin):  # every nn.Module is one
                 raise AttributeError(f"`{item}` is not an nn.Module")
         return mod
 

@@ -19,12 +19,11 @@ import os
 import sys
 import warnings
 
-import ember
 from ember.errors import TraceError
 
 __all__ = ["TracerWarning", "TracingCheckError", "warn_example_specific", "warn", "user_frame"]
 
-_EMBER_DIR = os.path.dirname(os.path.abspath(ember.__file__)) + os.sep
+_EMBER_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
 
 class TracerWarning(Warning):
