@@ -82,11 +82,24 @@ class ExprLowering:
         return out
 
     # -- dispatch --------------------------------------------------------------------------
+    def at(self, node):
+        """Context manager: the ops built inside carry `node`'s source location (the most
+        specific node wins, as in TorchScript: a call or operator is located where it starts)."""
+        loc = self.src.loc_of(node)
+        return self.b.located(loc if loc is not None else self.b.loc)
+
     def expr(self, node, expected=None):
         method = getattr(self, "e_" + type(node).__name__, None)
         if method is None:
             raise self.err(node, f"{type(node).__name__} expressions are not supported")
-        return method(node, expected) if type(node) in _TAKES_EXPECTED else method(node)
+        b, loc = self.b, self.src.loc_of(node)
+        outer = b.loc
+        if loc is not None:  # `self.at(node)` spelled out: this runs for every expression
+            b.loc = loc
+        try:
+            return method(node, expected) if type(node) in _TAKES_EXPECTED else method(node)
+        finally:
+            b.loc = outer
 
     def e_Const(self, node):
         if isinstance(node.value, S.FString):
@@ -197,6 +210,10 @@ class ExprLowering:
     # -- conditions ------------------------------------------------------------------------
     def condition(self, node):
         """(Known bool or bool Value, refinements if true, refinements if false)."""
+        with self.at(node):
+            return self._condition(node)
+
+    def _condition(self, node):
         if isinstance(node, S.Not):
             test, rt, rf = self.condition(node.operand)
             if isinstance(test, Known):

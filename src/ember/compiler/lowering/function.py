@@ -101,26 +101,35 @@ class FunctionLowering(
     def lower_seq(self, stmts, region):
         """Lower a path; returns the exit values of the region, or DEAD after a raise."""
         for i, st in enumerate(stmts):
-            if isinstance(st, S.If) and has_exit(st, region.kind):
-                return self.lower_split_if(st, stmts[i + 1 :], region)
-            if isinstance(st, S.Return | S.Break | S.Continue):
-                try:
-                    return self.exit_values(st, region)
-                except _UNEXPECTED as e:
-                    raise self.err(st, f"cannot compile this statement: {e}") from e
-            returns = isinstance(st, S.For | S.While) and has_exit(st, "function")
-            if returns and "$ret_flag" not in self.env:
-                self.env["$ret_flag"] = self.b.constant(False)
-                self.env["$ret_val"] = self.b.uninitialized(self.return_type or T.AnyType.get())
-            self.lower_stmt(st)
-            if self.env is DEAD:
-                return DEAD
-            if returns:  # the loop may have returned: `if $ret_flag: return $ret_val`
-                flag = S.Name(line=st.line, col=st.col, id="$ret_flag")
-                ret = S.Return(line=st.line, col=st.col, value=S.Name(id="$ret_val"))
-                check = S.If(line=st.line, col=st.col, test=flag, body=[ret], orelse=[])
-                return self.lower_split_if(check, stmts[i + 1 :], region)
+            with self.at(st):
+                exits = self.lower_path_stmt(st, stmts[i + 1 :], region)
+            if exits is not None:
+                return exits
         return self.exit_values(None, region)
+
+    def lower_path_stmt(self, st, rest, region):
+        """Lower statement `st` of a path; the region's exit values (or DEAD) if the path
+        ends with it (an exit, or an `if` containing one, takes `rest` into its branches)."""
+        if isinstance(st, S.If) and has_exit(st, region.kind):
+            return self.lower_split_if(st, rest, region)
+        if isinstance(st, S.Return | S.Break | S.Continue):
+            try:
+                return self.exit_values(st, region)
+            except _UNEXPECTED as e:
+                raise self.err(st, f"cannot compile this statement: {e}") from e
+        returns = isinstance(st, S.For | S.While) and has_exit(st, "function")
+        if returns and "$ret_flag" not in self.env:
+            self.env["$ret_flag"] = self.b.constant(False)
+            self.env["$ret_val"] = self.b.uninitialized(self.return_type or T.AnyType.get())
+        self.lower_stmt(st)
+        if self.env is DEAD:
+            return DEAD
+        if returns:  # the loop may have returned: `if $ret_flag: return $ret_val`
+            flag = S.Name(line=st.line, col=st.col, id="$ret_flag")
+            ret = S.Return(line=st.line, col=st.col, value=S.Name(id="$ret_val"))
+            check = S.If(line=st.line, col=st.col, test=flag, body=[ret], orelse=[])
+            return self.lower_split_if(check, rest, region)
+        return None
 
     def exit_values(self, st, region):
         if region.kind == "function":
@@ -184,7 +193,8 @@ class FunctionLowering(
         if method is None:
             raise self.err(st, f"{type(st).__name__} is not supported in scripted code")
         try:
-            method(st)
+            with self.at(st):
+                method(st)
         except _UNEXPECTED as e:  # keep every failure a located CompileError
             raise self.err(st, f"cannot compile this statement: {type(e).__name__}: {e}") from e
 
