@@ -1,21 +1,21 @@
 """Source locations: compiled and traced ops carry the user's file:line:col."""
 
+import inspect
 import os
 
 import ember
 
 FILE = os.path.abspath(__file__)
-with open(FILE) as _f:
-    LINES = _f.read().splitlines()
 
 
-def _at(snippet: str, within: str | None = None) -> str:
-    """``FILE:line:col`` of the first occurrence of `snippet` (on a line containing `within`),
+def _at(code, snippet: str) -> str:
+    """``FILE:line:col`` of the first `snippet` in the source of `code` (a function or class),
     with the column counted from 0, as `.graph` prints it."""
-    for i, text in enumerate(LINES, 1):
-        if snippet in text and (within is None or within in text):
+    lines, first = inspect.getsourcelines(code)
+    for i, text in enumerate(lines, first):
+        if snippet in text:
             return f"{FILE}:{i}:{text.index(snippet)}"
-    raise AssertionError(f"{snippet!r} is not in {FILE}")
+    raise AssertionError(f"{snippet!r} is not in {code.__name__}")
 
 
 def mat(x, y, n: int):
@@ -37,16 +37,48 @@ def _locs(graph):
 
 def test_compiled_ops_carry_the_location_of_the_expression_they_come_from():
     locs = _locs(ember.jit.script(mat).graph)
-    assert locs["aten::relu"] == _at("x.relu()")
-    assert locs["aten::mul"] == _at("x.relu() * 2")  # an operator: where it starts
-    assert locs["aten::gt"] == _at("n > 0")
-    assert locs["prim::If"] == _at("if n > 0")  # a statement: its keyword
-    assert locs["aten::matmul"] == _at("z @ y")
+    assert locs["aten::relu"] == _at(mat, "x.relu()")
+    assert locs["aten::mul"] == _at(mat, "x.relu() * 2")  # an operator: where it starts
+    assert locs["aten::gt"] == _at(mat, "n > 0")
+    assert locs["prim::If"] == _at(mat, "if n > 0")  # a statement: its keyword
+    assert locs["aten::matmul"] == _at(mat, "z @ y")
 
 
 def test_method_locations_are_columns_of_the_file_not_of_the_dedented_method():
     locs = _locs(ember.jit.script(Scaled()).graph)
-    assert locs["aten::add"] == _at("x +", within="return (x")
-    assert locs["aten::sum"] == _at("x.sum()")
+    assert locs["aten::add"] == _at(Scaled, "x +")
+    assert locs["aten::sum"] == _at(Scaled, "x.sum()")
     add = next(op for op in ember.jit.script(Scaled()).graph.walk() if op.kind == "aten::add")
     assert add.loc.text == "        return (x +"
+
+
+def traced(x, y):
+    z = ember.neg(x) + x.size(1)
+    return z @ y
+
+
+def test_traced_ops_carry_the_users_frame():
+    g = ember.jit.trace(traced, (ember.ones(2, 2), ember.ones(2, 2))).graph
+    locs = _locs(g)
+    assert locs["aten::neg"] == _at(traced, "ember.neg(x)")
+    assert locs["aten::size"] == _at(traced, "x.size(1)")
+    assert locs["aten::add"] == _at(traced, "ember.neg(x) + x.size(1)")
+    assert locs["aten::matmul"] == _at(traced, "z @ y")
+    matmul = next(op for op in g.walk() if op.kind == "aten::matmul")
+    assert matmul.loc.text == "    return z @ y"
+
+
+class Outer(ember.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.inner = ember.nn.Linear(2, 2)
+
+    def forward(self, x):
+        return self.inner(x).relu()
+
+
+def test_traced_submodules_are_located_at_the_users_call():
+    m = ember.jit.trace(Outer(), ember.ones(1, 2))
+    assert _locs(m.graph)["prim::CallMethod"] == _at(Outer, "self.inner(x)")
+    assert _locs(m.graph)["aten::relu"] == _at(Outer, "self.inner(x).relu()")
+    assert _locs(m.inner.graph)["aten::linear"] == _at(Outer, "self.inner(x)")  # not ember's
