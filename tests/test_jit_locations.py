@@ -1,7 +1,14 @@
 """Source locations: compiled and traced ops carry the user's file:line:col."""
 
+import collections
 import inspect
 import os
+import re
+
+import pytest
+from tests.corpus import dual
+from tests.corpus.bind import bound
+from tests.test_jit_dual import NAMES
 
 import ember
 
@@ -82,3 +89,36 @@ def test_traced_submodules_are_located_at_the_users_call():
     assert _locs(m.graph)["prim::CallMethod"] == _at(Outer, "self.inner(x)")
     assert _locs(m.graph)["aten::relu"] == _at(Outer, "self.inner(x).relu()")
     assert _locs(m.inner.graph)["aten::linear"] == _at(Outer, "self.inner(x)")  # not ember's
+
+
+def test_graph_ends_op_lines_with_their_location_as_torch_prints_it():
+    lines = str(ember.jit.script(mat).graph).splitlines()
+    relu = next(line for line in lines if "aten::relu" in line)
+    assert relu.endswith(f") # {_at(mat, 'x.relu()')}")
+    branch = next(line for line in lines if "prim::If" in line)
+    assert branch.endswith(f" # {_at(mat, 'if n > 0')}")
+    assert all(" # " in line for line in lines if " = " in line)  # every op
+    assert not [line for line in lines if " = " not in line and "#" in line]  # return, ->, blocks
+
+
+_OP_LINE = re.compile(r"^\s*(?:%.+)?= ([\w:]+)(?:\[.*\])?\(.*\)(?: # (.+))?$")
+
+
+def _located_ops(graph_text):
+    """(kind, location) of each op line except constants (torch pools those)."""
+    found = collections.Counter()
+    for line in graph_text.splitlines():
+        m = _OP_LINE.match(line)
+        if m and m.group(1) != "prim::Constant" and m.group(2):
+            found[m.groups()] += 1
+    return found
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_ops_are_located_where_torch_locates_them(name, torch):
+    ours = str(ember.jit.script(getattr(bound(dual, ember, "dual_ember"), name)).graph)
+    theirs = str(torch.jit.script(getattr(bound(dual, torch, "dual_torch"), name)).graph)
+    in_file = collections.Counter({k: n for k, n in _located_ops(theirs).items()
+                                   if k[1].startswith(dual.__file__)})  # fmt: skip
+    assert in_file
+    assert not in_file - _located_ops(ours)

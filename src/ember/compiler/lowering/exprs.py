@@ -50,10 +50,8 @@ class ExprLowering:
         if isinstance(v, Value):
             return v
         if isinstance(v, Known):
-            t = expected if v.value is None and isinstance(expected, T.OptionalType) else None
-            if isinstance(v.value, list):
-                return self.b.list_construct(v.value, None if v.value else _TENSOR)
-            return self.b.constant(v.value, t if t is not None else None)
+            with self.b.located(v.loc or self.b.loc):  # a literal's constant is located at it
+                return self.known_value(v, expected)
         if isinstance(v, ModuleRef):
             return v.value
         if isinstance(v, PyObj) and hasattr(v.obj, "scalar_type") and hasattr(v.obj, "itemsize"):
@@ -61,6 +59,12 @@ class ExprLowering:
         if isinstance(v, PyObj) and type(v.obj).__name__ == "Tensor":
             return self.b.constant(v.obj, T.TensorType.get())
         raise self.err(node, f"'{_describe(node)}' cannot be used as a value in scripted code")
+
+    def known_value(self, v, expected):
+        t = expected if v.value is None and isinstance(expected, T.OptionalType) else None
+        if isinstance(v.value, list):
+            return self.b.list_construct(v.value, None if v.value else _TENSOR)
+        return self.b.constant(v.value, t if t is not None else None)
 
     def value(self, node, expected=None):
         return self.materialize(self.expr(node, expected), node, expected)
@@ -104,7 +108,7 @@ class ExprLowering:
     def e_Const(self, node):
         if isinstance(node.value, S.FString):
             return self.fstring(node)
-        return Known(node.value)
+        return Known(node.value, self.b.loc)
 
     def fstring(self, node):
         f = node.value

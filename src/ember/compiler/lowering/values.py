@@ -14,7 +14,7 @@ Example:
 from __future__ import annotations
 
 import types as pytypes
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 __all__ = ["Known", "PyObj", "ModuleRef", "BoundMethod", "TensorMethod", "Sugared"]
 
@@ -25,9 +25,11 @@ class Sugared:
 
 @dataclass
 class Known(Sugared):
-    """A Python constant known at compile time (int/float/bool/str/None or tuple of them)."""
+    """A Python constant known at compile time (int/float/bool/str/None or tuple of them);
+    `loc` is the source location of the literal it was written as, if any."""
 
     value: object
+    loc: object = field(default=None, compare=False, repr=False)
 
 
 @dataclass
