@@ -122,3 +122,40 @@ def test_ops_are_located_where_torch_locates_them(name, torch):
                                    if k[1].startswith(dual.__file__)})  # fmt: skip
     assert in_file
     assert not in_file - _located_ops(ours)
+
+
+def _failure_notes(fn, *args) -> list[str]:
+    try:
+        fn(*args)
+    except Exception as e:  # noqa: BLE001 - any failure will do, its notes are the point
+        return getattr(e, "__notes__", [])
+    raise AssertionError("no exception")
+
+
+def test_runtime_errors_name_the_users_line_and_source():
+    notes = _failure_notes(ember.jit.script(mat), ember.ones(2, 3), ember.ones(2, 3), 1)
+    assert notes == [
+        "While executing %z.2 : Tensor = aten::matmul(%z, %y)\n"
+        f"  at {_at(mat, 'z @ y')}\n"
+        "    z = z @ y"
+    ]
+
+
+def test_runtime_errors_of_traced_code_name_the_users_line_and_source():
+    f = ember.jit.trace(traced, (ember.ones(2, 2), ember.ones(2, 2)))
+    [note] = _failure_notes(f, ember.ones(2, 3), ember.ones(2, 3))
+    assert note.startswith("While executing ")
+    assert " = aten::matmul(" in note.splitlines()[0]
+    assert note.splitlines()[1:] == [f"  at {_at(traced, 'z @ y')}", "    return z @ y"]
+
+
+def calls_mat(x, y):
+    return mat(x, y, 1) + 1
+
+
+def test_runtime_errors_in_called_functions_name_both_lines():
+    notes = _failure_notes(ember.jit.script(calls_mat), ember.ones(2, 3), ember.ones(2, 3))
+    assert [n.splitlines()[1:] for n in notes] == [
+        [f"  at {_at(mat, 'z @ y')}", "    z = z @ y"],
+        [f"  at {_at(calls_mat, 'mat(x, y, 1)')}", "    return mat(x, y, 1) + 1"],
+    ]
