@@ -33,6 +33,14 @@ EXPECTED = {
     "uses_with": ("46:5: with statement is not supported in scripted code", "    with x:"),
     "bad_annotation": ("55:23: unknown type annotation 'NoTuple'",
                        "def bad_annotation(x: NoTuple):"),
+    # these three escaped as raw exceptions or VerifyErrors, or as "cannot compile this
+    # statement" from a catch-all that also hid the compiler's own bugs
+    "tuple_slice_by_variable": ("72:16: tuple slice bounds must be integer constants",
+                                "    return t[0:n]"),
+    "enumerate_nothing": ("76:14: enumerate() takes 1 to 2 arguments in scripted code "
+                          "(0 given)", "    for i in enumerate():"),
+    "list_string_index": ("82:15: expected int, found str as a list index",
+                          '    return xs["a"]'),
 }  # fmt: skip
 
 

@@ -51,7 +51,7 @@ class ExprLowering:
             return v
         if isinstance(v, Known):
             with self.b.located(v.loc or self.b.loc):  # a literal's constant is located at it
-                return self.known_value(v, expected)
+                return self.known_value(v, node, expected)
         if isinstance(v, ModuleRef):
             return v.value
         if isinstance(v, PyObj) and hasattr(v.obj, "scalar_type") and hasattr(v.obj, "itemsize"):
@@ -60,11 +60,15 @@ class ExprLowering:
             return self.b.constant(v.obj, T.TensorType.get())
         raise self.err(node, f"'{_describe(node)}' cannot be used as a value in scripted code")
 
-    def known_value(self, v, expected):
+    def known_value(self, v, node, expected):
         t = expected if v.value is None and isinstance(expected, T.OptionalType) else None
-        if isinstance(v.value, list):
-            return self.b.list_construct(v.value, None if v.value else _TENSOR)
-        return self.b.constant(v.value, t if t is not None else None)
+        try:
+            if isinstance(v.value, list):
+                return self.b.list_construct(v.value, None if v.value else _TENSOR)
+            return self.b.constant(v.value, t if t is not None else None)
+        except VerifyError as e:  # a global holding values of mixed or unknown types
+            raise self.err(node, f"'{_describe(node)}' cannot be used as a value in scripted "
+                                 f"code: {e}") from None  # fmt: skip
 
     def value(self, node, expected=None):
         return self.materialize(self.expr(node, expected), node, expected)

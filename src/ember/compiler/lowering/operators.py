@@ -36,6 +36,8 @@ _PYOPS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator
           "|": operator.or_, "^": operator.xor, "<<": operator.lshift, ">>": operator.rshift,
           "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
           "==": operator.eq, "!=": operator.ne}  # fmt: skip
+_UNARY = {"-": operator.neg, "+": operator.pos, "~": operator.invert}
+_COMPARE = {"in": lambda a, b: a in b, "not in": lambda a, b: a not in b}
 _CMP = {"<": "lt", "<=": "le", ">": "gt", ">=": "ge", "==": "eq", "!=": "ne"}
 _FLIPPED = {"<": ">", ">": "<", "<=": ">=", ">=": "<=", "==": "==", "!=": "!="}
 _NUMBER = (T.IntType, T.FloatType, T.BoolType, T.NumberType)
@@ -54,10 +56,9 @@ class OperatorLowering:
     # -- arithmetic --------------------------------------------------------------------------
     def binary(self, op, left, right, node):
         if isinstance(left, Known) and isinstance(right, Known) and op in _PYOPS:
-            try:
-                return Known(_PYOPS[op](left.value, right.value))
-            except Exception:  # noqa: BLE001 - fall back to emitting the op
-                pass
+            folded = _fold(_PYOPS[op], left, right)
+            if folded is not None:
+                return folded
         lv, rv = self.materialize(left, node), self.materialize(right, node)
         name = _BINOPS[op]
         if is_tensor(lv) or is_tensor(rv):
@@ -94,9 +95,9 @@ class OperatorLowering:
     def e_UnaryOp(self, node):
         v = self.expr(node.operand)
         if isinstance(v, Known) and isinstance(v.value, int | float):
-            return Known(
-                {"-": operator.neg, "+": operator.pos, "~": operator.invert}[node.op](v.value)
-            )
+            folded = _fold(_UNARY[node.op], v, None)
+            if folded is not None:
+                return folded
         v = self.materialize(v, node.operand)
         if node.op == "+":
             return v
@@ -155,10 +156,9 @@ class OperatorLowering:
 
     def compare(self, op, left, right, node):
         if isinstance(left, Known) and isinstance(right, Known):
-            if op in ("in", "not in"):
-                return Known((left.value in right.value) == (op == "in"))
-            if op in _PYOPS:
-                return Known(_PYOPS[op](left.value, right.value))
+            folded = _fold(_COMPARE.get(op) or _PYOPS.get(op), left, right)
+            if folded is not None:
+                return folded
         lv, rv = self.materialize(left, node), self.materialize(right, node)
         if op in ("in", "not in") and isinstance(rv.type, T.StrType):  # as TorchScript
             n = self.emit("aten::len.str", rv, node=node)
@@ -172,3 +172,15 @@ class OperatorLowering:
         if is_num(lv) and is_tensor(rv):
             return self.call_op(f"aten::{_CMP[_FLIPPED[op]]}", [rv, lv], {}, node, f"'{op}'")
         return self.call_op(f"aten::{_CMP[op]}", [lv, rv], {}, node, f"'{op}'")
+
+
+def _fold(fn, left, right):
+    """`fn` of one or two compile-time constants as a Known; None if there is no `fn` or
+    Python refuses the values (``~1.5``, ``1 < "a"``): the op is then emitted, and its
+    operands checked like any others."""
+    if fn is None:
+        return None
+    try:
+        return Known(fn(left.value) if right is None else fn(left.value, right.value))
+    except Exception:  # noqa: BLE001 - any refusal: leave it to the op
+        return None
