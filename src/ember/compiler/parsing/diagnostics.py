@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import textwrap
 
-from ember.errors import CompileError
+from ember.errors import CompileError, EmberError
 from ember.ir.location import SourceLocation
 
 __all__ = ["Source", "CompileError"]
@@ -63,15 +63,15 @@ class Source:
             self._locs[key] = loc
         return loc
 
-    def error(self, line: int, col: int, message: str) -> CompileError:
-        """A CompileError for a 1-based position in the dedented text."""
+    def error(self, line: int, col: int, message: str, cls=CompileError) -> EmberError:
+        """A CompileError (or another `cls`) for a 1-based position in the dedented text."""
         fline, fcol = self.location(line, col)
         text = self.line_text(line)
         rendered = f"{self.filename}:{fline}:{fcol}: {message}\n{text}\n{' ' * (fcol - 1)}^"
-        err = CompileError(rendered)
+        err = cls(rendered)
         err.filename, err.line, err.col, err.msg = self.filename, fline, fcol, message
         return err
 
-    def node_error(self, node, message: str) -> CompileError:
-        """A CompileError located at an AST node."""
-        return self.error(node.line or 1, node.col or 1, message)
+    def node_error(self, node, message: str, cls=CompileError) -> EmberError:
+        """A CompileError (or another `cls`) located at an AST node."""
+        return self.error(node.line or 1, node.col or 1, message, cls)
