@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import operator
 
-from ember.compiler.lowering.values import Known
+from ember.compiler.lowering.values import Known, fold
 from ember.compiler.parsing import syntax as S  # noqa: N812
 from ember.ir import Value, registry
 from ember.ir import types as T  # noqa: N812
@@ -56,7 +56,7 @@ class OperatorLowering:
     # -- arithmetic --------------------------------------------------------------------------
     def binary(self, op, left, right, node):
         if isinstance(left, Known) and isinstance(right, Known) and op in _PYOPS:
-            folded = _fold(_PYOPS[op], left, right)
+            folded = fold(_PYOPS[op], left, right)
             if folded is not None:
                 return folded
         lv, rv = self.materialize(left, node), self.materialize(right, node)
@@ -95,7 +95,7 @@ class OperatorLowering:
     def e_UnaryOp(self, node):
         v = self.expr(node.operand)
         if isinstance(v, Known) and isinstance(v.value, int | float):
-            folded = _fold(_UNARY[node.op], v, None)
+            folded = fold(_UNARY[node.op], v)
             if folded is not None:
                 return folded
         v = self.materialize(v, node.operand)
@@ -156,7 +156,7 @@ class OperatorLowering:
 
     def compare(self, op, left, right, node):
         if isinstance(left, Known) and isinstance(right, Known):
-            folded = _fold(_COMPARE.get(op) or _PYOPS.get(op), left, right)
+            folded = fold(_COMPARE.get(op) or _PYOPS.get(op), left, right)
             if folded is not None:
                 return folded
         lv, rv = self.materialize(left, node), self.materialize(right, node)
@@ -172,15 +172,3 @@ class OperatorLowering:
         if is_num(lv) and is_tensor(rv):
             return self.call_op(f"aten::{_CMP[_FLIPPED[op]]}", [rv, lv], {}, node, f"'{op}'")
         return self.call_op(f"aten::{_CMP[op]}", [lv, rv], {}, node, f"'{op}'")
-
-
-def _fold(fn, left, right):
-    """`fn` of one or two compile-time constants as a Known; None if there is no `fn` or
-    Python refuses the values (``~1.5``, ``1 < "a"``): the op is then emitted, and its
-    operands checked like any others."""
-    if fn is None:
-        return None
-    try:
-        return Known(fn(left.value) if right is None else fn(left.value, right.value))
-    except Exception:  # noqa: BLE001 - any refusal: leave it to the op
-        return None

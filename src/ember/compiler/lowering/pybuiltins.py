@@ -22,7 +22,7 @@ from __future__ import annotations
 import builtins
 
 from ember.compiler.lowering.typeinfo import TypeProblem, annotation_type, value_type
-from ember.compiler.lowering.values import Known, ModuleRef, Sugared
+from ember.compiler.lowering.values import Known, ModuleRef, Sugared, fold
 from ember.compiler.parsing import syntax as S  # noqa: N812
 from ember.ir import types as T  # noqa: N812
 
@@ -48,7 +48,7 @@ class BuiltinLowering:
         if not node.args:
             return Known(py())
         a = self.expr(node.args[0])
-        folded = _fold(py, [a])
+        folded = fold(py, a)
         if folded is not None:
             return folded
         v = self.materialize(a, node.args[0])
@@ -70,7 +70,7 @@ class BuiltinLowering:
 
     def _minmax(self, node, name):
         args = [self.expr(a) for a in node.args]
-        folded = _fold(getattr(builtins, name), args)
+        folded = fold(getattr(builtins, name), *args)
         if folded is not None:
             return folded
         vals = [self.materialize(a, n) for a, n in zip(args, node.args)]
@@ -94,7 +94,7 @@ class BuiltinLowering:
 
     def builtin_abs(self, node):
         a = self.expr(node.args[0])
-        folded = _fold(abs, [a])
+        folded = fold(abs, a)
         if folded is not None:
             return folded
         v = self.materialize(a, node)
@@ -175,14 +175,3 @@ class BuiltinLowering:
             raise self.err(node, "hasattr needs a module and a constant attribute name")
         info = obj.info
         return Known(name.value in info.kinds or info.has_method(name.value))
-
-
-def _fold(fn, args):
-    """`fn` of compile-time constants, as a Known; None when an argument is not one or Python
-    refuses them (``int("x")``, ``max(1)``): the call is then compiled as an op."""
-    if not all(isinstance(a, Known) for a in args):
-        return None
-    try:
-        return Known(fn(*(a.value for a in args)))
-    except (TypeError, ValueError, OverflowError):
-        return None
