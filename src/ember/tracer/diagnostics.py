@@ -112,8 +112,8 @@ def user_frame():
 
 
 def user_location() -> SourceLocation | None:
-    """Where the user's code is running: file, line, column (from 0) and text of the
-    expression the innermost frame outside ember is executing.
+    """Where the user's code is running: the file, line and column (from 0) of the expression
+    the innermost frame outside ember is executing, with the text of its line.
 
     >>> loc = user_location()
     >>> loc.line > 0, loc.text.strip()
