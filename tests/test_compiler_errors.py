@@ -6,6 +6,7 @@ import pytest
 from tests.jit_errors import cases
 
 import ember
+from ember.compiler import driver
 
 FILE = os.path.abspath(cases.__file__)
 
@@ -33,6 +34,14 @@ EXPECTED = {
     "uses_with": ("46:5: with statement is not supported in scripted code", "    with x:"),
     "bad_annotation": ("55:23: unknown type annotation 'NoTuple'",
                        "def bad_annotation(x: NoTuple):"),
+    # these three escaped as raw exceptions or VerifyErrors, or as "cannot compile this
+    # statement" from a catch-all that also hid the compiler's own bugs
+    "tuple_slice_by_variable": ("72:16: tuple slice bounds must be integer constants",
+                                "    return t[0:n]"),
+    "enumerate_nothing": ("76:14: enumerate() takes 1 to 2 arguments in scripted code "
+                          "(0 given)", "    for i in enumerate():"),
+    "list_string_index": ("82:15: expected int, found str as a list index",
+                          '    return xs["a"]'),
 }  # fmt: skip
 
 
@@ -64,3 +73,37 @@ def test_errors_in_module_methods_point_into_the_method():
         ember.jit.script(Bad())
     assert "Tensor method 'no_such_method' is not supported in scripted code" in str(info.value)
     assert "return x.no_such_method()" in str(info.value)
+
+
+def test_a_bug_in_the_compiler_is_an_internal_error_naming_the_statement(monkeypatch):
+    from ember.compiler.lowering.operators import OperatorLowering
+
+    def broken(self, node):
+        raise KeyError("lost")
+
+    monkeypatch.setattr(OperatorLowering, "e_BinOp", broken)
+    monkeypatch.setattr(driver, "_DEFAULT", driver.Compiler())  # nothing compiled yet
+    with pytest.raises(ember.InternalError) as info:
+        ember.jit.script(cases.helper)
+    e = info.value
+    assert not isinstance(e, ember.CompileError)
+    assert isinstance(e.__cause__, KeyError)
+    first, source, caret = str(e).split("\n")
+    assert first.startswith(f"{FILE}:12:5: internal error in ember's compiler ")
+    assert "(KeyError: 'lost')" in first and "bug in ember" in first
+    assert source == "    return x * k"
+    assert caret == "    ^"
+    assert (e.filename, e.line, e.col) == (FILE, 12, 5)
+
+
+def test_internal_errors_name_the_innermost_statement(monkeypatch):
+    from ember.compiler.lowering.function import FunctionLowering
+
+    def broken(self, st):
+        raise IndexError("oops")
+
+    monkeypatch.setattr(FunctionLowering, "stmt_Assign", broken)
+    monkeypatch.setattr(driver, "_DEFAULT", driver.Compiler())
+    with pytest.raises(ember.InternalError, match=r"cases.py:29:9: internal error") as info:
+        ember.jit.script(cases.branch_types)  # `y = 1` inside `if c:`
+    assert "        y = 1" in str(info.value)

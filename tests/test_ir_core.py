@@ -3,7 +3,7 @@
 import pytest
 
 from ember import VerifyError
-from ember.ir import MAX_TRIP, Builder, Graph, match_overload, verify
+from ember.ir import MAX_TRIP, Builder, Graph, SourceLocation, clone_graph, match_overload, verify
 from ember.ir import types as T
 from ember.ir.types import parse_type
 
@@ -113,6 +113,20 @@ def test_insertion_points():
         "aten::relu",
         "prim::Return",
     ]
+
+
+def test_builder_stamps_its_location_and_copies_keep_it():
+    here, there = SourceLocation("m.py", 2, 8, "    y = x.relu()"), SourceLocation("m.py", 3, 4)
+    b = Builder(Graph())
+    x = b.add_input(TENSOR, "x")
+    with b.located(here):
+        y = b.emit("aten::relu", x)
+        with b.located(there):
+            b.return_(y)
+    assert b.loc is None
+    assert [str(op.loc) for op in b.graph.block.ops] == ["m.py:2:8", "m.py:3:4"]
+    copy = clone_graph(b.graph)
+    assert [op.loc for op in copy.block.ops] == [here, there]
 
 
 def _while_graph():

@@ -3,7 +3,7 @@
 import pytest
 
 import ember
-from ember.ir import Builder, Graph, verify
+from ember.ir import Builder, Graph, SourceLocation, inline_calls, verify
 from ember.ir import types as T
 from ember.ir.passes import eliminate_dead_code, fold_constants
 from ember.runtime import compile_graph
@@ -166,3 +166,24 @@ def test_fold_loops_that_never_run(trip, cond):
     eliminate_dead_code(b.graph)
     verify(b.graph)
     assert _kinds(b.graph) == ["prim::Return"]
+
+
+def test_folding_and_inlining_keep_source_locations():
+    callee = Builder(Graph("double"))
+    v = callee.add_input(INT, "v")
+    with callee.located(SourceLocation("lib.py", 7, 11)):
+        callee.return_(callee.emit("aten::mul.int", v, 2))
+    b = Builder(Graph("f"))
+    n = b.add_input(INT, "n")
+    with b.located(SourceLocation("m.py", 3, 8)):
+        six = b.emit("aten::add.int", 2, 4)
+        call = b.call_function("__torch__.double", [n], [INT])
+    b.return_(b.emit("aten::add.int", call.result, six))
+    inline_calls(b.graph, {"__torch__.double": callee.graph}.get)
+    fold_constants(b.graph)
+    eliminate_dead_code(b.graph)
+    verify(b.graph)
+    locs = {op.kind: str(op.loc) for op in b.graph.walk() if op.kind != "prim::Constant"}
+    assert locs["aten::mul"] == "lib.py:7:11"  # the callee's op keeps its own location
+    folded = [op for op in b.graph.walk() if op.attrs.get("value") == 6]
+    assert [str(op.loc) for op in folded] == ["m.py:3:8"]

@@ -30,6 +30,7 @@ from ember.dtypes import bool_ as bool  # noqa: A001 - PyTorch's name
 from ember.errors import (
     CompileError,
     EmberError,
+    InternalError,
     SerializationError,
     TraceError,
     VerifyError,
@@ -58,7 +59,7 @@ __all__ = [
     "float64", "complex64", "complex128", "half", "float", "double", "short", "int", "long",
     "cfloat", "cdouble",
     "EmberError", "SerializationError", "VersionError", "CompileError", "VerifyError",
-    "TraceError",
+    "TraceError", "InternalError",
     "nn", "jit", "serialization", "save", "load",
     "no_grad", "enable_grad", "inference_mode", "set_grad_enabled", "is_grad_enabled",
     "device", "is_tensor", "is_storage", "is_floating_point",

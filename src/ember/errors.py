@@ -13,6 +13,7 @@ __all__ = [
     "CompileError",
     "VerifyError",
     "TraceError",
+    "InternalError",
 ]
 
 
@@ -38,3 +39,9 @@ class VerifyError(EmberError):
 
 class TraceError(EmberError):
     """Tracing could not record a program from the example inputs."""
+
+
+class InternalError(EmberError):
+    """A bug in ember itself (not in the user's code) that surfaced while doing a job, such
+    as compiling a statement; the message names what ember was working on, and the original
+    exception is chained as ``__cause__``."""

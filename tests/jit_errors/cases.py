@@ -65,3 +65,18 @@ def defined_on_one_path(x, c: bool):
     if c:
         y = x + 1
     return y
+
+
+def tuple_slice_by_variable(n: int):
+    t = (1, 2, 3)
+    return t[0:n]
+
+
+def enumerate_nothing(x):
+    for i in enumerate():
+        x = x + i
+    return x
+
+
+def list_string_index(xs: list[int]):
+    return xs["a"]

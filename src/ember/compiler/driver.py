@@ -124,8 +124,9 @@ class Compiler:
                 raise fdef.source.node_error(fdef.returns, str(e)) from None
         if src.ignored or src.unused:
             rt = rt or T.TensorType.get()
-            b.raise_(f"The method {name} was marked @ember.jit.unused", "builtins.Exception")
-            b.return_(b.uninitialized(rt))
+            with b.located(fdef.source.loc_of(fdef)):
+                b.raise_(f"The method {name} was marked @ember.jit.unused", "builtins.Exception")
+                b.return_(b.uninitialized(rt))
             return Function(qualified, graph, spec, rt, src.python if src.ignored else None)
         try:
             actual = low.lower(rt)

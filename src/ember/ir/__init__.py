@@ -6,8 +6,9 @@ operator by string: builtins from `ember.ir.prims.BUILTINS` (prim ops, container
 ops, one table with a line of semantics each) or ops from `ember.ops` by PyTorch's qualified
 name (``'aten::add.Tensor'``). ``prim::If`` owns two blocks and ``prim::Loop`` one; values
 leave blocks through ``prim::Yield`` and loop-carried values are block arguments (no phis).
-Types live in `ember.ir.types`; `Builder` creates ops at an insertion point; `verify`
-checks well-formedness; `graph_text` (also ``str(graph)``) prints TorchScript's graph dump.
+Types live in `ember.ir.types`; `Builder` creates ops at an insertion point (each op remembers
+its `SourceLocation` in the user's code as ``op.loc``); `verify` checks well-formedness;
+`graph_text` (also ``str(graph)``) prints TorchScript's graph dump.
 
 Example: a loop with a carried value, then an if with a result.
 
@@ -54,6 +55,7 @@ from ember.ir.class_printer import class_text, code_files, function_files
 from ember.ir.code_printer import code_text
 from ember.ir.core import Block, BlockArgument, Graph, Operation, OpResult, Use, Value
 from ember.ir.inline import clone_graph, inline_calls
+from ember.ir.location import SourceLocation
 from ember.ir.passes import eliminate_dead_code, fold_constants, pool_constants
 from ember.ir.pipeline import run_passes
 from ember.ir.printer import Namer, graph_text, op_text
@@ -70,6 +72,7 @@ __all__ = [
     "OpResult",
     "BlockArgument",
     "Use",
+    "SourceLocation",
     "Builder",
     "MAX_TRIP",
     "constant_type",

@@ -5,7 +5,9 @@ Operands may be `Value`s or Python literals (int, float, bool, str, None, tuples
 those), which become `prim::Constant`s. `op(...)` validates the operator name against the
 builtins and the op table, fills omitted trailing and keyword-only arguments with constants
 of their schema defaults (TorchScript nodes always carry every schema argument) and infers
-result types from the schema when they are not given. See `ember.ir` for a full example.
+result types from the schema when they are not given. Every op it inserts carries the
+builder's current source location (`Builder.loc`, set for a stretch with `located`), unless
+the op already has one. See `ember.ir` for a full example.
 
 Example:
     >>> from ember.ir import Graph, Builder, types as T
@@ -28,6 +30,7 @@ from ember.errors import VerifyError
 from ember.ir import registry
 from ember.ir import types as T  # noqa: N812
 from ember.ir.core import Block, Graph, Operation, Value
+from ember.ir.location import SourceLocation
 
 __all__ = ["Builder", "constant_type"]
 
@@ -63,12 +66,16 @@ def constant_type(value) -> T.Type:
 
 
 class Builder:
-    """Creates operations at an insertion point: the end of a block or before an op."""
+    """Creates operations at an insertion point: the end of a block or before an op.
+
+    `loc` is the source location stamped on the ops it inserts (None: unknown).
+    """
 
     def __init__(self, graph: Graph | None = None):
         self.graph = graph if graph is not None else Graph()
         self.block: Block = self.graph.block
         self.before: Operation | None = None
+        self.loc: SourceLocation | None = None
 
     # -- insertion points -------------------------------------------------------------------
 
@@ -100,7 +107,24 @@ class Builder:
     def insert(self, op: Operation) -> Operation:
         index = len(self.block.ops) if self.before is None else self.block.ops.index(self.before)
         self.block.insert(index, op)
+        if op.loc is None:
+            op.loc = self.loc
         return op
+
+    # -- source locations -------------------------------------------------------------------
+
+    def located(self, loc: SourceLocation | None) -> _Located:
+        """Context manager: ops inserted inside carry `loc`; the previous one comes back after.
+
+        >>> from ember.ir import Graph, SourceLocation, types as T
+        >>> b = Builder(Graph())
+        >>> x = b.add_input(T.TensorType.get(), "x")
+        >>> with b.located(SourceLocation("m.py", 3, 11, "    return x.relu()")):
+        ...     y = b.emit("aten::relu", x)
+        >>> str(y.op.loc), b.loc
+        ('m.py:3:11', None)
+        """
+        return _Located(self, loc)
 
     # -- values -----------------------------------------------------------------------------
 
@@ -280,6 +304,23 @@ class Builder:
 
 MAX_TRIP = 9223372036854775807
 Builder.MAX_TRIP = MAX_TRIP
+
+
+class _Located:
+    """`Builder.located`'s context manager (a plain class: lowering enters one per node)."""
+
+    __slots__ = ("builder", "loc", "outer")
+
+    def __init__(self, builder: Builder, loc):
+        self.builder, self.loc = builder, loc
+
+    def __enter__(self) -> Builder:
+        self.outer = self.builder.loc
+        self.builder.loc = self.loc
+        return self.builder
+
+    def __exit__(self, *exc) -> None:
+        self.builder.loc = self.outer
 
 
 def _default_value(param):

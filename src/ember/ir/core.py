@@ -6,7 +6,8 @@ list of `Operation`s whose last one is its terminator: `prim::Return` in a graph
 `prim::Yield` in the nested blocks of `prim::If` / `prim::Loop`. An operation names its
 operator by string (``kind`` like ``'aten::add'`` plus ``overload`` like ``'Tensor'``), takes
 `Value` operands, defines `OpResult`s, carries constant attributes (``value``, ``name``) and
-may own nested blocks. Every operand edge is recorded in the used value's `uses`, and only the
+may own nested blocks, and remembers where it came from in the user's source (``loc``, a
+`SourceLocation`, or None). Every operand edge is recorded in the used value's `uses`, and only the
 methods here change operands, so use lists never go stale. Build IR with `ember.ir.Builder`.
 
 Example:
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ember.ir.location import SourceLocation
 from ember.ir.printer import graph_text
 from ember.ir.types import Type
 
@@ -99,9 +101,12 @@ class BlockArgument(Value):
 
 
 class Operation:
-    """One operation: an operator name, operands, results, attributes and nested blocks."""
+    """One operation: an operator name, operands, results, attributes and nested blocks.
 
-    __slots__ = ("kind", "overload", "_operands", "results", "attrs", "blocks", "parent")
+    `loc` is the user's source location the op was built from (None when unknown).
+    """
+
+    __slots__ = ("kind", "overload", "_operands", "results", "attrs", "blocks", "parent", "loc")
 
     def __init__(self, kind, overload="", operands=(), result_types=(), attrs=None, blocks=0):
         self.kind: str = kind
@@ -111,6 +116,7 @@ class Operation:
         self.attrs: dict = dict(attrs or {})
         self.blocks: list[Block] = [Block(self) for _ in range(blocks)]
         self.parent: Block | None = None
+        self.loc: SourceLocation | None = None
         for v in operands:
             self.add_operand(v)
 

@@ -30,7 +30,8 @@ __all__ = ["clone_graph", "clone_block_into", "inline_calls"]
 
 
 def clone_block_into(src: Block, builder: Builder, vmap: dict) -> None:
-    """Copy the ops of `src` (except a final ``prim::Return``) at `builder`'s insertion point.
+    """Copy the ops of `src` (except a final ``prim::Return``) at `builder`'s insertion point,
+    with their source locations.
 
     `vmap` maps ``id(old value)`` to the new value; it must already hold every value `src`
     uses from outside (graph inputs, block arguments), and receives the new definitions.
@@ -46,6 +47,7 @@ def clone_block_into(src: Block, builder: Builder, vmap: dict) -> None:
             dict(op.attrs),
             len(op.blocks),
         )
+        new.loc = op.loc
         for r, nr in zip(op.results, new.results):
             nr.name = r.name
             vmap[id(r)] = nr
@@ -65,6 +67,7 @@ def clone_graph(graph: Graph) -> Graph:
     vmap = {id(a): out.add_input(a.type, a.name) for a in graph.inputs}
     b = Builder(out)
     clone_block_into(graph.block, b, vmap)
+    b.loc = getattr(graph.block.terminator, "loc", None)
     b.return_(*[vmap[id(v)] for v in graph.outputs])
     return out
 

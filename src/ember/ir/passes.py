@@ -237,7 +237,7 @@ class _Folder:
             return 0
         if results is None or not all(self.storable(r, v) for r, v in zip(op.results, results)):
             return 0
-        with self.b.inserting_before(op):
+        with self.b.inserting_before(op), self.b.located(op.loc):
             for r, value in zip(op.results, results):
                 c = self.b.constant(value, r.type)
                 c.name = r.name

@@ -2,7 +2,9 @@
 
 Names come from `Namer`: a value with a name hint keeps it the first time (``%x``), later
 values with the same hint get ``%x.1``, ``%x.2``; unnamed values are numbered ``%0, %1, ...``
-in definition order (torch.fx's `_Namespace` idea), so printing is deterministic.
+in definition order (torch.fx's `_Namespace` idea), so printing is deterministic. An op with
+a source location ends its line with it, as TorchScript prints it (``# model.py:12:8``);
+``return`` and ``->`` (yield) lines and block headers have none.
 
 Example:
     >>> from ember.ir import Graph, Builder, types as T
@@ -119,7 +121,8 @@ def _tensor_attr(t) -> str:
 
 
 def op_text(op: Operation, namer: Namer | None = None) -> str:
-    """One operation on one line (without nested blocks), as the graph dump shows it."""
+    """One operation on one line (without nested blocks or its location), as the graph dump
+    shows it."""
     namer = namer or Namer()
     outs = ", ".join(f"%{namer.name(r)} : {r.type.graph_str()}" for r in op.results)
     attrs = ""
@@ -148,7 +151,8 @@ def _block_lines(block: Block, namer: Namer, indent: str, lines: list) -> None:
             args = ", ".join(f"%{namer.name(v)}" for v in op.operands)
             lines.append(f"{indent}-> ({args})")
         else:
-            lines.append(indent + op_text(op, namer))
+            loc = "" if op.loc is None else f" # {op.loc}"
+            lines.append(indent + op_text(op, namer) + loc)
             for i, inner in enumerate(op.blocks):
                 params = ", ".join(f"%{namer.name(a)} : {a.type.graph_str()}" for a in inner.args)
                 lines.append(f"{indent}  block{i}({params}):")

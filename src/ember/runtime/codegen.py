@@ -6,8 +6,12 @@ the dispatch hook), every value op's kernel and every helper as a global once, i
 constants and the op table's Python templates (``aten::add.int`` is ``(a + b)``), and emits
 ``prim::If`` as ``if``/``else`` and ``prim::Loop`` as ``for ... in range`` or ``while``.
 Nothing is looked up per call. The body sits in one ``try`` block; an exception leaving it
-gets a note naming the IR op whose line raised ("While executing %3 : Tensor =
-aten::relu(%2)").
+gets a note naming the IR op whose line raised and, if the op has one, its source location
+and line (looked up only then)::
+
+    While executing %2 : Tensor = aten::matmul(%z, %y)
+      at model.py:12:11
+        return z @ y
 
 Example:
     >>> from ember.ir import Graph, Builder, types as T
@@ -72,9 +76,19 @@ def _annotator(filename, line_ops, namer):
             tb = tb.tb_next
         op = line_ops.get(line)
         if op is not None and hasattr(exc, "add_note"):
-            exc.add_note(f"While executing {op_text(op, namer).strip()}")
+            exc.add_note(_note(op, namer))
 
     return annotate
+
+
+def _note(op: Operation, namer: Namer) -> str:
+    """What an exception raised by `op` is told: the op, then its location and source line."""
+    note = f"While executing {op_text(op, namer).strip()}"
+    loc = op.loc
+    if loc is None:
+        return note
+    text = loc.text.strip()
+    return f"{note}\n  at {loc}" + (f"\n    {text}" if text else "")
 
 
 def _ident(name: str | None) -> str | None:

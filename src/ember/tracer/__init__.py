@@ -12,8 +12,8 @@ Example:
     >>> tracer.finish(y)
     >>> print(tracer.root.graph, end="")
     graph(%x : Tensor):
-      %0 : int = prim::Constant[value=2]()
-      %1 : Tensor = aten::mul(%x, %0)
+      %0 : int = prim::Constant[value=2]() # <doctest ember.tracer[2]>:2:8
+      %1 : Tensor = aten::mul(%x, %0) # <doctest ember.tracer[2]>:2:8
       return (%1)
 """
 

@@ -65,7 +65,7 @@ def get_attr(scope, path: tuple, types) -> Value:
         return v
     ops = scope.graph.block.ops
     b = scope.b
-    with b.inserting_before(ops[0]) if ops else nullcontext():
+    with b.inserting_before(ops[0]) if ops else nullcontext(), b.located(None):
         obj, holder = scope.self_value, scope.module
         for name in path:
             holder = getattr(holder, name)

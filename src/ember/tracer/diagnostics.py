@@ -3,6 +3,7 @@ TracingCheckError (the traced program disagrees with eager code).
 
 Warnings point at the user's own source line: the first stack frame outside the ember
 package, so `warnings` prints ``model.py:12: TracerWarning: ...`` and the offending line.
+Recorded ops carry the same frame's position as their `SourceLocation` (`user_location`).
 
 Example:
     >>> import warnings
@@ -15,15 +16,27 @@ Example:
 
 from __future__ import annotations
 
+import functools
+import itertools
+import linecache
 import os
 import sys
 import warnings
 
 from ember.errors import TraceError
+from ember.ir.location import SourceLocation
 
-__all__ = ["TracerWarning", "TracingCheckError", "warn_example_specific", "warn", "user_frame"]
+__all__ = [
+    "TracerWarning",
+    "TracingCheckError",
+    "warn_example_specific",
+    "warn",
+    "user_frame",
+    "user_location",
+]
 
 _EMBER_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+_EMBER_CODE = (_EMBER_DIR, "<ember ")
 
 
 class TracerWarning(Warning):
@@ -87,13 +100,38 @@ MESSAGES = {
 
 
 def user_frame():
-    """(stacklevel, frame) of the innermost caller outside ember (for warnings.warn)."""
+    """(stacklevel, frame) of the innermost caller outside ember (for warnings.warn); code
+    ember generates (``<ember op aten::neg>``, ``<ember graph forward #3>``) is ember's too."""
     frame = sys._getframe(1)
     level = 1
-    while frame is not None and frame.f_code.co_filename.startswith(_EMBER_DIR):
+    while frame is not None and frame.f_code.co_filename.startswith(_EMBER_CODE):
         frame = frame.f_back
         level += 1
     return level, frame
+
+
+def user_location() -> SourceLocation | None:
+    """Where the user's code is running: the file, line and column (from 0) of the expression
+    the innermost frame outside ember is executing, with the text of its line.
+
+    >>> loc = user_location()
+    >>> loc.line > 0, loc.text.strip()
+    (True, 'loc = user_location()')
+    """
+    _, frame = user_frame()
+    if frame is None:
+        return None
+    return _site(frame.f_code, frame.f_lasti, frame.f_lineno)
+
+
+@functools.lru_cache(maxsize=4096)
+def _site(code, lasti: int, lineno: int) -> SourceLocation:
+    """The location of instruction `lasti` of `code` (cached: loops trace one site often)."""
+    positions = itertools.islice(code.co_positions(), lasti // 2, None)
+    line, _, col, _ = next(positions, (None, None, None, None))
+    line = line or lineno
+    text = linecache.getline(code.co_filename, line).rstrip("\r\n")
+    return SourceLocation(code.co_filename, line, col or 0, text)
 
 
 def warn(message: str) -> None:

@@ -15,6 +15,9 @@ tensors and traced ints it has seen to IR values. Two hooks feed it:
 `finish` puts what was recorded into the tracer's `ember.ir.CompilationUnit` (`unit`): each
 method on its module's class type, and a traced function as `function`.
 
+Each recorded op carries the user's source location: the innermost stack frame outside ember
+(`ember.tracer.diagnostics.user_location`), as PyTorch's tracer records it.
+
 Example:
     >>> import ember
     >>> tracer = Tracer(None, "f")
@@ -45,7 +48,7 @@ from ember.tensor.tensor import wrap
 from ember.tracer import values as tv
 from ember.tracer.attrs import ModuleIndex, get_attr
 from ember.tracer.check import nondeterministic_ops
-from ember.tracer.diagnostics import warn
+from ember.tracer.diagnostics import user_location, warn
 from ember.tracer.floats import SCALARS, TracedFloat
 from ember.tracer.ints import plain
 from ember.tracer.operands import (
@@ -255,7 +258,7 @@ class Tracer:
 
     def on_op(self, op, args, kwargs):
         """Dispatch hook: record `op` on these arguments, run it, map its results."""
-        scope = self.scopes[-1]
+        scope = self._located(self.scopes[-1])
         lists, optional = int_list_params(op), optional_tensor_list_params(op)
         operands = [
             self.value_of(scope, [a] if i in lists and isinstance(a, int) else a, i in optional)
@@ -276,6 +279,12 @@ class Tracer:
                 self._bind_result(scope, r, v)
         return result
 
+    @staticmethod
+    def _located(scope: Scope) -> Scope:
+        """`scope`, whose next ops carry the user's current source location."""
+        scope.b.loc = user_location()
+        return scope
+
     def _bind_result(self, scope: Scope, r, v: Value) -> None:
         if isinstance(r, Tensor):
             tv.retag(r)
@@ -295,11 +304,12 @@ class Tracer:
         v = scope.lookup(t)
         if v is None:
             return n
+        self._located(scope)
         return tv.TracedInt(n, scope.b.emit("aten::size.int", v, dim), scope)
 
     def int_of(self, t: Tensor):
         """`int(t)` of a 0-d integer tensor as a TracedInt recorded as ``aten::Int``."""
-        scope = self.scopes[-1]
+        scope = self._located(self.scopes[-1])
         v = scope.b.emit("aten::Int.Tensor", self.value_of(scope, t))
         return tv.TracedInt(int(Tensor.item(t)), v, scope)
 
@@ -309,6 +319,7 @@ class Tracer:
         scope = self.scopes[-1]
         if not any(x.__class__ in SCALARS and x._scope is scope for x in operands):
             return result
+        self._located(scope)
         v = scope.b.emit(name, *[self.value_of(scope, x) for x in operands])
         return (TracedFloat if isinstance(result, float) else tv.TracedInt)(result, v, scope)
 
@@ -323,6 +334,7 @@ class Tracer:
         return self._call_submodule(caller, module, path, args, kwargs)
 
     def _call_submodule(self, caller: Scope, module, path, args, kwargs):
+        self._located(caller)
         sig = inspect.signature(module.forward)
         if any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in sig.parameters.values()):
             return module.forward(*args, **kwargs)

@@ -33,7 +33,9 @@ __all__ = ["CallLowering"]
 _SIZE_METHODS = {"view", "reshape", "expand", "repeat", "permute", "flip", "tile"}
 _ARITY = {"len": (1, 1), "int": (0, 1), "float": (0, 1), "bool": (0, 1), "str": (1, 1),
           "abs": (1, 1), "isinstance": (2, 2), "getattr": (2, 2), "hasattr": (2, 2),
-          "range": (1, 3), "min": (1, 99), "max": (1, 99)}  # fmt: skip
+          "range": (1, 3), "min": (1, 99), "max": (1, 99), "enumerate": (1, 2),
+          "annotate": (2, 2), "unchecked_cast": (2, 2), "uninitialized": (1, 1),
+          "is_scripting": (0, 0)}  # fmt: skip
 
 
 class CallLowering:
@@ -132,20 +134,17 @@ class CallLowering:
             obj = obj.__wrapped__
         builtin = getattr(self, "builtin_" + getattr(obj, "__name__", ""), None)
         if builtin is not None and getattr(builtins, obj.__name__, None) is obj:
-            lo, hi = _ARITY.get(obj.__name__, (0, 99))
-            if not lo <= len(node.args) <= hi:
-                want = f"{lo} argument" if lo == hi == 1 else f"{lo} to {hi} arguments"
-                want = f"{lo} arguments" if lo == hi != 1 else want
-                raise self.err(node, f"{obj.__name__}() takes {want} in scripted code "
-                                     f"({len(node.args)} given)")  # fmt: skip
+            self.check_arity(obj.__name__, node)
             return builtin(node)
         special = getattr(obj, "_ember_special", None)
         if special is not None:
+            self.check_arity(special, node)
             return getattr(self, "builtin_" + special)(node)
         code_fn = getattr(obj, "_ember_code_function", None)
         if code_fn is not None:
             return self.call_function(code_fn, node)
         if name.endswith("annotate") and getattr(obj, "__module__", "").startswith("ember.jit"):
+            self.check_arity("annotate", node)
             return self.builtin_annotate(node)
         if getattr(obj, "__name__", "") == "tensor" and obj.__module__.startswith("ember."):
             return self.scalar_tensor(node)
@@ -184,6 +183,15 @@ class CallLowering:
         if not isinstance(value, bool):
             raise self.err(node, f"{face}: inplace must be a constant True or False here")
         return twin if value else cands
+
+    def check_arity(self, name, node):
+        """Refuse a call of builtin `name` with a number of arguments it does not take."""
+        lo, hi = _ARITY.get(name, (0, 99))
+        if not lo <= len(node.args) <= hi:
+            want = f"{lo} argument" if lo == hi == 1 else f"{lo} to {hi} arguments"
+            want = f"{lo} arguments" if lo == hi != 1 else want
+            raise self.err(node, f"{name}() takes {want} in scripted code "
+                                 f"({len(node.args)} given)")  # fmt: skip
 
     def call_function(self, fn, node):
         compiled = self.ctx.function(fn, node, self)

@@ -50,10 +50,8 @@ class ExprLowering:
         if isinstance(v, Value):
             return v
         if isinstance(v, Known):
-            t = expected if v.value is None and isinstance(expected, T.OptionalType) else None
-            if isinstance(v.value, list):
-                return self.b.list_construct(v.value, None if v.value else _TENSOR)
-            return self.b.constant(v.value, t if t is not None else None)
+            with self.b.located(v.loc or self.b.loc):  # a literal's constant is located at it
+                return self.known_value(v, node, expected)
         if isinstance(v, ModuleRef):
             return v.value
         if isinstance(v, PyObj) and hasattr(v.obj, "scalar_type") and hasattr(v.obj, "itemsize"):
@@ -61,6 +59,16 @@ class ExprLowering:
         if isinstance(v, PyObj) and type(v.obj).__name__ == "Tensor":
             return self.b.constant(v.obj, T.TensorType.get())
         raise self.err(node, f"'{_describe(node)}' cannot be used as a value in scripted code")
+
+    def known_value(self, v, node, expected):
+        t = expected if v.value is None and isinstance(expected, T.OptionalType) else None
+        try:
+            if isinstance(v.value, list):
+                return self.b.list_construct(v.value, None if v.value else _TENSOR)
+            return self.b.constant(v.value, t if t is not None else None)
+        except VerifyError as e:  # a global holding values of mixed or unknown types
+            raise self.err(node, f"'{_describe(node)}' cannot be used as a value in scripted "
+                                 f"code: {e}") from None  # fmt: skip
 
     def value(self, node, expected=None):
         return self.materialize(self.expr(node, expected), node, expected)
@@ -82,16 +90,29 @@ class ExprLowering:
         return out
 
     # -- dispatch --------------------------------------------------------------------------
+    def at(self, node):
+        """Context manager: the ops built inside carry `node`'s source location (the most
+        specific node wins, as in TorchScript: a call or operator is located where it starts)."""
+        loc = self.src.loc_of(node)
+        return self.b.located(loc if loc is not None else self.b.loc)
+
     def expr(self, node, expected=None):
         method = getattr(self, "e_" + type(node).__name__, None)
         if method is None:
             raise self.err(node, f"{type(node).__name__} expressions are not supported")
-        return method(node, expected) if type(node) in _TAKES_EXPECTED else method(node)
+        b, loc = self.b, self.src.loc_of(node)
+        outer = b.loc
+        if loc is not None:  # `self.at(node)` spelled out: this runs for every expression
+            b.loc = loc
+        try:
+            return method(node, expected) if type(node) in _TAKES_EXPECTED else method(node)
+        finally:
+            b.loc = outer
 
     def e_Const(self, node):
         if isinstance(node.value, S.FString):
             return self.fstring(node)
-        return Known(node.value)
+        return Known(node.value, self.b.loc)
 
     def fstring(self, node):
         f = node.value
@@ -197,6 +218,10 @@ class ExprLowering:
     # -- conditions ------------------------------------------------------------------------
     def condition(self, node):
         """(Known bool or bool Value, refinements if true, refinements if false)."""
+        with self.at(node):
+            return self._condition(node)
+
+    def _condition(self, node):
         if isinstance(node, S.Not):
             test, rt, rf = self.condition(node.operand)
             if isinstance(test, Known):

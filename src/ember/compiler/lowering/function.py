@@ -44,13 +44,16 @@ from ember.compiler.lowering.values import Known, ModuleRef
 from ember.compiler.lowering.whiles import WhileLowering
 from ember.compiler.modules.info import ModuleAccess
 from ember.compiler.parsing import syntax as S  # noqa: N812
-from ember.errors import VerifyError
+from ember.errors import CompileError, InternalError
 from ember.ir import Value
 from ember.ir import types as T  # noqa: N812
 
 __all__ = ["FunctionLowering", "RetryWithReturnType"]
 
-_UNEXPECTED = (VerifyError, IndexError, KeyError, TypeError, ValueError, AttributeError)
+# What lowering a statement raises on purpose: the user's mistakes (CompileErrors, located
+# where they are found), a compiler bug already reported at an inner statement, and the retry
+# of a function whose loops return. Anything else is a bug in the compiler (`guarded`).
+_EXPECTED = (CompileError, InternalError, RetryWithReturnType)
 
 
 class FunctionLowering(
@@ -97,30 +100,46 @@ class FunctionLowering(
     def err(self, node, message):
         return self.src.node_error(node, message)
 
+    def guarded(self, st, lower, *args):
+        """`lower(*args)` for statement `st`, its ops located at it. Any exception but the
+        expected ones is a bug in the compiler: an InternalError naming `st` (chaining it)."""
+        try:
+            with self.at(st):
+                return lower(*args)
+        except _EXPECTED:
+            raise
+        except Exception as e:
+            raise self.src.node_error(st, _internal_message(e), InternalError) from e
+
     # -- sequences and exits ---------------------------------------------------------------------
     def lower_seq(self, stmts, region):
         """Lower a path; returns the exit values of the region, or DEAD after a raise."""
         for i, st in enumerate(stmts):
-            if isinstance(st, S.If) and has_exit(st, region.kind):
-                return self.lower_split_if(st, stmts[i + 1 :], region)
-            if isinstance(st, S.Return | S.Break | S.Continue):
-                try:
-                    return self.exit_values(st, region)
-                except _UNEXPECTED as e:
-                    raise self.err(st, f"cannot compile this statement: {e}") from e
-            returns = isinstance(st, S.For | S.While) and has_exit(st, "function")
-            if returns and "$ret_flag" not in self.env:
-                self.env["$ret_flag"] = self.b.constant(False)
-                self.env["$ret_val"] = self.b.uninitialized(self.return_type or T.AnyType.get())
-            self.lower_stmt(st)
-            if self.env is DEAD:
-                return DEAD
-            if returns:  # the loop may have returned: `if $ret_flag: return $ret_val`
-                flag = S.Name(line=st.line, col=st.col, id="$ret_flag")
-                ret = S.Return(line=st.line, col=st.col, value=S.Name(id="$ret_val"))
-                check = S.If(line=st.line, col=st.col, test=flag, body=[ret], orelse=[])
-                return self.lower_split_if(check, stmts[i + 1 :], region)
+            exits = self.guarded(st, self.lower_path_stmt, st, stmts[i + 1 :], region)
+            if exits is not None:
+                return exits
         return self.exit_values(None, region)
+
+    def lower_path_stmt(self, st, rest, region):
+        """Lower statement `st` of a path; the region's exit values (or DEAD) if the path
+        ends with it (an exit, or an `if` containing one, takes `rest` into its branches)."""
+        if isinstance(st, S.If) and has_exit(st, region.kind):
+            return self.lower_split_if(st, rest, region)
+        if isinstance(st, S.Return | S.Break | S.Continue):
+            return self.exit_values(st, region)
+        returns = isinstance(st, S.For | S.While) and has_exit(st, "function")
+        if returns and "$ret_flag" not in self.env:
+            self.env["$ret_flag"] = self.b.constant(False)
+            self.env["$ret_val"] = self.b.uninitialized(self.return_type or T.AnyType.get())
+        self.lower_stmt(st)
+        if self.env is DEAD:
+            return DEAD
+        if returns:  # the loop may have returned: `if $ret_flag: return $ret_val`
+            flag = S.Name(line=st.line, col=st.col, id="$ret_flag")
+            ret = S.Return(line=st.line, col=st.col, value=S.Name(id="$ret_val"))
+            check = S.If(line=st.line, col=st.col, test=flag, body=[ret], orelse=[])
+            return self.lower_split_if(check, rest, region)
+        return None
 
     def exit_values(self, st, region):
         if region.kind == "function":
@@ -183,10 +202,7 @@ class FunctionLowering(
         method = getattr(self, "stmt_" + type(st).__name__, None)
         if method is None:
             raise self.err(st, f"{type(st).__name__} is not supported in scripted code")
-        try:
-            method(st)
-        except _UNEXPECTED as e:  # keep every failure a located CompileError
-            raise self.err(st, f"cannot compile this statement: {type(e).__name__}: {e}") from e
+        self.guarded(st, method, st)
 
     def stmt_Pass(self, st):
         pass
@@ -339,3 +355,9 @@ class FunctionLowering(
         for n, r in zip(changed, op.results):
             env[n] = r
         self.env = env
+
+
+def _internal_message(e: Exception) -> str:
+    return (f"internal error in ember's compiler while compiling this statement "
+            f"({type(e).__name__}: {e}); this is a bug in ember, not in the scripted code: "
+            "please report it")  # fmt: skip

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from ember.compiler.lowering.values import Known, ModuleRef, Sugared, TensorMethod
 from ember.compiler.parsing import syntax as S  # noqa: N812
+from ember.ir import registry
 from ember.ir import types as T  # noqa: N812
 
 __all__ = ["IndexLowering"]
 
-_TENSOR = T.TensorType.get()
-_OPT_TENSOR = T.OptionalType(_TENSOR)
+_TENSOR, _INT = T.TensorType.get(), T.IntType.get()
+_OPT_TENSOR, _OPT_INT = T.OptionalType(_TENSOR), T.OptionalType(_INT)
 
 
 class IndexLowering:
@@ -49,10 +50,7 @@ class IndexLowering:
         t = v.type
         if isinstance(t, T.TupleType):
             if isinstance(raw, S.Slice):
-                bounds = [self.expr(x).value if x is not None else None
-                          for x in (raw.lower, raw.upper, raw.step)]  # fmt: skip
-                parts = self.b.tuple_unpack(v)[slice(*bounds)]
-                return self.b.tuple_construct(parts)
+                return self.b.tuple_construct(self.b.tuple_unpack(v)[self.tuple_slice(raw)])
             if not isinstance(idx, Known) or not isinstance(idx.value, int):
                 raise self.err(node, "tuple indices must be integer constants")
             i = idx.value + len(t.elems) if idx.value < 0 else idx.value
@@ -60,19 +58,47 @@ class IndexLowering:
                 raise self.err(node, f"tuple index {idx.value} out of range")
             return self.emit("prim::TupleIndex", v, i, node=node)
         if isinstance(t, T.ListType | T.StrType) and isinstance(raw, S.Slice):
-            lo, hi, st = (None if x is None else self.value(x) for x in
-                          (raw.lower, raw.upper, raw.step))  # fmt: skip
+            lo, hi, st = self.slice_bounds(raw)
             kind = "aten::slice.str" if isinstance(t, T.StrType) else "aten::slice.t"
             return self.emit(kind, v, lo, hi, 1 if st is None else st, node=node)
         key = self.materialize(idx, raw)
         if isinstance(t, T.ListType):
+            self.check_key(key, _INT, raw, "a list index")
             return self.emit("aten::__getitem__.t", v, key, node=node)
         if isinstance(t, T.DictType):
+            self.check_key(key, t.key, raw, "a dict key")
             kind = "Dict_str" if isinstance(t.key, T.StrType) else "Dict_int"
             return self.emit(f"aten::__getitem__.{kind}", v, key, node=node)
         if isinstance(t, T.StrType):
+            self.check_key(key, _INT, raw, "a string index")
             return self.emit("aten::__getitem__.str", v, key, node=node)
         raise self.err(node, f"values of type {t} cannot be indexed")
+
+    def tuple_slice(self, raw) -> slice:
+        """The slice ``t[lo:hi:step]`` takes of a tuple: its bounds must be constants."""
+        bounds = []
+        for x in (raw.lower, raw.upper, raw.step):
+            b = Known(None) if x is None else self.expr(x)
+            if not (isinstance(b, Known) and (b.value is None or type(b.value) is int)):
+                raise self.err(x, "tuple slice bounds must be integer constants")
+            bounds.append(b.value)
+        if bounds[2] == 0:
+            raise self.err(raw.step, "slice step cannot be zero")
+        return slice(*bounds)
+
+    def slice_bounds(self, raw):
+        """The values of a slice's bounds (None where omitted), which must be ints."""
+        out = []
+        for x in (raw.lower, raw.upper, raw.step):
+            out.append(None if x is None else self.value(x))
+            if x is not None:
+                self.check_key(out[-1], _OPT_INT, x, "a slice bound", _INT)
+        return out
+
+    def check_key(self, key, t, node, what, shown=None):
+        """Refuse an index or key `key` of a type that parameter type `t` does not accept."""
+        if not registry.accepts(t, key.type, convert=True):
+            raise self.err(node, f"expected {shown or t}, found {key.type} as {what}")
 
     def tensor_index(self, v, raw_items, items):
         v, tensors = self.index_view(v, raw_items, items)
@@ -106,8 +132,7 @@ class IndexLowering:
 
     def slice_dim(self, v, raw, dim):
         """``aten::slice`` for one slice item (full slices too, as TorchScript emits them)."""
-        lo, hi, st = (None if x is None else self.value(x) for x in
-                      (raw.lower, raw.upper, raw.step))  # fmt: skip
+        lo, hi, st = self.slice_bounds(raw)
         return self.emit("aten::slice.Tensor", v, dim, lo, hi, 1 if st is None else st, node=raw)
 
 

@@ -40,6 +40,7 @@ class IterLowering:
             f = self.expr(node.func)
             name = getattr(f.obj, "__name__", None) if isinstance(f, PyObj) else None
             if name in ("range", "enumerate", "zip") and getattr(builtins, name) is f.obj:
+                self.check_arity(name, node)
                 return getattr(self, "_iter_" + name)(node)
         v = self.expr(node)
         if isinstance(v, ModuleRef):

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import operator
 
-from ember.compiler.lowering.values import Known
+from ember.compiler.lowering.values import Known, fold
 from ember.compiler.parsing import syntax as S  # noqa: N812
 from ember.ir import Value, registry
 from ember.ir import types as T  # noqa: N812
@@ -36,6 +36,8 @@ _PYOPS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator
           "|": operator.or_, "^": operator.xor, "<<": operator.lshift, ">>": operator.rshift,
           "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
           "==": operator.eq, "!=": operator.ne}  # fmt: skip
+_UNARY = {"-": operator.neg, "+": operator.pos, "~": operator.invert}
+_COMPARE = {"in": lambda a, b: a in b, "not in": lambda a, b: a not in b}
 _CMP = {"<": "lt", "<=": "le", ">": "gt", ">=": "ge", "==": "eq", "!=": "ne"}
 _FLIPPED = {"<": ">", ">": "<", "<=": ">=", ">=": "<=", "==": "==", "!=": "!="}
 _NUMBER = (T.IntType, T.FloatType, T.BoolType, T.NumberType)
@@ -54,10 +56,9 @@ class OperatorLowering:
     # -- arithmetic --------------------------------------------------------------------------
     def binary(self, op, left, right, node):
         if isinstance(left, Known) and isinstance(right, Known) and op in _PYOPS:
-            try:
-                return Known(_PYOPS[op](left.value, right.value))
-            except Exception:  # noqa: BLE001 - fall back to emitting the op
-                pass
+            folded = fold(_PYOPS[op], left, right)
+            if folded is not None:
+                return folded
         lv, rv = self.materialize(left, node), self.materialize(right, node)
         name = _BINOPS[op]
         if is_tensor(lv) or is_tensor(rv):
@@ -94,9 +95,9 @@ class OperatorLowering:
     def e_UnaryOp(self, node):
         v = self.expr(node.operand)
         if isinstance(v, Known) and isinstance(v.value, int | float):
-            return Known(
-                {"-": operator.neg, "+": operator.pos, "~": operator.invert}[node.op](v.value)
-            )
+            folded = fold(_UNARY[node.op], v)
+            if folded is not None:
+                return folded
         v = self.materialize(v, node.operand)
         if node.op == "+":
             return v
@@ -155,10 +156,9 @@ class OperatorLowering:
 
     def compare(self, op, left, right, node):
         if isinstance(left, Known) and isinstance(right, Known):
-            if op in ("in", "not in"):
-                return Known((left.value in right.value) == (op == "in"))
-            if op in _PYOPS:
-                return Known(_PYOPS[op](left.value, right.value))
+            folded = fold(_COMPARE.get(op) or _PYOPS.get(op), left, right)
+            if folded is not None:
+                return folded
         lv, rv = self.materialize(left, node), self.materialize(right, node)
         if op in ("in", "not in") and isinstance(rv.type, T.StrType):  # as TorchScript
             n = self.emit("aten::len.str", rv, node=node)

@@ -2,7 +2,8 @@
 isinstance, getattr, hasattr, and the TorchScript helpers annotate, unchecked_cast,
 uninitialized and is_scripting.
 
-Builtins with constant arguments fold at compile time. ``isinstance`` is decided from the
+Builtins with constant arguments fold at compile time (unless Python refuses them, as
+``int("x")``: then they run, and fail, at run time). ``isinstance`` is decided from the
 static type, except for an ``Optional`` value, which is tested against None at run time and
 refined like ``x is not None``.
 
@@ -21,7 +22,7 @@ from __future__ import annotations
 import builtins
 
 from ember.compiler.lowering.typeinfo import TypeProblem, annotation_type, value_type
-from ember.compiler.lowering.values import Known, ModuleRef, Sugared
+from ember.compiler.lowering.values import Known, ModuleRef, Sugared, fold
 from ember.compiler.parsing import syntax as S  # noqa: N812
 from ember.ir import types as T  # noqa: N812
 
@@ -47,8 +48,9 @@ class BuiltinLowering:
         if not node.args:
             return Known(py())
         a = self.expr(node.args[0])
-        if isinstance(a, Known):
-            return Known(py(a.value))
+        folded = fold(py, a)
+        if folded is not None:
+            return folded
         v = self.materialize(a, node.args[0])
         if type(v.type) is {"Int": T.IntType, "Float": T.FloatType, "Bool": T.BoolType}[name]:
             return v
@@ -68,8 +70,9 @@ class BuiltinLowering:
 
     def _minmax(self, node, name):
         args = [self.expr(a) for a in node.args]
-        if all(isinstance(a, Known) for a in args):
-            return Known(getattr(builtins, name)(*(a.value for a in args)))
+        folded = fold(getattr(builtins, name), *args)
+        if folded is not None:
+            return folded
         vals = [self.materialize(a, n) for a, n in zip(args, node.args)]
         kind = (
             f"prim::{name}"
@@ -91,8 +94,9 @@ class BuiltinLowering:
 
     def builtin_abs(self, node):
         a = self.expr(node.args[0])
-        if isinstance(a, Known):
-            return Known(abs(a.value))
+        folded = fold(abs, a)
+        if folded is not None:
+            return folded
         v = self.materialize(a, node)
         kind = "aten::abs" if isinstance(v.type, T.TensorType) else "prim::abs"
         return self.call_op(kind, [v], {}, node, "abs")

@@ -33,9 +33,11 @@ class ItemAssignLowering:
         key = self.value(target.index[0])
         v = self.materialize(value, node)
         if isinstance(base.type, T.ListType):
+            self.check_key(key, T.IntType.get(), target.index[0], "a list index")
             v = self.coerce(v, base.type.elem, node, "a list element")
             self.emit("aten::_set_item.t", base, key, v, node=node)
         elif isinstance(base.type, T.DictType):
+            self.check_key(key, base.type.key, target.index[0], "a dict key")
             kind = "str" if isinstance(base.type.key, T.StrType) else "int"
             v = self.coerce(v, base.type.value, node, "a dict value")
             self.b.op(f"aten::_set_item.{kind}", [base, key, v], [])

@@ -14,9 +14,9 @@ Example:
 from __future__ import annotations
 
 import types as pytypes
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-__all__ = ["Known", "PyObj", "ModuleRef", "BoundMethod", "TensorMethod", "Sugared"]
+__all__ = ["Known", "PyObj", "ModuleRef", "BoundMethod", "TensorMethod", "Sugared", "fold"]
 
 
 class Sugared:
@@ -25,9 +25,11 @@ class Sugared:
 
 @dataclass
 class Known(Sugared):
-    """A Python constant known at compile time (int/float/bool/str/None or tuple of them)."""
+    """A Python constant known at compile time (int/float/bool/str/None or tuple of them);
+    `loc` is the source location of the literal it was written as, if any."""
 
     value: object
+    loc: object = field(default=None, compare=False, repr=False)
 
 
 @dataclass
@@ -77,3 +79,15 @@ class ValueMethod(Sugared):
 
     receiver: object
     name: str
+
+
+def fold(fn, *args) -> Known | None:
+    """`fn` of compile-time constants, as a Known. None when an argument is not a Known or
+    Python refuses the values (``int("x")``, ``~1.5``, ``1 < "a"``): the caller then compiles
+    the call as an op, checked like any other, or failing at run time as Python would."""
+    if fn is None or not all(isinstance(a, Known) for a in args):
+        return None
+    try:
+        return Known(fn(*(a.value for a in args)))
+    except Exception:  # noqa: BLE001 - whatever Python refuses is left to the op
+        return None

@@ -325,7 +325,7 @@ class _ToAst(lark.Transformer):
     def string(self, meta, c):
         parts = [str(t) for t in c]
         if any(p[0] in "fF" for p in parts):
-            return _tok(S.Const(value=_fstring(parts, c[0])), c[0])
+            return _tok(S.Const(value=_fstring(c)), c[0])
         return _tok(S.Const(value="".join(pyast.literal_eval(p) for p in parts)), c[0])
 
     def const_none(self, meta, c):
@@ -338,11 +338,12 @@ class _ToAst(lark.Transformer):
         return _at(S.Const(value=False), meta)
 
 
-def _fstring(parts: list[str], tok) -> S.FString:
+def _fstring(tokens) -> S.FString:
     """An f-string as a format text with ``{}`` holes and the AST of each hole's expression
-    (parsed with this grammar, located at the string)."""
+    (parsed with this grammar, located where the hole's expression starts)."""
     text, values, problem = [], [], None
-    for p in parts:
+    for tok in tokens:
+        p = str(tok)
         if p[0] not in "fF":
             text.append(pyast.literal_eval(p).replace("{", "{{").replace("}", "}}"))
             continue
@@ -354,7 +355,9 @@ def _fstring(parts: list[str], tok) -> S.FString:
                 problem = "format specs and conversions in f-strings are not supported"
             fn = _parse(Source(f"def _f():\n    return ({pyast.unparse(piece.value)})\n"),
                         "func_input")  # fmt: skip
-            values.append(_relocate(fn.body[0].value, tok.line, tok.column))
+            v = piece.value
+            line, col = tok.line + v.lineno - 1, (tok.column if v.lineno == 1 else 1) + v.col_offset
+            values.append(_relocate(fn.body[0].value, line, col))
             text.append("{}")
     out = S.FString("".join(text))
     out.values, out.problem = values, problem
