@@ -56,7 +56,7 @@ from ember.ir.code_printer import code_text
 from ember.ir.core import Block, BlockArgument, Graph, Operation, OpResult, Use, Value
 from ember.ir.inline import clone_graph, inline_calls
 from ember.ir.location import SourceLocation
-from ember.ir.passes import eliminate_dead_code, fold_constants, pool_constants
+from ember.ir.passes import eliminate_dead_code
 from ember.ir.pipeline import run_passes
 from ember.ir.printer import Namer, graph_text, op_text
 from ember.ir.registry import Signature, lookup, match_overload, overloads
@@ -94,7 +94,5 @@ __all__ = [
     "clone_graph",
     "inline_calls",
     "eliminate_dead_code",
-    "fold_constants",
-    "pool_constants",
     "run_passes",
 ]

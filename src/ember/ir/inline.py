@@ -1,16 +1,20 @@
-"""Copying IR: `clone_graph`, and `inline_calls`, which replaces ``prim::CallFunction`` ops
-by the body of the function they call.
+"""Copying IR: `clone_graph`, and `inline_calls`, which replaces calls (``prim::CallFunction``,
+``prim::CallMethod``) by the body of the function or method they call.
 
 Example:
     >>> from ember.ir import Graph, Builder, verify, types as T
+    >>> from ember.ir.unit import CompilationUnit, Function, Param
     >>> callee = Builder(Graph("double"))
     >>> v = callee.add_input(T.IntType.get(), "v")
     >>> callee.return_(callee.emit("aten::mul.int", v, 2, name="twice"))
+    >>> unit = CompilationUnit()
+    >>> _ = unit.add_function(Function("__torch__.double", callee.graph,
+    ...                                [Param("v", T.IntType.get())], T.IntType.get()))
     >>> b = Builder(Graph("f"))
     >>> n = b.add_input(T.IntType.get(), "n")
     >>> call = b.call_function("__torch__.double", [n], [T.IntType.get()])
     >>> b.return_(call.result)
-    >>> inline_calls(b.graph, {"__torch__.double": callee.graph}.get)
+    >>> inline_calls(b.graph, unit)
     1
     >>> verify(b.graph)
     >>> print(b.graph, end="")
@@ -72,13 +76,15 @@ def clone_graph(graph: Graph) -> Graph:
     return out
 
 
-def inline_calls(graph: Graph, resolve, max_depth: int = 32) -> int:
-    """Inline every ``prim::CallFunction`` whose target `resolve(name)` returns a Graph for
-    (targets it returns None for stay calls). Returns the number of calls inlined."""
+def inline_calls(graph: Graph, unit, max_depth: int = 32) -> int:
+    """Replace every ``prim::CallFunction`` of a function of `unit` and every
+    ``prim::CallMethod`` of a compiled method of the object's class type by the callee's
+    body (as TorchScript's ``inlined_graph``); calls of functions kept in Python stay.
+    Returns the number of calls inlined."""
     total = 0
     for _ in range(max_depth):
-        calls = [op for op in graph.walk() if op.kind == "prim::CallFunction"]
-        done = sum(_inline_one(op, resolve) for op in calls)
+        calls = [op for op in graph.walk() if op.kind in _CALLS]
+        done = sum(_inline_one(op, _callee(op, unit)) for op in calls)
         total += done
         if not done:
             if total:
@@ -87,8 +93,19 @@ def inline_calls(graph: Graph, resolve, max_depth: int = 32) -> int:
     raise VerifyError(f"inlining calls in {graph.name} did not finish: recursive functions?")
 
 
-def _inline_one(op: Operation, resolve) -> int:
-    callee = resolve(op.attrs["name"])
+_CALLS = ("prim::CallFunction", "prim::CallMethod")
+
+
+def _callee(op: Operation, unit):
+    """The compiled function a call runs, or None when it has none (or runs Python)."""
+    if op.kind == "prim::CallFunction":
+        fn = unit.functions.get(op.attrs["name"])
+    else:
+        fn = getattr(op.operands[0].type, "methods", {}).get(op.attrs["name"])
+    return None if fn is None or fn.python is not None else fn.graph
+
+
+def _inline_one(op: Operation, callee: Graph | None) -> int:
     if callee is None:
         return 0
     if len(callee.inputs) != len(op.operands) or len(callee.outputs) != len(op.results):

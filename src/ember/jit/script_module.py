@@ -30,6 +30,7 @@ import copy
 import types
 
 from ember.ir.code_printer import code_text
+from ember.ir.inline import clone_graph, inline_calls
 from ember.ir.printer import format_literal
 from ember.ir.unit import MISSING
 from ember.jit.mirrored import Mirrored as _Mirrored
@@ -187,7 +188,10 @@ class RecursiveScriptModule(ScriptModule):
 
     @property
     def inlined_graph(self):
-        return self.graph
+        """`forward`'s graph with every call of compiled code replaced by its body."""
+        graph = clone_graph(self.graph)
+        inline_calls(graph, self._ember_compiler.unit)
+        return graph
 
     def _get_name(self) -> str:
         return "RecursiveScriptModule"

@@ -63,7 +63,7 @@ __all__ = [
 
 TRAITS = frozenset(
     {
-        "pure",  # no side effects: removable when unused, foldable when deterministic
+        "pure",  # no side effects: removable when unused
         "effect",  # a side effect besides writing a tensor (print, raise, list.append)
         "inplace",  # writes a Tensor(a!) argument
         "view",  # a result shares an argument's memory (Tensor(a))
@@ -113,11 +113,6 @@ class OpDef:
     def has_side_effects(self) -> bool:
         """Whether removing an unused call could change what a program does."""
         return "pure" not in self.traits
-
-    @property
-    def foldable(self) -> bool:
-        """Whether a call on constants may be replaced by its result at compile time."""
-        return "pure" in self.traits and not {"creation", "nondeterministic"} & self.traits
 
     def __repr__(self) -> str:
         return f"<OpDef {self.qualified_name}: {self.schema}>"

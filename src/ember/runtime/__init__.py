@@ -20,27 +20,7 @@ Example:
     tensor([0., 2.])
 """
 
-from ember.ir import passes, registry
-from ember.ir.core import Graph
 from ember.runtime.codegen import compile_graph, function_callable, python_source
 from ember.runtime.helpers import ScriptError
-from ember.tensor.dispatch import invoker
 
-__all__ = ["compile_graph", "function_callable", "python_source", "fold_constants", "ScriptError"]
-
-
-def fold_constants(graph: Graph, max_tensor_numel: int = 64) -> int:
-    """`ember.ir.passes.fold_constants` with table ops (tensors) evaluated by their kernels."""
-    return passes.fold_constants(graph, _evaluate, max_tensor_numel)
-
-
-def _evaluate(op, values):
-    sig = registry.lookup(op.qualified_name)
-    args, kwargs = [], {}
-    for p, v in zip(sig.params, values):
-        if p.kwarg_only:
-            kwargs[p.name] = v
-        else:
-            args.append(v)
-    out = invoker(sig.opdef)(*args, **kwargs)
-    return list(out) if len(op.results) > 1 else [out]
+__all__ = ["compile_graph", "function_callable", "python_source", "ScriptError"]

@@ -48,7 +48,7 @@ from ember.tensor.tensor import wrap
 from ember.tracer import values as tv
 from ember.tracer.attrs import ModuleIndex, get_attr
 from ember.tracer.check import nondeterministic_ops
-from ember.tracer.diagnostics import user_location, warn
+from ember.tracer.diagnostics import user_location
 from ember.tracer.floats import SCALARS, TracedFloat
 from ember.tracer.ints import plain
 from ember.tracer.operands import (
@@ -58,7 +58,7 @@ from ember.tracer.operands import (
     list_elem_type,
     optional_tensor_list_params,
 )
-from ember.tracer.structure import Spec, flatten
+from ember.tracer.structure import Spec, check_strict, flatten, is_tensor_structure
 from ember.tracer.types import ModuleTypes
 
 __all__ = ["Tracer", "Scope"]
@@ -162,7 +162,7 @@ class Tracer:
         """Record the root's return of `output`, then tidy every recorded graph."""
         leaves, self.spec = flatten(output, "output")
         if strict:
-            _check_strict(self.spec)
+            check_strict(self.spec)
         self.root.b.return_(self._pack(self.root, output))
         for t in leaves:
             tv.untag(t)
@@ -344,7 +344,7 @@ class Tracer:
         callee = self._new_scope(module, name)
         traced, passed = {}, []
         for pname, value in bound.arguments.items():
-            if _is_tensor_structure(value):
+            if is_tensor_structure(value):
                 traced[pname] = self._input(callee, pname, value)
                 passed.append(value)
             else:
@@ -386,14 +386,6 @@ def _alias(t: Tensor) -> tv.TracedTensor:
     return tv.TracedTensor._make(t._np, t.untyped_storage(), t.requires_grad)
 
 
-def _is_tensor_structure(value) -> bool:
-    try:
-        leaves, _ = flatten(value)
-    except TraceError:
-        return False
-    return bool(leaves)
-
-
 @contextmanager
 def _module_hook(hook):
     from ember.nn import module as nn_module
@@ -408,21 +400,3 @@ def _module_hook(hook):
         yield
     finally:
         slot[0] = previous
-
-
-def _check_strict(spec: Spec) -> None:
-    """PyTorch's strict mode: a dict anywhere in the output is refused, a list warns."""
-    kinds = spec.kinds()
-    if "dict" in kinds:
-        raise TraceError(_STRICT_MESSAGE.format(kind="dict"))
-    if "list" in kinds:
-        warn(_STRICT_MESSAGE.format(kind="list"))
-
-
-_STRICT_MESSAGE = (
-    "Encountering a {kind} at the output of the tracer might cause the trace to be incorrect, "
-    "this is only valid if the container structure does not change based on the module's "
-    "inputs. Consider using a constant container instead (e.g. for `list`, use a `tuple` "
-    "instead. for `dict`, use a `NamedTuple` instead). If you absolutely need this and know "
-    "the side effects, pass strict=False to trace() to allow this behavior."
-)

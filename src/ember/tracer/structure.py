@@ -18,8 +18,9 @@ from __future__ import annotations
 from ember.errors import TraceError
 from ember.ir import types as irt
 from ember.tensor import Tensor
+from ember.tracer.diagnostics import warn
 
-__all__ = ["Spec", "flatten", "type_of", "describe"]
+__all__ = ["Spec", "flatten", "type_of", "describe", "check_strict", "is_tensor_structure"]
 
 
 class Spec:
@@ -143,3 +144,30 @@ def type_of(value) -> irt.Type:
 def describe(path: tuple) -> str:
     """A readable position inside a nested output: () -> 'output', (1, 'a') -> "output[1]['a']"."""
     return "output" + "".join(f"[{p!r}]" for p in path)
+
+
+def is_tensor_structure(value) -> bool:
+    """Whether `value` is a tensor or a nested tuple/list/dict holding at least one."""
+    try:
+        leaves, _ = flatten(value)
+    except TraceError:
+        return False
+    return bool(leaves)
+
+
+def check_strict(spec: Spec) -> None:
+    """PyTorch's strict mode: a dict anywhere in the output is refused, a list warns."""
+    kinds = spec.kinds()
+    if "dict" in kinds:
+        raise TraceError(_STRICT_MESSAGE.format(kind="dict"))
+    if "list" in kinds:
+        warn(_STRICT_MESSAGE.format(kind="list"))
+
+
+_STRICT_MESSAGE = (
+    "Encountering a {kind} at the output of the tracer might cause the trace to be incorrect, "
+    "this is only valid if the container structure does not change based on the module's "
+    "inputs. Consider using a constant container instead (e.g. for `list`, use a `tuple` "
+    "instead. for `dict`, use a `NamedTuple` instead). If you absolutely need this and know "
+    "the side effects, pass strict=False to trace() to allow this behavior."
+)

@@ -143,9 +143,6 @@ class CallLowering:
         code_fn = getattr(obj, "_ember_code_function", None)
         if code_fn is not None:
             return self.call_function(code_fn, node)
-        if name.endswith("annotate") and getattr(obj, "__module__", "").startswith("ember.jit"):
-            self.check_arity("annotate", node)
-            return self.builtin_annotate(node)
         if getattr(obj, "__name__", "") == "tensor" and obj.__module__.startswith("ember."):
             return self.scalar_tensor(node)
         cands = _operator_of(obj)

@@ -212,9 +212,6 @@ class ExprLowering:
     def e_Not(self, node):
         return self.condition(node)[0]
 
-    def e_Compare(self, node):
-        return self.condition(node)[0]
-
     # -- conditions ------------------------------------------------------------------------
     def condition(self, node):
         """(Known bool or bool Value, refinements if true, refinements if false)."""
