@@ -9,7 +9,7 @@ import numpy as np
 
 import ember
 from ember.serializer.zipwriter import ZipWriter
-from test_serialization_helpers import E
+from serialization_helpers import E
 
 
 def checkpoint(pkl: bytes, records=None, version=b"3\n") -> bytes:

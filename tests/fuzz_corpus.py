@@ -19,7 +19,7 @@ from ember.errors import EmberError
 from ember.nn.parameter import Parameter
 from ember.serializer.zipreader import ZipReader
 from ember.serializer.zipwriter import ZipWriter
-from test_serialization_helpers import SAMPLES, E, V
+from serialization_helpers import SAMPLES, E, V
 
 INTERESTING = [0, 1, 0x7F, 0x80, 0xFF, 0xFFFF, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFF, 0xFFFFFFFE]
 

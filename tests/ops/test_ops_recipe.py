@@ -8,7 +8,7 @@ import pytest
 import ember
 import ember.nn.functional as F
 from ember import ops
-from test_ops_helpers import DTYPES, both, sample
+from ops_helpers import DTYPES, both, sample
 
 
 def test_one_entry_each_with_its_faces():

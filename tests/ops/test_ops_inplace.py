@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import ember
-from test_ops_helpers import both, sample, to_ember
+from ops_helpers import both, sample, to_ember
 
 
 def _inplace(fn):

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import ember
-from test_ops_helpers import DTYPES, INEXACT_RTOL, both, sample, to_torch_arr
+from ops_helpers import DTYPES, INEXACT_RTOL, both, sample, to_torch_arr
 
 PAIRS = list(itertools.product(DTYPES, DTYPES))
 EXACT_BINARY = {

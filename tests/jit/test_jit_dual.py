@@ -141,8 +141,8 @@ def test_augmented_items_of_tensor_containers_are_in_place():
 
 @pytest.mark.parametrize("name", NAMES)
 def test_printed_code_compiles_back(both, name):
+    from test_jit_codeunit import _function_files
     from tests.loading import load_function
-    from tests.test_jit_codeunit import _function_files
 
     from ember.compiler.modules.archive import CodeUnit
 

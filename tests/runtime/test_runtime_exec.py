@@ -10,7 +10,7 @@ from ember.ir import MAX_TRIP, Builder, CompilationUnit, Function, Graph
 from ember.ir import types as T
 from ember.runtime import ScriptError, compile_graph
 from ember.tensor import dispatch
-from test_ir_corpus import (
+from ir_graphs import (
     bounded_with_break,
     early_return,
     loops_and_containers,

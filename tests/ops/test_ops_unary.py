@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from test_ops_helpers import DTYPES, INEXACT_RTOL, both, sample
+from ops_helpers import DTYPES, INEXACT_RTOL, both, sample
 
 FLOAT_FUNCS = [
     "exp",

@@ -4,7 +4,7 @@
 from typing import Optional
 
 from ember.ir.code_printer import code_text
-from test_ir_corpus import early_return, loops_and_containers, module_forward, raising
+from ir_graphs import early_return, loops_and_containers, module_forward, raising
 
 
 def _torch_sources(torch):
@@ -89,7 +89,7 @@ def test_tensor_constants_go_to_the_constants_table():
 
 
 def test_bounded_loop_and_unpacking_forms():
-    from test_ir_corpus import bounded_with_break, tuples_and_strings
+    from ir_graphs import bounded_with_break, tuples_and_strings
 
     assert code_text(bounded_with_break()) == (
         "def h(n: int,\n"
@@ -170,7 +170,7 @@ def test_float_literals_match_torch(torch):
 def test_printed_corpus_is_in_the_compilers_language():
     from ember.compiler.parsing import syntax as S
     from ember.compiler.parsing.parser import parse_file
-    from test_ir_corpus import CORPUS
+    from ir_graphs import CORPUS
 
     for make in CORPUS.values():
         nodes = parse_file(code_text(make()))
@@ -183,7 +183,7 @@ def test_printed_functions_compile_back_and_agree(capsys):
     import ember
     from ember.compiler.modules.archive import CodeUnit
     from ember.runtime import compile_graph
-    from test_ir_corpus import CORPUS
+    from ir_graphs import CORPUS
 
     x, z = ember.tensor([1.0, -2.0]), ember.tensor([5.0, 5.0])
     cases = {

@@ -6,9 +6,9 @@ import os
 import re
 
 import pytest
+from test_jit_dual import NAMES
 from tests.corpus import dual
 from tests.corpus.bind import bound
-from tests.test_jit_dual import NAMES
 
 import ember
 

@@ -5,7 +5,7 @@ import pytest
 
 import ember
 from ember.tensor import dispatch
-from test_ops_helpers import both, sample, to_ember, to_torch_arr
+from ops_helpers import both, sample, to_ember, to_torch_arr
 
 VIEWS = {
     "select": lambda m, x: x.select(1, -1),

@@ -2,10 +2,10 @@
 the scripted module computes what the eager one does (training-mode state updates included)."""
 
 import pytest
+from test_nn_layers import LAYERS
 
 import ember
 from ember import nn
-from test_nn_layers import LAYERS
 
 
 @pytest.mark.parametrize("name", list(LAYERS))

@@ -11,7 +11,7 @@ import pytest
 import ember
 from ember.nn.module import Module
 from ember.nn.parameter import Parameter
-from test_serialization_helpers import SAMPLES, E, V, bits, same_ember
+from serialization_helpers import SAMPLES, E, V, bits, same_ember
 
 FORMATS = [
     pytest.param({}, id="zip"),

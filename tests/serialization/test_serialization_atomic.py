@@ -15,7 +15,7 @@ import pytest
 
 import ember
 import ember.serialization as serialization
-from test_serialization_helpers import E
+from serialization_helpers import E
 
 FORMATS = [
     pytest.param(True, id="zip"),
@@ -97,6 +97,9 @@ def test_fsync_failure_keeps_the_old_file(tmp_path, monkeypatch):
     assert path.read_bytes() == before and os.listdir(tmp_path) == ["model.pt"]
 
 
+_TEST_DIRS = [os.path.dirname(__file__), os.path.dirname(os.path.dirname(__file__))]
+
+
 @pytest.mark.parametrize("zip_format", FORMATS)
 def test_process_killed_mid_write_keeps_the_old_file(tmp_path, zip_format):
     path, before = _saved(tmp_path, zip_format)
@@ -105,7 +108,7 @@ def test_process_killed_mid_write_keeps_the_old_file(tmp_path, zip_format):
         import os, sys
         import numpy as np
         import ember, ember.serialization as s
-        sys.path.insert(0, {os.path.dirname(__file__)!r})
+        sys.path[:0] = {_TEST_DIRS!r}
         from test_serialization_atomic import _big_state
 
         real = s._write

@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from test_ops_helpers import DTYPES, both, sample
+from ops_helpers import DTYPES, both, sample
 
 OPS = {
     "add": lambda m, a, b: a + b,

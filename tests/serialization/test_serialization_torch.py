@@ -11,7 +11,7 @@ import pytest
 
 import ember
 from ember.nn.parameter import Parameter
-from test_serialization_helpers import SAMPLES, E, V, same_as_torch, torch_from
+from serialization_helpers import SAMPLES, E, V, same_as_torch, torch_from
 
 EMBER_FORMATS = [
     pytest.param({}, id="zip"),

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import ember
-from test_ops_helpers import both, sample
+from ops_helpers import both, sample
 
 CREATION = {
     "zeros": lambda m: m.zeros(2, 3),

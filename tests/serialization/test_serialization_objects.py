@@ -10,7 +10,7 @@ import ember
 import fuzz_corpus
 import fuzz_pickle
 from ember.nn.parameter import Parameter
-from test_serialization_helpers import E
+from serialization_helpers import E
 
 
 def to_torch(obj, torch, **kw):

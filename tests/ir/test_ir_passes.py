@@ -15,7 +15,7 @@ from ember.ir import (
 from ember.ir import types as T
 from ember.ir.passes import eliminate_dead_code
 from ember.runtime import compile_graph
-from test_ir_corpus import CORPUS
+from ir_graphs import CORPUS
 
 TENSOR, INT, BOOL = T.TensorType.get(), T.IntType.get(), T.BoolType.get()
 

@@ -11,7 +11,7 @@ import pytest
 
 import ember
 from crafted import checkpoint, good_file, hostile_pickle, load_bytes, tensor_pickle
-from test_serialization_helpers import E
+from serialization_helpers import E
 
 
 @pytest.mark.parametrize("cut", [0, 10, 100, 300, -200, -30, -1])
