@@ -24,13 +24,10 @@ from ember.compiler.lowering.values import Known, fold
 from ember.compiler.parsing import syntax as S  # noqa: N812
 from ember.ir import Value, registry
 from ember.ir import types as T  # noqa: N812
+from ember.ops.operators import BINARY, COMPARISONS, FLIPPED, UNARY
 
 __all__ = ["OperatorLowering", "is_num", "is_tensor"]
 
-_BINOPS = {"+": "add", "-": "sub", "*": "mul", "/": "div", "//": "floordiv", "%": "remainder",
-           "**": "pow", "@": "matmul", "&": "__and__", "|": "__or__", "^": "__xor__",
-           "<<": "__lshift__", ">>": "__rshift__"}  # fmt: skip
-_TENSOR_BINOPS = {"//": "floor_divide", "&": "bitwise_and", "|": "bitwise_or", "^": "bitwise_xor"}
 _PYOPS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
           "//": operator.floordiv, "%": operator.mod, "**": operator.pow, "&": operator.and_,
           "|": operator.or_, "^": operator.xor, "<<": operator.lshift, ">>": operator.rshift,
@@ -38,8 +35,6 @@ _PYOPS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator
           "==": operator.eq, "!=": operator.ne}  # fmt: skip
 _UNARY = {"-": operator.neg, "+": operator.pos, "~": operator.invert}
 _COMPARE = {"in": lambda a, b: a in b, "not in": lambda a, b: a not in b}
-_CMP = {"<": "lt", "<=": "le", ">": "gt", ">=": "ge", "==": "eq", "!=": "ne"}
-_FLIPPED = {"<": ">", ">": "<", "<=": ">=", ">=": "<=", "==": "==", "!=": "!="}
 _NUMBER = (T.IntType, T.FloatType, T.BoolType, T.NumberType)
 _BOOL = T.BoolType.get()
 
@@ -60,17 +55,18 @@ class OperatorLowering:
             if folded is not None:
                 return folded
         lv, rv = self.materialize(left, node), self.materialize(right, node)
-        name = _BINOPS[op]
+        row = BINARY[op]
+        name = row.number_op or row.tensor_op
         if is_tensor(lv) or is_tensor(rv):
-            name = _TENSOR_BINOPS.get(op, name)
-            if is_num(lv) and is_tensor(rv):
-                if name in ("add", "mul", "bitwise_and", "bitwise_or", "bitwise_xor"):
+            name = row.tensor_op or row.number_op
+            if is_num(lv) and is_tensor(rv):  # `number OP tensor`, as ember.ops.operators says
+                if row.reflected == "swap":
                     lv, rv = rv, lv
-                elif name == "sub":
-                    return self.call_op("aten::rsub", [rv, lv], {}, node, "-")
-                else:
+                elif row.reflected and row.reflected.startswith("aten::"):
+                    return self.call_op(row.reflected, [rv, lv], {}, node, f"'{op}'")
+                else:  # a 0-d tensor, as TorchScript's schema matching makes it
                     lv = self.emit("prim::NumToTensor.Scalar", lv, node=node)
-        return self.call_op(f"aten::{name}", [lv, rv], {}, node, f"'{op}'")
+        return self.call_op(name, [lv, rv], {}, node, f"'{op}'")
 
     def augmented(self, current, st):
         """``target op= value`` for a target whose current value is `current`: in place on
@@ -87,10 +83,10 @@ class OperatorLowering:
     def augmented_tensor(self, current, st):
         """``x += y`` on a Tensor: the in-place op, as TorchScript emits it."""
         other = self.value(st.value)
-        name = _TENSOR_BINOPS.get(st.op, _BINOPS[st.op]) + "_"
-        if registry.match_overload(f"aten::{name}", [current.type, other.type]) is None:
+        name = BINARY[st.op].inplace
+        if name is None or registry.match_overload(name, [current.type, other.type]) is None:
             return self.binary(st.op, current, other, st)
-        return self.call_op(f"aten::{name}", [current, other], {}, st, f"'{st.op}='")
+        return self.call_op(name, [current, other], {}, st, f"'{st.op}='")
 
     def e_UnaryOp(self, node):
         v = self.expr(node.operand)
@@ -105,8 +101,8 @@ class OperatorLowering:
             if not is_tensor(v):
                 raise self.err(node, f"'~' on {v.type} is not supported in scripted code "
                                      "(TorchScript has it for tensors only)")  # fmt: skip
-            return self.call_op("aten::bitwise_not", [v], {}, node, "'~'")
-        return self.call_op("aten::neg", [v], {}, node, "'-'")
+            return self.call_op(UNARY["~"], [v], {}, node, "'~'")
+        return self.call_op(UNARY["-"], [v], {}, node, "'-'")
 
     def e_BinOp(self, node):
         return self.binary(node.op, self.expr(node.left), self.expr(node.right), node)
@@ -170,5 +166,6 @@ class OperatorLowering:
         if op in ("is", "is not"):
             raise self.err(node, "'is' comparisons are only supported against None")
         if is_num(lv) and is_tensor(rv):
-            return self.call_op(f"aten::{_CMP[_FLIPPED[op]]}", [rv, lv], {}, node, f"'{op}'")
-        return self.call_op(f"aten::{_CMP[op]}", [lv, rv], {}, node, f"'{op}'")
+            flipped = COMPARISONS[FLIPPED[op]].tensor_op
+            return self.call_op(flipped, [rv, lv], {}, node, f"'{op}'")
+        return self.call_op(COMPARISONS[op].tensor_op, [lv, rv], {}, node, f"'{op}'")
