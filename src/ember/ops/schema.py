@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from ember import dtypes
 
-__all__ = ["Argument", "Schema", "parse_schema", "NO_DEFAULT", "format_float"]
+__all__ = ["Argument", "Schema", "parse_schema", "NO_DEFAULT", "ENUMS", "format_float"]
 
 
 class _NoDefault:
@@ -39,9 +39,9 @@ class _NoDefault:
 
 NO_DEFAULT = _NoDefault()
 
-# Enum names that schemas use as defaults, as the integers TorchScript passes.
-_ENUMS = {"contiguous_format": 0, "preserve_format": 1, "channels_last": 2, "strided": 0,
+ENUMS = {"contiguous_format": 0, "preserve_format": 1, "channels_last": 2, "strided": 0,
           "Mean": 1, "Sum": 2}  # fmt: skip
+"""Enum names schemas use as defaults (besides dtype names), as the ints TorchScript passes."""
 _ENUM_TYPES = frozenset({"ScalarType", "MemoryFormat", "Layout", "int"})
 
 
@@ -270,8 +270,8 @@ def _parse_default(text: str, arg_type: str):
 def _enum_value(text: str, arg_type: str):
     if re.sub(r"[?\[\]\d]", "", arg_type) not in _ENUM_TYPES:
         return text
-    if text in _ENUMS:
-        return _ENUMS[text]
+    if text in ENUMS:
+        return ENUMS[text]
     try:
         return dtypes.by_name(text).scalar_type
     except KeyError:

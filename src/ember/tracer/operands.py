@@ -13,6 +13,7 @@ Example:
 from __future__ import annotations
 
 from ember.ir import types as irt
+from ember.ops.schema import ENUMS
 from ember.tensor import Tensor
 from ember.tracer.floats import SCALARS
 
@@ -41,12 +42,11 @@ def explicit_kwargs(op, kwargs: dict) -> dict:
         d = defaults.get(k, _NO_DEFAULT)
         if v is d or (type(v) is type(d) and v == d):
             continue
-        out[k] = _ENUMS.get(v, v) if isinstance(v, str) else v
+        out[k] = ENUMS.get(v, v) if isinstance(v, str) else v
     return out
 
 
 _NO_DEFAULT = object()
-_ENUMS = {"contiguous_format": 0, "preserve_format": 1, "channels_last": 2, "strided": 0}
 _LIST_PARAMS: dict[str, frozenset] = {}
 
 
