@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import keyword
 import re
-from collections import namedtuple
 from contextlib import contextmanager
 
 import numpy as np
@@ -39,6 +38,7 @@ from ember import dtypes
 from ember.ops import table as registry
 from ember.ops.schema import NO_DEFAULT
 from ember.tensor.ops_resolve import resolve
+from ember.tensor.return_types import return_type
 from ember.tensor.tensor import Tensor, wrap, wrap_view
 
 __all__ = ["call", "dispatch_hook", "invoker", "resolve", "call_overloaded"]
@@ -325,7 +325,7 @@ def invoker(op, first: str | None = None, face: str | None = None):
         "_QUIET": _QUIET,
     }
     if len(schema.returns) > 1:
-        env["_RT"] = _return_type(op)
+        env["_RT"] = return_type(op)
     params, positional, kwonly, converted, checks = [], [], [], [], []
     star, seen_default = False, False
     for i, a in enumerate(schema.arguments):
@@ -382,27 +382,6 @@ def _kernel_call(op, converted: list) -> list:
     if not _computes(op):
         return lines
     return ["    q = _qenter(_QUIET)", *lines, "    finally:", "        _qexit(q)"]
-
-
-_RETURN_TYPES: dict = {}
-
-
-def _return_type(op):
-    """A named-tuple type for ops with several returns (like torch.return_types.max)."""
-    fields = tuple(r.name or f"out{i}" for i, r in enumerate(op.schema.returns))
-    short = op.name.split("::")[1]
-    key = (short, fields)
-    if key not in _RETURN_TYPES:
-        base = namedtuple(short, fields)
-        cls = type(short, (base,), {"__slots__": (), "__repr__": _rt_repr})
-        cls.__module__ = "ember.return_types"
-        _RETURN_TYPES[key] = cls
-    return _RETURN_TYPES[key]
-
-
-def _rt_repr(self) -> str:
-    body = ",\n".join(f"{k}={v!r}" for k, v in zip(self._fields, self))
-    return f"ember.return_types.{type(self).__name__}(\n{body})"
 
 
 def call_overloaded(name: str, *args, **kwargs):
