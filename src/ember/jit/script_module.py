@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import copy
 import types
+import weakref
 
 from ember.ir.code_printer import code_text
 from ember.ir.inline import clone_graph, inline_calls
@@ -336,12 +337,18 @@ def _copy_value(value):
     return value
 
 
-def _exported(cls):
-    names = []
-    for klass in reversed(cls.__mro__):
-        for name, fn in vars(klass).items():
-            if getattr(fn, "_ember_jit_export", False) and name not in names:
-                names.append(name)
+_EXPORTED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _exported(cls) -> list[str]:
+    """Names of the methods of `cls` marked ``@ember.jit.export`` (found once per class)."""
+    names = _EXPORTED.get(cls)
+    if names is None:
+        names = _EXPORTED[cls] = [
+            name
+            for name in dict.fromkeys(n for k in reversed(cls.__mro__) for n in vars(k))
+            if getattr(getattr(cls, name, None), "_ember_jit_export", False)
+        ]
     return names
 
 

@@ -101,9 +101,10 @@ class ModuleInfo:
             tuple(s.class_type.qualified_name for s in self.submodules.values()),
         )
         self.class_type = ct = ctx.class_type_for(self.key, qualified_class_name(cls), attrs)
-        ct.parameters = [n for n, k in self.kinds.items() if k == "param"]
-        ct.buffers = [n for n, k in self.kinds.items() if k == "buffer"]
-        ct.constants = dict(self.constants)
+        if not (ct.parameters or ct.buffers or ct.constants):  # a class type of this key is new
+            ct.parameters = [n for n, k in self.kinds.items() if k == "param"]
+            ct.buffers = [n for n, k in self.kinds.items() if k == "buffer"]
+            ct.constants = dict(self.constants)
 
     def has_method(self, name: str) -> bool:
         return callable(getattr(type(self.module), name, None)) and not name.startswith("__")
