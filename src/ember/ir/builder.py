@@ -41,16 +41,9 @@ def constant_type(value) -> T.Type:
     >>> str(constant_type((1, [2.0], None)))
     'Tuple[int, List[float], NoneType]'
     """
-    if value is None:
-        return T.NoneType.get()
-    if isinstance(value, bool):
-        return T.BoolType.get()
-    if isinstance(value, int):
-        return T.IntType.get()
-    if isinstance(value, float):
-        return T.FloatType.get()
-    if isinstance(value, str):
-        return T.StrType.get()
+    leaf = T.leaf_type(value)
+    if leaf is not None:
+        return leaf
     if isinstance(value, tuple):
         return T.TupleType([constant_type(v) for v in value])
     if isinstance(value, list) and value:

@@ -37,6 +37,7 @@ __all__ = [
     "TupleType",
     "DictType",
     "ClassType",
+    "leaf_type",
     "parse_type",
     "is_subtype",
     "unify",
@@ -233,6 +234,26 @@ class ClassType(Type):
 
     def _key(self):
         return (self.qualified_name,)
+
+
+_LEAF_TYPES = {bool: BoolType, int: IntType, float: FloatType, str: StrType}  # bool first
+
+
+def leaf_type(value) -> Type | None:
+    """The type of None, a bool, an int, a float or a str; None for any other value.
+
+    >>> leaf_type(True), leaf_type(2.5), leaf_type([1])
+    (<ir type bool>, <ir type float>, None)
+    """
+    if value is None:
+        return NoneType.get()
+    leaf = _LEAF_TYPES.get(type(value))
+    if leaf is not None:
+        return leaf.get()
+    for py, t in _LEAF_TYPES.items():  # subclasses: an IntEnum member reads as its int
+        if isinstance(value, py):
+            return t.get()
+    return None
 
 
 # -- parsing ---------------------------------------------------------------------------------

@@ -128,16 +128,9 @@ def _union(types) -> T.Type:
 
 def value_type(value) -> T.Type:
     """The IR type of a Python value held by a module attribute or a global."""
-    if value is None:
-        return T.NoneType.get()
-    if isinstance(value, bool):
-        return T.BoolType.get()
-    if isinstance(value, int):
-        return T.IntType.get()
-    if isinstance(value, float):
-        return T.FloatType.get()
-    if isinstance(value, str):
-        return T.StrType.get()
+    leaf = T.leaf_type(value)
+    if leaf is not None:
+        return leaf
     if _is_tensor(value):
         return T.TensorType.get()
     if isinstance(value, tuple):
