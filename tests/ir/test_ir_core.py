@@ -5,7 +5,7 @@ import pytest
 from ember import VerifyError
 from ember.ir import MAX_TRIP, Builder, Graph, SourceLocation, clone_graph, match_overload, verify
 from ember.ir import types as T
-from ember.ir.types import parse_type
+from ember.ir.type_parser import parse_type
 
 TENSOR, INT, BOOL = T.TensorType.get(), T.IntType.get(), T.BoolType.get()
 

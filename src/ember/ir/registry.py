@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from ember import ops
 from ember.ir import types as T  # noqa: N812
+from ember.ir.type_parser import parse_type
 
 __all__ = [
     "Param",
@@ -94,14 +95,14 @@ def _from_opdef(op) -> Signature:
     params = tuple(
         Param(
             a.name,
-            T.parse_type(a.type),
+            parse_type(a.type),
             a.default if a.has_default else MISSING,
             a.kwarg_only,
             "[" in a.type and not a.type.split("[")[1].startswith("]"),
         )
         for a in schema.arguments
     )
-    returns = tuple(T.parse_type(r.type) for r in schema.returns)
+    returns = tuple(parse_type(r.type) for r in schema.returns)
     return Signature(op.qualified_name, op.name, op.overload, params, schema.variadic, returns,
                      schema.variadic_returns, op)  # fmt: skip
 
