@@ -2,9 +2,10 @@
 
 Structure (NOTE: [IR structure] in `ember.ir.core`): a `Graph` owns a top `Block` whose
 arguments are the graph inputs and whose last op is ``prim::Return``. Operations name their
-operator by string: builtins from `ember.ir.prims.BUILTINS` (prim ops, containers, scalar
-ops, one table with a line of semantics each) or ops from `ember.ops` by PyTorch's qualified
-name (``'aten::add.Tensor'``). ``prim::If`` owns two blocks and ``prim::Loop`` one; values
+operator by PyTorch's qualified name (``'aten::add.Tensor'``, ``'aten::len.t'``,
+``'prim::If'``): every one is an entry of the op table, `ember.ops`, which `registry.lookup`
+gives with its types parsed. A `CompilationUnit` (`ember.ir.unit`) holds the functions and
+class types of a program. ``prim::If`` owns two blocks and ``prim::Loop`` one; values
 leave blocks through ``prim::Yield`` and loop-carried values are block arguments (no phis).
 Types live in `ember.ir.types`; `Builder` creates ops at an insertion point (each op remembers
 its `SourceLocation` in the user's code as ``op.loc``); `verify` checks well-formedness;

@@ -35,7 +35,7 @@ from contextlib import contextmanager
 import numpy as np
 
 from ember import dtypes
-from ember.ops import table as registry
+from ember.ops import table
 from ember.ops.schema import NO_DEFAULT
 from ember.tensor.ops_resolve import resolve
 from ember.tensor.return_types import return_type
@@ -44,7 +44,7 @@ from ember.tensor.tensor import Tensor, wrap, wrap_view
 __all__ = ["call", "dispatch_hook", "invoker", "resolve", "call_overloaded"]
 
 _hook: list = [None]
-_TABLE = registry._TABLE
+_TABLE = table._TABLE
 _ndarray = np.ndarray
 _make = Tensor._make
 _PY_SCALARS = (bool, int, float, complex)
@@ -87,7 +87,7 @@ def call(op, *args, **kwargs):
     tensor([4., 4.])
     """
     if op.__class__ is str:
-        op = _TABLE.get(op) or registry.get(op)
+        op = _TABLE.get(op) or table.get(op)
     return (op._invoke or invoker(op))(*args, **kwargs)
 
 

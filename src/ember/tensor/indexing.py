@@ -27,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 
 from ember import dtypes
-from ember.ops import table as registry
+from ember.ops import table
 from ember.tensor import dispatch
 from ember.tensor.convert import tensor as _new_tensor
 from ember.tensor.tensor import Tensor, wrap
@@ -42,7 +42,7 @@ _INTS = (int, np.integer)
 
 
 def _op(name: str):
-    return registry.get(name)
+    return table.get(name)
 
 
 def getitem(t: Tensor, index) -> Tensor:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from ember import dtypes
-from ember.ops import table as registry
+from ember.ops import table
 from ember.tensor.tensor import Tensor
 
 __all__ = ["resolve"]
@@ -107,7 +107,7 @@ def resolve(name: str, args: tuple, kwargs: dict, cands=None):
     )
     op = _RESOLVED.get(key)
     if op is None:
-        cands = registry.overloads(name) if cands is None else cands
+        cands = table.overloads(name) if cands is None else cands
         for cand in cands:
             if _matches(cand.schema, key[1], dict(key[2])):
                 op = _RESOLVED[key] = cand

@@ -1,6 +1,6 @@
 """numpy kernels for 2-D pooling: aten::max_pool2d(_with_indices), avg_pool2d, adaptive_avg_pool2d.
 
-Same conventions as `nn_kernels`. Pools combine whole-plane strided views, one per kernel
+Same conventions as `ember.ops.kernels.nn`. Pools combine whole-plane strided views, one per kernel
 offset, so numpy's loops run along output rows rather than over tiny window axes.
 
 Example:
