@@ -1,8 +1,9 @@
 """numpy kernels for normalisation, dropout and embedding lookups.
 
 Same conventions as `ember.ops.kernels.nn`: arrays (None for absent optional tensors) and
-Python values in PyTorch's schema order, fresh results. `batch_norm` in training mode updates the running
-statistics IN PLACE (the arrays passed are views of the buffers' storages), as PyTorch does.
+Python values in PyTorch's schema order, fresh results. `batch_norm` in training mode updates
+the running statistics IN PLACE (the arrays passed are views of the buffers' storages), as
+PyTorch does.
 
 Example:
     >>> import numpy as np
