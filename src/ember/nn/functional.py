@@ -28,7 +28,7 @@ from ember.ops.table import get as _get_op
 from ember.tensor import faces as _faces
 from ember.tensor.dispatch import call as _call
 from ember.tensor.dispatch import invoker as _invoker
-from ember.tensor.faces import adapter
+from ember.tensor.faces import adapter as _adapter
 from ember.tensor.tensor import Tensor
 
 __all__ = [
@@ -60,7 +60,7 @@ def _op(name: str):
 # -- activations ---------------------------------------------------------------------------
 
 
-@adapter("F.relu")
+@_adapter("F.relu")
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
     """max(x, 0) elementwise; ``inplace=True`` writes into `input` (eager only)."""
     if inplace:
@@ -68,13 +68,13 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:
     return _RELU(input)
 
 
-@adapter("F.relu_")
+@_adapter("F.relu_")
 def relu_(input: Tensor) -> Tensor:
     """In-place relu."""
     return _RELU_(input)
 
 
-@adapter("F.gelu")
+@_adapter("F.gelu")
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     """Gaussian error linear unit; ``approximate='tanh'`` uses the tanh formula."""
     return _call("aten::gelu", input, approximate=approximate)
@@ -92,13 +92,13 @@ def silu(input: Tensor, inplace: bool = False) -> Tensor:
     return _aten_silu(input)
 
 
-@adapter("F.tanh")
+@_adapter("F.tanh")
 def tanh(input: Tensor) -> Tensor:
     """Hyperbolic tangent elementwise."""
     return _TANH(input)
 
 
-@adapter("F.sigmoid")
+@_adapter("F.sigmoid")
 def sigmoid(input: Tensor) -> Tensor:
     """1 / (1 + exp(-x)) elementwise."""
     return _SIGMOID(input)
@@ -108,7 +108,7 @@ def _implicit_dim(ndim: int) -> int:
     return 0 if ndim in (0, 1, 3) else 1
 
 
-@adapter("F.softmax")
+@_adapter("F.softmax")
 def softmax(input: Tensor, dim: Optional[int] = None, _stacklevel: int = 3, dtype=None) -> Tensor:
     """exp(x) / sum(exp(x)) along `dim`."""
     if dim is None:
@@ -116,7 +116,7 @@ def softmax(input: Tensor, dim: Optional[int] = None, _stacklevel: int = 3, dtyp
     return _call("aten::softmax.int", input, dim, dtype)
 
 
-@adapter("F.log_softmax")
+@_adapter("F.log_softmax")
 def log_softmax(
     input: Tensor, dim: Optional[int] = None, _stacklevel: int = 3, dtype=None
 ) -> Tensor:
@@ -129,20 +129,20 @@ def log_softmax(
 # -- linear and convolution ------------------------------------------------------------------
 
 
-@adapter("F.linear")
+@_adapter("F.linear")
 def linear(input: Tensor, weight: Tensor, bias: Optional[Tensor] = None) -> Tensor:
     """input @ weight.T + bias."""
     return _LINEAR(input, weight, bias)
 
 
-@adapter("F.conv1d")
+@_adapter("F.conv1d")
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor:
     """1-D convolution over (N, C, L) input; padding may be 'same' or 'valid'."""
     name = "aten::conv1d.padding" if isinstance(padding, str) else "aten::conv1d"
     return _call(name, input, weight, bias, stride, padding, dilation, groups)
 
 
-@adapter("F.conv2d")
+@_adapter("F.conv2d")
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor:
     """2-D convolution over (N, C, H, W) input; padding may be 'same' or 'valid'."""
     name = "aten::conv2d.padding" if isinstance(padding, str) else "aten::conv2d"
@@ -152,7 +152,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) 
 # -- pooling -----------------------------------------------------------------------------------
 
 
-@adapter("F.max_pool2d")
+@_adapter("F.max_pool2d")
 def max_pool2d(
     input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False
 ):
@@ -168,7 +168,7 @@ def max_pool2d(
     return _call("aten::max_pool2d", input, kernel_size, stride, padding, dilation, ceil_mode)
 
 
-@adapter("F.avg_pool2d")
+@_adapter("F.avg_pool2d")
 def avg_pool2d(
     input,
     kernel_size,
@@ -186,7 +186,7 @@ def avg_pool2d(
     )  # fmt: skip
 
 
-@adapter("F.adaptive_avg_pool2d")
+@_adapter("F.adaptive_avg_pool2d")
 def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:
     """Average pooling to `output_size` (an int, a pair, None keeps that input size)."""
     if not isinstance(output_size, (list, tuple)):
@@ -245,7 +245,7 @@ def batch_norm(
     )
 
 
-@adapter("F.layer_norm")
+@_adapter("F.layer_norm")
 def layer_norm(
     input: Tensor,
     normalized_shape: List[int],
@@ -257,7 +257,7 @@ def layer_norm(
     return _call("aten::layer_norm", input, list(normalized_shape), weight, bias, eps)
 
 
-@adapter("F.dropout")
+@_adapter("F.dropout")
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False):
     """Zero elements with probability `p` when training, scaling the rest by 1/(1-p)."""
     if p < 0.0 or p > 1.0:
@@ -310,7 +310,7 @@ def embedding(
     return _aten_embedding(weight, input, idx, scale_grad_by_freq, sparse)
 
 
-@adapter("F.flatten")
+@_adapter("F.flatten")
 def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     """A view of `input` with dims start_dim..end_dim merged into one."""
     return _call("aten::flatten.using_ints", input, start_dim, end_dim)
