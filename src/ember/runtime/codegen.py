@@ -34,6 +34,7 @@ import functools
 import itertools
 import keyword
 import math
+import warnings
 
 from ember.ir import registry
 from ember.ir.core import Block, Graph, Operation, Value
@@ -60,7 +61,10 @@ def generate(graph: Graph, unit=None):
     filename = f"<ember graph {graph.name} #{next(_file_ids)}>"
     env = em.env
     env["_rt_annotate"] = _annotator(filename, em.line_ops, em.namer)
-    exec(compile(src, filename, "exec"), env)
+    with warnings.catch_warnings():  # `1 is not None` in generated code is not the user's
+        warnings.simplefilter("ignore", SyntaxWarning)
+        code = compile(src, filename, "exec")
+    exec(code, env)
     fn = env[em.fn_name]
     fn.__ember_source__ = src
     fn.__ember_graph__ = graph
