@@ -16,7 +16,15 @@ from ember.devices import check_cpu
 from ember.ops.kernels.pydata import from_data, python_scalar
 from ember.ops.table import register
 
-__all__ = ["num_to_tensor", "scalar_type", "to_int", "to_float", "to_bool", "tensor"]
+__all__ = [
+    "num_to_tensor",
+    "scalar_type",
+    "is_floating_point",
+    "to_int",
+    "to_float",
+    "to_bool",
+    "tensor",
+]
 
 _NUMBER_DTYPES = {bool: np.bool_, int: np.int64, float: np.float64, complex: np.complex128}
 
@@ -29,6 +37,11 @@ def num_to_tensor(x) -> np.ndarray:
 def scalar_type(a) -> int:
     """The array's dtype as PyTorch's ScalarType number."""
     return dtypes.from_numpy(a.dtype).scalar_type
+
+
+def is_floating_point(a) -> bool:
+    """Whether the array's dtype is a floating point one (float16/32/64, bfloat16, ...)."""
+    return dtypes.from_numpy(a.dtype).is_floating_point
 
 
 def to_int(a) -> int:
@@ -59,6 +72,11 @@ for _schema, _kernel, _doc in (
     ("prim::dtype(Tensor a) -> int", scalar_type, "the tensor's ScalarType number"),
     ("prim::device(Tensor a) -> Device", lambda a: "cpu", "the tensor's device"),
     ("prim::is_cuda(Tensor a) -> bool", lambda a: False, "ember tensors live on the CPU"),
+    (
+        "aten::is_floating_point(Tensor self) -> bool",
+        is_floating_point,
+        "whether the dtype is a floating point one (the div upgraders ask)",
+    ),
     ("aten::Int.Tensor(Tensor a) -> int", to_int, "the one element as int (truncating)"),
     ("aten::Float.Tensor(Tensor a) -> float", to_float, "the one element as float"),
     ("aten::Bool.Tensor(Tensor a) -> bool", to_bool, "truthiness of the one element"),
