@@ -2,12 +2,14 @@
 files through `CodeUnit`, every method of the archive's module class, then the upgraders at
 the archive's version."""
 
+import io
 import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from ember.compiler.modules.archive import CodeUnit
+from ember.ir import code_files
 from ember.runtime import compile_graph
 from ember.upgraders import upgrade
 
@@ -17,6 +19,7 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "upgraders"
 @dataclass
 class Compiled:
     unit: CodeUnit
+    class_type: object
     forward: object  # the generated Python function of forward's graph
     version: int
     rewritten: int
@@ -45,4 +48,22 @@ def compile_archive(path: Path, upgraded: bool = True) -> Compiled:
         unit.compiler.method(info, method)
     rewritten = upgrade(unit.compiler.unit, version) if upgraded else 0
     forward = info.class_type.methods["forward"]
-    return Compiled(unit, compile_graph(forward.graph, unit.compiler.unit), version, rewritten)
+    run = compile_graph(forward.graph, unit.compiler.unit)
+    return Compiled(unit, info.class_type, run, version, rewritten)
+
+
+def with_code(path: Path, compiled: Compiled, version: int) -> bytes:
+    """The archive at `path` with the code printed from `compiled` (its upgraded graphs) and
+    the version record saying `version`: what ``ember upgrade OLD NEW`` will write."""
+    files = code_files(compiled.unit.compiler.unit, compiled.class_type)
+    src, out = zipfile.ZipFile(path), io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst:
+        for name in src.namelist():
+            folder, inner = name.split("/", 1)
+            if inner.startswith("code/") or inner in ("version", ".data/version"):
+                continue
+            dst.writestr(name, src.read(name))
+        for prefix, text in files.items():
+            dst.writestr(f"{folder}/code/{prefix.replace('.', '/')}.py", text)
+        dst.writestr(f"{folder}/.data/version", f"{version}\n")
+    return out.getvalue()

@@ -213,3 +213,21 @@ def test_pass_through_overloads_stay():
     before = str(graph)
     assert upgrade_graph(graph, 3) == 0 and str(graph) == before
     assert _run(graph).tolist() == [-4]
+
+
+def test_a_refused_graph_is_left_unchanged_and_not_marked():
+    """A div before the refused gelu is not rewritten; the graph can be upgraded later."""
+    b = Builder(Graph("f"))
+    a = b.add_input(TENSOR, "a")
+    q = b.emit("aten::div.Tensor", a, a)
+    with b.located(LOC):
+        g = b.emit("aten::gelu", q, approximate="tanh")
+    b.return_(g)
+    unit = _unit(b.graph)
+    before = str(b.graph)
+    with pytest.raises(ember.VersionError, match="^m.py:3:11: aten::gelu"):
+        upgrade(unit, 3)
+    assert str(b.graph) == before
+    with b.inserting_before(g.op):
+        g.op.set_operand(1, b.constant("none"))
+    assert upgrade(unit, 3) == 1

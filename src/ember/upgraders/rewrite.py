@@ -49,7 +49,6 @@ import weakref
 
 from ember.errors import VerifyError, VersionError
 from ember.ir import Builder, CompilationUnit, Graph, Operation, OpResult, pipeline, verify
-from ember.ir import types as T  # noqa: N812
 from ember.ir.inline import clone_block_into
 from ember.ir.registry import lookup
 from ember.upgraders.table import Upgrader, for_version
@@ -74,27 +73,26 @@ def upgrade(unit: CompilationUnit, version: int) -> int:
     total = 0
     for graph in unit.graphs():
         if graph not in _UPGRADED:
-            _UPGRADED.add(graph)
             total += upgrade_graph(graph, version, table)
+            _UPGRADED.add(graph)
     return total
 
 
 def upgrade_graph(graph: Graph, version: int, table: dict[str, Upgrader] | None = None) -> int:
-    """`upgrade` for one graph (always rewrites: it keeps no record of `graph`)."""
+    """`upgrade` for one graph (always rewrites: it keeps no record of `graph`). The graph is
+    left as it was when a call is refused."""
     table = for_version(version) if table is None else table
-    calls = [op for op in graph.walk() if op.qualified_name in table]
-    done = 0
-    for op in calls:
-        up = table[op.qualified_name]
+    calls = [(op, table[op.qualified_name]) for op in graph.walk() if op.qualified_name in table]
+    for op, up in calls:
         _check_arguments(op, up, version)
-        if up.body is not None:
-            _replace(op, up)
-            done += 1
-    if done:
+    rewrites = [(op, up) for op, up in calls if up.body is not None]
+    for op, up in rewrites:
+        _replace(op, up)
+    if rewrites:
         graph.changed()
         if pipeline.VERIFY_EACH_PASS:
             _verify(graph, version)
-    return done
+    return len(rewrites)
 
 
 def _check_arguments(op: Operation, up: Upgrader, version: int) -> None:
@@ -139,9 +137,7 @@ def _constant(value) -> tuple:
 
 def _constant_text(value) -> str:
     const = _constant(value)
-    if const:
-        return repr(const[0])
-    return f"a {value.type} value" if not isinstance(value.type, T.NoneType) else "None"
+    return repr(const[0]) if const else f"a {value.type} value"
 
 
 def _where(op: Operation) -> str:
