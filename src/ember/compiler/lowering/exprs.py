@@ -120,7 +120,7 @@ class ExprLowering:
             raise self.err(node, f.problem)
         values = [self.value(v) for v in f.values]
         if not values:
-            return Known(f.format())
+            return Known(str(f))
         return self.emit("aten::format", self.b.constant(str(f)), *values, node=node)
 
     def e_Name(self, node):
