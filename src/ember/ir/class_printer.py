@@ -84,26 +84,28 @@ def _attribute_lines(cls: ClassType) -> list[str]:
     return lines
 
 
-def code_files(unit, cls: ClassType, constants=None, ranges=None) -> dict[str, str]:
+def code_files(unit, cls: ClassType, constants=None, ranges=None, graphs=None) -> dict[str, str]:
     """Archive code for class `cls` of `unit` and everything it references.
 
     Files come in torch's order: the class's own, then those of the classes and functions
     it uses, breadth first. With `ranges` (a dict), ``ranges[prefix]`` receives the
-    source ranges of each file: (offset, `SourceLocation` or None) pairs.
+    source ranges of each file: (offset, `SourceLocation` or None) pairs; `graphs` (a list)
+    receives every graph printed.
     """
-    return _Files(unit, constants, ranges).run(cls)
+    return _Files(unit, constants, ranges, graphs).run(cls)
 
 
-def function_files(unit, fn, constants=None, ranges=None) -> dict[str, str]:
+def function_files(unit, fn, constants=None, ranges=None, graphs=None) -> dict[str, str]:
     """Archive code for the free function `fn` of `unit` and the functions it calls."""
-    return _Files(unit, constants, ranges).run(fn)
+    return _Files(unit, constants, ranges, graphs).run(fn)
 
 
 class _Files:
-    def __init__(self, unit, constants, ranges):
+    def __init__(self, unit, constants, ranges, graphs):
         self.unit = unit
         self.constants = constants if constants is not None else []
         self.ranges = ranges
+        self.graphs = graphs if graphs is not None else []
         self.marks = [] if ranges is not None else None
         self.files: dict[str, list[str]] = {}
         self.queue: list = []
@@ -139,6 +141,7 @@ class _Files:
             text = code_text(item.graph, constants=self.constants, marks=self.marks)
         for graph in graphs:
             self.add_calls(graph)
+        self.graphs.extend(graphs)
         return text
 
     def add_calls(self, graph) -> None:

@@ -202,6 +202,14 @@ class Block:
         self.args.append(arg)
         return arg
 
+    def insert_arg(self, index: int, type: Type, name: str | None = None) -> BlockArgument:
+        """A new argument at position `index` (the later ones move up by one)."""
+        arg = BlockArgument(type, self, index, name)
+        self.args.insert(index, arg)
+        for i, a in enumerate(self.args):
+            a.index = i
+        return arg
+
     def erase_arg(self, index: int) -> None:
         if self.args[index].uses:
             raise ValueError(f"block argument {index} still has uses")

@@ -169,6 +169,10 @@ class CodeUnit:
             info.resolve_submodules()
         return info
 
+    def infos(self) -> list[CodeModuleInfo]:
+        """The class types read so far."""
+        return list(self._infos.values())
+
     def function_source(self, qualified: str) -> FunctionSource:
         src = self._functions.get(qualified)
         if src is None:

@@ -1,0 +1,143 @@
+"""`ember.jit.load`: TorchScript archives (ember's and torch's) as script modules.
+
+The archive is opened safely (`ember.serializer.archive`: nothing in it runs), its code is
+compiled with ember's own front end (`ember.compiler.CodeUnit`), each op gets its original
+source location from the archive's source ranges, the operator upgraders for the archive's
+version are applied (`ember.upgraders.upgrade`), and the modules are rebuilt holding the
+archive's tensors.
+
+Example:
+    >>> import io, ember
+    >>> m = ember.jit.script(ember.nn.Linear(2, 1))
+    >>> buf = io.BytesIO()
+    >>> ember.jit.save(m, buf)
+    >>> loaded = ember.jit.load(io.BytesIO(buf.getvalue()))
+    >>> loaded.code == m.code, ember.equal(loaded.weight, m.weight)
+    (True, True)
+"""
+
+from __future__ import annotations
+
+import os
+
+from ember.compiler import CodeUnit
+from ember.errors import SerializationError
+from ember.jit.script_module import RecursiveScriptModule
+from ember.serializer.archive import ScriptArchive
+from ember.serializer.location import restorer
+from ember.serializer.script_pickler import ScriptObject
+from ember.tensor import Tensor
+from ember.upgraders import upgrade
+
+__all__ = ["load"]
+
+
+def load(f, map_location=None, _extra_files=None):
+    """Load a TorchScript archive written by `ember.jit.save` or `torch.jit.save`.
+
+    Returns a `RecursiveScriptModule` tree. Nothing in the file runs: its pickles are read
+    by a restricted unpickler and its code is compiled by ember. ember runs on the CPU:
+    `map_location` may be None or name the CPU (as for `ember.load`). For each name in the
+    `_extra_files` dict, its value is replaced by the bytes of that extra file (``b''``
+    when the archive has none), as torch does. A file given by path is mapped: the
+    tensors are views of it (copy-on-write).
+    """
+    archive = ScriptArchive(_path_or_file(f), restorer(map_location))
+    try:
+        code = CodeUnit(_source_reader(archive), archive.constants)
+        module = _module(archive.root, code)
+        _compile_all(code)
+        _relocate(code, archive)
+        upgrade(code.compiler.unit, archive.version)
+        for name in list(_extra_files or ()):
+            _extra_files[name] = archive.extra(name) or b""
+    finally:
+        archive.close()
+    return module
+
+
+def _path_or_file(f):
+    if isinstance(f, str | os.PathLike) and not os.path.exists(f):
+        raise ValueError(f"The provided filename {os.fspath(f)} does not exist")
+    return f
+
+
+def _source_reader(archive: ScriptArchive):
+    def read(prefix: str) -> str:
+        text = archive.code(prefix)
+        if text is None:
+            raise SerializationError(
+                f"the archive has no code file for {prefix} (code/{prefix.replace('.', '/')}.py"
+                "): it is damaged or incomplete"
+            )
+        return text
+
+    return read
+
+
+def _module(record, code: CodeUnit) -> RecursiveScriptModule:
+    """The script module for a ``__torch__`` object record, its submodules first."""
+    if not isinstance(record, ScriptObject) or not isinstance(record.state, dict):
+        raise SerializationError(f"data.pkl: expected a module object, found {record!r}")
+    info = code.class_info(record.qualified_name)
+    state, values = record.state, {}
+    for name, kind in info.kinds.items():
+        if kind == "const":
+            continue
+        if name not in state:
+            raise SerializationError(
+                f"data.pkl: the {record.qualified_name} object has no value for {name!r}"
+            )
+        value = state[name]
+        if kind == "module":
+            value = _module(value, code)
+        elif kind in ("param", "buffer") and not isinstance(value, Tensor | None):
+            raise SerializationError(
+                f"data.pkl: {record.qualified_name}.{name} should be a tensor, found "
+                f"{type(value).__name__}"
+            )
+        values[name] = value
+    training = state.get("training", True)
+    return RecursiveScriptModule._construct_loaded(info, code.compiler, values, training is True)
+
+
+def _compile_all(code: CodeUnit) -> None:
+    """Compile every method of every class the archive's modules use (as torch does)."""
+    for info in list(code.infos()):
+        for name in info.methods:
+            code.compiler.method(info, name)
+
+
+def _relocate(code: CodeUnit, archive: ScriptArchive) -> None:
+    """Give each op compiled from archive code the location its source ranges name."""
+    tables: dict = {}
+    for graph in code.compiler.unit.graphs():
+        for op in graph.walk():
+            loc = op.loc
+            if loc is None or not loc.filename.endswith(".py"):
+                continue
+            prefix = loc.filename[:-3].replace("/", ".")
+            table = tables.get(prefix)
+            if table is None:
+                table = tables[prefix] = _Ranges(archive, prefix)
+            original = table.location(loc.line, loc.col)
+            if original is not None:
+                op.loc = original
+
+
+class _Ranges:
+    """A code file's source ranges, looked up by line and column of the file."""
+
+    def __init__(self, archive: ScriptArchive, prefix: str):
+        text = archive.code(prefix)
+        self.ranges = archive.ranges(prefix) if text is not None else None
+        self.lines = (text or "").splitlines(keepends=True)
+        self.starts = [0]
+        for line in self.lines:
+            self.starts.append(self.starts[-1] + len(line.encode("utf-8")))
+
+    def location(self, line: int, col: int):
+        if self.ranges is None or not 1 <= line <= len(self.lines):
+            return None
+        head = self.lines[line - 1][:col].encode("utf-8")
+        return self.ranges.location(self.starts[line - 1] + len(head))
