@@ -106,6 +106,16 @@ class CompilationUnit:
         self.classes[name] = ct
         return ct
 
+    def unique_function_name(self, qualified_name: str) -> str:
+        """`qualified_name`, or, if a function already has it, the name with torch's
+        ``___torch_mangle_N`` part (two Python functions may share a module and a name)."""
+        name = qualified_name
+        while name in self.functions or name in self.classes:
+            head, _, last = qualified_name.rpartition(".")
+            name = f"{head}.___torch_mangle_{self._mangled}.{last}"
+            self._mangled += 1
+        return name
+
     def add_method(self, cls: ClassType, fn: Function) -> Function:
         cls.methods[fn.name] = fn
         return fn
