@@ -44,6 +44,8 @@ from ember.ir import types as T  # noqa: N812
 __all__ = ["CodeUnit", "CodeModuleInfo"]
 
 
+_CONTAINERS = ("ModuleList", "Sequential", "ModuleDict")
+_CONTAINER_PREFIX = "__torch__.torch.nn.modules.container."
 _NOT_NAMES = frozenset({"__getstate__", "__wrapped__", "__code__", "__ember_op__", "__name__",
                         "__module__", "__func__", "__self__", "__class__", "__dict__"})  # fmt: skip
 
@@ -191,7 +193,7 @@ class CodeModuleInfo:
     def __init__(self, unit: CodeUnit, node: S.ClassDef, qualified: str):
         self.unit, self.module = unit, None
         self.original_name = node.name
-        self.is_container = False
+        self.is_container = node.name in _CONTAINERS and qualified.startswith(_CONTAINER_PREFIX)
         self.is_module = node.base == "Module"
         self.kinds: dict[str, str] = {}
         self.submodules: dict = {}
