@@ -58,9 +58,11 @@ _PARSED: dict = {}
 
 
 def parse_python(fn):
-    """The AST of a Python function (cached per code object)."""
+    """The AST of a Python function (cached per code object and file: equal code objects
+    compare equal even when they come from different files, e.g. two doctests)."""
     code = fn.__code__
-    tree = _PARSED.get(code)
+    key = (code, code.co_filename)
+    tree = _PARSED.get(key)
     if tree is None:
         try:
             lines, first = inspect.getsourcelines(fn)
@@ -70,7 +72,7 @@ def parse_python(fn):
         if getattr(fn, "_ember_jit_unused", False) or getattr(fn, "_ember_jit_ignore", False):
             lines = _signature_only(lines)  # the body stays Python: it is never compiled
         tree = parse_function(Source("".join(lines), filename, first))
-        _PARSED[code] = tree
+        _PARSED[key] = tree
     return tree
 
 
