@@ -7,7 +7,8 @@ functions, in the dialect `ember.ir.code_printer` emits: ``torch.<op>(...)`` cal
 functions, ``CONSTANTS.cN`` is entry N of the archive's constants table, and ``annotate``,
 ``unchecked_cast`` and ``uninitialized`` are special forms. A `CodeUnit` parses files lazily
 (by qualified-name prefix, as TorchScript's importer does) and compiles methods with the
-same lowering as user code.
+same lowering as user code (the files are read by Python's parser, `parse_code`, which gives
+the syntax tree ember's grammar gives them, faster).
 
 Example:
     >>> files = {"__torch__": '''
@@ -36,8 +37,8 @@ import math
 from ember.compiler.driver import Compiler
 from ember.compiler.lowering.typeinfo import TypeProblem, annotation_type
 from ember.compiler.parsing import syntax as S  # noqa: N812
+from ember.compiler.parsing.code_parser import parse_code
 from ember.compiler.parsing.function_source import FunctionSource
-from ember.compiler.parsing.parser import parse_file
 from ember.errors import CompileError
 from ember.ir import types as T  # noqa: N812
 
@@ -151,7 +152,7 @@ class CodeUnit:
             if text is None:
                 raise CompileError(f"no code file defines {qualified}")
             entries = {}
-            for node in parse_file(text, prefix.replace(".", "/") + ".py"):
+            for node in parse_code(text, prefix.replace(".", "/") + ".py"):
                 if isinstance(node, S.ClassDef | S.FunctionDef):
                     entries[node.name] = node
             self._files[prefix] = entries
