@@ -23,19 +23,15 @@ from __future__ import annotations
 import bisect
 
 from ember.errors import SerializationError
-from ember.ir import types as T  # noqa: N812
 from ember.ir.location import SourceLocation
 from ember.serializer.rebuild import shown
-from ember.serializer.script_pickler import ScriptPickler
+from ember.serializer.script_pickler import get_opcode, int_opcode, put_opcode, string_opcode
 from ember.serializer.script_unpickler import unpickle_script
 
 __all__ = ["pack_ranges", "SourceRanges", "FORMAT"]
 
 FORMAT = "FORMAT_WITH_STRING_TABLE"
-_EMPTY = (([], 0, 0), 0, 0)
-_INT = T.IntType.get()
-_SOURCE = T.TupleType([T.ListType(_INT), _INT, _INT])
-_ENTRY = T.TupleType([_INT, T.TupleType([_SOURCE, _INT, _INT]), _INT])
+_NO_SOURCE = ([], 0, 0)
 
 
 class _Strings:
@@ -53,12 +49,12 @@ class _Strings:
 
 def _sources(locs, strings: _Strings) -> dict:
     """One source per original file: its lines from the first to the last one the code came
-    from (lines nothing came from are empty); maps each file to (serialized, line offsets)."""
+    from (lines nothing came from are empty); maps each file to (index, line offsets)."""
     by_file: dict[str, dict[int, str]] = {}
     for loc in locs:
         by_file.setdefault(loc.filename, {})[loc.line] = loc.text
     out = {}
-    for filename, lines in by_file.items():
+    for index, (filename, lines) in enumerate(by_file.items(), 1):
         first, last = min(lines), max(lines)
         texts = [lines.get(n, "") + "\n" for n in range(first, last + 1)]
         starts, pos = {}, 0
@@ -66,7 +62,7 @@ def _sources(locs, strings: _Strings) -> dict:
             starts[n] = pos
             pos += len(text.encode("utf-8", "surrogatepass"))
         serialized = ([strings(t) for t in texts], strings(filename), first)
-        out[filename] = (serialized, starts)
+        out[filename] = (index, serialized, starts)
     return out
 
 
@@ -75,21 +71,51 @@ def pack_ranges(text: str, entries, tags: dict) -> bytes:
     None) in offset order; `tags` numbers ranges across one archive (updated in place)."""
     strings = _Strings()
     sources = _sources([loc for _, loc in entries if loc is not None], strings)
-    ranges = [(0, _EMPTY, tags.setdefault(None, len(tags)))]
+    ranges = [(0, 0, 0, 0, tags.setdefault(None, len(tags)))]
     byte_of = _byte_offsets(text)
     for offset, loc in entries:
         if loc is None:
-            rng, key = _EMPTY, None
+            ranges.append((byte_of(offset), 0, 0, 0, tags.setdefault(None, len(tags))))
+            continue
+        index, _, starts = sources[loc.filename]
+        head = len(loc.text[: loc.col].encode("utf-8", "surrogatepass"))
+        start = starts[loc.line] + head
+        end = max(starts[loc.line] + len(loc.text.encode("utf-8", "surrogatepass")), start)
+        tag = tags.setdefault((loc.filename, loc.line, loc.col), len(tags))
+        ranges.append((byte_of(offset), index, start, end, tag))
+    serialized = [_NO_SOURCE] + [s for _, s, _ in sources.values()]
+    return _encode(strings.texts, serialized, ranges)
+
+
+def _encode(texts: list, sources: list, ranges: list) -> bytes:
+    """The table pickled as torch's C++ pickler writes it: strings and each source tuple
+    memoized, lines as ``build_intlist``; `ranges` are (offset, source index, start, end,
+    tag) with source 0 the empty one."""
+    out = [b"\x80\x02", string_opcode(FORMAT), put_opcode(0), b"("]
+    memo = 1
+    for t in texts:
+        out += (string_opcode(t), put_opcode(memo))
+        memo += 1
+    out += (b"t", put_opcode(memo), b"(")
+    memo += 1
+    intlist, seen = None, {}
+    for offset, source, start, end, tag in ranges:
+        out.append(int_opcode(offset))
+        if source in seen:
+            out.append(get_opcode(seen[source]))
         else:
-            serialized, starts = sources[loc.filename]
-            head = loc.text[: loc.col].encode("utf-8", "surrogatepass")
-            start = starts[loc.line] + len(head)
-            end = starts[loc.line] + len(loc.text.encode("utf-8", "surrogatepass"))
-            rng, key = (serialized, start, max(end, start)), (loc.filename, loc.line, loc.col)
-        ranges.append((byte_of(offset), rng, tags.setdefault(key, len(tags))))
-    texts = T.TupleType([T.StrType.get()] * len(strings.texts))
-    t = T.TupleType([T.StrType.get(), texts, T.TupleType([_ENTRY] * len(ranges))])
-    return ScriptPickler().dumps((FORMAT, tuple(strings.texts), tuple(ranges)), t)
+            if intlist is None:
+                intlist, memo = memo, memo + 1
+                out += (b"ctorch.jit._pickle\nbuild_intlist\n", put_opcode(intlist))
+            else:
+                out.append(get_opcode(intlist))
+            lines, name, first = sources[source]
+            out += (b"(](", *map(int_opcode, lines), b"etR")
+            out += (int_opcode(name), int_opcode(first), b"\x87", put_opcode(memo))
+            seen[source], memo = memo, memo + 1
+        out += (int_opcode(start), int_opcode(end), b"\x87", int_opcode(tag), b"\x87")
+    out += (b"t", put_opcode(memo), b"\x87", put_opcode(memo + 1), b".")
+    return b"".join(out)
 
 
 def _byte_offsets(text: str):

@@ -31,7 +31,14 @@ from ember.errors import SerializationError
 from ember.ir import types as T  # noqa: N812
 from ember.tensor import Tensor
 
-__all__ = ["ScriptObject", "ScriptPickler"]
+__all__ = [
+    "ScriptObject",
+    "ScriptPickler",
+    "int_opcode",
+    "string_opcode",
+    "put_opcode",
+    "get_opcode",
+]
 
 _PROTO, _STOP, _MARK, _TUPLE, _EMPTY_TUPLE = b"\x80\x02", b".", b"(", b"t", b")"
 _TUPLES = {1: b"\x85", 2: b"\x86", 3: b"\x87"}
@@ -45,6 +52,35 @@ _SPECIAL_LISTS = {
     T.BoolType: "build_boollist",
     T.TensorType: "build_tensorlist",
 }
+
+
+def int_opcode(n: int) -> bytes:
+    """The opcode torch's C++ pickler writes for int `n` (LONG1 always with 8 bytes)."""
+    if 0 <= n < 256:
+        return b"K" + bytes((n,))
+    if 0 <= n < 65536:
+        return b"M" + struct.pack("<H", n)
+    if -(2**31) <= n < 2**31:
+        return b"J" + struct.pack("<i", n)
+    if -(2**63) <= n < 2**63:
+        return b"\x8a\x08" + struct.pack("<q", n)
+    raise SerializationError(f"integer {n} does not fit TorchScript's int (64 bits)")
+
+
+def string_opcode(s: str) -> bytes:
+    """BINUNICODE of `s` (the C++ pickler always uses the 4-byte length)."""
+    data = s.encode("utf-8", "surrogatepass")
+    return b"X" + struct.pack("<I", len(data)) + data
+
+
+def put_opcode(index: int) -> bytes:
+    """BINPUT (or LONG_BINPUT) of memo slot `index`."""
+    return b"q" + bytes((index,)) if index < 256 else b"r" + struct.pack("<I", index)
+
+
+def get_opcode(index: int) -> bytes:
+    """BINGET (or LONG_BINGET) of memo slot `index`."""
+    return b"h" + bytes((index,)) if index < 256 else b"j" + struct.pack("<I", index)
 
 
 class ScriptObject:
@@ -67,9 +103,14 @@ class ScriptObject:
 
 
 class ScriptPickler:
-    """Writes C++-pickler pickles; `storages` collects (key, storage, dtype) to write."""
+    """Writes C++-pickler pickles; `storages` collects (key, storage, dtype) to write.
 
-    def __init__(self):
+    With `share_tuples`, a tuple object met again is memoized too (as torch's source range
+    tables share their source tuples).
+    """
+
+    def __init__(self, share_tuples: bool = False):
+        self.share_tuples = share_tuples
         self.storages: list[tuple[str, object, object]] = []
         self._out: list[bytes] = []
         self._memo = 0
@@ -91,25 +132,18 @@ class ScriptPickler:
     def _put(self) -> int:
         index = self._memo
         self._memo += 1
-        if index < 256:
-            self._out.append(b"q" + bytes((index,)))
-        else:
-            self._out.append(b"r" + struct.pack("<I", index))
+        self._out.append(put_opcode(index))
         return index
 
     def _get(self, index: int) -> None:
-        if index < 256:
-            self._out.append(b"h" + bytes((index,)))
-        else:
-            self._out.append(b"j" + struct.pack("<I", index))
+        self._out.append(get_opcode(index))
 
     def _string(self, s: str) -> None:
         index = self._strings.get(s)
         if index is not None:
             self._get(index)
             return
-        data = s.encode("utf-8", "surrogatepass")
-        self._out.append(b"X" + struct.pack("<I", len(data)) + data)
+        self._out.append(string_opcode(s))
         self._strings[s] = self._put()
 
     def _global(self, module: str, name: str) -> None:
@@ -124,10 +158,11 @@ class ScriptPickler:
     # -- values -----------------------------------------------------------------------------
 
     def _push(self, value, t) -> None:
-        if isinstance(t, T.OptionalType):
+        if t is not None and type(t) is T.OptionalType:
             t = t.elem if value is not None else None
-        if value is None:
-            self._out.append(_NONE)
+        fast = _FAST.get(type(value))
+        if fast is not None:
+            fast(self, value, t)
         elif isinstance(value, Tensor | ScriptObject):
             self._memoized(value, t)
         elif value is True or value is False:
@@ -135,7 +170,7 @@ class ScriptPickler:
         elif isinstance(value, int) and not isinstance(t, T.FloatType):
             self._int(int(value))
         elif isinstance(value, float | int):
-            self._out.append(b"G" + _BINFLOAT.pack(float(value)))
+            self._float(value)
         elif isinstance(value, str):
             self._string(value)
         elif isinstance(value, tuple):
@@ -156,17 +191,23 @@ class ScriptPickler:
                 f"cannot save a value of type {type(value).__name__} in a TorchScript archive"
             )
 
-    def _int(self, n: int) -> None:
-        if 0 <= n < 256:
-            self._out.append(b"K" + bytes((n,)))
-        elif 0 <= n < 65536:
-            self._out.append(b"M" + struct.pack("<H", n))
-        elif -(2**31) <= n < 2**31:
-            self._out.append(b"J" + struct.pack("<i", n))
-        elif -(2**63) <= n < 2**63:
-            self._out.append(b"\x8a\x08" + struct.pack("<q", n))
+    def _none(self, value, t) -> None:
+        self._out.append(_NONE)
+
+    def _bool(self, value, t) -> None:
+        self._out.append(_TRUE if value else _FALSE)
+
+    def _number(self, value, t) -> None:
+        if type(value) is int and type(t) is not T.FloatType:
+            self._int(value)
         else:
-            raise SerializationError(f"integer {n} does not fit TorchScript's int (64 bits)")
+            self._float(value)
+
+    def _float(self, value, t=None) -> None:
+        self._out.append(b"G" + _BINFLOAT.pack(float(value)))
+
+    def _int(self, n: int) -> None:
+        self._out.append(int_opcode(n))
 
     def _memoized(self, value, t) -> None:
         index = self._objects.get(id(value))
@@ -239,15 +280,23 @@ class ScriptPickler:
         self._put()
 
     def _tuple(self, value: tuple, t) -> None:
-        elems = t.elems if isinstance(t, T.TupleType) and len(t.elems) == len(value) else None
         if not value:
             self._out.append(_EMPTY_TUPLE)
             return
+        if self.share_tuples:
+            index = self._objects.get(id(value))
+            if index is not None:
+                self._get(index)
+                return
+        elems = t.elems if isinstance(t, T.TupleType) and len(t.elems) == len(value) else None
         if len(value) > 3:
             self._out.append(_MARK)
         for i, v in enumerate(value):
             self._push(v, elems[i] if elems else None)
         self._out.append(_TUPLES.get(len(value), _TUPLE))
+        if self.share_tuples:
+            self._alive.append(value)
+            self._objects[id(value)] = self._put()
 
     def _list(self, value: list, t) -> None:
         elem = t.elem if isinstance(t, T.ListType) else _infer(value)
@@ -282,6 +331,18 @@ class ScriptPickler:
     def _type_tag(self, t: T.Type) -> None:
         self._string(str(t))
         self._out.append(_TUPLES[2] + _REDUCE)
+
+
+_FAST = {
+    type(None): ScriptPickler._none,
+    bool: ScriptPickler._bool,
+    int: ScriptPickler._number,
+    float: ScriptPickler._number,
+    str: lambda self, value, t: self._string(value),
+    tuple: ScriptPickler._tuple,
+    list: ScriptPickler._list,
+    dict: ScriptPickler._dict,
+}
 
 
 def _infer(values: list) -> T.Type:
