@@ -191,3 +191,23 @@ def test_missing_path_and_non_script_objects():
         ember.jit.load("/nonexistent/model.pt")
     with pytest.raises(TypeError, match="script or trace it first"):
         ember.jit.save(MyModule(), io.BytesIO())
+
+
+def test_loading_again_reuses_the_compiled_code_not_the_values():
+    data = saved(ember, ember.jit.script(MyModule()))
+    a, b = ember.jit.load(io.BytesIO(data)), ember.jit.load(io.BytesIO(data))
+    assert a.graph is b.graph  # compiled once, as scripting compiles a class once
+    assert a.l0.weight is not b.l0.weight
+    b.l0.weight.data.zero_()
+    assert not ember.equal(a.l0.weight, b.l0.weight)
+
+
+def test_archives_that_differ_only_in_constants_keep_their_own():
+    def make(value):
+        scale = ember.tensor([value, value])
+        return ember.jit.trace(lambda x: x * scale, ember.ones(2))
+
+    one, two = (ember.jit.load(io.BytesIO(saved(ember, make(v)))) for v in (1.0, 2.0))
+    assert one.code == two.code
+    assert one(ember.ones(2)).tolist() == [1.0, 1.0]
+    assert two(ember.ones(2)).tolist() == [2.0, 2.0]

@@ -19,6 +19,7 @@ Example:
 from __future__ import annotations
 
 import os
+from collections import OrderedDict
 
 from ember.compiler import CodeUnit
 from ember.errors import SerializationError
@@ -29,7 +30,7 @@ from ember.serializer.script_pickler import ScriptObject
 from ember.tensor import Tensor
 from ember.upgraders import upgrade
 
-__all__ = ["load"]
+__all__ = ["load", "clear_cache"]
 
 
 def load(f, map_location=None, _extra_files=None):
@@ -44,16 +45,46 @@ def load(f, map_location=None, _extra_files=None):
     """
     archive = ScriptArchive(_path_or_file(f), restorer(map_location))
     try:
-        code = CodeUnit(_source_reader(archive), archive.constants)
-        module = _module(archive.root, code)
-        _compile_all(code)
-        _relocate(code, archive)
-        upgrade(code.compiler.unit, archive.version)
+        module = _module(archive.root, _compiled_code(archive))
         for name in list(_extra_files or ()):
             _extra_files[name] = archive.extra(name) or b""
     finally:
         archive.close()
     return module
+
+
+_CACHE: OrderedDict = OrderedDict()
+_CACHE_SIZE = 16
+
+
+def clear_cache() -> None:
+    """Forget the compiled code of the archives loaded so far (see `_compiled_code`)."""
+    _CACHE.clear()
+
+
+def _compiled_code(archive: ScriptArchive) -> CodeUnit:
+    """The archive's code, compiled. Archives with the same code, constants, source ranges,
+    version and root class share it (the last 16 are kept), as scripting shares a compiled
+    class between instances: loading such an archive again only reads its pickles and
+    tensors."""
+    root = archive.root
+    if not isinstance(root, ScriptObject) or not isinstance(root.state, dict):
+        raise SerializationError(f"data.pkl: expected a module object, found {root!r}")
+    texts = archive.code_texts()
+    key = (archive.version, root.qualified_name, tuple(texts.items()), archive.fingerprint())
+    code = _CACHE.get(key)
+    if code is not None:
+        _CACHE.move_to_end(key)
+        return code
+    code = CodeUnit(_source_reader(texts), archive.constants)
+    code.class_info(root.qualified_name)  # the module classes, submodules included
+    _compile_all(code)
+    _relocate(code, archive)
+    upgrade(code.compiler.unit, archive.version)
+    _CACHE[key] = code
+    if len(_CACHE) > _CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return code
 
 
 def _path_or_file(f):
@@ -62,9 +93,9 @@ def _path_or_file(f):
     return f
 
 
-def _source_reader(archive: ScriptArchive):
+def _source_reader(texts: dict):
     def read(prefix: str) -> str:
-        text = archive.code(prefix)
+        text = texts.get(prefix)
         if text is None:
             raise SerializationError(
                 f"the archive has no code file for {prefix} (code/{prefix.replace('.', '/')}.py"
@@ -90,6 +121,12 @@ def _module(record, code: CodeUnit) -> RecursiveScriptModule:
             )
         value = state[name]
         if kind == "module":
+            expected = info.submodules[name].class_type.qualified_name
+            if getattr(value, "qualified_name", None) != expected:
+                raise SerializationError(
+                    f"data.pkl: {record.qualified_name}.{name} should be a {expected} object, "
+                    f"found {value!r}"
+                )
             value = _module(value, code)
         elif kind in ("param", "buffer") and not isinstance(value, Tensor | None):
             raise SerializationError(

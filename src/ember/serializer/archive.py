@@ -193,6 +193,22 @@ class ScriptArchive:
                     raise SerializationError(f"record {path!r} is not UTF-8 text") from None
         return self._code[prefix]
 
+    def code_texts(self) -> dict:
+        """Every code file: qualified-name prefix -> text, in record order."""
+        out = {}
+        for name in self.reader.names():
+            if name.startswith("code/") and name.endswith(".py"):
+                prefix = name[5:-3].replace("/", ".")
+                out[prefix] = self.code(prefix)
+        return out
+
+    def fingerprint(self) -> tuple:
+        """(name, CRC, size) of the records that shape compiled code besides the code itself:
+        the constants and the source ranges (equal fingerprints, equal records)."""
+        names = self.reader.names()
+        keep = [n for n in names if n.startswith("constants") or n.endswith(".debug_pkl")]
+        return tuple((n, self.reader.record(n).crc, self.reader.record(n).usize) for n in keep)
+
     def ranges(self, prefix: str) -> SourceRanges | None:
         """The source ranges of a code file (its ``.debug_pkl``), or None if it has none."""
         path = code_path(prefix) + ".debug_pkl"
