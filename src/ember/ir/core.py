@@ -262,10 +262,13 @@ class Graph:
         """Names of keyword-only inputs (printed after a ``*`` in `.code` signatures)."""
         self.compiled = None
         """A cache slot for the runtime's compiled function; `changed()` clears it."""
+        self.revision = 0
+        """Counts `changed()` calls: caches of what was printed from the graph compare it."""
 
     def changed(self) -> None:
         """Call after editing the graph: drops caches derived from it."""
         self.compiled = None
+        self.revision += 1
 
     @property
     def inputs(self) -> list[BlockArgument]:

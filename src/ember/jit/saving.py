@@ -16,13 +16,14 @@ Example:
 from __future__ import annotations
 
 import os
+import weakref
 
 from ember.errors import SerializationError
 from ember.ir.class_printer import code_files
 from ember.ir.inline import clone_graph
 from ember.ir.types import BoolType, ClassType
 from ember.ir.unit import CompilationUnit, Function
-from ember.serializer.archive import ArchiveContents, write_archive
+from ember.serializer.archive import ArchiveContents, pack_debug, write_archive
 from ember.serializer.atomic import write_atomic
 from ember.serializer.script_pickler import ScriptObject
 from ember.serializer.versions import required_version
@@ -56,10 +57,34 @@ def archive_contents(m, extra_files=None) -> ArchiveContents:
             f"ember.jit.save expects a scripted or traced module or function, got "
             f"{type(m).__name__}: script or trace it first"
         )
+    code, debug, constants, version = _printed(unit, cls)
+    extra = {str(k): v for k, v in (extra_files or {}).items()}
+    return ArchiveContents(root, code, {}, constants, extra, version, debug)
+
+
+_PRINTED: dict[int, tuple] = {}
+
+
+def _printed(unit, cls):
+    """(code files, debug_pkl records, constants, version) of class `cls` of `unit`, printed
+    once while nothing in the unit changes: saving the same module again reuses them."""
+    found = _PRINTED.get(id(cls))
+    if found is not None:
+        ref, generation, revisions, result = found
+        if ref() is cls and generation == unit.generation and _same(revisions):
+            return result
     constants, ranges, graphs = [], {}, []
     code = code_files(unit, cls, constants, ranges, graphs)
-    extra = {str(k): v for k, v in (extra_files or {}).items()}
-    return ArchiveContents(root, code, ranges, constants, extra, required_version(graphs))
+    result = (code, pack_debug(code, ranges), constants, required_version(graphs))
+    _PRINTED[id(cls)] = (weakref.ref(cls), unit.generation, [(g, g.revision) for g in graphs],
+                         result)  # fmt: skip
+    if len(_PRINTED) > 64:
+        del _PRINTED[next(iter(_PRINTED))]
+    return result
+
+
+def _same(revisions) -> bool:
+    return all(g.revision == r for g, r in revisions)
 
 
 def _object(module) -> ScriptObject:

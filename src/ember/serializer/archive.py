@@ -52,7 +52,7 @@ from ember.serializer.zipformat import StorageLoader, byteorder_of, serializatio
 from ember.serializer.zipreader import ZipReader
 from ember.serializer.zipwriter import ZipWriter
 
-__all__ = ["ArchiveContents", "write_archive", "ScriptArchive", "code_path"]
+__all__ = ["ArchiveContents", "write_archive", "ScriptArchive", "code_path", "pack_debug"]
 
 _COMPRESS_OVER = 200  # torch's kMinToCompress: larger code records are deflated
 
@@ -78,6 +78,7 @@ class ArchiveContents:
     constants: list = field(default_factory=list)
     extra_files: dict = field(default_factory=dict)
     version: int = MIN_PRODUCED
+    debug: dict | None = None  # the packed ranges (`pack_debug`), if already made
 
 
 def write_archive(f, prefix: str, contents: ArchiveContents) -> None:
@@ -100,13 +101,23 @@ def write_archive(f, prefix: str, contents: ArchiveContents) -> None:
         w.write_record(".data/serialization_id", serialization_id(w.entries()))
 
 
-def _write_code(w: ZipWriter, contents: ArchiveContents) -> None:
+def pack_debug(code: dict, ranges: dict) -> dict:
+    """The ``.debug_pkl`` of each code file (prefix -> bytes), tags numbered archive-wide."""
     tags: dict = {}
+    return {
+        prefix: pack_ranges(text, ranges.get(prefix, ()), tags) for prefix, text in code.items()
+    }
+
+
+def _write_code(w: ZipWriter, contents: ArchiveContents) -> None:
+    debug = contents.debug
+    if debug is None:
+        debug = pack_debug(contents.code, contents.ranges)
     for prefix, text in contents.code.items():
         path, data = code_path(prefix), text.encode("utf-8")
         w.write_record(path, data, compress=len(data) > _COMPRESS_OVER)
-        debug = pack_ranges(text, contents.ranges.get(prefix, ()), tags)
-        w.write_record(path + ".debug_pkl", debug, compress=len(debug) > _COMPRESS_OVER)
+        pickled = debug[prefix]
+        w.write_record(path + ".debug_pkl", pickled, compress=len(pickled) > _COMPRESS_OVER)
 
 
 class ScriptArchive:

@@ -87,10 +87,27 @@ class ScriptUnpickler(WeightsUnpickler):
     """The allowlisting unpickler for an archive's pickles (see the module docstring)."""
 
     dispatch = type(WeightsUnpickler.dispatch)(WeightsUnpickler.dispatch)  # unknown: refused
+    del dispatch[pickle.FRAME[0]]  # protocol 2 has no frames: read straight from the bytes
 
     def __init__(self, f, load_storage, what: str):
         super().__init__(f, load_storage, what)
         self._classes: dict[str, ScriptClass] = {}
+
+    def load(self):
+        """The pure unpickler's loop, reading the bytes directly (no frames to unpack)."""
+        self.read, self.readline = self._file_read, self._file_readline
+        self.readinto = None
+        self.metastack, self.stack, self.proto = [], [], 0
+        self.append = self.stack.append
+        read, dispatch = self.read, self.dispatch
+        try:
+            while True:
+                key = read(1)
+                if not key:
+                    raise EOFError
+                dispatch[key[0]](self)
+        except pickle._Stop as stop:
+            return stop.value
 
     def find_class(self, module, name):
         if module == "__torch__" or module.startswith("__torch__."):

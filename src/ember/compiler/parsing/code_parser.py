@@ -38,12 +38,12 @@ _COMPARE = {ast.Lt: "<", ast.Gt: ">", ast.Eq: "==", ast.GtE: ">=", ast.LtE: "<="
 
 def parse_code(text: str, filename: str = "<string>") -> list:
     """The top-level classes, functions and statements of a code file, as syntax nodes."""
-    src = Source(text, filename)
+    src = Source.whole_file(text, filename)
     try:
         tree = ast.parse(text, filename)
     except SyntaxError as e:
         raise src.error(e.lineno or 1, e.offset or 1, f"invalid syntax: {e.msg}") from None
-    return _Converter(src, text).body(tree.body, top=True)
+    return _Converter(src, text).body(tree.body)
 
 
 class _Converter:
@@ -51,16 +51,18 @@ class _Converter:
 
     def __init__(self, src: Source, text: str):
         self.src = src
-        self.lines = text.splitlines()
+        self.lines = src.original
+        self.ascii = text.isascii()
 
     def at(self, node, py):
         node.line = py.lineno
-        col = py.col_offset
-        line = self.lines[py.lineno - 1] if py.lineno <= len(self.lines) else ""
-        if not line.isascii():  # col_offset counts UTF-8 bytes
-            col = len(line.encode("utf-8")[:col].decode("utf-8", "replace"))
-        node.col = col + 1
+        node.col = py.col_offset + 1 if self.ascii else self.char_col(py) + 1
         return node
+
+    def char_col(self, py) -> int:
+        """The column in characters (`col_offset` counts UTF-8 bytes)."""
+        line = self.lines[py.lineno - 1] if py.lineno <= len(self.lines) else ""
+        return len(line.encode("utf-8")[: py.col_offset].decode("utf-8", "replace"))
 
     def unsupported(self, py, what: str = ""):
         what = what or type(py).__name__
@@ -68,16 +70,16 @@ class _Converter:
 
     # -- statements -----------------------------------------------------------------------
 
-    def body(self, stmts, top: bool = False) -> list:
-        return [self.stmt(s, top) for s in stmts]
+    def body(self, stmts) -> list:
+        return [self.stmt(s) for s in stmts]
 
-    def stmt(self, py, top: bool = False):
-        method = getattr(self, "s_" + type(py).__name__, None)
+    def stmt(self, py):
+        method = _STMTS.get(type(py))
         if method is None:
             raise self.unsupported(py)
-        return method(py) if type(py) is not ast.FunctionDef else method(py, top)
+        return method(self, py)
 
-    def s_FunctionDef(self, py, top=False):
+    def s_FunctionDef(self, py):
         if py.decorator_list:
             raise self.unsupported(py.decorator_list[0], "a decorator")
         fn = S.FunctionDef(name=py.name, params=self.params(py.args), body=self.body(py.body))
@@ -171,10 +173,10 @@ class _Converter:
         return self.expr(py) if py is not None else None
 
     def expr(self, py):
-        method = getattr(self, "e_" + type(py).__name__, None)
+        method = _EXPRS.get(type(py))
         if method is None:
             raise self.unsupported(py)
-        return method(py)
+        return method(self, py)
 
     def e_Name(self, py):
         return self.at(S.Name(id=py.id), py)
@@ -254,3 +256,15 @@ class _Converter:
         node = S.ListComp(elt=self.expr(py.elt), target=self.expr(gen.target),
                           iter=self.expr(gen.iter), conds=conds)  # fmt: skip
         return self.at(node, py)
+
+
+def _handlers(prefix: str) -> dict:
+    """Python AST node type -> the converter's method for it (``s_If``, ``e_Call``, ...)."""
+    return {
+        getattr(ast, name[len(prefix) :]): fn
+        for name, fn in vars(_Converter).items()
+        if name.startswith(prefix)
+    }
+
+
+_STMTS, _EXPRS = _handlers("s_"), _handlers("e_")
