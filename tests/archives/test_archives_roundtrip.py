@@ -211,3 +211,19 @@ def test_archives_that_differ_only_in_constants_keep_their_own():
     assert one.code == two.code
     assert one(ember.ones(2)).tolist() == [1.0, 1.0]
     assert two(ember.ones(2)).tolist() == [2.0, 2.0]
+
+
+def test_saving_again_prints_again_after_the_code_changes():
+    ember.compiler.reset()  # this test edits a compiled graph in place
+    m = ember.jit.script(MyModule())
+    assert b"torch.relu(" in _code_bytes(saved(ember, m))
+    relu = next(op for op in m.graph.walk() if op.kind == "aten::relu")
+    relu.kind = "aten::sigmoid"
+    m.graph.changed()
+    assert b"torch.sigmoid(" in _code_bytes(saved(ember, m))
+    ember.compiler.reset()
+
+
+def _code_bytes(data: bytes) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return b"".join(z.read(n) for n in z.namelist() if n.endswith(".py"))

@@ -10,10 +10,13 @@ ranges (``*.debug_pkl``). Line-length decisions use `visible_len`, which skips t
 
 from __future__ import annotations
 
+import re
+
 __all__ = ["marked", "strip_marks", "visible_len"]
 
 _BEGIN, _END, _INDEX = "\ue000", "\ue001", 0xF0000
 _MAX_MARKS = 0x10FFFF - _INDEX
+_MARK = re.compile(f"{_BEGIN}(.)|{_END}", re.DOTALL)
 
 
 def marked(marks: list, loc, text: str) -> str:
@@ -49,28 +52,17 @@ def strip_marks(text: str, marks: list):
     >>> [(text[at:at + 10].strip(), str(loc)) for at, loc in entries]
     [('torch.relu', 'm.py:3:4'), ('', 'None')]
     """
-    out, entries, stack, pos, start = [], [], [], 0, 0
-    while True:
-        i = _next_mark(text, start)
-        if i < 0:
-            out.append(text[start:])
-            break
-        out.append(text[start:i])
-        pos += i - start
-        if text[i] == _BEGIN:
-            stack.append(marks[ord(text[i + 1]) - _INDEX])
-            start = i + 2
+    entries, stack, removed = [], [], 0
+    for m in _MARK.finditer(text):
+        pos = m.start() - removed
+        removed += m.end() - m.start()
+        if m.group(1) is not None:
+            stack.append(marks[ord(m.group(1)) - _INDEX])
         else:
             stack.pop()
-            start = i + 1
         loc = stack[-1] if stack else None
         if entries and entries[-1][0] == pos:
             entries[-1] = (pos, loc)
         else:
             entries.append((pos, loc))
-    return "".join(out), entries
-
-
-def _next_mark(text: str, start: int) -> int:
-    b, e = text.find(_BEGIN, start), text.find(_END, start)
-    return e if b < 0 else (b if e < 0 else min(b, e))
+    return _MARK.sub("", text), entries

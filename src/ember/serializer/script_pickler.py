@@ -54,10 +54,13 @@ _SPECIAL_LISTS = {
 }
 
 
+_SMALL_INTS = [b"K" + bytes((n,)) for n in range(256)]
+
+
 def int_opcode(n: int) -> bytes:
     """The opcode torch's C++ pickler writes for int `n` (LONG1 always with 8 bytes)."""
     if 0 <= n < 256:
-        return b"K" + bytes((n,))
+        return _SMALL_INTS[n]
     if 0 <= n < 65536:
         return b"M" + struct.pack("<H", n)
     if -(2**31) <= n < 2**31:
