@@ -42,6 +42,12 @@ def load(f, map_location=None, _extra_files=None):
     `_extra_files` dict, its value is replaced by the bytes of that extra file (``b''``
     when the archive has none), as torch does. A file given by path is mapped: the
     tensors are views of it (copy-on-write).
+
+    >>> import io, ember
+    >>> buf = io.BytesIO()
+    >>> ember.jit.save(ember.jit.script(ember.nn.ReLU()), buf)
+    >>> ember.jit.load(io.BytesIO(buf.getvalue()))(ember.tensor([-1.0, 2.0]))
+    tensor([0., 2.])
     """
     archive = ScriptArchive(_path_or_file(f), restorer(map_location))
     try:

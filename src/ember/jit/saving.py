@@ -36,6 +36,12 @@ def save(m, f, _extra_files=None) -> None:
 
     `f` is a path (written atomically) or a writable binary file; `_extra_files` maps names
     to str or bytes stored as ``extra/<name>``. `torch.jit.load` reads the result.
+
+    >>> import io, ember
+    >>> buf = io.BytesIO()
+    >>> ember.jit.save(ember.jit.script(ember.nn.ReLU()), buf, _extra_files={"note": "hi"})
+    >>> buf.getvalue()[:4]
+    b'PK\\x03\\x04'
     """
     contents = archive_contents(m, _extra_files)
     if isinstance(f, str | os.PathLike):
