@@ -22,6 +22,8 @@ from ember.errors import SerializationError
 
 __all__ = ["write_atomic", "archive_name"]
 
+_BUFFER = 1 << 20  # many small records (headers, pickles, code) reach the file in few writes
+
 
 def archive_name(path: str) -> str:
     """The folder PyTorch puts records under: the file's basename without its last extension.
@@ -55,7 +57,7 @@ def write_atomic(path, write) -> None:
     folder = os.path.dirname(path)
     fd, tmp = _temporary_beside(path)
     try:
-        with os.fdopen(fd, "wb") as out:
+        with os.fdopen(fd, "wb", buffering=_BUFFER) as out:
             write(out, prefix)
             out.flush()
             os.fsync(out.fileno())
