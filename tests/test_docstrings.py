@@ -24,5 +24,6 @@ def test_docstring_examples(name):
 def test_public_apis_have_examples():
     for obj in (ember.jit.script, ember.jit.ignore, ember.jit.unused, ember.jit.export,
                 ember.jit.annotate, ember.jit.is_scripting, ember.jit.ScriptMethod,
-                ember.save, ember.load, ember.jit.trace):  # fmt: skip
+                ember.save, ember.load, ember.jit.trace, ember.jit.save,
+                ember.jit.load):  # fmt: skip
         assert ">>>" in (obj.__doc__ or ""), obj

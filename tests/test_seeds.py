@@ -1,7 +1,7 @@
 """The seeds' examples (../shared/seeds/) run with `import ember as torch` and print what they show.
 
 Reprs print `ember.` where the seeds print `torch.`; MyModule's weights are random, so only its
-keys are compared. Parts that need later issues (jit.save/jit.load archives) are covered there.
+keys are compared. The archive examples (jit.save/jit.load) run here and in docs/archives.md.
 """
 
 import warnings
@@ -154,6 +154,38 @@ def test_traced_control_flow_keeps_only_the_traced_path():
 def test_scripted_control_flow_keeps_the_branch():
     scripted_module = torch.jit.script(ControlFlowModule(), torch.randn(4))
     assert repr(scripted_module(torch.randn(2, 4))) == "tensor(0)"
+
+
+def test_jit_save_and_load_scripted_module(tmp):
+    scripted_module = torch.jit.script(MyModule())
+    torch.jit.save(scripted_module, "mymodule.pt")
+    loaded = torch.jit.load("mymodule.pt")
+    assert repr(loaded) == (
+        "RecursiveScriptModule(\n"
+        "  original_name=MyModule\n"
+        "  (l0): RecursiveScriptModule(original_name=Linear)\n"
+        "  (l1): RecursiveScriptModule(original_name=Linear)\n"
+        ")"
+    )
+    x = torch.randn(4)
+    assert torch.equal(loaded(x), scripted_module(x))
+
+
+def test_jit_save_traced_keeps_only_the_traced_path(tmp):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        traced_module = torch.jit.trace(ControlFlowModule(), torch.randn(4))
+    torch.jit.save(traced_module, "controlflowmodule_traced.pt")
+    loaded = torch.jit.load("controlflowmodule_traced.pt")
+    out = loaded(torch.randn(2, 4))
+    assert tuple(out.shape) == (2, 1)
+
+
+def test_jit_save_scripted_keeps_the_branch(tmp):
+    scripted_module = torch.jit.script(ControlFlowModule(), torch.randn(4))
+    torch.jit.save(scripted_module, "controlflowmodule_scripted.pt")
+    loaded = torch.jit.load("controlflowmodule_scripted.pt")
+    assert repr(loaded(torch.randn(2, 4))) == "tensor(0)"
 
 
 def test_div_and_full_today():

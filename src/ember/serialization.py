@@ -16,15 +16,15 @@ Example:
 
 from __future__ import annotations
 
-import contextlib
 import os
 import pickle
-import secrets
 
 import numpy as np
 
 from ember.errors import SerializationError
 from ember.serializer import allowlist
+from ember.serializer.atomic import archive_name as _archive_name
+from ember.serializer.atomic import write_atomic
 from ember.serializer.legacy import is_legacy, load_legacy_at, save_legacy
 from ember.serializer.location import restorer
 from ember.serializer.scan import unsafe_globals
@@ -139,65 +139,16 @@ def archive_name(path: str) -> str:
     >>> archive_name("/tmp/model.pt"), archive_name("a.b.c.pth"), archive_name("weird name.pt")
     ('model', 'a.b.c', 'weird name')
     """
-    base = os.path.basename(path)
-    if not base.isascii():
-        return "archive"
-    stem = base[: base.rfind(".")] if "." in base else base
-    if not stem:
-        raise SerializationError(f"invalid file name: {base}")
-    return stem
+    return _archive_name(path)
 
 
 def _save_atomic(obj, path, protocol, zip_format, byteorder, compact) -> None:
-    """Write to a temporary file beside the target, fsync it, rename it over the target.
+    """Write through a temporary file beside the target, then rename it over the target."""
 
-    A symlink is written through (its target is replaced, as opening the path would); a path
-    that is not a regular file (a device such as /dev/null, a FIFO) is written directly.
-    """
-    prefix = archive_name(path)
-    path = os.path.realpath(path)
-    if os.path.exists(path) and not os.path.isfile(path):
-        with open(path, "wb") as out:
-            _write(obj, out, prefix, protocol, zip_format, byteorder, compact)
-        return
-    folder = os.path.dirname(path)
-    fd, tmp = _temporary_beside(path)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            _write(obj, out, prefix, protocol, zip_format, byteorder, compact)
-            out.flush()
-            os.fsync(out.fileno())
-        with contextlib.suppress(FileNotFoundError):
-            os.chmod(tmp, os.stat(path).st_mode & 0o7777)  # an overwritten file keeps its mode
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    _fsync_dir(folder)
+    def write(out, prefix):
+        _write(obj, out, prefix, protocol, zip_format, byteorder, compact)
 
-
-def _temporary_beside(path: str) -> tuple[int, str]:
-    """A new file next to `path`, created with mode 0o666 less the umask (as open() would)."""
-    while True:
-        tmp = f"{os.path.dirname(path)}/.{os.path.basename(path)}.{secrets.token_hex(6)}.tmp"
-        try:
-            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), tmp
-        except FileExistsError:
-            continue
-
-
-def _fsync_dir(folder: str) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    write_atomic(path, write)
 
 
 # -- loading ---------------------------------------------------------------------------------

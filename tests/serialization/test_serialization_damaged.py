@@ -162,7 +162,7 @@ def test_writer_zip64_path(monkeypatch, torch):
 def test_overlapping_records_cannot_multiply_allocations():
     """21 directory entries pointing at one 1 MiB payload must not allocate 21 MiB."""
     from ember.serializer.rebuild import StorageType
-    from ember.serializer.zipformat import _StorageLoader
+    from ember.serializer.zipformat import StorageLoader
     from ember.serializer.zipreader import ZipReader
 
     numel = 1 << 18
@@ -182,7 +182,7 @@ def test_overlapping_records_cannot_multiply_allocations():
     directory = b"".join(entries)
     n = len(entries)
     end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, n, n, len(directory), cd_at, 0)
-    loader = _StorageLoader(ZipReader(data[:cd_at] + directory + end), None, swap=False)
+    loader = StorageLoader(ZipReader(data[:cd_at] + directory + end), None, swap=False)
     with pytest.raises(ember.SerializationError, match="far more bytes"):
         for key in range(21):
             loader(("storage", StorageType(ember.float32), str(key), "cpu", numel))

@@ -93,7 +93,8 @@ class Compiler:
             raise low.err(node, f"recursive call of '{src.fdef.name}' is not supported")
         self._busy.add(fn)
         try:
-            compiled = self._build(src, src.fdef.name, src.qualified_name, None)
+            name = self.unit.unique_function_name(src.qualified_name)
+            compiled = self._build(src, src.fdef.name, name, None)
         finally:
             self._busy.discard(fn)
         self._functions[fn] = compiled

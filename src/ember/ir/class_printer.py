@@ -37,18 +37,19 @@ Example:
 from __future__ import annotations
 
 from ember.ir.builder import constant_type
-from ember.ir.code_printer import code_text
+from ember.ir.code_printer import code_text, strip_marks
 from ember.ir.printer import format_literal
 from ember.ir.types import ClassType
 
-__all__ = ["class_text", "code_files", "function_files"]
+__all__ = ["class_text", "code_files", "function_files", "printed_methods"]
 
 
-def class_text(cls: ClassType, constants=None) -> str:
+def class_text(cls: ClassType, constants=None, marks=None) -> str:
     """The ``class`` block for `cls`: module header lists, attribute slots, Final constants
-    and its compiled methods (those kept in Python are left out).
+    and its compiled methods (those kept in Python are left out), ``forward`` first.
 
-    Tensor constants the methods use are appended to `constants` (``CONSTANTS.cN``).
+    Tensor constants the methods use are appended to `constants` (``CONSTANTS.cN``);
+    `marks` collects source locations (see `ember.ir.code_printer.code_text`).
     """
     short = cls.qualified_name.rsplit(".", 1)[-1]
     lines = [f"class {short}(Module):" if cls.is_module else f"class {short}:"]
@@ -60,10 +61,15 @@ def class_text(cls: ClassType, constants=None) -> str:
         lines.append(f"  {name} : Final[{constant_type(value)}] = {format_literal(value)}")
     text = "\n".join(lines) + "\n"
     table = constants if constants is not None else []
-    for fn in cls.methods.values():
-        if fn.python is None:
-            text += code_text(fn.graph, is_method=False, level=1, constants=table)
+    for fn in printed_methods(cls):
+        text += code_text(fn.graph, is_method=False, level=1, constants=table, marks=marks)
     return text
+
+
+def printed_methods(cls: ClassType) -> list:
+    """The methods of `cls` an archive holds, in its order: ``forward`` first (as torch)."""
+    methods = [fn for fn in cls.methods.values() if fn.python is None]
+    return sorted(methods, key=lambda fn: fn.name != "forward")
 
 
 def _attribute_lines(cls: ClassType) -> list[str]:
@@ -78,39 +84,68 @@ def _attribute_lines(cls: ClassType) -> list[str]:
     return lines
 
 
-def code_files(unit, cls: ClassType, constants=None) -> dict[str, str]:
-    """Archive code for class `cls` of `unit` and everything it references."""
-    files: dict[str, list[str]] = {}
-    _add_class(unit, cls, files, set(), constants)
-    return {prefix: "\n".join(parts) for prefix, parts in files.items()}
+def code_files(unit, cls: ClassType, constants=None, ranges=None, graphs=None) -> dict[str, str]:
+    """Archive code for class `cls` of `unit` and everything it references.
+
+    Files come in torch's order: the class's own, then those of the classes and functions
+    it uses, breadth first. With `ranges` (a dict), ``ranges[prefix]`` receives the
+    source ranges of each file: (offset, `SourceLocation` or None) pairs; `graphs` (a list)
+    receives every graph printed.
+    """
+    return _Files(unit, constants, ranges, graphs).run(cls)
 
 
-def function_files(unit, fn, constants=None) -> dict[str, str]:
+def function_files(unit, fn, constants=None, ranges=None, graphs=None) -> dict[str, str]:
     """Archive code for the free function `fn` of `unit` and the functions it calls."""
-    files = {fn.qualified_name.rpartition(".")[0]: [code_text(fn.graph, constants=constants)]}
-    _add_functions(unit, fn.graph, files, {fn.qualified_name}, constants)
-    return {prefix: "\n".join(parts) for prefix, parts in files.items()}
+    return _Files(unit, constants, ranges, graphs).run(fn)
 
 
-def _add_class(unit, cls, files, done, constants) -> None:
-    if cls.qualified_name in done:
-        return
-    done.add(cls.qualified_name)
-    for sub in cls.submodules.values():
-        _add_class(unit, sub, files, done, constants)
-    prefix = cls.qualified_name.rpartition(".")[0]
-    files.setdefault(prefix, []).append(class_text(cls, constants))
-    for fn in cls.methods.values():
-        if fn.python is None:
-            _add_functions(unit, fn.graph, files, done, constants)
+class _Files:
+    def __init__(self, unit, constants, ranges, graphs):
+        self.unit = unit
+        self.constants = constants if constants is not None else []
+        self.ranges = ranges
+        self.graphs = graphs if graphs is not None else []
+        self.marks = [] if ranges is not None else None
+        self.files: dict[str, list[str]] = {}
+        self.queue: list = []
+        self.seen: set[str] = set()
 
+    def run(self, root) -> dict[str, str]:
+        self.add(root)
+        for item in self.queue:  # grows while it is walked: breadth first, as torch
+            text = self.print(item)
+            self.files.setdefault(item.qualified_name.rpartition(".")[0], []).append(text)
+        out = {}
+        for prefix, parts in self.files.items():
+            text = "".join(parts)
+            if self.marks is not None:
+                text, self.ranges[prefix] = strip_marks(text, self.marks)
+            out[prefix] = text
+        return out
 
-def _add_functions(unit, graph, files, done, constants) -> None:
-    for op in graph.walk():
-        name = op.attrs.get("name") if op.kind == "prim::CallFunction" else None
-        if name is not None and name not in done and name in unit.functions:
-            done.add(name)
-            callee = unit.functions[name].graph
-            text = code_text(callee, constants=constants)
-            files.setdefault(name.rpartition(".")[0], []).append(text)
-            _add_functions(unit, callee, files, done, constants)
+    def add(self, item) -> None:
+        if item.qualified_name not in self.seen:
+            self.seen.add(item.qualified_name)
+            self.queue.append(item)
+
+    def print(self, item) -> str:
+        if isinstance(item, ClassType):
+            for t in item.attributes.values():
+                if isinstance(t, ClassType) and t.qualified_name in self.unit.classes:
+                    self.add(t)
+            graphs = [fn.graph for fn in printed_methods(item)]
+            text = class_text(item, self.constants, self.marks)
+        else:
+            graphs = [item.graph]
+            text = code_text(item.graph, constants=self.constants, marks=self.marks)
+        for graph in graphs:
+            self.add_calls(graph)
+        self.graphs.extend(graphs)
+        return text
+
+    def add_calls(self, graph) -> None:
+        for op in graph.walk():
+            name = op.attrs.get("name") if op.kind == "prim::CallFunction" else None
+            if name is not None and name in self.unit.functions:
+                self.add(self.unit.functions[name])

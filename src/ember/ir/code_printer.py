@@ -52,10 +52,11 @@ from ember.ir.code_forms import (
     quote,
     valid_identifier,
 )
+from ember.ir.code_marks import marked, strip_marks, visible_len
 from ember.ir.core import Block, Graph, Operation, OpResult, Value
 from ember.ir.printer import format_float
 
-__all__ = ["code_text"]
+__all__ = ["code_text", "strip_marks"]
 
 _RESERVED = frozenset(
     {"_", "aten", "attribute", "CONSTANTS", "fork", "getattr", "inf", "nan", "infj", "nanj"}
@@ -66,24 +67,30 @@ _RESERVED = frozenset(
 _STATEMENT_KINDS = frozenset({"prim::TupleUnpack", "prim::ListUnpack", "prim::SetAttr"})
 
 
-def code_text(graph: Graph, is_method: bool | None = None, level: int = 0, constants=None):
+def code_text(
+    graph: Graph, is_method: bool | None = None, level: int = 0, constants=None, marks=None
+):
     """`graph` as a TorchScript ``def``; `level` is its indentation (1 inside a class).
 
     `is_method` (default: the first input is a module/class object named ``self``) prints
     the first parameter without its type. Tensor constants are appended to `constants`
     (a list; the archive's constants table) and printed as ``CONSTANTS.c<index>``.
+
+    With `marks` (a list), the text of each op with a source location is bracketed by
+    invisible marks and its location appended to `marks`; `strip_marks` then gives the
+    clean text and where each op's code begins (an archive's source ranges).
     """
     if is_method is None:
         first = graph.inputs[0] if graph.inputs else None
         is_method = first is not None and isinstance(first.type, T.ClassType)
-    return _CodePrinter(graph, level, constants if constants is not None else []).function(
-        is_method
-    )
+    printer = _CodePrinter(graph, level, constants if constants is not None else [], marks)
+    return printer.function(is_method)
 
 
 class _CodePrinter:
-    def __init__(self, graph: Graph, level: int, constants: list):
+    def __init__(self, graph: Graph, level: int, constants: list, marks=None):
         self.graph = graph
+        self.marks = marks
         self.level = self.base_level = level
         self.constants = constants
         self.lines: list[str] = []
@@ -126,7 +133,12 @@ class _CodePrinter:
 
     def is_long(self, text: str) -> bool:
         # relative to the def, so methods in class files split like their `.code`
-        return len(text) + (self.level - self.base_level) * 2 >= 40
+        size = len(text) if self.marks is None else visible_len(text)
+        return size + (self.level - self.base_level) * 2 >= 40
+
+    def mark(self, op: Operation, text: str) -> str:
+        """`text` bracketed by marks naming `op`'s location (when marks are collected)."""
+        return text if self.marks is None or op.loc is None else marked(self.marks, op.loc, text)
 
     def define(self, op: Operation, rhs: str) -> None:
         if op.results:
@@ -235,12 +247,12 @@ class _CodePrinter:
             self.loop(op)
         elif kind in ("prim::TupleUnpack", "prim::ListUnpack"):
             names = ", ".join(self.name_for(r) for r in op.results)
-            self.emit(f"{names}, = {self.use(op.operands[0])}")
+            self.emit(self.mark(op, f"{names}, = {self.use(op.operands[0])}"))
         elif kind == "prim::SetAttr":
             obj, value = (self.use(v) for v in op.operands)
-            self.emit(f"{attr_ref(obj, op.attrs['name'])} = {value}")
+            self.emit(self.mark(op, f"{attr_ref(obj, op.attrs['name'])} = {value}"))
         else:
-            rhs = self.rhs(op)
+            rhs = self.mark(op, self.rhs(op))
             if id(op) not in self.inline:
                 self.define(op, rhs)
             else:
@@ -254,7 +266,7 @@ class _CodePrinter:
 
     def if_(self, op: Operation) -> None:
         names = [self.name_for(r) for r in op.results]
-        self.emit(f"if {self.use(op.operands[0])}:")
+        self.emit(self.mark(op, f"if {self.use(op.operands[0])}:"))
         for i, block in enumerate(op.blocks):
             if i == 1:
                 self.emit("else:")
@@ -281,12 +293,12 @@ class _CodePrinter:
         kind = loop_kind(op)
         if kind == "for":
             it = self.name_for(counter)
-            self.emit(f"for {it} in range({self.use(trip)}):")
+            self.emit(self.mark(op, f"for {it} in range({self.use(trip)}):"))
             targets, values = names, body.returns[1:]
         elif kind == "while":
             c = self.name_for(counter)
             self.emit(f"{c} = {self.use(cond)}")
-            self.emit(f"while {c}:")
+            self.emit(self.mark(op, f"while {c}:"))
             targets, values = [c, *names], body.returns
         else:
             self.bounded_while(op, names)

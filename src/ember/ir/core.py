@@ -202,6 +202,14 @@ class Block:
         self.args.append(arg)
         return arg
 
+    def insert_arg(self, index: int, type: Type, name: str | None = None) -> BlockArgument:
+        """A new argument at position `index` (the later ones move up by one)."""
+        arg = BlockArgument(type, self, index, name)
+        self.args.insert(index, arg)
+        for i, a in enumerate(self.args):
+            a.index = i
+        return arg
+
     def erase_arg(self, index: int) -> None:
         if self.args[index].uses:
             raise ValueError(f"block argument {index} still has uses")
@@ -254,10 +262,13 @@ class Graph:
         """Names of keyword-only inputs (printed after a ``*`` in `.code` signatures)."""
         self.compiled = None
         """A cache slot for the runtime's compiled function; `changed()` clears it."""
+        self.revision = 0
+        """Counts `changed()` calls: caches of what was printed from the graph compare it."""
 
     def changed(self) -> None:
         """Call after editing the graph: drops caches derived from it."""
         self.compiled = None
+        self.revision += 1
 
     @property
     def inputs(self) -> list[BlockArgument]:

@@ -93,6 +93,8 @@ class CompilationUnit:
         self.classes: dict[str, ClassType] = {}
         self.functions: dict[str, Function] = {}
         self._mangled = 0
+        self.generation = 0
+        """Counts the classes, methods and functions added (caches compare it)."""
 
     def define_class(self, qualified_name: str, attributes, is_module: bool = True) -> ClassType:
         """A new class type; a name already taken gets torch's ``___torch_mangle_N`` part,
@@ -104,10 +106,22 @@ class CompilationUnit:
             self._mangled += 1
         ct = ClassType(name, attributes, is_module=is_module)
         self.classes[name] = ct
+        self.generation += 1
         return ct
+
+    def unique_function_name(self, qualified_name: str) -> str:
+        """`qualified_name`, or, if a function already has it, the name with torch's
+        ``___torch_mangle_N`` part (two Python functions may share a module and a name)."""
+        name = qualified_name
+        while name in self.functions or name in self.classes:
+            head, _, last = qualified_name.rpartition(".")
+            name = f"{head}.___torch_mangle_{self._mangled}.{last}"
+            self._mangled += 1
+        return name
 
     def add_method(self, cls: ClassType, fn: Function) -> Function:
         cls.methods[fn.name] = fn
+        self.generation += 1
         return fn
 
     def method(self, cls: ClassType, name: str) -> Function | None:
@@ -115,6 +129,7 @@ class CompilationUnit:
 
     def add_function(self, fn: Function) -> Function:
         self.functions[fn.qualified_name] = fn
+        self.generation += 1
         return fn
 
     def function(self, qualified_name: str) -> Function:

@@ -9,6 +9,8 @@ Example:
     tensor([2., 4.])
 """
 
+from ember.jit.loading import load
+from ember.jit.saving import save
 from ember.jit.script import Final, annotate, export, ignore, is_scripting, script, unused
 from ember.jit.script_module import (
     RecursiveScriptModule,
@@ -21,6 +23,8 @@ from ember.jit.trace import TracerWarning, TracingCheckError, trace
 __all__ = [
     "script",
     "trace",
+    "save",
+    "load",
     "ignore",
     "unused",
     "export",

@@ -35,6 +35,7 @@ from ember.ir.inline import clone_graph, inline_calls
 from ember.ir.printer import format_literal
 from ember.ir.unit import MISSING
 from ember.jit.mirrored import Mirrored as _Mirrored
+from ember.jit.saving import save
 from ember.nn import Module
 from ember.nn.module import add_indent
 from ember.runtime import compile_graph, function_callable
@@ -197,6 +198,10 @@ class RecursiveScriptModule(ScriptModule):
     def _get_name(self) -> str:
         return "RecursiveScriptModule"
 
+    def save(self, f, _extra_files=None) -> None:
+        """Save as a TorchScript archive (see `ember.jit.save`)."""
+        save(self, f, _extra_files)
+
     # -- scripted ModuleList / Sequential / ModuleDict: indexable and iterable, as torch's
     def _container(self):
         if not self.__dict__["_ember_info"].is_container:
@@ -290,6 +295,7 @@ class ScriptFunction:
 
     def __init__(self, compiled, fn, unit):
         self._compiled = compiled
+        self._unit = unit
         self._run = function_callable(compiled, unit)
         if fn is not None:  # None for functions compiled from archive code
             self.__wrapped__ = fn
@@ -311,6 +317,11 @@ class ScriptFunction:
     @property
     def schema(self) -> str:
         return _schema(self.name, self._compiled)
+
+    def save(self, f, _extra_files=None) -> None:
+        """Save as a TorchScript archive whose module's `forward` is this function (as torch
+        does; see `ember.jit.save`)."""
+        save(self, f, _extra_files)
 
     def __repr__(self) -> str:
         return f"<ember.jit.ScriptFunction object at {hex(id(self))}>"

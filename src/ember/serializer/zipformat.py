@@ -38,7 +38,17 @@ from ember.serializer.zipreader import ZipReader
 from ember.serializer.zipwriter import ZipWriter
 from ember.tensor import TypedStorage, UntypedStorage
 
-__all__ = ["save_zip", "load_zip", "pickle_object", "unpickle", "check_version", "check_protocol"]
+__all__ = [
+    "save_zip",
+    "load_zip",
+    "pickle_object",
+    "unpickle",
+    "check_version",
+    "check_protocol",
+    "StorageLoader",
+    "serialization_id",
+    "byteorder_of",
+]
 
 MIN_VERSION, MAX_VERSION = 1, 10
 
@@ -108,7 +118,7 @@ def save_zip(obj, f, prefix: str, protocol: int = 2, compact: bool = False, byte
         for (key, storage, _), crc in zip(storages, crcs):
             w.write_record(f"data/{key}", storage._buf, crc=crc)
         w.write_record("version", b"3\n")
-        w.write_record(".data/serialization_id", _serialization_id(w.entries()))
+        w.write_record(".data/serialization_id", serialization_id(w.entries()))
 
 
 def _crc_ahead(pool: ThreadPoolExecutor, buf):
@@ -116,7 +126,8 @@ def _crc_ahead(pool: ThreadPoolExecutor, buf):
     return pool.submit(crc32, buf) if buf.nbytes >= 1 << 20 else crc32(buf)
 
 
-def _serialization_id(entries) -> bytes:
+def serialization_id(entries) -> bytes:
+    """The 40-digit `.data/serialization_id` record: a hash of the names and CRCs written."""
     names = crc32(b"\0".join(name for name, _ in entries))
     crcs = 0
     for _, crc in entries:
@@ -145,16 +156,25 @@ def check_version(reader: ZipReader) -> int:
     return version
 
 
-class _StorageLoader:
-    """Creates storages for persistent ids; fills them after unpickling."""
+class StorageLoader:
+    """Creates storages for persistent ids; fills them after unpickling.
 
-    def __init__(self, reader: ZipReader, mapping, swap: bool, restore=None):
+    Storages are the records `folder/<key>`. With `mapping` (the whole file mapped), stored
+    records become views of it; deflated ones are refused, or read into memory if `lenient`,
+    which also checks the CRCs of the mapped records.
+    """
+
+    def __init__(self, reader: ZipReader, mapping, swap: bool, restore=None, folder="data",
+                 lenient: bool = False):  # fmt: skip
         self.reader = reader
         self.mapping = mapping
         self.swap = swap
         self.restore = restore
+        self.folder = folder
+        self.lenient = lenient
         self.loaded: dict[str, tuple[UntypedStorage, object]] = {}
         self.filled: set[str] = set()
+        self.mapped: set[str] = set()
         self.budget = 2 * reader.source.size + (1 << 20)  # overlapping records cannot multiply
 
     def __call__(self, pid):
@@ -170,14 +190,14 @@ class _StorageLoader:
             storage = self._allocate(key, numel, kind.dtype)
             if self.restore is not None:  # a map_location callable sees the loaded bytes
                 self._fill_one(key, storage, kind.dtype)
-                storage = restored(self.restore, storage, location, f"data/{key}")
+                storage = restored(self.restore, storage, location, f"{self.folder}/{key}")
             self.loaded[key] = (storage, kind.dtype)
         storage, _ = self.loaded[key]
         dtype = kind.dtype
         return storage if dtype is None else TypedStorage(storage, dtype)
 
     def _allocate(self, key: str, numel: int, dtype) -> UntypedStorage:
-        name = f"data/{key}"
+        name = f"{self.folder}/{key}"
         rec = self.reader.record(name)
         nbytes = numel * (1 if dtype is None else dtype.itemsize)
         if rec.usize != nbytes:
@@ -191,16 +211,17 @@ class _StorageLoader:
                 f"record {name!r}: the storages claim far more bytes than the file holds "
                 "(overlapping records or a zip bomb)"
             )
-        if self.mapping is not None:
+        if self.mapping is not None and (rec.method == 0 or not self.lenient):
             if rec.method != 0:
                 raise SerializationError(f"mmap=True needs stored records; {name!r} is deflated")
             start = self.reader.data_offset(name)
+            self.mapped.add(key)
             return UntypedStorage(self.mapping[start : start + nbytes].view(np.ndarray))
         return UntypedStorage(np.empty(nbytes, dtype=np.uint8))
 
     def _fill_one(self, key: str, storage: UntypedStorage, dtype) -> None:
-        if self.mapping is None:
-            self.reader.readinto(f"data/{key}", memoryview(storage._buf))  # CRC checked
+        if key not in self.mapped:
+            self.reader.readinto(f"{self.folder}/{key}", memoryview(storage._buf))  # CRC checked
         if self.swap:
             _byteswap(storage, dtype)
         self.filled.add(key)
@@ -208,17 +229,22 @@ class _StorageLoader:
     def fill(self) -> None:
         """Read every storage's bytes (file order), CRCs checked on a background thread."""
         pending = [k for k in self.loaded if k not in self.filled]
-        order = sorted(pending, key=lambda k: self.reader.record(f"data/{k}").header_offset)
-        if self.mapping is None:
+        folder = self.folder
+        order = sorted(pending, key=lambda k: self.reader.record(f"{folder}/{k}").header_offset)
+        reading = [key for key in order if key not in self.mapped]
+        if reading:
             pipe = CrcPipe()
             try:
-                for key in order:
+                for key in reading:
                     buf = self.loaded[key][0]._buf
-                    self.reader.readinto(f"data/{key}", memoryview(buf), pipe)
+                    self.reader.readinto(f"{folder}/{key}", memoryview(buf), pipe)
                 crcs = pipe.wait()
             finally:
                 pipe.close()
             self.reader.verify(crcs)
+        if self.lenient:
+            mapped = [key for key in order if key in self.mapped]
+            self.reader.verify({f"{folder}/{k}": crc32(self.loaded[k][0]._buf) for k in mapped})
         if self.swap:
             for key in order:
                 _byteswap(*self.loaded[key])
@@ -242,8 +268,8 @@ def load_zip(f, weights_only: bool = True, mapping=None, restore=None, options=N
             "ember.jit.load, not ember.load"
         )
     check_version(reader)
-    swap = _byteorder(reader) != sys.byteorder
-    loader = _StorageLoader(reader, mapping, swap, restore)
+    swap = byteorder_of(reader) != sys.byteorder
+    loader = StorageLoader(reader, mapping, swap, restore)
     data = reader.read("data.pkl")
     after_fill: list = []
     obj = unpickle(data, loader, weights_only, after_fill=after_fill, options=options)
@@ -253,7 +279,8 @@ def load_zip(f, weights_only: bool = True, mapping=None, restore=None, options=N
     return obj
 
 
-def _byteorder(reader: ZipReader) -> str:
+def byteorder_of(reader: ZipReader) -> str:
+    """The `byteorder` record ("little" when there is none, as in old files)."""
     if not reader.has("byteorder"):
         return "little"
     order = reader.read("byteorder", limit=64)

@@ -146,6 +146,9 @@ class CallLowering:
         if getattr(obj, "__name__", "") == "tensor" and obj.__module__.startswith("ember."):
             return self.scalar_tensor(node)
         cands = _operator_of(obj)
+        if cands == [] and hasattr(obj, "__ember_op__"):  # archive code: torch.<op>, ops.ns.op
+            raise self.err(node, f"unknown operator {obj.__ember_op__} (called as {name}): "
+                                 "ember's op table has no such operator")  # fmt: skip
         if cands is not None:
             args, kwargs = self.args_of(node)
             cands = self.inplace_variant(obj, cands, args, kwargs, node)

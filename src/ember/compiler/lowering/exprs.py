@@ -21,7 +21,7 @@ from ember.compiler.lowering.values import (
 )
 from ember.compiler.parsing import syntax as S  # noqa: N812
 from ember.errors import VerifyError
-from ember.ir import Value
+from ember.ir import OpResult, Value
 from ember.ir import types as T  # noqa: N812
 
 __all__ = ["ExprLowering", "DEAD"]
@@ -120,7 +120,7 @@ class ExprLowering:
             raise self.err(node, f.problem)
         values = [self.value(v) for v in f.values]
         if not values:
-            return Known(f.format())
+            return Known(str(f))
         return self.emit("aten::format", self.b.constant(str(f)), *values, node=node)
 
     def e_Name(self, node):
@@ -341,7 +341,9 @@ class ExprLowering:
             parts = [v if isinstance(v, Sugared | Value) else Known(v) for v in value.value]
         else:
             v = self.materialize(value, node)
-            if isinstance(v.type, T.TupleType):
+            if isinstance(v.type, T.TupleType) and _constructed(v):
+                parts = list(v.op.operands)  # as TorchScript: the tuple's own parts, no unpack
+            elif isinstance(v.type, T.TupleType):
                 parts = self.b.tuple_unpack(v) if len(v.type.elems) == n else None
             elif isinstance(v.type, T.ListType):
                 parts = self.b.list_unpack(v, n)
@@ -364,6 +366,11 @@ class ExprLowering:
 
 
 _TAKES_EXPECTED = {S.ListExpr, S.DictExpr, S.IfExp}
+
+
+def _constructed(v) -> bool:
+    """Whether `v` is a tuple built by ``prim::TupleConstruct`` (its parts are at hand)."""
+    return isinstance(v, OpResult) and v.op.kind == "prim::TupleConstruct"
 
 
 def _wrap_py(obj):

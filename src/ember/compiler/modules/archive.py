@@ -7,7 +7,8 @@ functions, in the dialect `ember.ir.code_printer` emits: ``torch.<op>(...)`` cal
 functions, ``CONSTANTS.cN`` is entry N of the archive's constants table, and ``annotate``,
 ``unchecked_cast`` and ``uninitialized`` are special forms. A `CodeUnit` parses files lazily
 (by qualified-name prefix, as TorchScript's importer does) and compiles methods with the
-same lowering as user code.
+same lowering as user code (the files are read by Python's parser, `parse_code`, which gives
+the syntax tree ember's grammar gives them, faster).
 
 Example:
     >>> files = {"__torch__": '''
@@ -36,14 +37,16 @@ import math
 from ember.compiler.driver import Compiler
 from ember.compiler.lowering.typeinfo import TypeProblem, annotation_type
 from ember.compiler.parsing import syntax as S  # noqa: N812
+from ember.compiler.parsing.code_parser import parse_code
 from ember.compiler.parsing.function_source import FunctionSource
-from ember.compiler.parsing.parser import parse_file
 from ember.errors import CompileError
 from ember.ir import types as T  # noqa: N812
 
 __all__ = ["CodeUnit", "CodeModuleInfo"]
 
 
+_CONTAINERS = ("ModuleList", "Sequential", "ModuleDict")
+_CONTAINER_PREFIX = "__torch__.torch.nn.modules.container."
 _NOT_NAMES = frozenset({"__getstate__", "__wrapped__", "__code__", "__ember_op__", "__name__",
                         "__module__", "__func__", "__self__", "__class__", "__dict__"})  # fmt: skip
 
@@ -149,7 +152,7 @@ class CodeUnit:
             if text is None:
                 raise CompileError(f"no code file defines {qualified}")
             entries = {}
-            for node in parse_file(text, prefix.replace(".", "/") + ".py"):
+            for node in parse_code(text, prefix.replace(".", "/") + ".py"):
                 if isinstance(node, S.ClassDef | S.FunctionDef):
                     entries[node.name] = node
             self._files[prefix] = entries
@@ -169,6 +172,10 @@ class CodeUnit:
             info.resolve_submodules()
         return info
 
+    def infos(self) -> list[CodeModuleInfo]:
+        """The class types read so far."""
+        return list(self._infos.values())
+
     def function_source(self, qualified: str) -> FunctionSource:
         src = self._functions.get(qualified)
         if src is None:
@@ -187,7 +194,7 @@ class CodeModuleInfo:
     def __init__(self, unit: CodeUnit, node: S.ClassDef, qualified: str):
         self.unit, self.module = unit, None
         self.original_name = node.name
-        self.is_container = False
+        self.is_container = node.name in _CONTAINERS and qualified.startswith(_CONTAINER_PREFIX)
         self.is_module = node.base == "Module"
         self.kinds: dict[str, str] = {}
         self.submodules: dict = {}

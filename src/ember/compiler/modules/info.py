@@ -2,8 +2,8 @@
 
 `ModuleInfo` describes one module instance the way TorchScript's "concrete type" does:
 its qualified name (``__torch__.`` + the class's module path, with ``ember.`` written as
-``torch.`` and ``__main__`` dropped), its attributes in slot order (``training``, then
-parameters, buffers, submodules and plain attributes, each with its IR type), its constants
+``torch.`` and ``__main__`` dropped), its attributes in TorchScript's slot order (parameters,
+buffers, ``training``, plain attributes, then submodules, each with its IR type), its constants
 (``__constants__`` or ``Final`` annotations; inlined into code) and its compiled methods.
 Instances whose concrete types are equal share one `ModuleInfo` type key, so their
 methods are compiled once.
@@ -53,8 +53,8 @@ class ModuleInfo:
         self.module = module
         self.original_name = cls.__name__
         self.is_container = cls.__name__ in _CONTAINERS and cls.__module__.startswith("ember.")
-        self.kinds: dict[str, str] = {"training": "attr"}
-        attrs: dict[str, T.Type] = {"training": T.BoolType.get()}
+        self.kinds: dict[str, str] = {}
+        attrs: dict[str, T.Type] = {}
         self.submodules: dict[str, ModuleInfo] = {}
         self.constants: dict[str, object] = {}
         self.problems: dict[str, str] = {}
@@ -66,13 +66,15 @@ class ModuleInfo:
         for name, b in d["_buffers"].items():
             self.kinds[name] = "buffer" if b is not None else "attr"
             attrs[name] = T.TensorType.get() if b is not None else T.NoneType.get()
+        self.kinds["training"], attrs["training"] = "attr", T.BoolType.get()
+        modules: dict[str, T.Type] = {}
         for name, m in d["_modules"].items():
             if m is None:
                 self.kinds[name], attrs[name] = "attr", T.NoneType.get()
                 continue
             sub = ctx.module_info(m)
             self.submodules[name] = sub
-            self.kinds[name], attrs[name] = "module", sub.class_type
+            self.kinds[name], modules[name] = "module", sub.class_type
         consts = _constant_names(cls)
         for name in sorted(consts):
             if hasattr(module, name):
@@ -93,6 +95,7 @@ class ModuleInfo:
                 self.kinds[name] = "attr"
             except TypeProblem as e:
                 self.problems[name] = str(e)
+        attrs.update(modules)
         self.key = (
             cls,
             tuple((n, self.kinds[n], str(attrs.get(n))) for n in self.kinds),

@@ -45,6 +45,15 @@ class Source:
         self.indent = len(orig) - len(orig.lstrip()) - (len(first) - len(first.lstrip()))
         self._locs: dict[tuple[int, int], SourceLocation] = {}
 
+    @classmethod
+    def whole_file(cls, text: str, filename: str) -> Source:
+        """A Source for a whole file's text (not indented: nothing to dedent)."""
+        self = cls.__new__(cls)
+        self.filename, self.first_line, self.text, self.indent = filename, 1, text, 0
+        self.original = text.splitlines()
+        self._locs = {}
+        return self
+
     def location(self, line: int, col: int) -> tuple[int, int]:
         """File line and column (1-based) of a 1-based position in the dedented text."""
         return self.first_line + line - 1, col + self.indent

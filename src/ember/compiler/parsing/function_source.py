@@ -24,25 +24,45 @@ from ember.compiler.parsing.diagnostics import Source
 from ember.compiler.parsing.parser import parse_function
 from ember.errors import CompileError
 
-__all__ = ["FunctionSource", "parse_python", "qualified_class_name"]
+__all__ = ["FunctionSource", "parse_python", "qualified_class_name", "qualified_function_name"]
 
 
 def qualified_class_name(cls) -> str:
     """``__torch__`` name of a Python class (ember's own classes appear as torch's)."""
-    mod = getattr(cls, "__module__", None) or "__main__"
+    return ".".join([*_module_parts(cls), cls.__qualname__.replace(".<locals>", "")])
+
+
+def qualified_function_name(fn) -> str:
+    """``__torch__`` name of a Python function: its module and its own name, as TorchScript
+    names functions (a static method ``C.f`` is ``__torch__.<module>.f``, so that the name
+    does not reach into the class's).
+
+    >>> class C:
+    ...     @staticmethod
+    ...     def f(): pass
+    >>> qualified_function_name(C.f).split(".")[-2:], qualified_function_name(lambda: 0)[-8:]
+    (['function_source', 'f'], '._lambda')
+    """
+    name = fn.__name__
+    return ".".join([*_module_parts(fn), "_lambda" if name == "<lambda>" else name])
+
+
+def _module_parts(obj) -> list[str]:
+    mod = getattr(obj, "__module__", None) or "__main__"
     if mod.startswith("ember."):
         mod = "torch." + mod[len("ember.") :]
-    parts = [] if mod == "__main__" else mod.split(".")
-    return ".".join(["__torch__", *parts, cls.__qualname__.replace(".<locals>", "")])
+    return ["__torch__", *([] if mod == "__main__" else mod.split("."))]
 
 
 _PARSED: dict = {}
 
 
 def parse_python(fn):
-    """The AST of a Python function (cached per code object)."""
+    """The AST of a Python function (cached per code object and file: equal code objects
+    compare equal even when they come from different files, e.g. two doctests)."""
     code = fn.__code__
-    tree = _PARSED.get(code)
+    key = (code, code.co_filename)
+    tree = _PARSED.get(key)
     if tree is None:
         try:
             lines, first = inspect.getsourcelines(fn)
@@ -52,7 +72,7 @@ def parse_python(fn):
         if getattr(fn, "_ember_jit_unused", False) or getattr(fn, "_ember_jit_ignore", False):
             lines = _signature_only(lines)  # the body stays Python: it is never compiled
         tree = parse_function(Source("".join(lines), filename, first))
-        _PARSED[code] = tree
+        _PARSED[key] = tree
     return tree
 
 
@@ -83,7 +103,7 @@ class FunctionSource:
     @classmethod
     def of_python(cls, fn):
         return cls(parse_python(fn), fn.__globals__, _closure(fn), _defaults(fn),
-                   qualified_class_name(fn), fn)  # fmt: skip
+                   qualified_function_name(fn), fn)  # fmt: skip
 
 
 def _closure(fn) -> dict:

@@ -340,16 +340,18 @@ class _ToAst(lark.Transformer):
 
 def _fstring(tokens) -> S.FString:
     """An f-string as a format text with ``{}`` holes and the AST of each hole's expression
-    (parsed with this grammar, located where the hole's expression starts)."""
+    (parsed with this grammar, located where the hole's expression starts). As in
+    TorchScript, the text's own braces stay as they are: ``aten::format`` fills only
+    ``{}``."""
     text, values, problem = [], [], None
     for tok in tokens:
         p = str(tok)
         if p[0] not in "fF":
-            text.append(pyast.literal_eval(p).replace("{", "{{").replace("}", "}}"))
+            text.append(pyast.literal_eval(p))
             continue
         for piece in pyast.parse(p, mode="eval").body.values:
             if isinstance(piece, pyast.Constant):
-                text.append(piece.value.replace("{", "{{").replace("}", "}}"))
+                text.append(piece.value)
                 continue
             if piece.format_spec is not None or piece.conversion != -1:
                 problem = "format specs and conversions in f-strings are not supported"

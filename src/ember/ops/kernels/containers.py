@@ -18,7 +18,7 @@ import warnings
 
 from ember.ops.table import register_lines
 
-__all__ = ["append", "extend", "set_item", "find", "to_str", "warn"]
+__all__ = ["append", "extend", "set_item", "find", "to_str", "format_string", "warn"]
 
 
 def append(lst: list, x) -> list:
@@ -51,13 +51,30 @@ def to_str(x) -> str:
     return str(x)
 
 
+def format_string(fmt: str, *args) -> str:
+    """TorchScript's ``str.format`` (and f-strings): each ``{}`` takes the next argument, in
+    order; any other brace is plain text (``"{0} {x}"`` stays as it is), extra arguments are
+    ignored.
+
+    >>> format_string("{} and {x} {}", 1, True, "unused")
+    '1 and {x} True'
+    """
+    parts = fmt.split("{}")
+    if len(parts) - 1 > len(args):
+        raise RuntimeError(f"Too few arguments for format string: {fmt}")
+    out = [parts[0]]
+    for part, arg in zip(parts[1:], args):
+        out += [to_str(arg), part]
+    return "".join(out)
+
+
 def warn(message: str, stacklevel: int = 2) -> None:
     """A UserWarning attributed to the caller of the scripted function."""
     warnings.warn(message, UserWarning, stacklevel=3)
 
 
 _KERNELS = {"append": append, "extend": extend, "set_item": set_item, "find": find,
-            "str": to_str, "warn": warn}  # fmt: skip
+            "str": to_str, "warn": warn, "format": format_string}  # fmt: skip
 
 register_lines(
     r"""
@@ -120,8 +137,8 @@ aten::le.str(str a, str b) -> bool | pure | ({0} <= {1}) | string order
 aten::gt.str(str a, str b) -> bool | pure | ({0} > {1}) | string order
 aten::ge.str(str a, str b) -> bool | pure | ({0} >= {1}) | string order
 aten::str(t elem) -> str | pure | kernel:str | string form
-aten::format(str self, ...) -> str | pure str.format | {0}.format({*1})
-    | str.format of the other operands
+aten::format(str self, ...) -> str | pure str.format | kernel:format
+    | each {} of self replaced by the next operand, as TorchScript formats
 aten::join(str self, str[] values) -> str | pure str.join | {0}.join({1})
     | the strings joined by self
 aten::lower(str self) -> str | pure str.lower | {0}.lower() | lower case

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ember import dtypes
-from ember.devices import check_cpu
+from ember.devices import check_cpu, device
 from ember.ops.kernels.pydata import from_data, python_scalar
 from ember.ops.table import register
 
@@ -88,6 +88,10 @@ for _schema, _kernel, _doc in (
 register(
     "prim::NumToTensor.Scalar(Scalar a) -> Tensor", num_to_tensor, doc="a 0-d tensor of the number"
 )
+register("aten::device(str a) -> Device", device, traits=("pure",),
+         doc="the device a string names (torch.device in archive code)")  # fmt: skip
+register("aten::device.with_index(str type, int index) -> Device", device, traits=("pure",),
+         doc="the device of a type and an index")  # fmt: skip
 for _t in ("int", "float", "bool"):
     register(f"aten::tensor.{_t}({_t} t, {_T}", tensor, traits=("creation",),
              doc="a new 0-d tensor holding the number")  # fmt: skip

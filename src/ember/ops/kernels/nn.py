@@ -321,3 +321,33 @@ for _n in (1, 2):
         doc=_CONV_DOC.format(n=_n) + "; padding 'same' or 'valid'",
         faces="F",
     )
+
+
+def convolution(input, weight, bias, stride, padding, dilation, transposed, output_padding,
+                groups, *_backend_flags):  # fmt: skip
+    """aten::convolution / aten::_convolution (what torch.jit.trace records for Conv layers):
+    conv1d or conv2d by the weight's rank; the backend flags of _convolution change nothing."""
+    if transposed:
+        raise RuntimeError("ember does not support transposed convolutions")
+    rank = weight.ndim - 2
+    if rank not in (1, 2):
+        raise RuntimeError(f"ember supports 1-D and 2-D convolutions; the weight has rank {rank}")
+    return (conv1d if rank == 1 else conv2d)(input, weight, bias, stride, padding, dilation,
+                                             groups)  # fmt: skip
+
+
+_CONVOLUTION = (
+    "(Tensor input, Tensor weight, Tensor? bias, SymInt[] stride, SymInt[] padding, "
+    "SymInt[] dilation, bool transposed, SymInt[] output_padding, SymInt groups"
+)
+register(
+    f"convolution{_CONVOLUTION}) -> Tensor",
+    convolution,
+    doc="1-D or 2-D convolution by the weight's rank (transposed ones are not supported)",
+)
+register(
+    f"_convolution{_CONVOLUTION}, bool benchmark, bool deterministic, bool cudnn_enabled, "
+    "bool allow_tf32) -> Tensor",
+    convolution,
+    doc="convolution with backend flags (torch.jit.trace records it for Conv layers)",
+)

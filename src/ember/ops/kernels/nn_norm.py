@@ -21,6 +21,7 @@ import numpy as np
 
 from ember.ops.kernels import create as k_create
 from ember.ops.kernels.checks import cpp_name, kind_of, not_implemented, require
+from ember.ops.kernels.writeback import in_place
 from ember.ops.table import register
 
 __all__ = ["batch_norm", "layer_norm", "dropout", "embedding", "embedding_renorm_"]
@@ -295,6 +296,12 @@ register(
     traits=("nondeterministic",),
     doc="zero elements with probability p in training, scaling the rest by 1/(1-p)",
     faces="F",
+)
+register(
+    "dropout_(Tensor(a!) self, float p, bool train) -> Tensor(a!)",
+    in_place(_dropout_kernel),
+    traits=("inplace", "nondeterministic"),
+    doc="in-place dropout (torch's F.dropout(inplace=True), in archive code)",
 )
 register(
     "embedding(Tensor weight, Tensor indices, SymInt padding_idx=-1, "

@@ -378,6 +378,8 @@ register("cumsum(Tensor self, int dim, *, ScalarType? dtype=None) -> Tensor", cu
 register("gelu(Tensor self, *, str approximate='none') -> Tensor", gelu, traits=_EW, version=10,
          faces="ember F")  # fmt: skip
 register("silu(Tensor self) -> Tensor", silu, traits=_EW, faces="ember")
+register("silu_(Tensor(a!) self) -> Tensor(a!)", in_place(silu), traits=("inplace",),
+         doc="in-place silu (torch's F.silu(inplace=True), in archive code)")  # fmt: skip
 for _name, _log in (("softmax", False), ("log_softmax", True)):
     register(f"{_name}.int(Tensor self, int dim, ScalarType? dtype=None) -> Tensor",
              _softmax_kernel(_log), faces="ember Tensor F")  # fmt: skip
