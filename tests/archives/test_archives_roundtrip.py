@@ -227,3 +227,24 @@ def test_saving_again_prints_again_after_the_code_changes():
 def _code_bytes(data: bytes) -> bytes:
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         return b"".join(z.read(n) for n in z.namelist() if n.endswith(".py"))
+
+
+@pytest.mark.parametrize("lib_name", ["ember", "torch"])
+def test_parameters_keep_requires_grad(torch, lib_name):
+    """An integer parameter (which cannot require gradients) and a frozen float parameter
+    load as parameters with the flag the archive recorded, from either writer."""
+    lib = ember if lib_name == "ember" else torch
+
+    class Frozen(lib.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.k = lib.nn.Parameter(lib.tensor([3, 4]), requires_grad=False)
+            self.w = lib.nn.Parameter(lib.tensor([1.0, 2.0]), requires_grad=False)
+            self.v = lib.nn.Parameter(lib.tensor([1.0, 2.0]))
+
+        def forward(self, x):
+            return x * self.k + self.w * self.v
+
+    loaded = ember.jit.load(io.BytesIO(saved(lib, lib.jit.script(Frozen()))))
+    flags = {name: (type(p).__name__, p.requires_grad) for name, p in loaded.named_parameters()}
+    assert flags == {"k": ("Parameter", False), "w": ("Parameter", False), "v": ("Parameter", True)}

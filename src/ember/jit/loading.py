@@ -19,7 +19,8 @@ Example:
 from __future__ import annotations
 
 import os
-from collections import OrderedDict
+from collections import Counter, OrderedDict
+from dataclasses import dataclass
 
 from ember.compiler import CodeUnit
 from ember.errors import SerializationError
@@ -30,7 +31,7 @@ from ember.serializer.script_pickler import ScriptObject
 from ember.tensor import Tensor
 from ember.upgraders import upgrade
 
-__all__ = ["load", "clear_cache"]
+__all__ = ["load", "load_with_report", "LoadReport", "clear_cache"]
 
 
 def load(f, map_location=None, _extra_files=None):
@@ -49,14 +50,41 @@ def load(f, map_location=None, _extra_files=None):
     >>> ember.jit.load(io.BytesIO(buf.getvalue()))(ember.tensor([-1.0, 2.0]))
     tensor([0., 2.])
     """
+    module, _ = load_with_report(f, map_location, _extra_files)
+    return module
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    """What loading an archive found: its `version`, the calls the upgraders replaced
+    (`upgraded`: upgrader name -> count) and all its `extra_files` (name -> bytes)."""
+
+    version: int
+    upgraded: dict
+    extra_files: dict
+
+
+def load_with_report(f, map_location=None, _extra_files=None):
+    """`load`, also returning a `LoadReport`: ``(module, report)``.
+
+    >>> import io, ember
+    >>> buf = io.BytesIO()
+    >>> ember.jit.save(ember.jit.script(ember.nn.ReLU()), buf, _extra_files={"a.txt": "hi"})
+    >>> module, report = load_with_report(io.BytesIO(buf.getvalue()))
+    >>> report
+    LoadReport(version=3, upgraded={}, extra_files={'a.txt': b'hi'})
+    """
     archive = ScriptArchive(_path_or_file(f), restorer(map_location))
     try:
-        module = _module(archive.root, _compiled_code(archive))
+        code, upgraded = _compiled_code(archive)
+        module = _module(archive.root, code)
         for name in list(_extra_files or ()):
             _extra_files[name] = archive.extra(name) or b""
+        extras = {name: archive.extra(name) for name in archive.extra_names()}
+        report = LoadReport(archive.version, dict(upgraded), extras)
     finally:
         archive.close()
-    return module
+    return module, report
 
 
 _CACHE: OrderedDict = OrderedDict()
@@ -68,29 +96,29 @@ def clear_cache() -> None:
     _CACHE.clear()
 
 
-def _compiled_code(archive: ScriptArchive) -> CodeUnit:
-    """The archive's code, compiled. Archives with the same code, constants, source ranges,
-    version and root class share it (the last 16 are kept), as scripting shares a compiled
-    class between instances: loading such an archive again only reads its pickles and
-    tensors."""
+def _compiled_code(archive: ScriptArchive) -> tuple[CodeUnit, Counter]:
+    """The archive's code, compiled, and the calls the upgraders replaced. Archives with the
+    same code, constants, source ranges, version and root class share them (the last 16 are
+    kept), as scripting shares a compiled class between instances: loading such an archive
+    again only reads its pickles and tensors."""
     root = archive.root
     if not isinstance(root, ScriptObject) or not isinstance(root.state, dict):
         raise SerializationError(f"data.pkl: expected a module object, found {root!r}")
     texts = archive.code_texts()
     key = (archive.version, root.qualified_name, tuple(texts.items()), archive.fingerprint())
-    code = _CACHE.get(key)
-    if code is not None:
+    found = _CACHE.get(key)
+    if found is not None:
         _CACHE.move_to_end(key)
-        return code
-    code = CodeUnit(_source_reader(texts), archive.constants)
+        return found
+    code, upgraded = CodeUnit(_source_reader(texts), archive.constants), Counter()
     code.class_info(root.qualified_name)  # the module classes, submodules included
     _compile_all(code)
     _relocate(code, archive)
-    upgrade(code.compiler.unit, archive.version)
-    _CACHE[key] = code
+    upgrade(code.compiler.unit, archive.version, upgraded)
+    _CACHE[key] = code, upgraded
     if len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)
-    return code
+    return code, upgraded
 
 
 def _path_or_file(f):

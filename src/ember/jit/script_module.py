@@ -100,7 +100,8 @@ class RecursiveScriptModule(ScriptModule):
             value = values.get(name)
             if kind == "param":
                 is_param = isinstance(value, Parameter)
-                self._parameters[name] = value if is_param else Parameter(value)
+                keep = is_param or value is None
+                self._parameters[name] = value if keep else Parameter(value, value.requires_grad)
             elif kind == "buffer":
                 self._buffers[name] = value
             elif kind == "module":

@@ -232,6 +232,10 @@ class ScriptArchive:
         path = f"extra/{name}"
         return self.reader.read(path) if self.reader.has(path) else None
 
+    def extra_names(self) -> list[str]:
+        """The names of the user's extra files, in record order."""
+        return [n[6:] for n in self.reader.names() if n.startswith("extra/")]
+
     def close(self) -> None:
         self.reader.close()
 

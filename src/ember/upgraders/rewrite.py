@@ -46,6 +46,7 @@ Example: a version-3 graph whose ``a / b`` divided integer tensors truncating.
 from __future__ import annotations
 
 import weakref
+from collections import Counter
 
 from ember.errors import VerifyError, VersionError
 from ember.ir import Builder, CompilationUnit, Graph, Operation, OpResult, pipeline, verify
@@ -59,13 +60,14 @@ _UPGRADED: weakref.WeakSet[Graph] = weakref.WeakSet()
 """Graphs an earlier `upgrade` has seen: they are never upgraded twice."""
 
 
-def upgrade(unit: CompilationUnit, version: int) -> int:
+def upgrade(unit: CompilationUnit, version: int, applied: Counter | None = None) -> int:
     """Give every call in `unit` the meaning its operator had at archive version `version`.
 
     Rewrites, in place, every graph of `unit` (methods and free functions) that no earlier
     call has upgraded, so a loader that compiles lazily may call it again after compiling
-    more. Returns the number of calls replaced by upgrader bodies. Raises `VersionError`
-    for a call the archive's version could not have written.
+    more. Returns the number of calls replaced by upgrader bodies, and counts them by
+    upgrader name in `applied` if given. Raises `VersionError` for a call the archive's
+    version could not have written.
     """
     table = for_version(version)
     if not table:
@@ -73,12 +75,17 @@ def upgrade(unit: CompilationUnit, version: int) -> int:
     total = 0
     for graph in unit.graphs():
         if graph not in _UPGRADED:
-            total += upgrade_graph(graph, version, table)
+            total += upgrade_graph(graph, version, table, applied)
             _UPGRADED.add(graph)
     return total
 
 
-def upgrade_graph(graph: Graph, version: int, table: dict[str, Upgrader] | None = None) -> int:
+def upgrade_graph(
+    graph: Graph,
+    version: int,
+    table: dict[str, Upgrader] | None = None,
+    applied: Counter | None = None,
+) -> int:
     """`upgrade` for one graph (always rewrites: it keeps no record of `graph`). The graph is
     left as it was when a call is refused."""
     table = for_version(version) if table is None else table
@@ -88,6 +95,8 @@ def upgrade_graph(graph: Graph, version: int, table: dict[str, Upgrader] | None 
     rewrites = [(op, up) for op, up in calls if up.body is not None]
     for op, up in rewrites:
         _replace(op, up)
+        if applied is not None:
+            applied[up.name] += 1
     if rewrites:
         graph.changed()
         if pipeline.VERIFY_EACH_PASS:

@@ -341,7 +341,8 @@ class FunctionLowering(
             self.partial.update(n for n in e if n not in names and n not in saved)
         differ = [n for n in names if any(e[n] is not saved.get(n) for e in live)]
         changed = [n for n in differ if all(isinstance(e[n], Value) for e in live)]
-        types = [self.join([e[n].type for e in live], st, f"variable '{n}'") for n in changed]
+        types = [self.join([self.declared_type(n, e[n].type) for e in live], st, f"variable '{n}'")
+                 for n in changed]  # fmt: skip
         for block, env in zip(op.blocks, envs):
             with self.b.at_end(block):
                 if env is DEAD:
