@@ -1,7 +1,9 @@
 """ember's main job, end to end, as far as it has landed: tensors and views, a module and its
-state dict, a checkpoint round trip, scripting, and running the scripted module."""
+state dict, a checkpoint round trip, scripting, running the scripted module, and saving it as
+a TorchScript archive, loading it back and running it (the C++ runtime is still to come)."""
 
 import tempfile
+import zipfile
 from pathlib import Path
 
 import ember
@@ -46,6 +48,18 @@ def main():
     show("eager forward", module(x))
     show("scripted forward", scripted(x))
     show("scripted forward, 2-D input", scripted(ember.randn(2, 4)))
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "my_module.pt"
+        ember.jit.save(scripted, path)  # torch.jit.load reads it too
+        loaded = ember.jit.load(path)
+        show("archive records", "\n".join(sorted(_records(path))))
+        show("loaded archive, forward", loaded(x))
+
+
+def _records(path):
+    with zipfile.ZipFile(path) as archive:
+        return archive.namelist()
 
 
 if __name__ == "__main__":
