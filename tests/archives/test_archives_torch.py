@@ -103,13 +103,7 @@ def dual_pair(torch):
     return bound(dual, ember, "dual_archive_ember"), bound(dual, torch, "dual_archive_torch")
 
 
-# torch's aten::format prints floats as its IValues print (10.0 as "10."); ember's as Python
-_FLOAT_TEXT = pytest.mark.xfail(reason="float formatting in strings differs", strict=True)
-
-
-@pytest.mark.parametrize(
-    "name", [pytest.param(n, marks=_FLOAT_TEXT) if n == "clip_first" else n for n in DUAL_NAMES]
-)
+@pytest.mark.parametrize("name", DUAL_NAMES)
 def test_dual_functions_both_ways(torch, dual_pair, name):
     ours_fn, theirs_fn = (getattr(m, name) for m in dual_pair)
     from_torch = ember.jit.load(io.BytesIO(saved(torch, torch.jit.script(theirs_fn))))

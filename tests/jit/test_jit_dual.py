@@ -71,11 +71,18 @@ def test_code_matches_torch(both, torch, name):
     )
 
 
+# Scripted code prints floats in strings as TorchScript does, in torch too: 7.0 as "7."
+SCRIPTED_TEXT = {"clip_first"}
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_scripted_matches_eager(both, name):
     fn = getattr(both[0], name)
     eager_args, scripted_args = _inputs(name), _inputs(name)
-    _same(fn(*eager_args), ember.jit.script(fn)(*scripted_args))
+    eager = fn(*eager_args)
+    if name in SCRIPTED_TEXT:
+        eager = eager.replace(".0", ".")
+    _same(eager, ember.jit.script(fn)(*scripted_args))
     _same(eager_args, scripted_args)  # the same writes through to the arguments
 
 

@@ -18,7 +18,16 @@ import warnings
 
 from ember.ops.table import register_lines
 
-__all__ = ["append", "extend", "set_item", "find", "to_str", "format_string", "warn"]
+__all__ = [
+    "append",
+    "extend",
+    "set_item",
+    "find",
+    "to_str",
+    "format_string",
+    "print_values",
+    "warn",
+]
 
 
 def append(lst: list, x) -> list:
@@ -45,10 +54,37 @@ def find(s: str, sub: str, start: int, end: int) -> int:
 
 
 def to_str(x) -> str:
-    """``str(x)`` as TorchScript spells it (bools as True/False)."""
+    """``str(x)`` as TorchScript prints values (also in f-strings, ``format`` and ``print``):
+    a float with an integral value that fits an int64 ends in a dot, others show 17
+    significant digits; strings inside lists, tuples and dicts are not quoted.
+
+    >>> to_str([10.0, 0.1, -0.0, 1e20]), to_str(("a", True, None)), to_str({"k": [2.5]})
+    ('[10., 0.10000000000000001, 0., 1e+20]', '(a, True, None)', '{k: [2.5]}')
+    >>> to_str((1.0,)), to_str(float("nan")), to_str(-(2.0**63))
+    ('(1.,)', 'nan', '-9223372036854775808.')
+    """
     if isinstance(x, bool):
         return "True" if x else "False"
+    if isinstance(x, float):
+        return _float_text(x)
+    if isinstance(x, list):
+        return "[" + ", ".join(map(to_str, x)) + "]"
+    if isinstance(x, tuple):
+        return "(" + ", ".join(map(to_str, x)) + ("," if len(x) == 1 else "") + ")"
+    if isinstance(x, dict):
+        return "{" + ", ".join(f"{to_str(k)}: {to_str(v)}" for k, v in x.items()) + "}"
     return str(x)
+
+
+def _float_text(d: float) -> str:
+    if -(2.0**63) <= d < 2.0**63 and d.is_integer():
+        return f"{int(d)}."
+    return f"{d:.17g}"
+
+
+def print_values(*values) -> None:
+    """TorchScript's ``print``: the values as `to_str` prints them, separated by spaces."""
+    print(*map(to_str, values))
 
 
 def format_string(fmt: str, *args) -> str:
@@ -74,7 +110,8 @@ def warn(message: str, stacklevel: int = 2) -> None:
 
 
 _KERNELS = {"append": append, "extend": extend, "set_item": set_item, "find": find,
-            "str": to_str, "warn": warn, "format": format_string}  # fmt: skip
+            "str": to_str, "warn": warn, "format": format_string,
+            "print": print_values}  # fmt: skip
 
 register_lines(
     r"""
@@ -151,6 +188,7 @@ aten::slice.str(str string, int? start=None, int? end=None, int step=1) -> str |
     | {0}[{1}:{2}:{3}] | the substring string[start:end:step]
 aten::split.str(str self, str? separator=None, int max=-1) -> str[] | pure str.split
     | {0}.split({1}, {2}) | split (separator None: on runs of whitespace)
+prim::Print(...) -> () | effect | kernel:print | print the operands separated by spaces
 aten::warn(str message, int stacklevel=2) -> () | effect | kernel:warn | a UserWarning
 """,
     _KERNELS,

@@ -44,5 +44,4 @@ prim::TupleUnpack(Any tup) -> ... | pure structural | - | the elements of a tupl
 prim::TupleIndex(Any tup, int i) -> Any | pure | {0}[{1}] | element i of a tuple
 prim::DictConstruct(...) -> Dict(K, V) | pure structural | -
     | a new dict from alternating key and value operands
-prim::Print(...) -> () | effect | print({*}) | print the operands separated by spaces
 """)
