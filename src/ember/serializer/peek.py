@@ -98,7 +98,8 @@ class PeekUnpickler(WeightsUnpickler):
 
     def load_build(self):
         if isinstance(self.stack[-2], Stub):
-            self.stack[-2].state = self.stack.pop()
+            state = self.stack.pop()
+            self.stack[-1].state = state
         else:
             WeightsUnpickler.load_build(self)
 
