@@ -1,6 +1,8 @@
 """`ember inspect` on checkpoints: torch's and ember's, zip and legacy, with their tensors,
 shared storages, non-tensor entries (an epoch, an optimizer's hyperparameters) and writer."""
 
+import argparse
+import collections
 import io
 import zipfile
 
@@ -101,6 +103,26 @@ def test_an_epoch_and_optimizer_hyperparameters_are_shown(tmp_path, capsys, torc
     group = rows(report(capsys, path)["entries"])["optimizer.param_groups.0.betas"]
     assert group == {"name": "betas", "kind": "value", "type": "tuple",
                      "text": "(0.9, 0.999)", "value": [0.9, 0.999]}  # fmt: skip
+
+
+def test_hyperparameters_in_objects_a_weights_only_load_refuses(tmp_path, capsys):
+    args = argparse.Namespace(lr=0.1, layers=[64, 64])
+    counts = collections.defaultdict(list, {"train": [1, 2]})
+    path = tmp_path / "args.pt"
+    ember.save({"args": args, "counts": counts, "w": ember.ones(1)}, path)
+    status, out, _ = run(capsys, "inspect", path)
+    assert status == 0 and section(out, "entries") == [
+        "entries: dict, 3 entries",
+        "├── args        refused  argparse.Namespace()  (stand-in: nothing was run)",
+        "│   ├── lr      float    0.1",
+        "│   └── layers  list     [64, 64]",
+        "├── counts      refused  collections.defaultdict(<global builtins.list>)  "
+        "(stand-in: nothing was run)",
+        "│   └── train   list     [1, 2]",
+        "└── w           tensor   float32  [1]  4 B  storage 0",
+    ]
+    assert report(capsys, path)["refused_globals"] == [
+        "argparse.Namespace", "builtins.list", "collections.defaultdict"]  # fmt: skip
 
 
 def test_views_of_one_storage_and_tied_tensors(tmp_path, capsys):

@@ -138,7 +138,7 @@ class Tree:
         items = list(state.items()) if isinstance(state, dict) else []
         if state is not None and not isinstance(state, dict):
             items = [("<state>", state)]
-        items += [(str(i), v) for i, v in enumerate(stub.items)]
+        items += stub.entries + list(enumerate(stub.items))
         node["children"] = self.children([(_key(k), v) for k, v in items], path, depth)
         return node
 

@@ -39,18 +39,19 @@ class Global:
         self.name = name
 
     def __repr__(self) -> str:
-        return f"Global({self.name!r})"
+        return f"<global {self.name}>"
 
 
 class Stub:
     """What calling or instantiating a refused global would have made: its name, the
-    arguments, the state a BUILD gave it and the items APPEND/SETITEM added."""
+    arguments, the state a BUILD gave it, the items APPEND added and the (key, value)
+    entries SETITEM added."""
 
-    __slots__ = ("name", "args", "state", "items")
+    __slots__ = ("name", "args", "state", "items", "entries")
 
     def __init__(self, name: str, args: tuple):
         self.name, self.args = name, args
-        self.state, self.items = None, []
+        self.state, self.items, self.entries = None, [], []
 
     def append(self, value) -> None:
         self.items.append(value)
@@ -59,7 +60,7 @@ class Stub:
         self.items.extend(values)
 
     def __setitem__(self, key, value) -> None:
-        self.items.append((key, value))
+        self.entries.append((key, value))
 
     def __repr__(self) -> str:
         return f"Stub({self.name!r}, {shown(self.args)})"
