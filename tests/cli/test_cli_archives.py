@@ -221,6 +221,8 @@ def test_versions_outside_the_window_are_inspected_and_refused(tmp_path, capsys,
     refused = [line for line in out.splitlines() if line.startswith("refused")]
     assert len(refused) == 1 and refused[0].startswith(f"refused    {refusal}")
     assert "├── table         buffer     float32  [6]     24 B  storage 1" in out
+    if version in (None, b"three\n"):
+        assert "upgraders  none: the version is unknown" in out
     with pytest.raises(ember.SerializationError):
         ember.jit.load(path)
 

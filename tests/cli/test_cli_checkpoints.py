@@ -80,6 +80,16 @@ def test_torch_and_ember_checkpoints_read_alike(tmp_path, capsys, torch, zip_for
         assert got["torch"]["version"] is None and got["torch"]["records"] == []
 
 
+def test_what_follows_a_legacy_checkpoint_is_counted(tmp_path, capsys):
+    buf = io.BytesIO()
+    ember.save([ember.ones(2)], buf, _use_new_zipfile_serialization=False)
+    path = tmp_path / "legacy.pt"
+    path.write_bytes(buf.getvalue() + b"extra")
+    status, out, _ = run(capsys, "inspect", path)
+    assert status == 0 and "trailing   5 bytes follow the checkpoint" in out.splitlines()
+    assert "version    none (the legacy format has no version record)" in out.splitlines()
+
+
 def test_an_epoch_and_optimizer_hyperparameters_are_shown(tmp_path, capsys, torch):
     model = torch.nn.Linear(3, 2)
     optimizer = torch.optim.Adam(model.parameters(), lr=0.001)

@@ -13,6 +13,7 @@ import zipfile
 import pytest
 from tests.cli.inspecting import report, run
 
+import crafted
 import ember
 from ember.serializer.zipwriter import ZipWriter
 
@@ -81,6 +82,10 @@ DAMAGED = {
     "bad byteorder": (
         lambda: _zip({**_records(_checkpoint()), "byteorder": b"sideways"}),
         "record 'byteorder' holds b'sideways'",
+    ),
+    "refused global called with a non-tuple": (
+        lambda: crafted.checkpoint(b"\x80\x02cfoo\nbar\nK\x05R."),
+        "REDUCE with non-tuple arguments",
     ),
     "archive without its tensors": (
         lambda: _zip({k: v for k, v in _records(_archive()).items() if k != "data/0"}),

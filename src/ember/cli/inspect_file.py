@@ -6,7 +6,9 @@ or ``legacy``), the ``writer`` (ember, torch, or unknown, with the evidence), th
 ``version`` and the ``upgraders`` that cover it, ``refusals`` (why `ember.load` or
 `ember.jit.load` would refuse the file), the zip ``records``, the object tree (``entries``
 of a checkpoint; ``modules`` and ``constants`` of an archive: see `ember.cli.objects`), the
-``storages`` the tensors use with their ``totals``, and the archive's ``code`` files.
+``storages`` the tensors use with their ``totals``, and the archive's ``code`` files. A
+checkpoint's report also lists its ``refused_globals``; a legacy one counts the
+``trailing_bytes`` after it.
 
 Pickles are read by the restricted unpicklers: `ember.serializer.peek` for checkpoints
 (refused globals become stand-ins), the archive unpickler for archives (which refuses them);
@@ -82,7 +84,7 @@ def inspect_file(f, mmap: bool = False, code: bool = False) -> dict:
 
 def _mapping(f):
     if not isinstance(f, str | os.PathLike):
-        raise SerializationError("--mmap needs a file path")
+        raise SerializationError("mmap=True needs a file path")
     try:
         return np.memmap(f, dtype=np.uint8, mode="c")
     except ValueError:  # an empty file: the readers say what is wrong with it
@@ -121,7 +123,7 @@ def _zip(reader: ZipReader, mapping, with_code: bool) -> dict:
         loader.fill()
         for work in after_fill:
             work()
-        _objects(report, "entries", obj, Tree(Storages(_records_of(loader))))
+        _entries(report, obj, Storages(_records_of(loader)))
     else:
         _archive(report, reader, mapping, swap, texts)
     report["code"] = [_code(path, text, with_code) for path, text in texts.items()]
@@ -175,10 +177,9 @@ def _records_of(loader: StorageLoader) -> dict:
     return {id(storage): f"{folder}/{key}" for key, (storage, _) in loader.loaded.items()}
 
 
-def _objects(report: dict, key: str, obj, tree: Tree) -> None:
-    report[key] = tree.node("", obj)
-    report["storages"] = tree.storages.table()
-    report["totals"] = tree.storages.totals()
+def _entries(report: dict, obj, storages: Storages) -> None:
+    report["entries"] = Tree(storages).node("", obj)
+    report["storages"], report["totals"] = storages.table(), storages.totals()
 
 
 # -- TorchScript archives --------------------------------------------------------------------
@@ -200,7 +201,7 @@ def _archive(report: dict, reader: ZipReader, mapping, swap: bool, texts: dict) 
         loader.fill()
     storages = Storages({**_records_of(loaders[0]), **_records_of(loaders[1])})
     tree = ModuleTree(storages, declarations(_prefixes(texts)))
-    _objects(report, "modules", root, tree)
+    report["modules"] = tree.node("", root)
     if not isinstance(constants, tuple):
         constants = [constants]
     items = [(f"c{i}", value) for i, value in enumerate(constants)]
@@ -238,8 +239,7 @@ def _legacy(source) -> dict:
         "evidence": "the legacy format carries no mark of its writer (torch and ember write "
         "the same bytes, storage keys aside, which are memory addresses)",
     })  # fmt: skip
-    report["version"] = None
     obj = _peek(report, source, None, legacy=True)
-    _objects(report, "entries", obj, Tree(Storages()))
+    _entries(report, obj, Storages())
     report["code"] = []
     return report

@@ -57,7 +57,8 @@ def _size(n: int) -> str:
 def _aligned(rows: list[tuple], right: tuple = ()) -> list[str]:
     """Rows of cells as lines, each column as wide as its widest cell (`right`: right-aligned
     column indexes); rows shorter than the widest are padded only as far as they go."""
-    widths = [max((len(r[i]) for r in rows if len(r) > i), default=0) for i in range(99)]
+    columns = max(len(r) for r in rows)
+    widths = [max(len(r[i]) for r in rows if len(r) > i) for i in range(columns)]
     lines = []
     for row in rows:
         cells = [
@@ -100,12 +101,13 @@ def _upgraders(report: dict) -> str:
     upgraders = report["upgraders"]
     if upgraders is None:
         return "none: a checkpoint holds no code"
-    covering, apply = upgraders["in_range"], upgraders["may_apply"]
+    covering, apply, version = upgraders["in_range"], upgraders["may_apply"], report["version"]
     if apply:
         return f"{', '.join(apply)} (for operators the code calls)"
+    if version is None:
+        return "none: the version is unknown"
     if not covering:
-        return f"none: no upgrader covers version {report['version']}"
-    version = report["version"]
+        return f"none: no upgrader covers version {version}"
     return f"none apply: {len(covering)} cover version {version}, none an operator the code calls"
 
 

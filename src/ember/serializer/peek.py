@@ -83,18 +83,22 @@ class PeekUnpickler(WeightsUnpickler):
             self.refused.add(full)
             return Global(full)
 
+    def _stub(self, opcode: str) -> bool:
+        """Replace a refused global and its arguments on the stack by a `Stub`, if it is one."""
+        if not isinstance(self.stack[-2], Global):
+            return False
+        args = self.stack.pop()
+        if not isinstance(args, tuple):
+            self._refuse(f"{opcode} with non-tuple arguments")
+        self.stack[-1] = Stub(self.stack[-1].name, args)
+        return True
+
     def load_reduce(self):
-        if isinstance(self.stack[-2], Global):
-            args = self.stack.pop()
-            self.stack[-1] = Stub(self.stack[-1].name, args)
-        else:
+        if not self._stub("REDUCE"):
             WeightsUnpickler.load_reduce(self)
 
     def load_newobj(self):
-        if isinstance(self.stack[-2], Global):
-            args = self.stack.pop()
-            self.stack[-1] = Stub(self.stack[-1].name, args)
-        else:
+        if not self._stub("NEWOBJ"):
             WeightsUnpickler.load_newobj(self)
 
     def load_build(self):
