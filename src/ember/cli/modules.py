@@ -30,7 +30,11 @@ __all__ = ["declarations", "ModuleTree"]
 
 def declarations(texts: dict) -> dict:
     """Qualified class name -> ``{"module", "parameters", "buffers"}`` for every class in
-    the code files `texts` (prefix -> text); a file Python cannot parse declares nothing."""
+    the code files `texts` (prefix -> text); a file Python cannot parse declares nothing.
+
+    >>> declarations({"__torch__.m": "class Net(Module):\\n  __buffers__ = ['mask', ]\\n"})
+    {'__torch__.m.Net': {'module': True, 'parameters': [], 'buffers': ['mask']}}
+    """
     found = {}
     for prefix, text in texts.items():
         try:

@@ -28,7 +28,19 @@ __all__ = ["render"]
 
 
 def render(report: dict, path: str, records: bool = True) -> str:
-    """The text form of an `ember.cli.inspect_file` report on the file at `path`."""
+    """The text form of an `ember.cli.inspect_file` report on the file at `path`
+    (`records=False` leaves out the table of zip records).
+
+    >>> import io, ember
+    >>> from ember.cli.inspect_file import inspect_file
+    >>> buf = io.BytesIO()
+    >>> ember.save(ember.ones(2), buf)
+    >>> print("\\n".join(render(inspect_file(buf.getvalue()), "one.pt").splitlines()[-4:]))
+    entries
+    <root>  tensor  float32  [2]  8 B  storage 0
+    <BLANKLINE>
+    storages   1 tensor in 1 storage, 8 B; none shared
+    """
     out = _header(report, path)
     if records and report["records"]:
         out += ["", *_records(report)]

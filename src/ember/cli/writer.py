@@ -49,7 +49,15 @@ def torch_crc_hash(crcs) -> int:
 
 
 def writer_of(reader: ZipReader) -> dict:
-    """``{"name": "ember" | "torch" | "unknown", "evidence": why}`` for an open zip file."""
+    """``{"name": "ember" | "torch" | "unknown", "evidence": why}`` for an open zip file.
+
+    >>> import io, zipfile
+    >>> buf = io.BytesIO()
+    >>> with zipfile.ZipFile(buf, "w") as z:
+    ...     z.writestr("archive/data.pkl", b"")
+    >>> writer_of(ZipReader(buf.getvalue()))["evidence"]
+    'it has no .data/serialization_id record (written by an older torch or another tool)'
+    """
     if not reader.has(_ID):
         return _unknown(f"it has no {_ID} record (written by an older torch or another tool)")
     found = reader.read(_ID, limit=64)
