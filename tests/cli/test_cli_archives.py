@@ -240,3 +240,24 @@ def test_code_that_does_not_parse_still_shows_the_objects(tmp_path, capsys):
     got = rows(report(capsys, path)["modules"])
     assert got["table"]["kind"] == "tensor" and got["fc.weight"]["kind"] == "parameter"
     assert re.search(r"code/__torch__\.py +1 lines", run(capsys, "inspect", path)[1])
+
+
+def test_script_class_objects_show_their_attributes(tmp_path, capsys, torch):
+    class Pair:
+        def __init__(self, a: int, b: float):
+            self.a = a
+            self.b = b
+
+    class Holder(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.pair = Pair(3, 0.5)
+
+        def forward(self, x):
+            return x * self.pair.b + self.pair.a
+
+    path = tmp_path / "holder.pt"
+    torch.jit.save(torch.jit.script(Holder()), path)
+    pair = next(c for c in report(capsys, path)["modules"]["children"] if c["name"] == "pair")
+    assert (pair["kind"], pair["type"]) == ("object", "Pair")
+    assert [(c["name"], c["text"]) for c in pair["children"]] == [("a", "3"), ("b", "0.5")]
