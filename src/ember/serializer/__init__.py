@@ -6,6 +6,7 @@
   `compact`: the `compact=True` plan.
 - `unpickler`, `rebuild`, `allowlist`: the allowlisting (weights_only) and trusting unpicklers
   and the ember objects behind PyTorch's global names; `scan`: refused globals, nothing run;
+  `peek`: an unpickler that stands refused globals in with records, to show what a file holds;
   `mathbits`: PyTorch's lazy conj/neg bits; `location`: `map_location` on a CPU-only loader.
 - `zipformat` / `legacy`: the two file formats end to end.
 

@@ -186,9 +186,10 @@ def load_legacy(f, weights_only: bool = True, restore=None):
     return load_legacy_at(f, weights_only, restore)[0]
 
 
-def load_legacy_at(f, weights_only: bool = True, restore=None, options=None):
+def load_legacy_at(f, weights_only: bool = True, restore=None, options=None, unpickler=None):
     """(object, number of bytes the checkpoint took): a legacy file ends where its data does,
-    so more may follow it in the same stream. `options` go to `unpickle` for the object."""
+    so more may follow it in the same stream. `options` and `unpickler` go to `unpickle` for
+    the object."""
     given = hasattr(f, "readinto") and hasattr(f, "size")
     source = f if given else open_source(f)
     try:
@@ -205,7 +206,9 @@ def load_legacy_at(f, weights_only: bool = True, restore=None, options=None):
         swap = bool(info.get("little_endian", True)) != (sys.byteorder == "little")
         storages = _LegacyStorages(cursor, restore)
         after_fill: list = []
-        obj = unpickle(cursor, storages, weights_only, "the object pickle", after_fill, options)
+        obj = unpickle(
+            cursor, storages, weights_only, "the object pickle", after_fill, options, unpickler
+        )
         keys = unpickle(cursor, None, True, "the storage key list")
         storages.fill(keys, swap)
         for work in after_fill:

@@ -34,6 +34,7 @@ __all__ = [
     "record_name",
     "check_version",
     "unknown_operators",
+    "called_operators",
 ]
 
 MIN_VERSION, MAX_VERSION = 1, 10  # torch 2.13's kMin/kMaxSupportedFileFormatVersion
@@ -62,14 +63,20 @@ def record_name(version: int) -> str:
     return "version" if version < 6 else ".data/version"
 
 
+def called_operators(code: str) -> list[str]:
+    """The operators `code` (archive source) calls, by name (``torch.div(`` is ``aten::div``).
+
+    >>> called_operators("_0 = torch.div(x, 2)\\n_1 = ops.prim.NumToTensor(n)\\n")
+    ['aten::div', 'prim::NumToTensor']
+    """
+    return sorted(
+        {f"aten::{aten}" if aten else f"{ns}::{name}" for aten, ns, name in _CALL.findall(code)}
+    )
+
+
 def unknown_operators(code: str) -> list[str]:
     """The operators `code` (archive source) calls that ember's op table does not have."""
-    names = set()
-    for aten, ns, name in _CALL.findall(code):
-        qualified = f"aten::{aten}" if aten else f"{ns}::{name}"
-        if not ops.overloads(qualified):
-            names.add(qualified)
-    return sorted(names)
+    return [name for name in called_operators(code) if not ops.overloads(name)]
 
 
 def check_version(version: int, code: str = "") -> None:

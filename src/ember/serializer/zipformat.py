@@ -290,14 +290,21 @@ def byteorder_of(reader: ZipReader) -> str:
 
 
 def unpickle(
-    data, load_storage, weights_only: bool, what: str = "data.pkl", after_fill=None, options=None
+    data,
+    load_storage,
+    weights_only: bool,
+    what: str = "data.pkl",
+    after_fill=None,
+    options=None,
+    unpickler=None,
 ):
     """Unpickle `data` with the allowlisting or the trusting unpickler; errors become ours.
 
     Work that must wait until the storages are filled is appended to `after_fill`; `options`
-    are the unpickler's `encoding` and `errors` (for Python 2 strings), if given.
+    are the unpickler's `encoding` and `errors` (for Python 2 strings), if given. `unpickler`
+    replaces the class chosen by `weights_only` (called with the same arguments).
     """
-    cls = WeightsUnpickler if weights_only else FullUnpickler
+    cls = unpickler or (WeightsUnpickler if weights_only else FullUnpickler)
     stream = io.BytesIO(data) if isinstance(data, (bytes, bytearray)) else data
     try:
         with deferred(after_fill):

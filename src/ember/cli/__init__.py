@@ -1,0 +1,98 @@
+"""The `ember` command: look inside checkpoints and TorchScript archives without running them.
+
+    ember inspect FILE   what the file is: kind, writer, version and upgraders, records, the
+                         tensors and other entries (or the module tree), shared storages, code
+    ember check FILE     list the globals a full-pickle load would need; exit 1 if any are unsafe
+
+Nothing in the file executes: pickles are read by restricted unpicklers and archive code is
+only listed. Exit status 2 means the file could not be read; the message names the problem.
+
+Each subcommand is one `_add_<name>(commands)` function that adds its parser and sets the
+function to run; `SUBCOMMANDS` lists them.
+
+Example:
+    >>> import os, tempfile, ember
+    >>> path = os.path.join(tempfile.mkdtemp(), "w.pt")
+    >>> ember.save({"w": ember.zeros(2)}, path)
+    >>> main(["check", path])
+    /.../w.pt: loads with weights_only=True (no unsafe globals)
+    0
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from ember.cli.inspect_file import inspect_file
+from ember.cli.render import render
+from ember.errors import EmberError
+from ember.serialization import get_unsafe_globals_in_checkpoint
+
+__all__ = ["main", "inspect_file", "render"]
+
+
+def _inspect(args) -> int:
+    report = {"file": args.file, **inspect_file(args.file, mmap=args.mmap, code=args.code)}
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        print(render(report, args.file, records=not args.no_records))
+    return 0
+
+
+def _add_inspect(commands) -> None:
+    p = commands.add_parser("inspect", help="tell what a checkpoint or TorchScript archive holds")
+    p.add_argument("file")
+    p.add_argument("--json", action="store_true", help="print the report as one JSON document")
+    p.add_argument("--code", action="store_true", help="print the archive's code files in full")
+    p.add_argument("--no-records", action="store_true", help="leave out the zip records")
+    p.add_argument(
+        "--mmap", action="store_true", help="map the file: tensor bytes are not read or checked"
+    )
+    p.set_defaults(run=_inspect)
+
+
+def _check(args) -> int:
+    unsafe = get_unsafe_globals_in_checkpoint(args.file)
+    if not unsafe:
+        print(f"{args.file}: loads with weights_only=True (no unsafe globals)")
+        return 0
+    print(f"{args.file}: a full-pickle load would use these globals:")
+    for name in unsafe:
+        print(f"  {name}")
+    return 1
+
+
+def _add_check(commands) -> None:
+    p = commands.add_parser("check", help="list globals a full-pickle load would need")
+    p.add_argument("file")
+    p.set_defaults(run=_check)
+
+
+SUBCOMMANDS = (_add_inspect, _add_check)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ember", description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    for add in SUBCOMMANDS:
+        add(commands)
+    return parser
+
+
+def main(argv=None) -> int:
+    """Run the `ember` command with `argv` (default: `sys.argv[1:]`); returns the exit status:
+    0 done, 1 `check` found unsafe globals, 2 the file could not be read (message on stderr).
+
+    >>> main(["inspect", "/no/such/file.pt"])
+    2
+    """
+    args = _parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except (EmberError, OSError) as error:
+        where = f"{args.file}: " if hasattr(args, "file") else ""
+        print(f"ember {args.command}: {where}{error}", file=sys.stderr)
+        return 2

@@ -1,0 +1,110 @@
+"""An archive's module tree: its objects (``data.pkl``) with what the code declares of them.
+
+``data.pkl`` gives each object its class's qualified name and its attributes; whether a
+tensor attribute is a parameter or a buffer, and whether an object is a module, is written
+in the class's code (``class Net(Module):``, ``__parameters__ = ["weight", ]``,
+``__buffers__ = [...]``). `declarations` reads those lines with Python's parser: parsing
+runs nothing, and nothing is compiled.
+
+Example:
+    >>> import ember
+    >>> from ember.cli.objects import Storages
+    >>> from ember.serializer.script_pickler import ScriptObject
+    >>> code = {"__torch__": 'class Net(Module):\\n  __parameters__ = ["w", ]\\n'}
+    >>> net = ScriptObject("__torch__.Net", {"training": True, "w": ember.ones(2)})
+    >>> node = ModuleTree(Storages(), declarations(code)).node("", net)
+    >>> node["kind"], node["type"], [(c["name"], c["kind"]) for c in node["children"]]
+    ('module', 'Net', [('training', 'value'), ('w', 'parameter')])
+"""
+
+from __future__ import annotations
+
+import ast
+
+from ember.cli.objects import Tree
+from ember.serializer.script_pickler import ScriptObject
+from ember.tensor import Tensor
+
+__all__ = ["declarations", "ModuleTree"]
+
+
+def declarations(texts: dict) -> dict:
+    """Qualified class name -> ``{"module", "parameters", "buffers"}`` for every class in
+    the code files `texts` (prefix -> text); a file Python cannot parse declares nothing.
+
+    >>> declarations({"__torch__.m": "class Net(Module):\\n  __buffers__ = ['mask', ]\\n"})
+    {'__torch__.m.Net': {'module': True, 'parameters': [], 'buffers': ['mask']}}
+    """
+    found = {}
+    for prefix, text in texts.items():
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue
+        for node in tree.body:
+            if isinstance(node, ast.ClassDef):
+                found[f"{prefix}.{node.name}"] = _declared(node)
+    return found
+
+
+_DECLARED = {"__parameters__": "parameters", "__buffers__": "buffers"}
+
+
+def _declared(node: ast.ClassDef) -> dict:
+    bases = [b.id if isinstance(b, ast.Name) else getattr(b, "attr", "") for b in node.bases]
+    out = {"module": "Module" in bases, "parameters": [], "buffers": []}
+    for stmt in node.body:
+        if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1):
+            continue
+        target = stmt.targets[0]
+        name = _DECLARED.get(target.id) if isinstance(target, ast.Name) else None
+        if name is not None:
+            try:
+                names = ast.literal_eval(stmt.value)
+            except (ValueError, TypeError, SyntaxError, RecursionError, MemoryError):
+                continue
+            if isinstance(names, list):
+                out[name] = [n for n in names if isinstance(n, str)]
+    return out
+
+
+class ModuleTree(Tree):
+    """A `Tree` that shows TorchScript objects as modules (or objects) with their
+    attributes, tensors marked parameter or buffer as their class declares."""
+
+    def __init__(self, storages, classes: dict):
+        super().__init__(storages)
+        self.classes = classes
+
+    def expandable(self, value) -> bool:
+        return isinstance(value, ScriptObject) or super().expandable(value)
+
+    def expand(self, node: dict, value, path: str, depth: int) -> dict:
+        if not isinstance(value, ScriptObject):
+            return super().expand(node, value, path, depth)
+        name = value.qualified_name
+        declared = self.classes.get(name, {})
+        node.update(
+            kind="module" if declared.get("module") else "object",
+            type=name.rpartition(".")[2],
+            qualified_name=name,
+        )
+        state = value.state
+        items = list(state.items()) if isinstance(state, dict) else [("<state>", state)]
+        children = []
+        for key, attr in items:
+            key = str(key)
+            where = f"{path}.{key}" if path else key
+            if isinstance(attr, Tensor):
+                kind = _tensor_kind(key, declared)
+                children.append(self.tensor({"name": key}, attr, where, kind))
+            else:
+                children.append(self.node(key, attr, where, depth + 1))
+        node["children"] = children
+        return node
+
+
+def _tensor_kind(name: str, declared: dict) -> str:
+    if name in declared.get("parameters", ()):
+        return "parameter"
+    return "buffer" if name in declared.get("buffers", ()) else "tensor"
