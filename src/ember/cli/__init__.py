@@ -3,9 +3,13 @@
     ember inspect FILE   what the file is: kind, writer, version and upgraders, records, the
                          tensors and other entries (or the module tree), shared storages, code
     ember check FILE     list the globals a full-pickle load would need; exit 1 if any are unsafe
+    ember upgrade OLD NEW
+                         rewrite an old TorchScript archive at the current version, its
+                         operator upgraders inlined (docs/versioning.md)
 
-Nothing in the file executes: pickles are read by restricted unpicklers and archive code is
-only listed. Exit status 2 means the file could not be read; the message names the problem.
+Nothing in the file executes: pickles are read by restricted unpicklers, and archive code is
+only listed (`inspect`) or compiled by ember (`upgrade`). Exit status 2 means the file could
+not be read; the message names the problem.
 
 Each subcommand is one `_add_<name>(commands)` function that adds its parser and sets the
 function to run; `SUBCOMMANDS` lists them.
@@ -22,12 +26,15 @@ Example:
 from __future__ import annotations
 
 import argparse
+import errno
 import json
+import os
 import sys
 
 from ember.cli.inspect_file import inspect_file
 from ember.cli.render import render
 from ember.errors import EmberError
+from ember.jit.upgrading import upgrade_archive
 from ember.serialization import get_unsafe_globals_in_checkpoint
 
 __all__ = ["main", "inspect_file", "render"]
@@ -71,7 +78,24 @@ def _add_check(commands) -> None:
     p.set_defaults(run=_check)
 
 
-SUBCOMMANDS = (_add_inspect, _add_check)
+def _upgrade(args) -> int:
+    if not os.path.isfile(args.file):  # before jit.load raises torch's ValueError for it
+        raise FileNotFoundError(errno.ENOENT, "no such file", args.file)
+    report = upgrade_archive(args.file, args.new)
+    print(report.summary(args.file, args.new))
+    return 0
+
+
+def _add_upgrade(commands) -> None:
+    p = commands.add_parser(
+        "upgrade", help="rewrite an old TorchScript archive at the current version"
+    )
+    p.add_argument("file", metavar="OLD", help="the archive to read")
+    p.add_argument("new", metavar="NEW", help="where to write it (may be OLD: replaced atomically)")
+    p.set_defaults(run=_upgrade)
+
+
+SUBCOMMANDS = (_add_inspect, _add_check, _add_upgrade)
 
 
 def _parser() -> argparse.ArgumentParser:
