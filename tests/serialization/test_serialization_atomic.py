@@ -2,6 +2,9 @@
 
 Failures are simulated inside the write itself (after part of the checkpoint is on disk), for
 both formats, as exceptions (disk full, Ctrl-C, fsync failing) and as a process killed outright.
+A power failure cannot be simulated here; what protects against it is checked instead: when a
+file is replaced, the new file's data is synced before the rename (see the note in
+`ember.serializer.atomic`), and saves that replace nothing sync nothing.
 """
 
 import errno
@@ -84,13 +87,79 @@ def test_the_simulated_failure_really_writes_part_of_a_file(tmp_path, monkeypatc
     assert target.stat().st_size == 100_000
 
 
+def _spy_on_syncs(monkeypatch) -> list:
+    """Record, in order, each sync (the synced file's inode) and each rename."""
+    events = []
+
+    def sync(fd):
+        events.append(("sync", os.fstat(fd).st_ino))
+
+    real_replace = os.replace
+
+    def replace(src, dst):
+        events.append(("rename", os.path.basename(dst)))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "fsync", sync)
+    monkeypatch.setattr(os, "fdatasync", sync, raising=False)
+    monkeypatch.setattr(os, "replace", replace)
+    return events
+
+
+@pytest.mark.parametrize("zip_format", FORMATS)
+def test_replacing_a_file_syncs_the_new_data_before_the_rename(tmp_path, monkeypatch, zip_format):
+    path, _ = _saved(tmp_path, zip_format)
+    events = _spy_on_syncs(monkeypatch)
+    ember.save(_big_state(), path, _use_new_zipfile_serialization=zip_format)
+    monkeypatch.undo()
+    assert events == [("sync", path.stat().st_ino), ("rename", "model.pt")]
+
+
+def test_replacing_an_archive_syncs_it_before_the_rename(tmp_path, monkeypatch):
+    path = tmp_path / "model.pt"
+    module = ember.jit.script(ember.nn.Linear(2, 1))
+    ember.jit.save(module, path)
+    events = _spy_on_syncs(monkeypatch)
+    ember.jit.save(module, path)
+    monkeypatch.undo()
+    assert events == [("sync", path.stat().st_ino), ("rename", "model.pt")]
+
+
+def test_a_save_that_replaces_nothing_syncs_nothing(tmp_path, monkeypatch):
+    """No old file to protect: no data sync, and no folder sync (the new name need not be
+    durable)."""
+    events = _spy_on_syncs(monkeypatch)
+    ember.save(_big_state(), tmp_path / "new.pt")
+    ember.jit.save(ember.jit.script(ember.nn.ReLU()), tmp_path / "new_archive.pt")
+    monkeypatch.undo()
+    assert events == [("rename", "new.pt"), ("rename", "new_archive.pt")]
+
+
+def test_a_file_that_appears_during_the_save_is_protected_too(tmp_path, monkeypatch):
+    """Whether a file is replaced is decided just before the rename."""
+    path = tmp_path / "model.pt"
+    real = serialization._write
+
+    def write(obj, out, *args):
+        path.write_bytes(b"written by someone else meanwhile")
+        real(obj, out, *args)
+
+    monkeypatch.setattr(serialization, "_write", write)
+    events = _spy_on_syncs(monkeypatch)
+    ember.save(E(np.arange(3)), path)
+    monkeypatch.undo()
+    assert events == [("sync", path.stat().st_ino), ("rename", "model.pt")]
+    assert ember.load(path).tolist() == [0, 1, 2]
+
+
 def test_fsync_failure_keeps_the_old_file(tmp_path, monkeypatch):
     path, before = _saved(tmp_path, True)
 
     def broken_fsync(fd):
         raise OSError(errno.EIO, "I/O error")
 
-    monkeypatch.setattr(serialization.os, "fsync", broken_fsync)
+    monkeypatch.setattr(os, "fsync", broken_fsync)
+    monkeypatch.setattr(os, "fdatasync", broken_fsync, raising=False)
     with pytest.raises(OSError, match="I/O error"):
         ember.save(_big_state(), path)
     monkeypatch.undo()

@@ -1,8 +1,32 @@
 """Saving to a path atomically, and the folder name PyTorch puts an archive's records under.
 
-`write_atomic(path, write)` calls `write(file, prefix)` on a temporary file beside `path`, syncs
-it and renames it over `path`, so a crash or an error never leaves a half-written file where a
-good one was; `archive_name(path)` is that `prefix` (the basename without its last extension).
+`write_atomic(path, write)` calls `write(file, prefix)` on a temporary file beside `path` and
+renames it over `path`, so an interrupted save never clobbers an existing file; `archive_name(path)`
+is that `prefix` (the basename without its last extension).
+
+NOTE: [Which syncs an atomic save needs]
+The rule is that an interrupted save never clobbers an existing file; it does not promise that
+a finished save survives a power failure (torch's saves do not either). Against each kind of
+interruption:
+
+- An exception, Ctrl-C or a killed process: the rename alone protects the old file. Until it
+  happens the old file is untouched; rename is atomic, so afterwards the path holds the whole
+  new file. No sync is needed for this.
+- A power failure or kernel crash: the rename may reach the disk before the new file's data
+  (ext4 with ``data=writeback`` or ``noauto_da_alloc``, XFS, ...). After the reboot the path
+  could then hold an empty or partly written file where the old one was. So when the save
+  replaces an existing file, the temporary file's data is synced before the rename. `fdatasync`
+  is enough: it writes the data and the size needed to read it back, not timestamps.
+- A power failure when nothing was at the path: there is no old file to lose, so nothing is
+  synced. The new name may turn out empty or missing after the reboot, as with torch's saves.
+- The folder is not synced after the rename. That would only make the new name durable, which
+  the rule does not ask for: until the rename is on disk the old file keeps its name and content.
+
+Whether a file is replaced is decided just before the rename (the target is looked up again),
+so a file that appeared at the path during the save is protected too. Measured on this
+project's machine (ext4 on a virtual disk): `fdatasync` of the temporary file ≈0.2 ms for a
+5 KiB archive and ≈0.55 ms for 860 KiB, the same as `fsync`; the folder sync that was dropped
+cost ≈0.12-0.15 ms per save.
 
 Example:
     >>> import os, tempfile
@@ -17,12 +41,13 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import stat
 
 from ember.errors import SerializationError
 
 __all__ = ["write_atomic", "archive_name"]
 
-_BUFFER = 1 << 20  # many small records (headers, pickles, code) reach the file in few writes
+_BUFFER = 1 << 20  # many small writes (headers, pickles, legacy records) reach the file in few
 
 
 def archive_name(path: str) -> str:
@@ -41,54 +66,67 @@ def archive_name(path: str) -> str:
 
 
 def write_atomic(path, write) -> None:
-    """Call `write(f, prefix)` on a temporary file beside `path`, fsync it, rename it over `path`.
+    """Call `write(f, prefix)` on a temporary file beside `path`, then rename it over `path`.
 
-    A symlink is written through (its target is replaced, as opening the path would); a path
-    that is not a regular file (a device such as /dev/null, a FIFO) is written directly. An
-    overwritten file keeps its mode.
+    When a file is replaced, the temporary file's data is synced before the rename (see the
+    note above). A symlink is written through (its target is replaced, as opening the path
+    would); a path that is not a regular file (a device such as /dev/null, a FIFO) is written
+    directly. An overwritten file keeps its mode.
     """
     path = os.fspath(path)
     prefix = archive_name(path)
-    path = os.path.realpath(path)
-    if os.path.exists(path) and not os.path.isfile(path):
+    path = _resolved(path)
+    old = _stat(path)
+    if old is not None and not stat.S_ISREG(old.st_mode):
         with open(path, "wb") as out:
             write(out, prefix)
         return
-    folder = os.path.dirname(path)
     fd, tmp = _temporary_beside(path)
     try:
         with os.fdopen(fd, "wb", buffering=_BUFFER) as out:
             write(out, prefix)
             out.flush()
-            os.fsync(out.fileno())
-        with contextlib.suppress(FileNotFoundError):
-            os.chmod(tmp, os.stat(path).st_mode & 0o7777)
+            old = _stat(path)  # looked up again: what the rename replaces
+            if old is not None:
+                _sync_data(out.fileno())
+        if old is not None:
+            os.chmod(tmp, stat.S_IMODE(old.st_mode))
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-    _fsync_dir(folder)
+
+
+def _resolved(path: str) -> str:
+    """`path`, or the file a symlink at `path` points to (its folder gets the temporary file)."""
+    try:
+        if not stat.S_ISLNK(os.lstat(path).st_mode):
+            return path
+    except OSError:
+        return path
+    return os.path.realpath(path)
+
+
+def _stat(path: str):
+    try:
+        return os.stat(path)
+    except FileNotFoundError:
+        return None
+
+
+def _sync_data(fd: int) -> None:
+    """Write the file's data (and the size to read it back) to the disk."""
+    sync = getattr(os, "fdatasync", None) or os.fsync  # macOS and Windows have no fdatasync
+    sync(fd)
 
 
 def _temporary_beside(path: str) -> tuple[int, str]:
     """A new file next to `path`, created with mode 0o666 less the umask (as open() would)."""
+    folder, base = os.path.split(path)
     while True:
-        tmp = f"{os.path.dirname(path)}/.{os.path.basename(path)}.{secrets.token_hex(6)}.tmp"
+        tmp = os.path.join(folder, f".{base}.{secrets.token_hex(6)}.tmp")
         try:
             return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), tmp
         except FileExistsError:
             continue
-
-
-def _fsync_dir(folder: str) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
