@@ -5,10 +5,10 @@ extra field of `Z` bytes, its CRC and sizes in a data descriptor after the paylo
 record has neither descriptor nor flag bit 3, as miniz writes it); the archive ends with a zip64
 end record and locator, then the classic end record. Payloads go straight from
 the caller's buffer to the file (no copies); their CRC is computed on a background thread while
-the next chunk is written. Headers and small payloads are gathered and reach the file in one
-write per megabyte (an archive's hundreds of small records would otherwise be hundreds of
-writes); a small payload is joined at the next flush, so the caller keeps it unchanged until
-the writer is closed (storages and pickles are).
+the next chunk is written. Headers and small payloads are gathered and handed to the stream's
+`writelines` once per megabyte (an archive's hundreds of small records would otherwise be
+hundreds of writes); a small payload is written at the next flush, so the caller keeps it
+unchanged until the writer is closed (storages and pickles are).
 
 Example:
     >>> import io
@@ -90,10 +90,14 @@ class ZipWriter:
             self._flush()
 
     def _flush(self) -> None:
-        if self._pending:
-            pending = self._pending
-            self._f.write(pending[0] if len(pending) == 1 else b"".join(pending))
+        pending = self._pending
+        if pending:
             self._pending, self._pending_size = [], 0
+            writelines = getattr(self._f, "writelines", None)
+            if writelines is not None:  # no joined copy: files, BytesIO, GatheredFile
+                writelines(pending)
+            else:
+                self._f.write(pending[0] if len(pending) == 1 else b"".join(pending))
 
     def _extra(self, start: int, size: int, offset: int) -> bytes:
         """The local extra field: a zip64 field if needed, then `FB` padding to the alignment.
