@@ -116,6 +116,8 @@ def attr_ref(obj: str, name: str) -> str:
 
 
 def valid_identifier(name: str) -> str:
+    if name.isascii() and name.isidentifier():
+        return name  # letters, digits and underscores, not a digit first: already valid
     out = "".join(c if c.isalnum() or c == "_" else "_" for c in name)
     return "_" + out if not out or out[0].isdigit() else out
 

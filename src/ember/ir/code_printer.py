@@ -97,6 +97,7 @@ class _CodePrinter:
         self.exprs: dict[int, str] = {}
         self.inline: set[int] = set()
         self.visited_split: dict[int, int] = {}
+        self.previous: dict[int, Operation | None] = {}
         self.used: set[str] = set()
         self.next_id: dict[str, int] = {}
 
@@ -180,6 +181,11 @@ class _CodePrinter:
     # -- inlining decisions (see the module docstring) ------------------------------------
 
     def scan_block(self, block: Block) -> None:
+        previous = None
+        for op in block.ops:
+            self.previous[id(op)] = previous
+            if op.kind != "prim::Constant":
+                previous = op
         for op in reversed(block.ops):
             self.scan_op(op)
 
@@ -188,7 +194,7 @@ class _CodePrinter:
             return op
         for inner in op.blocks:
             self.scan_block(inner)
-        point = _previous_non_constant(op)
+        point = self.previous[id(op)]  # the op before, constants skipped
         for v in reversed(op.operands):
             point = self.scan_value(point, v)
         return point
@@ -346,7 +352,8 @@ class _CodePrinter:
         return repr(value)
 
     def rhs(self, op: Operation) -> str:
-        kind, args = op.kind, [self.use(v) for v in op.operands]
+        exprs = self.exprs
+        kind, args = op.kind, [exprs.get(id(v)) or self.use(v) for v in op.operands]
         if kind in CAST:
             return f"{CAST[kind]}({', '.join(args)})"
         handler = RHS.get(kind)
@@ -386,14 +393,6 @@ def _can_inline(v: OpResult) -> bool:
     if v.name and use.op.kind not in ("prim::Return", "prim::Yield"):
         return False
     return not (use.op.kind == "prim::Loop" and use.index >= 2)
-
-
-def _previous_non_constant(op: Operation):
-    ops = op.parent.ops
-    i = ops.index(op) - 1
-    while i >= 0 and ops[i].kind == "prim::Constant":
-        i -= 1
-    return ops[i] if i >= 0 else None
 
 
 def _constants_in_use_order(block: Block):
