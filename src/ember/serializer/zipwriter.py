@@ -64,7 +64,7 @@ class ZipWriter:
         self._pipe: CrcPipe | None = None
         self._pending: list = []
         self._pending_size = 0
-        self._padding = [b"FB" + struct.pack("<H", n) + b"Z" * n for n in range(alignment)]
+        self._padding = _paddings(alignment)
 
     def __enter__(self):
         return self
@@ -222,6 +222,21 @@ class ZipWriter:
     def entries(self) -> list[tuple[bytes, int]]:
         """(full name, crc) of every record written so far (for the serialization id)."""
         return [(e.name, e.crc) for e in self._entries]
+
+
+_PADDINGS: dict[int, list[bytes]] = {}
+
+
+def _paddings(alignment: int) -> list[bytes]:
+    """The `FB` extra fields of 0 .. alignment-1 padding bytes (made once per alignment)."""
+    found = _PADDINGS.get(alignment)
+    if found is None:
+        found = _PADDINGS[alignment] = [b"FB" + struct.pack("<H", n) + b"Z" * n
+                                        for n in range(alignment)]  # fmt: skip
+    return found
+
+
+_paddings(64)
 
 
 def _small(value: int) -> int:
