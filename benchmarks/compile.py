@@ -1,20 +1,35 @@
-"""Scripting speed: ember.jit.script vs torch.jit.script, and scripted vs eager forward.
+"""Scripting and archive speed: ember.jit.script/trace/save/load beside torch's, one run.
 
-Run: .venv/bin/python benchmarks/compile.py
+Run: .venv/bin/python benchmarks/compile.py [scripting | archives]   (both by default)
 
-Prints one table: warm `script()` time of the seed's MyModule (a fresh instance each time,
-after one warm-up, as both libraries cache compiled classes), and the forward time of a
-small MLP, eager and scripted, for ember and torch.
+Scripting: warm `script()` time of the seed's MyModule (a fresh instance each time, after one
+warm-up, as both libraries cache compiled classes), `trace()` of it, and the forward time of a
+small MLP, eager and scripted.
+
+Archives: two modules, the seed's MyModule (two Linear layers) and Deep50 (a ModuleList of 50
+Linear(64, 64) layers, each followed by relu), both scripted. Each is saved to a file object
+(io.BytesIO) and to a path in a temporary folder, and loaded from that path. "cold" is the first
+call in a fresh process (the library imported beforehand, and for saving the module scripted,
+untimed: the median of 7 processes); "warm" is the median of 30 calls after one warm-up in one
+process. ember loads what ember saved, torch what torch saved. A save to a path replaces the
+file the previous call wrote, so ember's atomic save syncs its data before the rename (see
+ember/serializer/atomic.py); torch truncates and rewrites the file in place, unsynced.
 """
 
 from __future__ import annotations
 
+import io
+import os
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 import warnings
 
 
 def _time(fn, repeat=30, number=1):
+    """Median seconds per call of `fn` over `repeat` samples, after one warm-up call."""
     fn()
     samples = []
     for _ in range(repeat):
@@ -56,12 +71,8 @@ def _mlp(lib):
     return MLP
 
 
-def main():
-    warnings.simplefilter("ignore")
-    import torch
-
-    import ember
-
+def scripting(ember, torch) -> None:
+    """Print script/trace/forward times of ember and torch side by side."""
     rows = []
     for name, lib in (("ember", ember), ("torch", torch)):
         cls = _mymodule(lib)
@@ -83,6 +94,112 @@ def main():
     print(f"ember script / torch script: {e[1] / t[1]:.2f}x (target <= 0.3x)")
     print(f"ember trace / torch trace: {e[2] / t[2]:.2f}x (target <= 0.5x)")
     print(f"ember scripted / ember eager forward: {e[4] / e[3]:.2f}x (target <= 1.3x)")
+
+
+# -- archives: jit.save / jit.load ------------------------------------------------------------
+
+_MODELS = """
+def make(lib, name):
+    nn = lib.nn
+
+    class MyModule(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.l0 = nn.Linear(4, 2)
+            self.l1 = nn.Linear(2, 1)
+
+        def forward(self, input):
+            out0 = self.l0(input)
+            out0_relu = nn.functional.relu(out0)
+            return self.l1(out0_relu)
+
+    class Deep(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.layers = nn.ModuleList([nn.Linear(64, 64) for _ in range(50)])
+
+        def forward(self, x):
+            for layer in self.layers:
+                x = nn.functional.relu(layer(x))
+            return x
+
+    return lib.jit.script(MyModule() if name == "MyModule" else Deep())
+"""
+_COLD = """
+import sys, time, warnings
+warnings.simplefilter("ignore")
+lib = __import__(sys.argv[1])
+sys.path.insert(0, sys.argv[5])
+from archive_models import make
+if sys.argv[3].startswith("save"):
+    import io
+    m = make(lib, sys.argv[2])
+    target = io.BytesIO() if sys.argv[3] == "save_file" else sys.argv[4]
+    t0 = time.perf_counter()
+    lib.jit.save(m, target)
+else:
+    t0 = time.perf_counter()
+    lib.jit.load(sys.argv[4])
+print(time.perf_counter() - t0)
+"""
+
+
+def _cold(lib: str, model: str, what: str, path: str, runs=7) -> float:
+    """Median seconds of the first `what` (save_file, save or load) in `runs` fresh processes."""
+    env = dict(os.environ, OMP_NUM_THREADS="1")
+    folder = os.path.dirname(path)
+    samples = []
+    for _ in range(runs):
+        args = [sys.executable, "-c", _COLD, lib, model, what, path, folder]
+        out = subprocess.run(args, capture_output=True, text=True, env=env, check=True)
+        samples.append(float(out.stdout.strip().splitlines()[-1]))
+    return statistics.median(samples)
+
+
+def _archive_row(name, lib, model, make, folder) -> tuple:
+    path = os.path.join(folder, f"{name}_{model}.pt")
+    m = make(lib, model)
+    to_file = _time(lambda: lib.jit.save(m, io.BytesIO()))
+    to_path = _time(lambda: lib.jit.save(m, path))
+    load = _time(lambda: lib.jit.load(path))
+    cold_file = _cold(name, model, "save_file", path)
+    cold_path = _cold(name, model, "save", path + ".cold")
+    cold_load = _cold(name, model, "load", path)
+    return (model, name, cold_file, to_file, cold_path, to_path, cold_load, load)
+
+
+def archives(ember, torch) -> None:
+    """Print jit.save / jit.load times of ember and torch side by side, with the ratios."""
+    torch.set_num_threads(1)
+    folder = tempfile.mkdtemp()
+    with open(os.path.join(folder, "archive_models.py"), "w") as f:
+        f.write(_MODELS)  # the models need a source file (scripting reads it)
+    sys.path.insert(0, folder)
+    from archive_models import make
+
+    rows = []
+    for model in ("MyModule", "Deep50"):
+        for name, lib in (("ember", ember), ("torch", torch)):
+            rows.append(_archive_row(name, lib, model, make, folder))
+    head = ("file cold", "file warm", "path cold", "path warm", "load cold", "load warm")
+    print("jit.save to a file object or a path, and jit.load; milliseconds")
+    print(f"{'':18}" + "".join(f"{h:>11}" for h in head))
+    for model, name, *times in rows:
+        print(f"{model + ' ' + name:18}" + "".join(f"{t * 1e3:>11.3f}" for t in times))
+    for e, t in zip(rows[::2], rows[1::2]):
+        ratios = ", ".join(f"{h} {a / b:.2f}x" for h, a, b in zip(head, e[2:], t[2:]))
+        print(f"{e[0]}: ember / torch: {ratios} (target <= 1.0x)")
+
+
+def main():
+    warnings.simplefilter("ignore")
+    import torch
+
+    import ember
+
+    which = sys.argv[1:] or ["scripting", "archives"]
+    for section in which:
+        {"scripting": scripting, "archives": archives}[section](ember, torch)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,9 @@
 
 Failures are simulated inside the write itself (after part of the checkpoint is on disk), for
 both formats, as exceptions (disk full, Ctrl-C, fsync failing) and as a process killed outright.
+A power failure cannot be simulated here; what protects against it is checked instead: when a
+file is replaced, the new file's data is synced before the rename (see the note in
+`ember.serializer.atomic`), and saves that replace nothing sync nothing.
 """
 
 import errno
@@ -84,13 +87,79 @@ def test_the_simulated_failure_really_writes_part_of_a_file(tmp_path, monkeypatc
     assert target.stat().st_size == 100_000
 
 
+def _spy_on_syncs(monkeypatch) -> list:
+    """Record, in order, each sync (the synced file's inode) and each rename."""
+    events = []
+
+    def sync(fd):
+        events.append(("sync", os.fstat(fd).st_ino))
+
+    real_replace = os.replace
+
+    def replace(src, dst):
+        events.append(("rename", os.path.basename(dst)))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "fsync", sync)
+    monkeypatch.setattr(os, "fdatasync", sync, raising=False)
+    monkeypatch.setattr(os, "replace", replace)
+    return events
+
+
+@pytest.mark.parametrize("zip_format", FORMATS)
+def test_replacing_a_file_syncs_the_new_data_before_the_rename(tmp_path, monkeypatch, zip_format):
+    path, _ = _saved(tmp_path, zip_format)
+    events = _spy_on_syncs(monkeypatch)
+    ember.save(_big_state(), path, _use_new_zipfile_serialization=zip_format)
+    monkeypatch.undo()
+    assert events == [("sync", path.stat().st_ino), ("rename", "model.pt")]
+
+
+def test_replacing_an_archive_syncs_it_before_the_rename(tmp_path, monkeypatch):
+    path = tmp_path / "model.pt"
+    module = ember.jit.script(ember.nn.Linear(2, 1))
+    ember.jit.save(module, path)
+    events = _spy_on_syncs(monkeypatch)
+    ember.jit.save(module, path)
+    monkeypatch.undo()
+    assert events == [("sync", path.stat().st_ino), ("rename", "model.pt")]
+
+
+def test_a_save_that_replaces_nothing_syncs_nothing(tmp_path, monkeypatch):
+    """No old file to protect: no data sync, and no folder sync (the new name need not be
+    durable)."""
+    events = _spy_on_syncs(monkeypatch)
+    ember.save(_big_state(), tmp_path / "new.pt")
+    ember.jit.save(ember.jit.script(ember.nn.ReLU()), tmp_path / "new_archive.pt")
+    monkeypatch.undo()
+    assert events == [("rename", "new.pt"), ("rename", "new_archive.pt")]
+
+
+def test_a_file_that_appears_during_the_save_is_protected_too(tmp_path, monkeypatch):
+    """Whether a file is replaced is decided just before the rename."""
+    path = tmp_path / "model.pt"
+    real = serialization._write
+
+    def write(obj, out, *args):
+        path.write_bytes(b"written by someone else meanwhile")
+        real(obj, out, *args)
+
+    monkeypatch.setattr(serialization, "_write", write)
+    events = _spy_on_syncs(monkeypatch)
+    ember.save(E(np.arange(3)), path)
+    monkeypatch.undo()
+    assert events == [("sync", path.stat().st_ino), ("rename", "model.pt")]
+    assert ember.load(path).tolist() == [0, 1, 2]
+
+
 def test_fsync_failure_keeps_the_old_file(tmp_path, monkeypatch):
     path, before = _saved(tmp_path, True)
 
     def broken_fsync(fd):
         raise OSError(errno.EIO, "I/O error")
 
-    monkeypatch.setattr(serialization.os, "fsync", broken_fsync)
+    monkeypatch.setattr(os, "fsync", broken_fsync)
+    monkeypatch.setattr(os, "fdatasync", broken_fsync, raising=False)
     with pytest.raises(OSError, match="I/O error"):
         ember.save(_big_state(), path)
     monkeypatch.undo()
@@ -166,3 +235,23 @@ def test_symlinks_are_written_through(tmp_path, torch):
 def test_special_files_are_written_directly():
     ember.save(E(np.ones(2)), os.devnull)
     assert os.path.exists(os.devnull) and not os.path.isfile(os.devnull)
+
+
+def test_gathered_writes_survive_partial_writes_and_a_missing_writev(tmp_path, monkeypatch):
+    """The atomic stream hands its buffers to one writev; whatever the kernel leaves over
+    (or everything, without writev) is written one buffer at a time, in order."""
+    from ember.serializer.atomic import GatheredFile
+
+    pieces = [b"header", np.arange(5, dtype=np.float32), memoryview(b"tail"), b""]
+    expected = b"".join(bytes(memoryview(p).cast("B")) for p in pieces)
+    real = os.writev
+
+    def short_writev(fd, buffers):
+        return real(fd, [memoryview(buffers[0])[:4]])
+
+    for fake in (short_writev, None):
+        monkeypatch.setattr(os, "writev", fake)
+        path = tmp_path / "out.bin"
+        with GatheredFile(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)) as f:
+            f.writelines(pieces)
+        assert path.read_bytes() == expected

@@ -15,7 +15,7 @@ import keyword
 from ember.ir import registry
 from ember.ir import types as T  # noqa: N812
 from ember.ir.builder import MAX_TRIP
-from ember.ir.core import Operation, OpResult, Value
+from ember.ir.core import Block, Operation, OpResult, Value
 
 __all__ = [
     "RHS",
@@ -25,6 +25,8 @@ __all__ = [
     "valid_identifier",
     "necessary_args",
     "loop_kind",
+    "callee",
+    "constants_in_use_order",
 ]
 
 CAST = {"aten::Int": "int", "aten::Float": "float", "aten::Bool": "bool", "aten::str": "str"}
@@ -116,6 +118,8 @@ def attr_ref(obj: str, name: str) -> str:
 
 
 def valid_identifier(name: str) -> str:
+    if name.isascii() and name.isidentifier():
+        return name  # letters, digits and underscores, not a digit first: already valid
     out = "".join(c if c.isalnum() or c == "_" else "_" for c in name)
     return "_" + out if not out or out[0].isdigit() else out
 
@@ -162,3 +166,39 @@ def _const(v: Value):
     if isinstance(v, OpResult) and v.op.kind == "prim::Constant":
         return v.op.attrs.get("value")
     return None
+
+
+_CALLEES: dict[tuple[str, str], tuple[str, tuple]] = {}
+
+
+def callee(kind: str, overload: str) -> tuple[str, tuple]:
+    """How a call of an operator starts (``torch.relu``, ``ops.prim.min``) and its parameters
+    (remembered once the op table has the operator)."""
+    found = _CALLEES.get((kind, overload))
+    if found is None:
+        ns, name = kind.split("::", 1)
+        sig = registry.lookup(f"{kind}.{overload}" if overload else kind)
+        found = (
+            (f"torch.{name}" if ns == "aten" else f"ops.{ns}.{name}"),
+            (sig.params if sig else ()),
+        )
+        if sig is not None:
+            _CALLEES[(kind, overload)] = found
+    return found
+
+
+def constants_in_use_order(block: Block) -> list:
+    """The constants `block`'s ops (nested ones too) use, each once, in order of first use."""
+    seen, out = set(), []
+
+    def visit(b):
+        for op in b.ops:
+            for v in op.operands:
+                if isinstance(v, OpResult) and v.op.kind == "prim::Constant" and id(v) not in seen:
+                    seen.add(id(v))
+                    out.append(v)
+            for inner in op.blocks:
+                visit(inner)
+
+    visit(block)
+    return out

@@ -52,12 +52,12 @@ def strip_marks(text: str, marks: list):
     >>> [(text[at:at + 10].strip(), str(loc)) for at, loc in entries]
     [('torch.relu', 'm.py:3:4'), ('', 'None')]
     """
-    entries, stack, removed = [], [], 0
-    for m in _MARK.finditer(text):
-        pos = m.start() - removed
-        removed += m.end() - m.start()
-        if m.group(1) is not None:
-            stack.append(marks[ord(m.group(1)) - _INDEX])
+    parts = _MARK.split(text)  # text, mark, text, mark, ...: a mark is its index or None (end)
+    entries, stack, pos = [], [], len(parts[0])
+    for i in range(1, len(parts), 2):
+        index = parts[i]
+        if index is not None:
+            stack.append(marks[ord(index) - _INDEX])
         else:
             stack.pop()
         loc = stack[-1] if stack else None
@@ -65,4 +65,5 @@ def strip_marks(text: str, marks: list):
             entries[-1] = (pos, loc)
         else:
             entries.append((pos, loc))
-    return _MARK.sub("", text), entries
+        pos += len(parts[i + 1])
+    return "".join(parts[::2]), entries

@@ -41,12 +41,13 @@ from __future__ import annotations
 
 import keyword
 
-from ember.ir import registry
 from ember.ir import types as T  # noqa: N812
 from ember.ir.code_forms import (
     CAST,
     RHS,
     attr_ref,
+    callee,
+    constants_in_use_order,
     loop_kind,
     necessary_args,
     quote,
@@ -65,6 +66,9 @@ _RESERVED = frozenset(
     | set(keyword.kwlist)
 )
 _STATEMENT_KINDS = frozenset({"prim::TupleUnpack", "prim::ListUnpack", "prim::SetAttr"})
+# ops `node` prints its own way (constants and yields print nothing); all others are expressions
+_STATEMENTS = _STATEMENT_KINDS | {"prim::Constant", "prim::Yield", "prim::Return", "prim::If"}
+_STATEMENTS |= {"prim::Loop"}
 
 
 def code_text(
@@ -97,6 +101,7 @@ class _CodePrinter:
         self.exprs: dict[int, str] = {}
         self.inline: set[int] = set()
         self.visited_split: dict[int, int] = {}
+        self.previous: dict[int, Operation | None] = {}
         self.used: set[str] = set()
         self.next_id: dict[str, int] = {}
 
@@ -141,9 +146,11 @@ class _CodePrinter:
         return text if self.marks is None or op.loc is None else marked(self.marks, op.loc, text)
 
     def define(self, op: Operation, rhs: str) -> None:
-        if op.results:
-            names = ", ".join(self.name_for(r) for r in op.results)
-            self.emit(f"{names} = {rhs}")
+        results = op.results
+        if len(results) == 1:
+            self.emit(f"{self.name_for(results[0])} = {rhs}")
+        elif results:
+            self.emit(", ".join([self.name_for(r) for r in results]) + f" = {rhs}")
         else:
             self.emit(rhs)
 
@@ -172,7 +179,7 @@ class _CodePrinter:
         return "\n".join(self.lines) + "\n"
 
     def hoist_long_constants(self, block: Block) -> None:
-        for v in _constants_in_use_order(block):
+        for v in constants_in_use_order(block):
             text = self.use(v)
             if self.is_long(text):
                 self.emit(f"{self.name_for(v)} = {text}")
@@ -180,6 +187,11 @@ class _CodePrinter:
     # -- inlining decisions (see the module docstring) ------------------------------------
 
     def scan_block(self, block: Block) -> None:
+        previous = None
+        for op in block.ops:
+            self.previous[id(op)] = previous
+            if op.kind != "prim::Constant":
+                previous = op
         for op in reversed(block.ops):
             self.scan_op(op)
 
@@ -188,7 +200,7 @@ class _CodePrinter:
             return op
         for inner in op.blocks:
             self.scan_block(inner)
-        point = _previous_non_constant(op)
+        point = self.previous[id(op)]  # the op before, constants skipped
         for v in reversed(op.operands):
             point = self.scan_value(point, v)
         return point
@@ -236,9 +248,15 @@ class _CodePrinter:
 
     def node(self, op: Operation) -> None:
         kind = op.kind
-        if kind in ("prim::Constant", "prim::Yield"):
-            return
-        if kind == "prim::Return":
+        if kind not in _STATEMENTS:  # an expression: defined, or inlined into its user
+            rhs = self.mark(op, self.rhs(op))
+            if id(op) not in self.inline:
+                self.define(op, rhs)
+            else:
+                self.exprs[id(op.results[0])] = rhs
+                if self.is_long(rhs):
+                    self.split_long_inlines(op.results[0])
+        elif kind == "prim::Return":
             if op.operands:
                 self.emit("return " + ", ".join(self.use(v) for v in op.operands))
         elif kind == "prim::If":
@@ -251,14 +269,6 @@ class _CodePrinter:
         elif kind == "prim::SetAttr":
             obj, value = (self.use(v) for v in op.operands)
             self.emit(self.mark(op, f"{attr_ref(obj, op.attrs['name'])} = {value}"))
-        else:
-            rhs = self.mark(op, self.rhs(op))
-            if id(op) not in self.inline:
-                self.define(op, rhs)
-            else:
-                self.exprs[id(op.results[0])] = rhs
-                if self.is_long(rhs):
-                    self.split_long_inlines(op.results[0])
 
     def assign(self, targets: list[str], values) -> None:
         if targets:
@@ -346,7 +356,8 @@ class _CodePrinter:
         return repr(value)
 
     def rhs(self, op: Operation) -> str:
-        kind, args = op.kind, [self.use(v) for v in op.operands]
+        exprs = self.exprs
+        kind, args = op.kind, [exprs.get(id(v)) or self.use(v) for v in op.operands]
         if kind in CAST:
             return f"{CAST[kind]}({', '.join(args)})"
         handler = RHS.get(kind)
@@ -355,10 +366,7 @@ class _CodePrinter:
         return self.call(op, args)
 
     def call(self, op: Operation, args: list[str]) -> str:
-        ns, name = op.kind.split("::", 1)
-        head = f"torch.{name}" if ns == "aten" else f"ops.{ns}.{name}"
-        sig = registry.lookup(op.qualified_name)
-        params = sig.params if sig is not None else ()
+        head, params = callee(op.kind, op.overload)
         n = necessary_args(params, op.operands)
         parts = []
         for i in range(n):
@@ -386,27 +394,3 @@ def _can_inline(v: OpResult) -> bool:
     if v.name and use.op.kind not in ("prim::Return", "prim::Yield"):
         return False
     return not (use.op.kind == "prim::Loop" and use.index >= 2)
-
-
-def _previous_non_constant(op: Operation):
-    ops = op.parent.ops
-    i = ops.index(op) - 1
-    while i >= 0 and ops[i].kind == "prim::Constant":
-        i -= 1
-    return ops[i] if i >= 0 else None
-
-
-def _constants_in_use_order(block: Block):
-    seen, out = set(), []
-
-    def visit(b):
-        for op in b.ops:
-            for v in op.operands:
-                if isinstance(v, OpResult) and v.op.kind == "prim::Constant" and id(v) not in seen:
-                    seen.add(id(v))
-                    out.append(v)
-            for inner in op.blocks:
-                visit(inner)
-
-    visit(block)
-    return out

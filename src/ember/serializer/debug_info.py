@@ -71,20 +71,26 @@ def pack_ranges(text: str, entries, tags: dict) -> bytes:
     None) in offset order; `tags` numbers ranges across one archive (updated in place)."""
     strings = _Strings()
     sources = _sources([loc for _, loc in entries if loc is not None], strings)
-    ranges = [(0, 0, 0, 0, tags.setdefault(None, len(tags)))]
+    unknown = (0, 0, 0, tags.setdefault(None, len(tags)))
+    ranges = [(0, *unknown)]
     byte_of = _byte_offsets(text)
+    spans: dict = {}  # id(location) -> (source, start, end, tag): ops repeat locations
     for offset, loc in entries:
-        if loc is None:
-            ranges.append((byte_of(offset), 0, 0, 0, tags.setdefault(None, len(tags))))
-            continue
-        index, _, starts = sources[loc.filename]
-        head = len(loc.text[: loc.col].encode("utf-8", "surrogatepass"))
-        start = starts[loc.line] + head
-        end = max(starts[loc.line] + len(loc.text.encode("utf-8", "surrogatepass")), start)
-        tag = tags.setdefault((loc.filename, loc.line, loc.col), len(tags))
-        ranges.append((byte_of(offset), index, start, end, tag))
+        span = unknown if loc is None else spans.get(id(loc))
+        if span is None:
+            span = spans[id(loc)] = _span(loc, sources, tags)
+        ranges.append((byte_of(offset), *span))
     serialized = [_NO_SOURCE] + [s for _, s, _ in sources.values()]
     return _encode(strings.texts, serialized, ranges)
+
+
+def _span(loc, sources: dict, tags: dict) -> tuple:
+    """(source index, start, end, tag) of a location: its line's bytes from its column on."""
+    index, _, starts = sources[loc.filename]
+    head = len(loc.text[: loc.col].encode("utf-8", "surrogatepass"))
+    start = starts[loc.line] + head
+    end = max(starts[loc.line] + len(loc.text.encode("utf-8", "surrogatepass")), start)
+    return index, start, end, tags.setdefault((loc.filename, loc.line, loc.col), len(tags))
 
 
 def _encode(texts: list, sources: list, ranges: list) -> bytes:
@@ -99,10 +105,15 @@ def _encode(texts: list, sources: list, ranges: list) -> bytes:
     out += (b"t", put_opcode(memo), b"(")
     memo += 1
     intlist, seen = None, {}
+    tails: dict = {}  # (source, start, end, tag) -> its opcodes once the source is memoized
     for offset, source, start, end, tag in ranges:
         out.append(int_opcode(offset))
+        tail = tails.get((source, start, end, tag))
+        if tail is not None:
+            out.append(tail)
+            continue
         if source in seen:
-            out.append(get_opcode(seen[source]))
+            head = get_opcode(seen[source])
         else:
             if intlist is None:
                 intlist, memo = memo, memo + 1
@@ -113,7 +124,10 @@ def _encode(texts: list, sources: list, ranges: list) -> bytes:
             out += (b"(](", *map(int_opcode, lines), b"etR")
             out += (int_opcode(name), int_opcode(first), b"\x87", put_opcode(memo))
             seen[source], memo = memo, memo + 1
-        out += (int_opcode(start), int_opcode(end), b"\x87", int_opcode(tag), b"\x87")
+            head = b""
+        rest = b"".join((int_opcode(start), int_opcode(end), b"\x87", int_opcode(tag), b"\x87"))
+        out.append(head + rest)
+        tails[(source, start, end, tag)] = get_opcode(seen[source]) + rest
     out += (b"t", put_opcode(memo), b"\x87", put_opcode(memo + 1), b".")
     return b"".join(out)
 

@@ -76,14 +76,18 @@ def string_opcode(s: str) -> bytes:
     return b"X" + struct.pack("<I", len(data)) + data
 
 
+_PUTS = [b"q" + bytes((n,)) for n in range(256)]
+_GETS = [b"h" + bytes((n,)) for n in range(256)]
+
+
 def put_opcode(index: int) -> bytes:
     """BINPUT (or LONG_BINPUT) of memo slot `index`."""
-    return b"q" + bytes((index,)) if index < 256 else b"r" + struct.pack("<I", index)
+    return _PUTS[index] if index < 256 else b"r" + struct.pack("<I", index)
 
 
 def get_opcode(index: int) -> bytes:
     """BINGET (or LONG_BINGET) of memo slot `index`."""
-    return b"h" + bytes((index,)) if index < 256 else b"j" + struct.pack("<I", index)
+    return _GETS[index] if index < 256 else b"j" + struct.pack("<I", index)
 
 
 class ScriptObject:
@@ -118,7 +122,7 @@ class ScriptPickler:
         self._out: list[bytes] = []
         self._memo = 0
         self._strings: dict[str, int] = {}
-        self._globals: dict[str, int] = {}
+        self._globals: dict[tuple[str, str], int] = {}
         self._objects: dict[int, int] = {}
         self._storage_memo: dict[int, tuple[int, object]] = {}
         self._alive: list = []  # keeps memoized objects alive so their ids stay unique
@@ -144,19 +148,21 @@ class ScriptPickler:
     def _string(self, s: str) -> None:
         index = self._strings.get(s)
         if index is not None:
-            self._get(index)
+            self._out.append(get_opcode(index))
             return
-        self._out.append(string_opcode(s))
-        self._strings[s] = self._put()
+        index = self._strings[s] = self._memo
+        self._memo += 1
+        self._out.append(string_opcode(s) + put_opcode(index))
 
     def _global(self, module: str, name: str) -> None:
-        key = f"{module}\n{name}\n"
+        key = (module, name)
         index = self._globals.get(key)
         if index is not None:
-            self._get(index)
+            self._out.append(get_opcode(index))
             return
-        self._out.append(b"c" + key.encode("utf-8"))
-        self._globals[key] = self._put()
+        index = self._globals[key] = self._memo
+        self._memo += 1
+        self._out.append(f"c{module}\n{name}\n".encode() + put_opcode(index))
 
     # -- values -----------------------------------------------------------------------------
 
@@ -166,7 +172,8 @@ class ScriptPickler:
         fast = _FAST.get(type(value))
         if fast is not None:
             fast(self, value, t)
-        elif isinstance(value, Tensor | ScriptObject):
+        elif isinstance(value, Tensor | ScriptObject):  # subclasses (Parameter): remembered
+            _FAST[type(value)] = ScriptPickler._memoized
             self._memoized(value, t)
         elif value is True or value is False:
             self._out.append(_TRUE if value else _FALSE)
@@ -242,39 +249,31 @@ class ScriptPickler:
         self._global("torch._utils", "_rebuild_tensor_v2")
         self._out.append(_MARK)
         self._storage(t)
-        self._int(t.storage_offset())
-        self._out.append(_MARK)
-        for n in t.size():
-            self._int(n)
-        self._out.append(_TUPLE + _MARK)
-        for s in t.stride():
-            self._int(s)
-        self._out.append(_TUPLE + (_TRUE if t.requires_grad else _FALSE))
+        self._out.append(_tensor_args(t.storage_offset(), t._np.shape, t.stride(), t.requires_grad))
         self._global("collections", "OrderedDict")
         self._out.append(_EMPTY_TUPLE + _REDUCE + _TUPLE + _REDUCE)
 
     def _storage(self, t: Tensor) -> None:
-        storage = t.untyped_storage()
+        storage, dtype = t.untyped_storage(), t.dtype
         found = self._storage_memo.get(id(storage))
         if found is not None:
-            if found[1] != t.dtype:
+            if found[1] != dtype:
                 raise SerializationError(
                     "cannot save tensors that view one storage as different dtypes "
-                    f"({found[1]} and {t.dtype}) in a TorchScript archive"
+                    f"({found[1]} and {dtype}) in a TorchScript archive"
                 )
             self._get(found[0])
             return
         key = str(len(self.storages))
         self._out.append(_MARK)
         self._string("storage")
-        self._global("torch", t.dtype.storage_name)
+        self._global("torch", dtype.storage_name)
         self._string(key)
         self._string("cpu")
-        self._int(storage.nbytes() // t.element_size())
-        self._out.append(_TUPLE + _BINPERSID)
-        self._storage_memo[id(storage)] = (self._put(), t.dtype)
+        self._out.append(int_opcode(storage.nbytes() // dtype.itemsize) + _TUPLE + _BINPERSID)
+        self._storage_memo[id(storage)] = (self._put(), dtype)
         self._alive.append(storage)
-        self.storages.append((key, storage, t.dtype))
+        self.storages.append((key, storage, dtype))
 
     def _device(self, d: device) -> None:
         self._global("torch", "device")
@@ -345,7 +344,26 @@ _FAST = {
     tuple: ScriptPickler._tuple,
     list: ScriptPickler._list,
     dict: ScriptPickler._dict,
+    ScriptObject: ScriptPickler._memoized,
+    Tensor: ScriptPickler._memoized,
 }
+
+
+_ARGS: dict[tuple, bytes] = {}
+
+
+def _tensor_args(offset: int, sizes: tuple, strides: tuple, requires_grad: bool) -> bytes:
+    """The opcodes of a tensor's offset, sizes, strides and flag (models repeat a few)."""
+    key = (offset, sizes, strides, requires_grad)
+    found = _ARGS.get(key)
+    if found is None:
+        if len(_ARGS) >= 4096:
+            _ARGS.clear()
+        found = _ARGS[key] = b"".join(
+            [int_opcode(offset), _MARK, *map(int_opcode, sizes), _TUPLE, _MARK,
+             *map(int_opcode, strides), _TUPLE, _TRUE if requires_grad else _FALSE]
+        )  # fmt: skip
+    return found
 
 
 def _infer(values: list) -> T.Type:

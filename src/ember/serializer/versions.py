@@ -44,11 +44,8 @@ _CALL = re.compile(r"\b(?:torch\.(\w+)|ops\.(\w+)\.(\w+))\(")
 
 def required_version(graphs) -> int:
     """The version an archive holding `graphs` records (torch's dynamic rule)."""
-    version = MIN_PRODUCED
-    for graph in graphs:
-        for op in graph.walk():
-            version = max(version, _op_version(op.qualified_name))
-    return version
+    names = {op.qualified_name for graph in graphs for op in graph.walk()}
+    return max([MIN_PRODUCED, *map(_op_version, names)])  # each operator looked up once
 
 
 def _op_version(qualified_name: str) -> int:

@@ -5,7 +5,10 @@ extra field of `Z` bytes, its CRC and sizes in a data descriptor after the paylo
 record has neither descriptor nor flag bit 3, as miniz writes it); the archive ends with a zip64
 end record and locator, then the classic end record. Payloads go straight from
 the caller's buffer to the file (no copies); their CRC is computed on a background thread while
-the next chunk is written.
+the next chunk is written. Headers and small payloads are gathered and handed to the stream's
+`writelines` once per megabyte (an archive's hundreds of small records would otherwise be
+hundreds of writes); a small payload is written at the next flush, so the caller keeps it
+unchanged until the writer is closed (storages and pickles are).
 
 Example:
     >>> import io
@@ -20,9 +23,9 @@ Example:
 from __future__ import annotations
 
 import struct
-import zlib
 
 from ember.serializer.crc import CHUNK, CrcPipe, crc32
+from ember.serializer.deflate import deflate
 
 __all__ = ["ZipWriter"]
 
@@ -36,6 +39,9 @@ _FLAGS_EMPTY = 0x0800  # an empty payload: miniz writes its (zero) sizes in the 
 _MADE_BY_64 = 0x031E  # the zip64 end record's "version made by" (Unix, 3.0), as miniz writes it
 _MAX32 = 0xFFFFFFFF  # sizes/offsets from here on need zip64 fields
 _SENTINEL = 0xFFFFFFFF
+_DESCRIPTOR = struct.Struct("<IIII")
+_GATHER = 1 << 20  # pending small writes are flushed together once they reach this size
+_DIRECT = 64 << 10  # payloads this large go to the file directly (after what is pending)
 
 
 class _Entry:
@@ -56,6 +62,9 @@ class ZipWriter:
         self._pos = 0
         self._entries: list[_Entry] = []
         self._pipe: CrcPipe | None = None
+        self._pending: list = []
+        self._pending_size = 0
+        self._padding = _paddings(alignment)
 
     def __enter__(self):
         return self
@@ -66,9 +75,29 @@ class ZipWriter:
         elif self._pipe is not None:
             self._pipe.close()
 
-    def _write(self, data) -> None:
-        self._f.write(data)
-        self._pos += memoryview(data).nbytes
+    def _write(self, data, size: int | None = None) -> None:
+        """Queue `data` (`size` bytes, if known); large buffers go out at once, unqueued."""
+        if size is None:
+            size = memoryview(data).nbytes
+        self._pos += size
+        if size >= _DIRECT:
+            self._flush()
+            self._f.write(data)
+            return
+        self._pending.append(data)
+        self._pending_size += size
+        if self._pending_size >= _GATHER:
+            self._flush()
+
+    def _flush(self) -> None:
+        pending = self._pending
+        if pending:
+            self._pending, self._pending_size = [], 0
+            writelines = getattr(self._f, "writelines", None)
+            if writelines is not None:  # no joined copy: files, BytesIO, GatheredFile
+                writelines(pending)
+            else:
+                self._f.write(pending[0] if len(pending) == 1 else b"".join(pending))
 
     def _extra(self, start: int, size: int, offset: int) -> bytes:
         """The local extra field: a zip64 field if needed, then `FB` padding to the alignment.
@@ -76,58 +105,56 @@ class ZipWriter:
         Like miniz, the zip64 field holds the size and a 0 compressed size (not known yet) when
         the payload is ≥ 4 GiB, and the header's own offset when that is past 4 GiB.
         """
+        if size < _MAX32 and offset < _MAX32:
+            return self._padding[-(start + 4) % self._alignment]
         z64 = b""
         if size >= _MAX32:
             z64 += struct.pack("<QQ", size, 0)
         if offset >= _MAX32:
             z64 += struct.pack("<Q", offset)
-        if z64:
-            z64 = struct.pack("<HH", 1, len(z64)) + z64
-        start += len(z64) + 4
-        padding = (self._alignment - start % self._alignment) % self._alignment
-        return z64 + b"FB" + struct.pack("<H", padding) + b"Z" * padding
+        z64 = struct.pack("<HH", 1, len(z64)) + z64
+        return z64 + self._padding[-(start + len(z64) + 4) % self._alignment]
 
     def write_record(self, name: str, data, compress: bool = False, crc=None) -> None:
         """Write one record; `data` is bytes or any C-contiguous buffer (numpy arrays too).
 
         `crc` may be a future of the data's CRC-32 computed ahead on another thread.
         """
-        view = memoryview(data).cast("B")
-        usize = view.nbytes
+        view = data if type(data) is bytes else memoryview(data).cast("B")
+        usize = len(view)
+        method = 0
         if compress and usize:
-            crc = crc32(view)
-            view = memoryview(zlib.compress(view, 6)[2:-4])  # raw deflate stream
-        full = f"{self._prefix}/{name}".encode()
+            crc, view, method = crc32(view), deflate(view), 8
         entry = _Entry()
-        entry.name, entry.offset = full, self._pos
-        entry.method = 8 if compress and usize else 0
-        entry.usize, entry.csize = usize, view.nbytes
-        extra = self._extra(self._pos + _LOCAL.size + len(full), entry.csize, self._pos)
-        version = 20 if entry.method == 8 else 0
+        entry.name = full = f"{self._prefix}/{name}".encode()
+        entry.offset = pos = self._pos
+        entry.method, entry.usize, entry.csize = method, usize, len(view)
+        extra = self._extra(pos + _LOCAL.size + len(full), entry.csize, pos)
         header = _LOCAL.pack(
-            0x04034B50, version, entry.flags, entry.method, 0, 0, 0, 0, 0, len(full), len(extra)
-        )
-        self._write(header + full + extra)
+            0x04034B50, 20 if method else 0, entry.flags, method, 0, 0, 0, 0, 0, len(full),
+            len(extra),
+        )  # fmt: skip
+        self._write(header + full + extra, _LOCAL.size + len(full) + len(extra))
+        self._entries.append(entry)
         if not usize:
             entry.crc = 0
-            self._entries.append(entry)
             return
         if crc is None:
             crc = self._write_payload(view)
         else:
-            self._write(view)
+            self._write(view, entry.csize)
         entry.crc = crc if isinstance(crc, int) else crc.result()
-        self._entries.append(entry)
         self._write_descriptor(entry)
 
-    def _write_payload(self, view: memoryview) -> int:
-        if view.nbytes <= CHUNK:
-            self._write(view)
+    def _write_payload(self, view) -> int:
+        size = len(view)
+        if size <= CHUNK:
+            self._write(view, size)
             return crc32(view)
         if self._pipe is None:
             self._pipe = CrcPipe()
-        tag = len(self._entries)
-        for start in range(0, view.nbytes, CHUNK):
+        tag, view = len(self._entries), memoryview(view)
+        for start in range(0, size, CHUNK):
             chunk = view[start : start + CHUNK]
             self._pipe.feed(tag, chunk)
             self._write(chunk)
@@ -135,9 +162,9 @@ class ZipWriter:
 
     def _write_descriptor(self, e: _Entry) -> None:
         if e.usize >= _MAX32 or e.offset >= _MAX32:
-            self._write(struct.pack("<IIQQ", 0x08074B50, e.crc, e.csize, e.usize))
+            self._write(struct.pack("<IIQQ", 0x08074B50, e.crc, e.csize, e.usize), 24)
         else:
-            self._write(struct.pack("<IIII", 0x08074B50, e.crc, e.csize, e.usize))
+            self._write(_DESCRIPTOR.pack(0x08074B50, e.crc, e.csize, e.usize), 16)
 
     def _central_entry(self, e: _Entry) -> bytes:
         z64 = b""
@@ -180,20 +207,36 @@ class ZipWriter:
             self._pipe.close()
             self._pipe = None
         cd_start = self._pos
-        self._write(b"".join(self._central_entry(e) for e in self._entries))
+        self._write(b"".join([self._central_entry(e) for e in self._entries]))
         cd_size = self._pos - cd_start
         n = len(self._entries)
         eocd64_pos = self._pos
-        self._write(_EOCD64.pack(0x06064B50, 44, _MADE_BY_64, 45, 0, 0, n, n, cd_size, cd_start))
-        self._write(_LOCATOR.pack(0x07064B50, 0, eocd64_pos, 1))
         small = min(n, 0xFFFF)
         self._write(
-            _EOCD.pack(0x06054B50, 0, 0, small, small, _small(cd_size), _small(cd_start), 0)
+            _EOCD64.pack(0x06064B50, 44, _MADE_BY_64, 45, 0, 0, n, n, cd_size, cd_start)
+            + _LOCATOR.pack(0x07064B50, 0, eocd64_pos, 1)
+            + _EOCD.pack(0x06054B50, 0, 0, small, small, _small(cd_size), _small(cd_start), 0)
         )
+        self._flush()
 
     def entries(self) -> list[tuple[bytes, int]]:
         """(full name, crc) of every record written so far (for the serialization id)."""
         return [(e.name, e.crc) for e in self._entries]
+
+
+_PADDINGS: dict[int, list[bytes]] = {}
+
+
+def _paddings(alignment: int) -> list[bytes]:
+    """The `FB` extra fields of 0 .. alignment-1 padding bytes (made once per alignment)."""
+    found = _PADDINGS.get(alignment)
+    if found is None:
+        found = _PADDINGS[alignment] = [b"FB" + struct.pack("<H", n) + b"Z" * n
+                                        for n in range(alignment)]  # fmt: skip
+    return found
+
+
+_paddings(64)
 
 
 def _small(value: int) -> int:

@@ -17,7 +17,7 @@ import numpy as np
 
 from ember import dtypes
 
-__all__ = ["UntypedStorage", "TypedStorage", "byte_span"]
+__all__ = ["UntypedStorage", "TypedStorage", "byte_span", "begins_at"]
 
 
 class _Span:
@@ -51,6 +51,23 @@ def byte_span(array: np.ndarray) -> np.ndarray:
         extent = sum((n - 1) * s for n, s in zip(array.shape, array.strides)) + array.itemsize
     pointer, readonly = array.__array_interface__["data"]
     return np.asarray(_Span(pointer, extent, readonly, array))
+
+
+def begins_at(buf: np.ndarray, array: np.ndarray) -> bool:
+    """Whether the bytes `buf` are all of `byte_span(array)`, so they begin at `array`'s first
+    element: known without asking numpy for pointers (≈1 µs each).
+
+    >>> a = np.arange(6.0)
+    >>> begins_at(byte_span(a), a), begins_at(byte_span(a)[8:], a), begins_at(byte_span(a), a[1:])
+    (True, False, False)
+    """
+    span = buf.base
+    return (
+        type(span) is _Span
+        and span.owner is array
+        and buf.strides == (1,)
+        and buf.shape == span.__array_interface__["shape"]
+    )
 
 
 def _item_values(buf: np.ndarray, dtype: dtypes.dtype) -> list:

@@ -33,7 +33,7 @@ from ember.ops.kernels.checks import wrap_dim
 from ember.ops.kernels.pydata import python_scalar, python_values
 from ember.tensor import printing
 from ember.tensor.size import Size
-from ember.tensor.storage import TypedStorage, UntypedStorage, byte_span
+from ember.tensor.storage import TypedStorage, UntypedStorage, begins_at, byte_span
 
 __all__ = ["Tensor", "Size", "wrap", "wrap_view", "from_storage"]
 
@@ -170,6 +170,8 @@ class Tensor:
 
     def storage_offset(self) -> int:
         storage = self.untyped_storage()
+        if begins_at(storage._buf, self._np):  # the usual case, without numpy's pointers
+            return 0
         start = storage._buf.__array_interface__["data"][0]
         return (self._np.__array_interface__["data"][0] - start) // self._np.itemsize
 
