@@ -3,8 +3,9 @@
 ``data.pkl`` gives each object its class's qualified name and its attributes; whether a
 tensor attribute is a parameter or a buffer, and whether an object is a module, is written
 in the class's code (``class Net(Module):``, ``__parameters__ = ["weight", ]``,
-``__buffers__ = [...]``). `declarations` reads those lines with Python's parser: parsing
-runs nothing, and nothing is compiled.
+``__buffers__ = [...]``). `declarations` reads those lines as the archive loader does
+(`ember.compiler.modules.archive.declared_members`): parsing runs nothing, and nothing is
+compiled.
 
 Example:
     >>> import ember
@@ -19,9 +20,11 @@ Example:
 
 from __future__ import annotations
 
-import ast
-
 from ember.cli.objects import Tree
+from ember.compiler.modules.archive import declared_members
+from ember.compiler.parsing import syntax as S  # noqa: N812
+from ember.compiler.parsing.code_parser import parse_code
+from ember.errors import EmberError
 from ember.serializer.script_pickler import ScriptObject
 from ember.tensor import Tensor
 
@@ -30,7 +33,7 @@ __all__ = ["declarations", "ModuleTree"]
 
 def declarations(texts: dict) -> dict:
     """Qualified class name -> ``{"module", "parameters", "buffers"}`` for every class in
-    the code files `texts` (prefix -> text); a file Python cannot parse declares nothing.
+    the code files `texts` (prefix -> text); a file ember cannot parse declares nothing.
 
     >>> declarations({"__torch__.m": "class Net(Module):\\n  __buffers__ = ['mask', ]\\n"})
     {'__torch__.m.Net': {'module': True, 'parameters': [], 'buffers': ['mask']}}
@@ -38,34 +41,18 @@ def declarations(texts: dict) -> dict:
     found = {}
     for prefix, text in texts.items():
         try:
-            tree = ast.parse(text)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            nodes = parse_code(text, prefix)
+        except (EmberError, RecursionError, MemoryError):
             continue
-        for node in tree.body:
-            if isinstance(node, ast.ClassDef):
-                found[f"{prefix}.{node.name}"] = _declared(node)
+        for node in nodes:
+            if isinstance(node, S.ClassDef):
+                params, buffers = declared_members(node)
+                found[f"{prefix}.{node.name}"] = {
+                    "module": node.base == "Module",
+                    "parameters": params,
+                    "buffers": buffers,
+                }
     return found
-
-
-_DECLARED = {"__parameters__": "parameters", "__buffers__": "buffers"}
-
-
-def _declared(node: ast.ClassDef) -> dict:
-    bases = [b.id if isinstance(b, ast.Name) else getattr(b, "attr", "") for b in node.bases]
-    out = {"module": "Module" in bases, "parameters": [], "buffers": []}
-    for stmt in node.body:
-        if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1):
-            continue
-        target = stmt.targets[0]
-        name = _DECLARED.get(target.id) if isinstance(target, ast.Name) else None
-        if name is not None:
-            try:
-                names = ast.literal_eval(stmt.value)
-            except (ValueError, TypeError, SyntaxError, RecursionError, MemoryError):
-                continue
-            if isinstance(names, list):
-                out[name] = [n for n in names if isinstance(n, str)]
-    return out
 
 
 class ModuleTree(Tree):

@@ -3,9 +3,9 @@
 `isal` compresses a few times faster than zlib and, unlike `zlib.compress`, sets up its state
 cheaply: an archive's handful of small code records cost microseconds each instead of tens
 (in a fresh process `zlib.compress` spends ~60 µs per call setting up its quarter-megabyte
-state). zlib is the fallback. The streams
-differ from miniz's (PyTorch's) byte for byte, as any two deflaters' do; every inflater reads
-them, and the zip records carry the CRC of the uncompressed bytes.
+state). zlib is the fallback. The streams differ from miniz's (PyTorch's) byte for byte, as
+any two deflaters' do; every inflater reads them, and the zip records carry the CRC of the
+uncompressed bytes.
 
 Example:
     >>> import zlib

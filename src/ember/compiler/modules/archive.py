@@ -42,7 +42,7 @@ from ember.compiler.parsing.function_source import FunctionSource
 from ember.errors import CompileError
 from ember.ir import types as T  # noqa: N812
 
-__all__ = ["CodeUnit", "CodeModuleInfo"]
+__all__ = ["CodeUnit", "CodeModuleInfo", "declared_members"]
 
 
 _CONTAINERS = ("ModuleList", "Sequential", "ModuleDict")
@@ -188,6 +188,25 @@ class CodeUnit:
         return FunctionSource(fdef, self.globals, {}, _defaults(fdef), qualified_class)
 
 
+def declared_members(node: S.ClassDef) -> tuple[list, list]:
+    """The parameter and buffer names a class of archive code declares (its
+    ``__parameters__`` and ``__buffers__`` lines).
+
+    >>> from ember.compiler.parsing.code_parser import parse_code
+    >>> (cls,) = parse_code('class M(Module):\\n  __parameters__ = ["w", ]\\n  __buffers__ = []\\n')
+    >>> declared_members(cls)
+    (['w'], [])
+    """
+    params, buffers = [], []
+    for st in node.body:
+        if isinstance(st, S.Assign) and isinstance(st.targets[0], S.Name):
+            target = st.targets[0].id
+            if target in ("__parameters__", "__buffers__"):
+                names = [e.value for e in getattr(st.value, "elts", [])]
+                (params if target == "__parameters__" else buffers).extend(names)
+    return params, buffers
+
+
 class CodeModuleInfo:
     """A module type read from a class in archive code; used like `ModuleInfo`."""
 
@@ -201,14 +220,10 @@ class CodeModuleInfo:
         self.constants: dict = {}
         self.problems: dict = {}
         self.methods = {s.name: s for s in node.body if isinstance(s, S.FunctionDef)}
-        params, buffers, attrs = [], [], {}
+        params, buffers = declared_members(node)
+        attrs = {}
         for st in node.body:
-            if isinstance(st, S.Assign) and isinstance(st.targets[0], S.Name):
-                target = st.targets[0].id
-                if target in ("__parameters__", "__buffers__"):
-                    names = [e.value for e in getattr(st.value, "elts", [])]
-                    (params if target == "__parameters__" else buffers).extend(names)
-            elif isinstance(st, S.Assign) and isinstance(st.targets[0], S.Subscript):
+            if isinstance(st, S.Assign) and isinstance(st.targets[0], S.Subscript):
                 key = st.targets[0].index[0].value  # __annotations__["0"] = Type
                 attrs[key] = self._type(st.value)
             elif isinstance(st, S.AnnAssign) and isinstance(st.target, S.Name):
