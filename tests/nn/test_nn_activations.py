@@ -128,4 +128,3 @@ def test_group_norm_errors_match_torch(torch):
         nn.GroupNorm(4, 6)
     with pytest.raises(RuntimeError, match="Expected at least 2 dimensions"):
         F.group_norm(ember.zeros(4), 1)
-

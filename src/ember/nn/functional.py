@@ -25,6 +25,7 @@ Example:
 from typing import List, Optional
 
 from ember.nn._functional_activations import hardsigmoid, hardswish, relu6
+from ember.nn._functional_resample import interpolate
 from ember.ops.table import get as _get_op
 from ember.tensor import faces as _faces
 from ember.tensor.dispatch import call as _call
@@ -36,7 +37,7 @@ __all__ = [
     "relu", "relu_", "gelu", "silu", "tanh", "sigmoid", "softmax", "log_softmax", "linear",
     "conv1d", "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "batch_norm",
     "layer_norm", "group_norm", "dropout", "embedding", "flatten", "relu6", "hardswish",
-    "hardsigmoid",
+    "hardsigmoid", "interpolate",
 ]  # fmt: skip
 
 

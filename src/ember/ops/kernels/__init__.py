@@ -35,6 +35,8 @@ MODULES = (
     "nn_pool",
     "activations",
     "norm_group",
+    "resample",
+    "padding",
 )
 
 
