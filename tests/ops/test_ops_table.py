@@ -150,6 +150,9 @@ SPECIAL = {
     ],
     "aten::pad": lambda: [np.ones((2, 2), np.float32), [0, 0]],
     "aten::group_norm": lambda: [np.ones((2, 2), np.float32), 1],
+    "aten::baddbmm": lambda: [np.ones(2), np.ones((1, 2, 3)), np.ones((1, 3, 2))],
+    "aten::bernoulli": lambda: [np.full(3, 0.5, np.float32)],
+    "aten::bernoulli.p": lambda: [np.full(3, 0.5, np.float32), 0.5],
     **{
         name: lambda: [np.full((1, 1), 2.5)]
         for name in (

@@ -37,6 +37,9 @@ MODULES = (
     "norm_group",
     "resample",
     "padding",
+    "bernoulli",
+    "differences",
+    "grad_query",
 )
 
 
