@@ -40,6 +40,7 @@ MODULES = (
     "bernoulli",
     "differences",
     "grad_query",
+    "pool_extra",
 )
 
 
