@@ -168,3 +168,23 @@ def test_is_grad_enabled_eager_and_scripted():
         assert not mode() and not scripted()
     with ember.set_grad_enabled(False):
         assert not ember.is_grad_enabled()
+
+
+def test_autocast_is_never_enabled_eager_and_scripted(torch):
+    def autocast() -> bool:
+        return ember.is_autocast_enabled() or ember.is_autocast_cpu_enabled()
+
+    scripted = ember.jit.script(autocast)
+    assert "aten::is_autocast_enabled" in str(scripted.graph)
+    assert autocast() is False and scripted() is False
+    assert torch.is_autocast_enabled() is False
+
+
+def test_is_floating_point_eager_and_scripted(torch):
+    def floating(x) -> bool:
+        return x.is_floating_point() and ember.is_floating_point(x)
+
+    scripted = ember.jit.script(floating)
+    for dtype in (ember.float16, ember.float32, ember.int64, ember.bool):
+        x = ember.zeros(2, dtype=dtype)
+        assert floating(x) == scripted(x) == to_torch(x).is_floating_point()
