@@ -13,7 +13,6 @@ architectures keep their published widths, depths and 1000 classes.
 from dataclasses import dataclass, field
 
 import numpy as np
-
 from tests.models.loader import shared
 
 

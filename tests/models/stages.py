@@ -11,7 +11,6 @@ import shutil
 from pathlib import Path
 
 import numpy as np
-
 from tests.models import registry, weights
 
 STAGES = (

@@ -7,10 +7,10 @@ written into a temporary folder. `python -m tests.models.status` prints the tabl
 """
 
 import pytest
-
-import ember
 from tests.models.registry import MODELS
 from tests.models.stages import STAGES, Corpus, Engine
+
+import ember
 
 CASES = [(name, stage) for name in MODELS for stage in STAGES]
 

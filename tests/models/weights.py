@@ -8,7 +8,6 @@ standard deviation near 2 (then 1e-4 absolute / 1e-3 relative is a meaningful to
 """
 
 import numpy as np
-
 from tests.models.registry import MODELS, build, example_input
 
 LOGIT_STD = 2.0
