@@ -1,6 +1,6 @@
 """The helpers torchvision's models share (`torchvision.ops.misc`, `ops.stochastic_depth`,
 `models._utils`), written the same way: executed with `torch` bound (see loader.py)."""
-# ruff: noqa: F821, UP006, UP007, UP035, UP045 - typing.List etc. as the reference code has them
+# ruff: noqa: F821, UP006, UP007, UP035, UP045 - reference style
 
 import warnings
 from typing import Callable, List, Optional, Sequence, Tuple, Union

@@ -44,6 +44,30 @@ def _image(source, builder, size=64, **kwargs):
 MODELS: dict[str, ModelSpec] = {
     "resnet18": _image("resnet", "resnet18"),
     "resnet50": _image("resnet", "resnet50"),
+    "mobilenet_v2": _image("mobilenet", "mobilenet_v2"),
+    "mobilenet_v3_small": _image("mobilenet", "mobilenet_v3_small"),
+    "shufflenet_v2_x0_5": _image("shufflenet", "shufflenet_v2_x0_5"),
+    "squeezenet1_0": _image("shufflenet", "squeezenet1_0"),
+    "densenet121": ModelSpec(
+        "densenet",
+        "densenet121",
+        (1, 3, 64, 64),
+        kwargs={"memory_efficient": True},
+        legacy_keys="_legacy_state_dict",
+        loader="_load_state_dict",
+    ),
+    "mnasnet0_5": _image("mnasnet", "mnasnet0_5"),
+    "googlenet": _image("googlenet", "googlenet", init_weights=True),
+    "alexnet": _image("classic", "alexnet"),
+    "vgg11": _image("classic", "vgg11", size=32),
+    "efficientnet_b0": _image("efficientnet", "efficientnet_b0"),
+    "regnet_y_400mf": _image("regnet", "regnet_y_400mf"),
+    "convnext_tiny": _image("convnext", "convnext_tiny"),
+    "vit_b_16": _image("vit", "vit_b_16", size=64, image_size=64),
+    "transformer_classifier": ModelSpec(
+        "sequence", "transformer_classifier", (16, 1), input_kind="tokens", vocab=1000
+    ),
+    "lstm_tagger": ModelSpec("sequence", "lstm_tagger", (1, 12), input_kind="tokens", vocab=1000),
 }
 
 

@@ -1,6 +1,6 @@
 """ResNet-18 and ResNet-50 (He et al. 2015) as torchvision writes them; `torch` is bound by
 tests/models/loader.py."""
-# ruff: noqa: F821, UP006, UP007, UP035, UP045 - typing.List etc. as the reference code has them
+# ruff: noqa: F821, UP006, UP007, UP035, UP045 - reference style
 
 from typing import Any, Callable, List, Optional, Type, Union
 
