@@ -4,13 +4,24 @@ Every floating parameter and buffer is made to matter: BatchNorm running statist
 measured on random batches (so activations stay near unit scale and every running_var is
 positive), constant-initialised tensors (norm weights and biases, zero heads, the class token,
 layer scales of 1e-6) get random values, and the classifier is rescaled so the logits have a
-standard deviation near 2 (then 1e-4 absolute / 1e-3 relative is a meaningful tolerance).
+standard deviation near 2.
+
+Deep networks with random weights carry float32 rounding error of about 5e-5 of the logits'
+scale (ResNet-50: torch's own float32 logits differ from float64 by 3e-4 at standard deviation
+2), which two correct float32 implementations cannot both meet at 1e-4 absolute. So where
+torch's own float32 error exceeds NOISE_FLOOR, the head is scaled down further until it does
+not: the tolerance then sits at least 5x above what float32 itself explains, and still far
+below what any wrong weight, op or order of operations produces.
 """
+
+import copy
 
 import numpy as np
 from tests.models.registry import MODELS, build, example_input
 
 LOGIT_STD = 2.0
+NOISE_FLOOR = 2e-5
+noise_floors: dict = {}  # name -> (torch's float32 error on the logits, their std), for reports
 CALIBRATION_BATCHES = 2
 CALIBRATION_SIZE = 4
 
@@ -82,6 +93,23 @@ def _scale_head(name: str, model, torch) -> None:
     std = float(logits(model(torch_input(name, torch))).std())
     if not np.isfinite(std) or std == 0.0:
         raise ValueError(f"{name}: logits with standard deviation {std}")
-    head.weight.mul_(LOGIT_STD / std)
+    _scale(head, LOGIT_STD / std)
+    error = _float32_error(name, model, torch)
+    if error > NOISE_FLOOR:
+        _scale(head, NOISE_FLOOR / error)
+        error = _float32_error(name, model, torch)
+    noise_floors[name] = (error, float(logits(model(torch_input(name, torch))).std()))
+
+
+def _scale(head, factor: float) -> None:
+    head.weight.mul_(factor)
     if head.bias is not None:
-        head.bias.mul_(LOGIT_STD / std)
+        head.bias.mul_(factor)
+
+
+def _float32_error(name: str, model, torch) -> float:
+    """Largest difference of the model's float32 logits from the same model in float64."""
+    x = torch_input(name, torch)
+    wide = copy.deepcopy(model).double()
+    exact = logits(wide(x.double() if x.is_floating_point() else x))
+    return float((logits(model(x)).double() - exact).abs().max())
