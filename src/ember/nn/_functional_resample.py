@@ -160,26 +160,20 @@ def _resample(
 ) -> Tensor:
     """The op of `mode` for `input`'s number of spatial dims."""
     dims = input.dim() - 2
-    if mode == "nearest" or mode == "nearest-exact":
-        exact = mode == "nearest-exact"
+    if mode == "nearest":
         if dims == 1:
-            return (
-                _exact1d(input, output_size, scale_factors)
-                if exact
-                else _nearest1d(input, output_size, scale_factors)
-            )
+            return _nearest1d(input, output_size, scale_factors)
         if dims == 2:
-            return (
-                _exact2d(input, output_size, scale_factors)
-                if exact
-                else _nearest2d(input, output_size, scale_factors)
-            )
+            return _nearest2d(input, output_size, scale_factors)
         if dims == 3:
-            return (
-                _exact3d(input, output_size, scale_factors)
-                if exact
-                else _nearest3d(input, output_size, scale_factors)
-            )
+            return _nearest3d(input, output_size, scale_factors)
+    if mode == "nearest-exact":
+        if dims == 1:
+            return _exact1d(input, output_size, scale_factors)
+        if dims == 2:
+            return _exact2d(input, output_size, scale_factors)
+        if dims == 3:
+            return _exact3d(input, output_size, scale_factors)
     if mode == "area" and output_size is not None:
         if dims == 1:
             return _area1d(input, output_size)
