@@ -44,8 +44,8 @@ def _image(source, builder, size=64, **kwargs):
 MODELS: dict[str, ModelSpec] = {
     "resnet18": _image("resnet", "resnet18"),
     "resnet50": _image("resnet", "resnet50"),
-    "mobilenet_v2": _image("mobilenet", "mobilenet_v2"),
-    "mobilenet_v3_small": _image("mobilenet", "mobilenet_v3_small"),
+    "mobilenet_v2": _image("mobilenetv2", "mobilenet_v2"),
+    "mobilenet_v3_small": _image("mobilenetv3", "mobilenet_v3_small"),
     "shufflenet_v2_x0_5": _image("shufflenet", "shufflenet_v2_x0_5"),
     "squeezenet1_0": _image("shufflenet", "squeezenet1_0"),
     "densenet121": ModelSpec(
