@@ -35,7 +35,7 @@ _ARITY = {"len": (1, 1), "int": (0, 1), "float": (0, 1), "bool": (0, 1), "str": 
           "abs": (1, 1), "isinstance": (2, 2), "getattr": (2, 2), "hasattr": (2, 2),
           "range": (1, 3), "min": (1, 99), "max": (1, 99), "enumerate": (1, 2),
           "annotate": (2, 2), "unchecked_cast": (2, 2), "uninitialized": (1, 1),
-          "is_scripting": (0, 0)}  # fmt: skip
+          "is_scripting": (0, 0), "_assert": (2, 2)}  # fmt: skip
 
 
 class CallLowering:

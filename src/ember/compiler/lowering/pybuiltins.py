@@ -1,6 +1,7 @@
 """Lowering calls of Python's builtins: len, int, float, bool, str, min, max, abs, print,
 isinstance, getattr, hasattr, and the TorchScript helpers annotate, unchecked_cast,
-uninitialized and is_scripting.
+uninitialized and is_scripting, and ``ember._assert(condition, message)``, which is the
+statement ``assert condition, message`` (as TorchScript makes ``torch._assert``).
 
 Builtins with constant arguments fold at compile time (unless Python refuses them, as
 ``int("x")``: then they run, and fail, at run time). ``isinstance`` is decided from the
@@ -168,6 +169,11 @@ class BuiltinLowering:
 
     def builtin_is_scripting(self, node):
         return Known(True)
+
+    def builtin__assert(self, node):
+        test, message = node.args
+        self.stmt_Assert(S.Assert(line=node.line, col=node.col, test=test, msg=message))
+        return Known(None)
 
     def builtin_hasattr(self, node):
         obj, name = self.expr(node.args[0]), self.expr(node.args[1])
