@@ -33,6 +33,8 @@ MODULES = (
     "nn",
     "nn_norm",
     "nn_pool",
+    "attention",
+    "rnn",
 )
 
 
