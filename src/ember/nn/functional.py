@@ -24,6 +24,7 @@ Example:
 
 from typing import List, Optional
 
+from ember.nn.functional_attention import multi_head_attention_forward
 from ember.ops.table import get as _get_op
 from ember.tensor import faces as _faces
 from ember.tensor.dispatch import call as _call
@@ -34,7 +35,7 @@ from ember.tensor.tensor import Tensor
 __all__ = [
     "relu", "relu_", "gelu", "silu", "tanh", "sigmoid", "softmax", "log_softmax", "linear",
     "conv1d", "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "batch_norm",
-    "layer_norm", "dropout", "embedding", "flatten",
+    "layer_norm", "dropout", "embedding", "flatten", "multi_head_attention_forward",
 ]  # fmt: skip
 
 

@@ -1,6 +1,7 @@
 """The layers of ember.nn (re-exported there)."""
 
 from ember.nn.modules.activation import GELU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax, Tanh
+from ember.nn.modules.attention import MultiheadAttention
 from ember.nn.modules.batchnorm import BatchNorm1d, BatchNorm2d
 from ember.nn.modules.container import ModuleDict, ModuleList, Sequential
 from ember.nn.modules.conv import Conv1d, Conv2d
@@ -15,5 +16,5 @@ __all__ = [
     "Linear", "Identity", "Conv1d", "Conv2d", "BatchNorm1d", "BatchNorm2d", "LayerNorm",
     "Embedding", "Dropout", "Flatten", "ReLU", "GELU", "SiLU", "Tanh", "Sigmoid", "Softmax",
     "LogSoftmax", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "Sequential", "ModuleList",
-    "ModuleDict",
+    "ModuleDict", "MultiheadAttention",
 ]  # fmt: skip
