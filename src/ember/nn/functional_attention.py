@@ -92,7 +92,7 @@ def _in_projection_packed(
 ) -> Tuple[Tensor, Tensor, Tensor]:
     if key is value and query is key:
         q, k, v = E.linear(query, w, b).chunk(3, -1)
-        return q, k, v
+        return q.contiguous(), k.contiguous(), v.contiguous()
     w_q, w_k, w_v = w.chunk(3)
     return _in_projection(query, key, value, w_q, w_k, w_v, b, embed_dim)
 

@@ -11,10 +11,12 @@ from ember.nn.modules.linear import Identity, Linear
 from ember.nn.modules.normalization import LayerNorm
 from ember.nn.modules.pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
 from ember.nn.modules.sparse import Embedding
+from ember.nn.modules.transformer import TransformerEncoder, TransformerEncoderLayer
 
 __all__ = [
     "Linear", "Identity", "Conv1d", "Conv2d", "BatchNorm1d", "BatchNorm2d", "LayerNorm",
     "Embedding", "Dropout", "Flatten", "ReLU", "GELU", "SiLU", "Tanh", "Sigmoid", "Softmax",
     "LogSoftmax", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "Sequential", "ModuleList",
     "ModuleDict", "MultiheadAttention",
+    "TransformerEncoderLayer", "TransformerEncoder",
 ]  # fmt: skip
