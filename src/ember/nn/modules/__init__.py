@@ -10,6 +10,7 @@ from ember.nn.modules.flatten import Flatten
 from ember.nn.modules.linear import Identity, Linear
 from ember.nn.modules.normalization import LayerNorm
 from ember.nn.modules.pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
+from ember.nn.modules.rnn import LSTM
 from ember.nn.modules.sparse import Embedding
 from ember.nn.modules.transformer import TransformerEncoder, TransformerEncoderLayer
 
@@ -18,5 +19,5 @@ __all__ = [
     "Embedding", "Dropout", "Flatten", "ReLU", "GELU", "SiLU", "Tanh", "Sigmoid", "Softmax",
     "LogSoftmax", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "Sequential", "ModuleList",
     "ModuleDict", "MultiheadAttention",
-    "TransformerEncoderLayer", "TransformerEncoder",
+    "TransformerEncoderLayer", "TransformerEncoder", "LSTM",
 ]  # fmt: skip
