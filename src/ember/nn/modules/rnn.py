@@ -23,7 +23,7 @@ from ember.nn import init
 from ember.nn.module import Module
 from ember.nn.modules._factory import empty
 from ember.nn.parameter import Parameter
-from ember.tensor import functions as E
+from ember.tensor import functions as E  # noqa: N812 - short for the ember.* functions
 from ember.tensor.dispatch import call as _call
 from ember.tensor.tensor import Tensor
 
@@ -96,7 +96,9 @@ class LSTM(Module):
         if hidden_size <= 0 or num_layers <= 0:
             raise ValueError("hidden_size and num_layers must be greater than zero")
         if proj_size < 0:
-            raise ValueError("proj_size should be a positive integer or zero to disable projections")
+            raise ValueError(
+                "proj_size should be a positive integer or zero to disable projections"
+            )
         if proj_size >= hidden_size:
             raise ValueError("proj_size has to be smaller than hidden_size")
 
@@ -125,7 +127,10 @@ class LSTM(Module):
 
     def __setattr__(self, name: str, value) -> None:
         super().__setattr__(name, value)
-        if name in self.__dict__.get("_flat_weights_names", ()) and "_flat_weights" in self.__dict__:
+        if (
+            name in self.__dict__.get("_flat_weights_names", ())
+            and "_flat_weights" in self.__dict__
+        ):
             self._refresh_flat_weights()
 
     def _refresh_flat_weights(self) -> None:

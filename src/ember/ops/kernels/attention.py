@@ -247,4 +247,3 @@ register(
     lambda a: True,
     doc="a.requires_grad, taken as True: torch's archives ask it of parameters, which do",
 )
-
