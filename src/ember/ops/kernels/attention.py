@@ -170,7 +170,7 @@ def transformer_encoder_layer_fwd(
 def nested_tensor_from_mask_left_aligned(t, mask) -> bool:
     """aten::_nested_tensor_from_mask_left_aligned: whether every row of `mask` (True: a
     token) holds its tokens first, then only padding."""
-    tokens = mask.astype(np.int8)
+    tokens = (mask != 0).astype(np.int8)
     return bool((np.diff(tokens, axis=-1) <= 0).all())
 
 
