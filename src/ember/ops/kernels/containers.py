@@ -169,6 +169,15 @@ aten::__contains__.int(Dict(int, t) dict, int key) -> bool | pure | ({1} in {0})
 aten::add.str(str a, str b) -> str | pure | ({0} + {1}) | string concatenation
 aten::eq.str(str a, str b) -> bool | pure | ({0} == {1}) | string equality
 aten::ne.str(str a, str b) -> bool | pure | ({0} != {1}) | string inequality
+aten::eq.int_list(int[] a, int[] b) -> bool | pure | (list({0}) == list({1})) | list equality
+aten::ne.int_list(int[] a, int[] b) -> bool | pure | (list({0}) != list({1})) | list inequality
+aten::all.int(int[] self) -> bool | pure | all({0}) | whether every element is non-zero
+aten::all.float(float[] self) -> bool | pure | all({0}) | whether every element is non-zero
+aten::all.bool(bool[] self) -> bool | pure | all({0}) | whether every element is true
+aten::any.str(str[] self) -> bool | pure | any({0}) | whether some string is non-empty
+aten::any.int(int[] self) -> bool | pure | any({0}) | whether some element is non-zero
+aten::any.float(float[] self) -> bool | pure | any({0}) | whether some element is non-zero
+aten::any.bool(bool[] self) -> bool | pure | any({0}) | whether some element is true
 aten::lt.str(str a, str b) -> bool | pure | ({0} < {1}) | string order
 aten::le.str(str a, str b) -> bool | pure | ({0} <= {1}) | string order
 aten::gt.str(str a, str b) -> bool | pure | ({0} > {1}) | string order
