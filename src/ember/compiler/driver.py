@@ -17,6 +17,7 @@ Example:
 
 from __future__ import annotations
 
+from ember.compiler import overloads
 from ember.compiler.lowering.flow import RetryWithReturnType
 from ember.compiler.lowering.function import FunctionLowering
 from ember.compiler.lowering.typeinfo import TypeProblem, annotation_type, value_type
@@ -49,6 +50,7 @@ class Compiler:
         self._types: dict = {}
         self._functions: dict = {}
         self._busy: set = set()
+        self._overload_sources: dict = {}
 
     @property
     def classes(self) -> dict[str, T.ClassType]:
@@ -83,6 +85,29 @@ class Compiler:
         finally:
             self._busy.discard(key)
         return self.unit.add_method(ct, fn)
+
+    def overloaded_method(self, info, name, index) -> Function:
+        """Overload `index` of method `name` (declared with ``_overload_method``), compiled
+        as the method ``name__index``."""
+        ct = info.class_type
+        mangled = f"{name}__{index}"
+        done = ct.methods.get(mangled)
+        if done is not None:
+            return done
+        definition = getattr(type(info.module), name)
+        declaration = overloads.method_overloads(type(info.module), name)[index]
+        src = overloads.overload_source(declaration, definition)
+        fn = self._build(src, mangled, f"{ct.qualified_name}.{mangled}", info)
+        return self.unit.add_method(ct, fn)
+
+    def overloaded_function(self, definition, index) -> Function:
+        """Overload `index` of free function `definition` (declared with ``_overload``)."""
+        key = (definition, index)
+        src = self._overload_sources.get(key)
+        if src is None:
+            declaration = overloads.function_overloads(definition)[index]
+            src = self._overload_sources[key] = overloads.overload_source(declaration, definition)
+        return self.function(src)
 
     def function(self, fn, node=None, low=None) -> Function:
         done = self._functions.get(fn)

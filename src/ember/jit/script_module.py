@@ -30,6 +30,7 @@ import copy
 import types
 import weakref
 
+from ember.compiler.overloads import method_overloads
 from ember.ir.code_printer import code_text
 from ember.ir.inline import clone_graph, inline_calls
 from ember.ir.printer import format_literal
@@ -78,7 +79,8 @@ class RecursiveScriptModule(ScriptModule):
                 d[name] = _copy_value(getattr(module, name, None))
         for name in ("forward", *_exported(type(module))):
             if hasattr(type(module), name) and (name != "forward" or _has_forward(module)):
-                self._ember_method(name)
+                if not method_overloads(type(module), name):  # those compile at their calls
+                    self._ember_method(name)
         for name, value in info.constants.items():
             d[name] = tuple(value) if isinstance(value, list) else value  # as torch's
         self._ember_mirror()
@@ -152,7 +154,8 @@ class RecursiveScriptModule(ScriptModule):
         fn = methods.get(name)
         if fn is None:
             compiler = self._ember_compiler
-            compiled = compiler.method(self._ember_info, name)
+            info = self._ember_info
+            compiled = info.class_type.methods.get(name) or compiler.method(info, name)
             if compiled.python is not None:
                 fn = types.MethodType(compiled.python, self)
             else:
@@ -172,7 +175,7 @@ class RecursiveScriptModule(ScriptModule):
             if fn is not None:
                 return fn
             info = d["_ember_info"]
-            if info.has_method(name):
+            if info.has_method(name) or name in info.class_type.methods:  # forward__0 too
                 return self._ember_method(name)
         return Module.__getattr__(self, name)
 

@@ -214,6 +214,7 @@ class CodeModuleInfo:
         self.unit, self.module = unit, None
         self.original_name = node.name
         self.is_container = node.name in _CONTAINERS and qualified.startswith(_CONTAINER_PREFIX)
+        self.container = node.name if self.is_container else None
         self.is_module = node.base == "Module"
         self.kinds: dict[str, str] = {}
         self.submodules: dict = {}
