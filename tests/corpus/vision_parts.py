@@ -2,7 +2,7 @@
 `torch` bound to ember or to real torch (`tests.corpus.bind.bound`): functional calls with
 keyword arguments, overload declarations, ModuleDict subclasses, NamedTuple outputs,
 `torch._assert`, `is_scripting`/`is_tracing`, `warnings.warn` and `Final` constants."""
-# ruff: noqa: F821, UP006, UP035, UP045 - typing.List etc. on purpose, as torchvision writes
+# ruff: noqa: F811, F821, UP006, UP031, UP035, UP045 - typing.List etc. on purpose, as torchvision writes
 
 import warnings
 from collections import namedtuple

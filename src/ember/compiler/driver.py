@@ -23,6 +23,7 @@ from ember.compiler.lowering.function import FunctionLowering
 from ember.compiler.lowering.typeinfo import TypeProblem, annotation_type, value_type
 from ember.compiler.lowering.values import ModuleRef
 from ember.compiler.modules.info import ModuleInfo
+from ember.compiler.named_tuples import TypeScope
 from ember.compiler.parsing.function_source import FunctionSource
 from ember.errors import CompileError
 from ember.ir import Builder, Graph, run_passes, verify
@@ -137,15 +138,16 @@ class Compiler:
             first = params.pop(0)
             low.env[first.name] = ModuleRef(b.add_input(self_info.class_type, "self"), self_info)
         spec = []
+        scope = TypeScope(self.classes, src.globals)
         for p in params:
             default = src.defaults.get(p.name, MISSING)
-            t = _param_type(p, default, fdef.source, self.classes)
+            t = _param_type(p, default, fdef.source, scope)
             low.env[p.name] = b.add_input(t, p.name, default, p.kwonly)
             spec.append(Param(p.name, t, default, p.kwonly))
         rt = forced_return
         if fdef.returns is not None:
             try:
-                rt = annotation_type(fdef.returns, self.classes)
+                rt = annotation_type(fdef.returns, scope)
             except TypeProblem as e:
                 raise fdef.source.node_error(fdef.returns, str(e)) from None
         if src.ignored or src.unused:

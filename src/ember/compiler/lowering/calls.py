@@ -17,6 +17,7 @@ import warnings
 
 from ember.compiler import overloads
 from ember.compiler.lowering.operators import is_num
+from ember.compiler.named_tuples import is_named_tuple_class, named_tuple_type
 from ember.compiler.lowering.values import (
     BoundMethod,
     Known,
@@ -163,6 +164,8 @@ class CallLowering:
             return self.call_op(cands, args, kwargs, node, name)
         if getattr(obj, "__module__", None) == "math" and callable(obj):
             return self.call_math(obj, node)
+        if is_named_tuple_class(obj):
+            return self.construct_named_tuple(obj, node)
         if isinstance(obj, type) and issubclass(obj, BaseException):
             raise self.err(node, "exceptions can only be raised in scripted code")
         if callable(obj) and hasattr(obj, "__code__"):
@@ -171,6 +174,30 @@ class CallLowering:
                 return self.call_overloaded_function(obj, len(declared), node)
             return self.call_function(obj, node)
         raise self.err(node, f"'{name}' cannot be called in scripted code")
+
+    def construct_named_tuple(self, cls, node):
+        """``Out(a, b=...)`` of a NamedTuple class: a TupleConstruct of its named type."""
+        t = named_tuple_type(cls)
+        args, kwargs = self.args_of(node)
+        if len(args) > len(t.names):
+            raise self.err(node, f"{cls.__name__} takes {len(t.names)} fields, "
+                                 f"{len(args)} given")  # fmt: skip
+        given = dict(zip(t.names, args))
+        for k, v in kwargs.items():
+            if k not in t.names or k in given:
+                raise self.err(node, f"{cls.__name__} got an unexpected keyword argument '{k}'")
+            given[k] = v
+        defaults = getattr(cls, "_field_defaults", {})
+        values = []
+        for name, field_type in zip(t.names, t.elems):
+            if name in given:
+                v = given[name]
+            elif name in defaults:
+                v = self.b.constant(defaults[name], field_type if defaults[name] is None else None)
+            else:
+                raise self.err(node, f"{cls.__name__} is missing field '{name}'")
+            values.append(self.coerce(v, field_type, node, f"field '{name}' of {cls.__name__}"))
+        return self.b.tuple_construct(values, named=t)
 
     def face_arguments(self, obj, cands, node):
         """The call's arguments, with keywords the schemas do not name but PyTorch's Python

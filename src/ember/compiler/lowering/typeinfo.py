@@ -72,6 +72,9 @@ def annotation_type(node, classes=None) -> T.Type:
         return known if known is not None else T.ClassType(name)
     if short in _LEAVES:
         return _LEAVES[short]()
+    known = (classes or {}).get(name)  # a NamedTuple class (`ember.compiler.named_tuples`)
+    if known is not None:
+        return known
     if short in ("List", "list", "Tuple", "tuple", "Dict", "dict"):
         raise TypeProblem(f"{short} needs element types, e.g. {short.capitalize()}[int]")
     raise TypeProblem(f"unknown type annotation '{name}'")
