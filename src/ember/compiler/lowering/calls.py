@@ -17,7 +17,6 @@ import warnings
 
 from ember.compiler import overloads
 from ember.compiler.lowering.operators import is_num
-from ember.compiler.named_tuples import is_named_tuple_class, named_tuple_type
 from ember.compiler.lowering.values import (
     BoundMethod,
     Known,
@@ -26,6 +25,7 @@ from ember.compiler.lowering.values import (
     TensorMethod,
     ValueMethod,
 )
+from ember.compiler.named_tuples import is_named_tuple_class, named_tuple_type
 from ember.compiler.parsing import syntax as S  # noqa: N812
 from ember.dtypes import CONVERSION_METHODS
 from ember.errors import VerifyError
