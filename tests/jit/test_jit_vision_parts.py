@@ -116,3 +116,16 @@ def test_scripted_warns_as_torch(both, torch):
         torch.jit.script(t)(torch.ones(2, 2))
     with pytest.warns(UserWarning, match="running scripted"):
         ember.jit.script(e)(ember.ones(2, 2))
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_torch_archive_loads_in_ember(both, torch, name):
+    e, t = _models(both, name, torch)
+    xe, xt = _input(name, torch)
+    buf = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        scripted = torch.jit.script(t)
+        torch.jit.save(scripted, buf)
+        loaded = ember.jit.load(io.BytesIO(buf.getvalue()))
+        _same(loaded(xe.clone()), scripted(xt.clone()))

@@ -15,14 +15,27 @@ Example:
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 from ember.compiler.lowering.typeinfo import annotation_type, python_type
 from ember.compiler.parsing.function_source import qualified_class_name
 from ember.compiler.parsing.parser import parse_function
 from ember.ir import types as T  # noqa: N812
 
-__all__ = ["is_named_tuple_class", "named_tuple_type", "TypeScope"]
+__all__ = ["is_named_tuple_class", "named_tuple_type", "declare_named_tuple", "TypeScope"]
 
 _TYPES: dict = {}
+_DECLARED: dict = {}
+
+
+def declare_named_tuple(qualified: str, names, types):
+    """A Python class for a NamedTuple type read from archive code (one per declaration)."""
+    key = (qualified, tuple(names), tuple(types))
+    cls = _DECLARED.get(key)
+    if cls is None:
+        cls = _DECLARED[key] = namedtuple(qualified.rpartition(".")[2], names)
+        _TYPES[cls] = T.TupleType(types, names, qualified, cls)
+    return cls
 
 
 def is_named_tuple_class(obj) -> bool:
@@ -68,4 +81,5 @@ class TypeScope:
         obj = self.globals.get(head)
         for part in rest:
             obj = getattr(obj, part, None)
+        obj = getattr(obj, "_ember_named_tuple", obj)  # archive code's __torch__.a.B
         return named_tuple_type(obj) if is_named_tuple_class(obj) else default

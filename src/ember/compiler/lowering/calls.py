@@ -145,6 +145,11 @@ class CallLowering:
         if special is not None:
             self.check_arity(special, node)
             return getattr(self, "builtin_" + special)(node)
+        if isinstance(obj, type) and is_named_tuple_class(obj):
+            return self.construct_named_tuple(obj, node)
+        declared = getattr(obj, "_ember_named_tuple", None)  # archive code: __torch__.a.Out
+        if declared is not None:
+            return self.construct_named_tuple(declared, node)
         code_fn = getattr(obj, "_ember_code_function", None)
         if code_fn is not None:
             return self.call_function(code_fn, node)
@@ -164,8 +169,6 @@ class CallLowering:
             return self.call_op(cands, args, kwargs, node, name)
         if getattr(obj, "__module__", None) == "math" and callable(obj):
             return self.call_math(obj, node)
-        if is_named_tuple_class(obj):
-            return self.construct_named_tuple(obj, node)
         if isinstance(obj, type) and issubclass(obj, BaseException):
             raise self.err(node, "exceptions can only be raised in scripted code")
         if callable(obj) and hasattr(obj, "__code__"):

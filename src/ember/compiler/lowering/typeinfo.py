@@ -68,7 +68,7 @@ def annotation_type(node, classes=None) -> T.Type:
         raise TypeProblem("unsupported type annotation")
     short = name.rsplit(".", 1)[-1]
     if name.startswith("__torch__."):
-        known = (classes or {}).get(name)
+        known = (classes or {}).get(name)  # a class, or a NamedTuple of archive code
         return known if known is not None else T.ClassType(name)
     if short in _LEAVES:
         return _LEAVES[short]()
