@@ -140,3 +140,27 @@ if "torch" in globals():  # class bodies need the bound module (``bound``)
             if torch.jit.is_tracing():
                 x = x * 1
             return x * self.scale + self.shift
+
+    class Probe(torch.nn.Module):
+        """What MultiheadAttention and TransformerEncoderLayer test before their fast path."""
+
+        def __init__(self):
+            super().__init__()
+            self.weight = torch.nn.Parameter(torch.linspace(-1.0, 1.0, 4))
+            self.bias: Optional[torch.Tensor] = None
+
+        def forward(self, x, mask: Optional[torch.Tensor] = None):
+            flags = [x.is_nested, x.requires_grad, torch.is_autocast_enabled()]
+            if any(flags) or x.device.type != "cpu":
+                raise ValueError("no fast path")
+            sizes: List[int] = [x.size(0), x.size(-1)]
+            if not all([s > 0 for s in sizes]):
+                raise RuntimeError("empty")
+            y = torch.flatten(x * self.weight, start_dim=0)
+            if mask is not None:
+                y = y.masked_fill(mask.flatten(), value=0.0)
+            if self.bias is not None:
+                y = y + self.bias
+            if torch.is_grad_enabled():
+                y = y + 1
+            return torch.cat(tensors=[y, y.sum(dim=0, keepdim=True)], dim=0)

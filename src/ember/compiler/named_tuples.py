@@ -10,16 +10,15 @@ Example:
     ...     count: int
     >>> t = named_tuple_type(Out)
     >>> str(t), t.graph_str()
-    ('__torch__.ember.compiler.named_tuples.Out', 'NamedTuple(value : Tensor, count : int)')
+    ('__torch__.torch.compiler.named_tuples.Out', 'NamedTuple(value : Tensor, count : int)')
 """
 
 from __future__ import annotations
 
 from collections import namedtuple
 
-from ember.compiler.lowering.typeinfo import annotation_type, python_type
+from ember.compiler.lowering.typeinfo import python_type
 from ember.compiler.parsing.function_source import qualified_class_name
-from ember.compiler.parsing.parser import parse_function
 from ember.ir import types as T  # noqa: N812
 
 __all__ = ["is_named_tuple_class", "named_tuple_type", "declare_named_tuple", "TypeScope"]
@@ -47,7 +46,7 @@ def named_tuple_type(cls) -> T.TupleType:
     t = _TYPES.get(cls)
     if t is None:
         hints = getattr(cls, "__annotations__", {}) or {}
-        elems = [_field_type(hints[f]) if f in hints else T.TensorType.get() for f in cls._fields]
+        elems = [python_type(hints[f]) if f in hints else T.TensorType.get() for f in cls._fields]
         t = T.TupleType(elems, cls._fields, _qualified(cls), cls)
         _TYPES[cls] = t
     return t
@@ -56,14 +55,6 @@ def named_tuple_type(cls) -> T.TupleType:
 def _qualified(cls) -> str:
     name = qualified_class_name(cls)
     return name.replace("<locals>.", "")
-
-
-def _field_type(hint) -> T.Type:
-    if isinstance(hint, str):
-        return annotation_type(
-            parse_function(f"def _f(x: {hint}):\n    pass\n").params[0].annotation
-        )
-    return python_type(hint)
 
 
 class TypeScope:

@@ -180,6 +180,8 @@ def python_type(hint) -> T.Type:
 
     if hint is None or hint is type(None):
         return T.NoneType.get()
+    if isinstance(hint, str | typing.ForwardRef):  # postponed: "Tensor", ForwardRef('Tensor')
+        return _string_annotation(getattr(hint, "__forward_arg__", hint), None)
     leaf = {int: T.IntType, float: T.FloatType, bool: T.BoolType, str: T.StrType}.get(hint)
     if leaf is not None:
         return leaf.get()

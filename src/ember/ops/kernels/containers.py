@@ -190,6 +190,13 @@ aten::split.str(str self, str? separator=None, int max=-1) -> str[] | pure str.s
     | {0}.split({1}, {2}) | split (separator None: on runs of whitespace)
 prim::Print(...) -> () | effect | kernel:print | print the operands separated by spaces
 aten::warn(str message, int stacklevel=2) -> () | effect | kernel:warn | a UserWarning
+aten::all.int(int[] self) -> bool | pure | all({0}) | whether every element is nonzero
+aten::all.float(float[] self) -> bool | pure | all({0}) | whether every element is nonzero
+aten::all.bool(bool[] self) -> bool | pure | all({0}) | whether every element is true
+aten::any.str(str[] self) -> bool | pure | any({0}) | whether some element is nonempty
+aten::any.int(int[] self) -> bool | pure | any({0}) | whether some element is nonzero
+aten::any.float(float[] self) -> bool | pure | any({0}) | whether some element is nonzero
+aten::any.bool(bool[] self) -> bool | pure | any({0}) | whether some element is true
 """,
     _KERNELS,
 )
