@@ -51,3 +51,15 @@ def test_torch_archive_raises_its_exception_class(torch):
         scripted(empty)
     with pytest.raises(Exception, match="empty"):
         loaded(from_torch(empty))
+
+
+def test_ember_scripts_the_fast_path_tests_as_torch(torch):
+    name = "vision_parts_probe_ember"
+    if name not in sys.modules:
+        sys.modules[name] = bound(vision_parts, ember, name)
+    ours = ember.jit.script(sys.modules[name].Probe().eval())
+    theirs = torch.jit.script(_probe(torch).eval())
+    ours.load_state_dict({k: from_torch(v) for k, v in theirs.state_dict().items()})
+    x = torch.linspace(-2.0, 2.0, 8).reshape(2, 4)
+    with torch.no_grad(), ember.no_grad():
+        assert_same(ours(from_torch(x), from_torch(x > 0)), theirs(x, x > 0), atol=1e-6)

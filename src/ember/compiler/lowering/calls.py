@@ -15,8 +15,10 @@ import builtins
 import inspect
 import warnings
 
+from ember import grad_mode
 from ember.compiler import overloads
 from ember.compiler.lowering.operators import is_num
+from ember.compiler.lowering.special_calls import SpecialCallLowering
 from ember.compiler.lowering.values import (
     BoundMethod,
     Known,
@@ -25,7 +27,7 @@ from ember.compiler.lowering.values import (
     TensorMethod,
     ValueMethod,
 )
-from ember.compiler.named_tuples import is_named_tuple_class, named_tuple_type
+from ember.compiler.named_tuples import is_named_tuple_class
 from ember.compiler.parsing import syntax as S  # noqa: N812
 from ember.dtypes import CONVERSION_METHODS
 from ember.errors import VerifyError
@@ -40,10 +42,11 @@ _ARITY = {"len": (1, 1), "int": (0, 1), "float": (0, 1), "bool": (0, 1), "str": 
           "range": (1, 3), "min": (1, 99), "max": (1, 99), "enumerate": (1, 2),
           "annotate": (2, 2), "unchecked_cast": (2, 2), "uninitialized": (1, 1),
           "is_scripting": (0, 0), "is_tracing": (0, 0), "assert": (1, 2),
-          "warn": (1, 3)}  # fmt: skip
+          "warn": (1, 3), "any": (1, 1), "all": (1, 1),
+          "is_grad_enabled": (0, 0)}  # fmt: skip
 
 
-class CallLowering:
+class CallLowering(SpecialCallLowering):
     # -- emitting an op of the op table ----------------------------------------------------------
     def call_op(self, kind, args, kwargs, node, callname=None):
         """Emit the overload accepting `args` among `kind`'s ('aten::add', every overload of
@@ -178,30 +181,6 @@ class CallLowering:
             return self.call_function(obj, node)
         raise self.err(node, f"'{name}' cannot be called in scripted code")
 
-    def construct_named_tuple(self, cls, node):
-        """``Out(a, b=...)`` of a NamedTuple class: a TupleConstruct of its named type."""
-        t = named_tuple_type(cls)
-        args, kwargs = self.args_of(node)
-        if len(args) > len(t.names):
-            raise self.err(node, f"{cls.__name__} takes {len(t.names)} fields, "
-                                 f"{len(args)} given")  # fmt: skip
-        given = dict(zip(t.names, args))
-        for k, v in kwargs.items():
-            if k not in t.names or k in given:
-                raise self.err(node, f"{cls.__name__} got an unexpected keyword argument '{k}'")
-            given[k] = v
-        defaults = getattr(cls, "_field_defaults", {})
-        values = []
-        for name, field_type in zip(t.names, t.elems):
-            if name in given:
-                v = given[name]
-            elif name in defaults:
-                v = self.b.constant(defaults[name], field_type if defaults[name] is None else None)
-            else:
-                raise self.err(node, f"{cls.__name__} is missing field '{name}'")
-            values.append(self.coerce(v, field_type, node, f"field '{name}' of {cls.__name__}"))
-        return self.b.tuple_construct(values, named=t)
-
     def face_arguments(self, obj, cands, node):
         """The call's arguments, with keywords the schemas do not name but PyTorch's Python
         function does (``F.dropout(x, p, training=t)`` for the schema's ``train``) moved to
@@ -268,31 +247,6 @@ class CallLowering:
         args = self.bind_args(method.params, node, f"{ref.info.original_name}.{name}")
         return self.b.call_method(ref.value, name, args, [method.return_type]).results[0]
 
-    def call_overloaded_method(self, ref, name, count, node):
-        """A call of a method declared with ``_overload_method``: every overload compiles
-        (as TorchScript does); the first accepting the arguments is called."""
-        methods = [self.ctx.overloaded_method(ref.info, name, i) for i in range(count)]
-        index, args = self.pick_overload(methods, node, f"{ref.info.original_name}.{name}")
-        rt = methods[index].return_type
-        return self.b.call_method(ref.value, f"{name}__{index}", args, [rt]).results[0]
-
-    def call_overloaded_function(self, fn, count, node):
-        functions = [self.ctx.overloaded_function(fn, i) for i in range(count)]
-        index, args = self.pick_overload(functions, node, _callee(node))
-        chosen = functions[index]
-        return self.b.call_function(chosen.qualified_name, args, [chosen.return_type]).results[0]
-
-    def pick_overload(self, candidates, node, callname):
-        """(index, bound argument values) of the first candidate accepting the call."""
-        args, kwargs = self.args_of(node)
-        for index, fn in enumerate(candidates):
-            bound = _bind_values(fn.params, args, kwargs)
-            if bound is not None:
-                return index, [self.b.constant(p.default, p.type if p.default is None else None)
-                               if v is None else v for p, v in zip(fn.params, bound)]  # fmt: skip
-        shown = ", ".join(str(a.type) for a in args)
-        raise self.err(node, f"no overload of {callname} accepts arguments ({shown})")
-
     def bind_args(self, params, node, callname):
         """Match call arguments to a compiled function's parameters (`ember.ir.Param`)."""
         positional = [p for p in params if not p.kwonly]
@@ -345,29 +299,13 @@ class CallLowering:
         return self.call_op(cands, [*args[:at], f.receiver, *args[at:]], kwargs, node, callname)
 
 
-def _bind_values(params, args, kwargs):
-    """`args` and `kwargs` in `params`' order (None where a default applies), or None when
-    they do not fit the parameters' types."""
-    positional = [p for p in params if not p.kwonly]
-    if len(args) > len(positional) or any(k not in {p.name for p in params} for k in kwargs):
-        return None
-    given = {p.name: a for p, a in zip(positional, args)} | kwargs
-    out = []
-    for p in params:
-        v = given.get(p.name)
-        if v is None and p.default is registry.MISSING:
-            return None
-        if v is not None and not T.is_subtype(v.type, p.type):
-            return None
-        out.append(v)
-    return out
-
-
 def _python_special(obj):
     """The builtin lowering of a Python function scripted code treats specially, or None:
     ``warnings.warn`` and ``torch._assert`` (ember's, by its module)."""
     if obj is warnings.warn:
         return "warn"
+    if obj is grad_mode.is_grad_enabled:
+        return "is_grad_enabled"
     module = getattr(obj, "__module__", None) or ""
     if getattr(obj, "__name__", None) == "_assert" and module.startswith("ember"):
         return "assert"

@@ -169,6 +169,15 @@ class BuiltinLowering:
     def builtin_is_scripting(self, node):
         return Known(True)
 
+    def builtin_any(self, node):
+        return self.call_op("aten::any", [self.value(node.args[0])], {}, node, "any")
+
+    def builtin_all(self, node):
+        return self.call_op("aten::all", [self.value(node.args[0])], {}, node, "all")
+
+    def builtin_is_grad_enabled(self, node):
+        return self.call_op("aten::is_grad_enabled", [], {}, node, "is_grad_enabled")
+
     def builtin_is_tracing(self, node):
         return Known(False)
 

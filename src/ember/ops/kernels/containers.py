@@ -212,6 +212,9 @@ def _typed_list_ops():
                "| {0}.index({1}) | position of the first el")  # fmt: skip
         yield (f"aten::sort.{t}({t}[](a!) self, bool reverse=False) -> () | effect list.sort "
                "| {0}.sort(reverse={1}) | sort in place")  # fmt: skip
+        for name, op in (("eq", "=="), ("ne", "!=")):
+            yield (f"aten::{name}.{t}_list({t}[] a, {t}[] b) -> bool | pure "
+                   f"| ({{0}} {op} {{1}}) | lists compared")  # fmt: skip
 
 
 def _dict_ops():

@@ -94,7 +94,7 @@ for _schema, _kernel, _doc in (
     register(_schema, _kernel, doc=_doc)
 register("aten::is_grad_enabled() -> bool", grad_mode.is_grad_enabled, traits=(),
          doc="whether gradient mode is on (ember.no_grad turns it off)")  # fmt: skip
-register("aten::is_autocast_enabled() -> bool", lambda: False, traits=(),
+register("aten::is_autocast_enabled() -> bool", lambda: False, traits=(), faces="ember",
          doc="False: ember has no autocast")  # fmt: skip
 register(
     "prim::NumToTensor.Scalar(Scalar a) -> Tensor", num_to_tensor, doc="a 0-d tensor of the number"
