@@ -33,6 +33,10 @@ MODULES = (
     "nn",
     "nn_norm",
     "nn_pool",
+    "activations",
+    "norm_group",
+    "resample",
+    "padding",
 )
 
 
