@@ -143,6 +143,8 @@ class Tracer:
         """IR values of the leaves of structured value `v` (TupleUnpack / __getitem__)."""
         if spec.kind == "tensor":
             return [v]
+        if spec.kind == "none":
+            return []
         b = scope.b
         if spec.kind == "tuple":
             parts = b.tuple_unpack(v) if spec.children else []
@@ -185,6 +187,8 @@ class Tracer:
         b = scope.b
         if isinstance(value, Tensor):
             return self.value_of(scope, value)
+        if value is None:
+            return b.constant(None)
         if isinstance(value, tuple):
             return b.tuple_construct([self._pack(scope, v) for v in value])
         if isinstance(value, list):
@@ -360,7 +364,7 @@ class Tracer:
             callee.b.return_(self.value_of(callee, output))
             out_type = irt.IntType.get()
         else:
-            leaves, spec = flatten(output, f"output of {type(module).__name__}")
+            leaves, spec = flatten(output, f"output of {type(module).__name__}", True)
             callee.b.return_(self._pack(callee, output))
             out_type = spec.type
         obj = get_attr(caller, path, self.types)

@@ -37,6 +37,8 @@ MODULES = (
     "norm_group",
     "resample",
     "padding",
+    "attention",
+    "rnn",
 )
 
 
