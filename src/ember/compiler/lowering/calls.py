@@ -12,7 +12,10 @@ are called with ``prim::CallMethod``.
 from __future__ import annotations
 
 import builtins
+import inspect
+import warnings
 
+from ember.compiler import overloads
 from ember.compiler.lowering.operators import is_num
 from ember.compiler.lowering.values import (
     BoundMethod,
@@ -22,6 +25,7 @@ from ember.compiler.lowering.values import (
     TensorMethod,
     ValueMethod,
 )
+from ember.compiler.named_tuples import is_named_tuple_class, named_tuple_type
 from ember.compiler.parsing import syntax as S  # noqa: N812
 from ember.dtypes import CONVERSION_METHODS
 from ember.errors import VerifyError
@@ -35,7 +39,8 @@ _ARITY = {"len": (1, 1), "int": (0, 1), "float": (0, 1), "bool": (0, 1), "str": 
           "abs": (1, 1), "isinstance": (2, 2), "getattr": (2, 2), "hasattr": (2, 2),
           "range": (1, 3), "min": (1, 99), "max": (1, 99), "enumerate": (1, 2),
           "annotate": (2, 2), "unchecked_cast": (2, 2), "uninitialized": (1, 1),
-          "is_scripting": (0, 0)}  # fmt: skip
+          "is_scripting": (0, 0), "is_tracing": (0, 0), "assert": (1, 2),
+          "warn": (1, 3)}  # fmt: skip
 
 
 class CallLowering:
@@ -136,10 +141,15 @@ class CallLowering:
         if builtin is not None and getattr(builtins, obj.__name__, None) is obj:
             self.check_arity(obj.__name__, node)
             return builtin(node)
-        special = getattr(obj, "_ember_special", None)
+        special = getattr(obj, "_ember_special", None) or _python_special(obj)
         if special is not None:
             self.check_arity(special, node)
             return getattr(self, "builtin_" + special)(node)
+        if isinstance(obj, type) and is_named_tuple_class(obj):
+            return self.construct_named_tuple(obj, node)
+        declared = getattr(obj, "_ember_named_tuple", None)  # archive code: __torch__.a.Out
+        if declared is not None:
+            return self.construct_named_tuple(declared, node)
         code_fn = getattr(obj, "_ember_code_function", None)
         if code_fn is not None:
             return self.call_function(code_fn, node)
@@ -150,7 +160,7 @@ class CallLowering:
             raise self.err(node, f"unknown operator {obj.__ember_op__} (called as {name}): "
                                  "ember's op table has no such operator")  # fmt: skip
         if cands is not None:
-            args, kwargs = self.args_of(node)
+            args, kwargs = self.face_arguments(obj, cands, node)
             cands = self.inplace_variant(obj, cands, args, kwargs, node)
             if len(args) > 1 and all(isinstance(a.type, T.IntType) for a in args):
                 kw_types = {k: v.type for k, v in kwargs.items()}
@@ -162,8 +172,56 @@ class CallLowering:
         if isinstance(obj, type) and issubclass(obj, BaseException):
             raise self.err(node, "exceptions can only be raised in scripted code")
         if callable(obj) and hasattr(obj, "__code__"):
+            declared = overloads.function_overloads(obj)
+            if declared:
+                return self.call_overloaded_function(obj, len(declared), node)
             return self.call_function(obj, node)
         raise self.err(node, f"'{name}' cannot be called in scripted code")
+
+    def construct_named_tuple(self, cls, node):
+        """``Out(a, b=...)`` of a NamedTuple class: a TupleConstruct of its named type."""
+        t = named_tuple_type(cls)
+        args, kwargs = self.args_of(node)
+        if len(args) > len(t.names):
+            raise self.err(node, f"{cls.__name__} takes {len(t.names)} fields, "
+                                 f"{len(args)} given")  # fmt: skip
+        given = dict(zip(t.names, args))
+        for k, v in kwargs.items():
+            if k not in t.names or k in given:
+                raise self.err(node, f"{cls.__name__} got an unexpected keyword argument '{k}'")
+            given[k] = v
+        defaults = getattr(cls, "_field_defaults", {})
+        values = []
+        for name, field_type in zip(t.names, t.elems):
+            if name in given:
+                v = given[name]
+            elif name in defaults:
+                v = self.b.constant(defaults[name], field_type if defaults[name] is None else None)
+            else:
+                raise self.err(node, f"{cls.__name__} is missing field '{name}'")
+            values.append(self.coerce(v, field_type, node, f"field '{name}' of {cls.__name__}"))
+        return self.b.tuple_construct(values, named=t)
+
+    def face_arguments(self, obj, cands, node):
+        """The call's arguments, with keywords the schemas do not name but PyTorch's Python
+        function does (``F.dropout(x, p, training=t)`` for the schema's ``train``) moved to
+        their positions, earlier gaps filled with the Python function's defaults."""
+        args, kwargs = self.args_of(node)
+        known = {p.name for sig in cands for p in sig.params} | {"inplace"}
+        foreign = [k for k in kwargs if k not in known]
+        params = _python_params(obj)
+        if not foreign or params is None or not all(k in params for k in foreign):
+            return args, kwargs
+        names = list(params)
+        last = max(names.index(k) for k in foreign)
+        for name in names[len(args) : last + 1]:
+            if name in kwargs:
+                args.append(kwargs.pop(name))
+            elif params[name] is not inspect.Parameter.empty:
+                args.append(self.b.constant(params[name]))
+            else:
+                raise self.err(node, f"{_callee(node)} is missing argument '{name}'")
+        return args, kwargs
 
     def inplace_variant(self, obj, cands, args, kwargs, node):
         """PyTorch's ``inplace=`` argument of an nn.functional face with an in-place twin
@@ -200,11 +258,40 @@ class CallLowering:
         return op.results[0]
 
     def call_method(self, ref, name, node):
-        if ref.info.original_name == "ModuleDict" and name in ("keys", "values", "items"):
+        if ref.info.container == "ModuleDict" and name in ("keys", "values", "items"):
             return self.module_dict_view(ref, name, node)
+        module = getattr(ref.info, "module", None)
+        declared = overloads.method_overloads(type(module), name) if module is not None else []
+        if declared:
+            return self.call_overloaded_method(ref, name, len(declared), node)
         method = self.ctx.method(ref.info, name, node, self)
         args = self.bind_args(method.params, node, f"{ref.info.original_name}.{name}")
         return self.b.call_method(ref.value, name, args, [method.return_type]).results[0]
+
+    def call_overloaded_method(self, ref, name, count, node):
+        """A call of a method declared with ``_overload_method``: every overload compiles
+        (as TorchScript does); the first accepting the arguments is called."""
+        methods = [self.ctx.overloaded_method(ref.info, name, i) for i in range(count)]
+        index, args = self.pick_overload(methods, node, f"{ref.info.original_name}.{name}")
+        rt = methods[index].return_type
+        return self.b.call_method(ref.value, f"{name}__{index}", args, [rt]).results[0]
+
+    def call_overloaded_function(self, fn, count, node):
+        functions = [self.ctx.overloaded_function(fn, i) for i in range(count)]
+        index, args = self.pick_overload(functions, node, _callee(node))
+        chosen = functions[index]
+        return self.b.call_function(chosen.qualified_name, args, [chosen.return_type]).results[0]
+
+    def pick_overload(self, candidates, node, callname):
+        """(index, bound argument values) of the first candidate accepting the call."""
+        args, kwargs = self.args_of(node)
+        for index, fn in enumerate(candidates):
+            bound = _bind_values(fn.params, args, kwargs)
+            if bound is not None:
+                return index, [self.b.constant(p.default, p.type if p.default is None else None)
+                               if v is None else v for p, v in zip(fn.params, bound)]  # fmt: skip
+        shown = ", ".join(str(a.type) for a in args)
+        raise self.err(node, f"no overload of {callname} accepts arguments ({shown})")
 
     def bind_args(self, params, node, callname):
         """Match call arguments to a compiled function's parameters (`ember.ir.Param`)."""
@@ -256,6 +343,45 @@ class CallLowering:
                 args = [self.b.list_construct(args, T.IntType.get())]  # x.view(2, 3)
         at = _receiver_position(cands)  # `self` is not always first: x.where(cond, y)
         return self.call_op(cands, [*args[:at], f.receiver, *args[at:]], kwargs, node, callname)
+
+
+def _bind_values(params, args, kwargs):
+    """`args` and `kwargs` in `params`' order (None where a default applies), or None when
+    they do not fit the parameters' types."""
+    positional = [p for p in params if not p.kwonly]
+    if len(args) > len(positional) or any(k not in {p.name for p in params} for k in kwargs):
+        return None
+    given = {p.name: a for p, a in zip(positional, args)} | kwargs
+    out = []
+    for p in params:
+        v = given.get(p.name)
+        if v is None and p.default is registry.MISSING:
+            return None
+        if v is not None and not T.is_subtype(v.type, p.type):
+            return None
+        out.append(v)
+    return out
+
+
+def _python_special(obj):
+    """The builtin lowering of a Python function scripted code treats specially, or None:
+    ``warnings.warn`` and ``torch._assert`` (ember's, by its module)."""
+    if obj is warnings.warn:
+        return "warn"
+    module = getattr(obj, "__module__", None) or ""
+    if getattr(obj, "__name__", None) == "_assert" and module.startswith("ember"):
+        return "assert"
+    return None
+
+
+def _python_params(obj):
+    """A Python function's positional-or-keyword parameters and their defaults, or None."""
+    try:
+        sig = inspect.signature(obj)
+    except (TypeError, ValueError):
+        return None
+    kinds = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.POSITIONAL_ONLY)
+    return {p.name: p.default for p in sig.parameters.values() if p.kind in kinds}
 
 
 def _constant_value(v):

@@ -155,6 +155,9 @@ class ExprLowering:
             raise self.err(node, f"'{_describe(node.value)}' has no attribute '{node.attr}'")
         if isinstance(base.type, T.TensorType):
             return self.tensor_attr(base, node.attr, node)
+        names = getattr(base.type, "names", None)
+        if names is not None and node.attr in names:  # a NamedTuple's field
+            return self.emit("prim::TupleIndex", base, names.index(node.attr), node=node)
         return ValueMethod(base, node.attr)
 
     def e_TupleExpr(self, node):

@@ -68,10 +68,13 @@ def annotation_type(node, classes=None) -> T.Type:
         raise TypeProblem("unsupported type annotation")
     short = name.rsplit(".", 1)[-1]
     if name.startswith("__torch__."):
-        known = (classes or {}).get(name)
+        known = (classes or {}).get(name)  # a class, or a NamedTuple of archive code
         return known if known is not None else T.ClassType(name)
     if short in _LEAVES:
         return _LEAVES[short]()
+    known = (classes or {}).get(name)  # a NamedTuple class (`ember.compiler.named_tuples`)
+    if known is not None:
+        return known
     if short in ("List", "list", "Tuple", "tuple", "Dict", "dict"):
         raise TypeProblem(f"{short} needs element types, e.g. {short.capitalize()}[int]")
     raise TypeProblem(f"unknown type annotation '{name}'")
