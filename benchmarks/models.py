@@ -47,11 +47,11 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
+from tests.models import registry  # noqa: E402
+from tests.models.stages import Engine, ModelRun, Reference  # noqa: E402
 from threadpoolctl import threadpool_info  # noqa: E402
 
 import ember  # noqa: E402
-from tests.models import registry  # noqa: E402
-from tests.models.stages import Engine, ModelRun, Reference  # noqa: E402
 
 
 def _resized(name: str, size: int, batch: int) -> registry.ModelSpec:
