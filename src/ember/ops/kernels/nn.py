@@ -258,26 +258,28 @@ def _zero_border_planes(x, pad_h, pad_w, dtype):
 
 
 def _im2col_matmul(x, w, bias, groups, out_hw, stride, dilation, dtype):
-    """Unfold the windows into (N, G, Cg*KH*KW [+1], OH*OW) columns, one GEMM per group.
-
-    A bias rides along as an extra row of ones in the columns and an extra weight column, so
-    the GEMM adds it instead of another pass over the output.
+    """Unfold the windows into (N, G, Cg*KH*KW, OH*OW) columns, one GEMM per group, then add
+    the bias. A 1x1 kernel needs no unfolding: its columns are the (subsampled) input itself.
     """
     n = x.shape[0]
     out_ch, c_per_group, kh, kw = w.shape
     oh, ow = out_hw
     k = c_per_group * kh * kw
-    extra = 0 if bias is None else 1
-    cols = np.empty((n, groups, k + extra, oh * ow), dtype)
-    win = _windows(x, (oh, ow), (kh, kw), stride, dilation)
-    win = win.reshape(n, groups, c_per_group, oh, ow, kh, kw).transpose(0, 1, 2, 5, 6, 3, 4)
-    cols[:, :, :k].reshape(win.shape)[...] = win
-    weight = np.empty((groups, out_ch // groups, k + extra), dtype)
-    weight[:, :, :k] = w.reshape(groups, out_ch // groups, k)
-    if bias is not None:
-        cols[:, :, k] = 1
-        weight[:, :, k] = bias.reshape(groups, out_ch // groups)
+    if kh == kw == 1:
+        if stride != (1, 1):
+            x = x[
+                :, :, : (oh - 1) * stride[0] + 1 : stride[0], : (ow - 1) * stride[1] + 1 : stride[1]
+            ]
+        cols = np.ascontiguousarray(x, dtype).reshape(n, groups, k, oh * ow)
+    else:
+        cols = np.empty((n, groups, k, oh * ow), dtype)
+        win = _windows(x, (oh, ow), (kh, kw), stride, dilation)
+        win = win.reshape(n, groups, c_per_group, oh, ow, kh, kw).transpose(0, 1, 2, 5, 6, 3, 4)
+        cols.reshape(win.shape)[...] = win
+    weight = w.astype(dtype, copy=False).reshape(groups, out_ch // groups, k)
     out = _grouped_matmul(weight, cols).reshape(n, out_ch, oh, ow)
+    if bias is not None:
+        out += bias.astype(dtype, copy=False).reshape(1, out_ch, 1, 1)
     return out.astype(x.dtype, copy=False)
 
 
