@@ -139,6 +139,17 @@ SPECIAL = {
     "aten::tensor.float": lambda: [1.5],
     "aten::tensor.bool": lambda: [True],
     "aten::tensor": lambda: [[[1, 2], [3, 4]]],
+    "aten::upsample_nearest2d": lambda: [np.ones((1, 1, 2, 2), np.float32), [2, 2]],
+    "aten::upsample_nearest2d.vec": lambda: [np.ones((1, 1, 2, 2), np.float32), [2, 2], None],
+    "aten::upsample_bilinear2d": lambda: [np.ones((1, 1, 2, 2), np.float32), [2, 2], False],
+    "aten::upsample_bilinear2d.vec": lambda: [
+        np.ones((1, 1, 2, 2), np.float32),
+        [2, 2],
+        False,
+        None,
+    ],
+    "aten::pad": lambda: [np.ones((2, 2), np.float32), [0, 0]],
+    "aten::group_norm": lambda: [np.ones((2, 2), np.float32), 1],
     **{
         name: lambda: [np.full((1, 1), 2.5)]
         for name in (

@@ -149,6 +149,8 @@ class Tracer:
         """IR values of the leaves of structured value `v` (TupleUnpack / __getitem__)."""
         if spec.kind == "tensor":
             return [v]
+        if spec.kind == "none":
+            return []
         b = scope.b
         if spec.kind == "tuple":
             parts = b.tuple_unpack(v) if spec.children else []
@@ -191,6 +193,8 @@ class Tracer:
         b = scope.b
         if isinstance(value, Tensor):
             return self.value_of(scope, value)
+        if value is None:
+            return b.constant(None)
         if isinstance(value, tuple):
             return b.tuple_construct([self._pack(scope, v) for v in value])
         if isinstance(value, list):

@@ -33,6 +33,12 @@ MODULES = (
     "nn",
     "nn_norm",
     "nn_pool",
+    "activations",
+    "norm_group",
+    "resample",
+    "padding",
+    "attention",
+    "rnn",
 )
 
 
