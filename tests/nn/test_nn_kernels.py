@@ -306,6 +306,15 @@ def test_depthwise_conv_geometries_match_torch(torch, seed, monkeypatch):
             close(K.conv2d(x, weight, None, 1, "same", d, c), ref)
 
 
+@pytest.mark.parametrize("c, size, k", [(96, 14, 7), (40, 7, 5), (24, 28, 3), (16, 20, 7)])
+def test_depthwise_conv_model_shapes_match_torch(torch, c, size, k):
+    """Depthwise layers shaped like ConvNeXt's and EfficientNet's, on both sides of the
+    switch between the band-matrix path (narrow planes) and the unfolding path."""
+    x, weight, bias = randn(2, c, size, size), randn(c, 1, k, k), randn(c)
+    ref = torch.nn.functional.conv2d(*map(torch.from_numpy, (x, weight, bias)), 1, k // 2, 1, c)
+    close(K.conv2d(x, weight, bias, 1, k // 2, 1, c), ref)
+
+
 @pytest.mark.parametrize("dtype", ["float16", "bfloat16", "float64"])
 def test_depthwise_conv_dtypes(torch, dtype):
     x, weight = randn(2, 3, 6, 7), randn(3, 1, 3, 3)

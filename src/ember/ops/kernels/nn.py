@@ -167,7 +167,9 @@ def _conv2d_core(x, w, bias, stride, pads, dilation, groups):
     dtype = _compute_dtype(x)
     oh = _out_size(h, kh, stride[0], *pads[0], dilation[0])
     ow = _out_size(wd, kw, stride[1], *pads[1], dilation[1])
-    if groups == c == out_ch:
+    if groups == c == out_ch and _toeplitz_pays(wd + sum(pads[1]), kw, stride, dilation):
+        out = _depthwise_toeplitz(x, w.astype(dtype, copy=False), pads, (oh, ow), dtype)
+    elif groups == c == out_ch:
         out = _depthwise(x, w.astype(dtype, copy=False), pads, (oh, ow), stride, dilation, dtype)
     else:
         if any(p for pad in pads for p in pad):
@@ -176,6 +178,30 @@ def _conv2d_core(x, w, bias, stride, pads, dilation, groups):
     if bias is not None:
         out += bias.astype(dtype, copy=False).reshape(1, out_ch, 1, 1)
     return out.astype(x.dtype, copy=False)
+
+
+def _toeplitz_pays(padded_width, kw, stride, dilation) -> bool:
+    """Whether `_depthwise_toeplitz` beats the unfolding: narrow planes (its products spend
+    padded_width / kw times the multiply-adds) without stride or dilation."""
+    return stride == (1, 1) and dilation == (1, 1) and padded_width <= 5 * kw
+
+
+def _depthwise_toeplitz(x, w, pads, out_hw, dtype):
+    """Stride-1 depthwise convolution as one batched matmul per plane: each output row is
+    the KH padded input rows it covers, laid end to end (a strided view, copied once), times
+    a (KH*Wp, OW) band matrix holding the filter's rows on its diagonals."""
+    n, c, h, wd = x.shape
+    (kh, kw), (oh, ow) = w.shape[2:], out_hw
+    planes = _zero_border_planes(x.reshape(n * c, h, wd), pads[0], pads[1], dtype)
+    wp = planes.shape[2]
+    s_plane, s_row, s_col = planes.strides
+    rows = as_strided(planes, (n * c, oh, kh, wp), (s_plane, s_row, s_row, s_col))
+    band = np.zeros((n * c, kh, wp * ow), dtype)
+    taps = np.broadcast_to(w.reshape(1, c, kh, kw), (n, c, kh, kw)).reshape(n * c, kh, kw)
+    for j in range(kw):  # band[p, i, o + j, o] = w[p, i, j]
+        band[:, :, j * ow : j * ow + ow * (ow + 1) : ow + 1] = taps[:, :, j, None]
+    out = np.matmul(rows.reshape(n * c, oh, kh * wp), band.reshape(n * c, kh * wp, ow))
+    return out.reshape(n, c, oh, ow)
 
 
 # Bytes of unfolded taps per block in depthwise convolution: small enough to stay in L2.
@@ -232,26 +258,28 @@ def _zero_border_planes(x, pad_h, pad_w, dtype):
 
 
 def _im2col_matmul(x, w, bias, groups, out_hw, stride, dilation, dtype):
-    """Unfold the windows into (N, G, Cg*KH*KW [+1], OH*OW) columns, one GEMM per group.
-
-    A bias rides along as an extra row of ones in the columns and an extra weight column, so
-    the GEMM adds it instead of another pass over the output.
+    """Unfold the windows into (N, G, Cg*KH*KW, OH*OW) columns, one GEMM per group, then add
+    the bias. A 1x1 kernel needs no unfolding: its columns are the (subsampled) input itself.
     """
     n = x.shape[0]
     out_ch, c_per_group, kh, kw = w.shape
     oh, ow = out_hw
     k = c_per_group * kh * kw
-    extra = 0 if bias is None else 1
-    cols = np.empty((n, groups, k + extra, oh * ow), dtype)
-    win = _windows(x, (oh, ow), (kh, kw), stride, dilation)
-    win = win.reshape(n, groups, c_per_group, oh, ow, kh, kw).transpose(0, 1, 2, 5, 6, 3, 4)
-    cols[:, :, :k].reshape(win.shape)[...] = win
-    weight = np.empty((groups, out_ch // groups, k + extra), dtype)
-    weight[:, :, :k] = w.reshape(groups, out_ch // groups, k)
-    if bias is not None:
-        cols[:, :, k] = 1
-        weight[:, :, k] = bias.reshape(groups, out_ch // groups)
+    if kh == kw == 1:
+        if stride != (1, 1):
+            x = x[
+                :, :, : (oh - 1) * stride[0] + 1 : stride[0], : (ow - 1) * stride[1] + 1 : stride[1]
+            ]
+        cols = np.ascontiguousarray(x, dtype).reshape(n, groups, k, oh * ow)
+    else:
+        cols = np.empty((n, groups, k, oh * ow), dtype)
+        win = _windows(x, (oh, ow), (kh, kw), stride, dilation)
+        win = win.reshape(n, groups, c_per_group, oh, ow, kh, kw).transpose(0, 1, 2, 5, 6, 3, 4)
+        cols.reshape(win.shape)[...] = win
+    weight = w.astype(dtype, copy=False).reshape(groups, out_ch // groups, k)
     out = _grouped_matmul(weight, cols).reshape(n, out_ch, oh, ow)
+    if bias is not None:
+        out += bias.astype(dtype, copy=False).reshape(1, out_ch, 1, 1)
     return out.astype(x.dtype, copy=False)
 
 
