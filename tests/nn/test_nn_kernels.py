@@ -306,10 +306,12 @@ def test_depthwise_conv_geometries_match_torch(torch, seed, monkeypatch):
             close(K.conv2d(x, weight, None, 1, "same", d, c), ref)
 
 
-@pytest.mark.parametrize("c, size, k", [(96, 14, 7), (40, 7, 5), (24, 28, 3), (16, 20, 7)])
+@pytest.mark.parametrize(
+    "c, size, k", [(96, 14, 7), (40, 7, 5), (24, 28, 3), (16, 20, 7), (8, 40, 5), (6, 36, 7)]
+)
 def test_depthwise_conv_model_shapes_match_torch(torch, c, size, k):
-    """Depthwise layers shaped like ConvNeXt's and EfficientNet's, on both sides of the
-    switch between the band-matrix path (narrow planes) and the unfolding path."""
+    """Depthwise layers shaped like ConvNeXt's and EfficientNet's, on every path: one band
+    matrix (narrow planes), 16-column band tiles (wide planes, k >= 5), unfolding (k = 3)."""
     x, weight, bias = randn(2, c, size, size), randn(c, 1, k, k), randn(c)
     ref = torch.nn.functional.conv2d(*map(torch.from_numpy, (x, weight, bias)), 1, k // 2, 1, c)
     close(K.conv2d(x, weight, bias, 1, k // 2, 1, c), ref)

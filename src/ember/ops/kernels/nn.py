@@ -167,8 +167,9 @@ def _conv2d_core(x, w, bias, stride, pads, dilation, groups):
     dtype = _compute_dtype(x)
     oh = _out_size(h, kh, stride[0], *pads[0], dilation[0])
     ow = _out_size(wd, kw, stride[1], *pads[1], dilation[1])
-    if groups == c == out_ch and _toeplitz_pays(wd + sum(pads[1]), kw, stride, dilation):
-        out = _depthwise_toeplitz(x, w.astype(dtype, copy=False), pads, (oh, ow), dtype)
+    tile = _band_tile(wd + sum(pads[1]), kw, stride, dilation, ow) if groups == c == out_ch else 0
+    if tile:
+        out = _depthwise_band(x, w.astype(dtype, copy=False), pads, (oh, ow), dtype, tile)
     elif groups == c == out_ch:
         out = _depthwise(x, w.astype(dtype, copy=False), pads, (oh, ow), stride, dilation, dtype)
     else:
@@ -180,28 +181,39 @@ def _conv2d_core(x, w, bias, stride, pads, dilation, groups):
     return out.astype(x.dtype, copy=False)
 
 
-def _toeplitz_pays(padded_width, kw, stride, dilation) -> bool:
-    """Whether `_depthwise_toeplitz` beats the unfolding: narrow planes (its products spend
-    padded_width / kw times the multiply-adds) without stride or dilation."""
-    return stride == (1, 1) and dilation == (1, 1) and padded_width <= 5 * kw
+def _band_tile(padded_width, kw, stride, dilation, out_width):
+    """Output columns per tile of `_depthwise_band`, or 0 where unfolding each tap is faster:
+    it pays on narrow planes (one tile: its products spend padded_width / kw times the
+    multiply-adds) and for wide kernels in 16-column tiles; never with stride or dilation."""
+    if stride != (1, 1) or dilation != (1, 1):
+        return 0
+    if padded_width <= 5 * kw:
+        return out_width
+    return 16 if kw >= 5 else 0
 
 
-def _depthwise_toeplitz(x, w, pads, out_hw, dtype):
-    """Stride-1 depthwise convolution as one batched matmul per plane: each output row is
-    the KH padded input rows it covers, laid end to end (a strided view, copied once), times
-    a (KH*Wp, OW) band matrix holding the filter's rows on its diagonals."""
+def _depthwise_band(x, w, pads, out_hw, dtype, tile):
+    """Stride-1 depthwise convolution as one batched matmul per plane. The output is cut into
+    column tiles of width `tile`; each row of a tile is the KH padded input rows it covers
+    (tile + KW - 1 wide), laid end to end (a strided view, copied once), times a
+    (KH*(tile+KW-1), tile) band matrix holding the filter's rows on its diagonals."""
     n, c, h, wd = x.shape
     (kh, kw), (oh, ow) = w.shape[2:], out_hw
-    planes = _zero_border_planes(x.reshape(n * c, h, wd), pads[0], pads[1], dtype)
-    wp = planes.shape[2]
+    tiles, span = -(-ow // tile), tile + kw - 1
+    right = tiles * tile + kw - 1 - wd - pads[1][0]  # zeros past the last tile
+    planes = _zero_border_planes(x.reshape(n * c, h, wd), pads[0], (pads[1][0], right), dtype)
     s_plane, s_row, s_col = planes.strides
-    rows = as_strided(planes, (n * c, oh, kh, wp), (s_plane, s_row, s_row, s_col))
-    band = np.zeros((n * c, kh, wp * ow), dtype)
+    shape = (n * c, tiles, oh, kh, span)
+    rows = as_strided(planes, shape, (s_plane, tile * s_col, s_row, s_row, s_col))
+    band = np.zeros((n * c, kh, span * tile), dtype)
     taps = np.broadcast_to(w.reshape(1, c, kh, kw), (n, c, kh, kw)).reshape(n * c, kh, kw)
     for j in range(kw):  # band[p, i, o + j, o] = w[p, i, j]
-        band[:, :, j * ow : j * ow + ow * (ow + 1) : ow + 1] = taps[:, :, j, None]
-    out = np.matmul(rows.reshape(n * c, oh, kh * wp), band.reshape(n * c, kh * wp, ow))
-    return out.reshape(n, c, oh, ow)
+        band[:, :, j * tile : j * tile + tile * (tile + 1) : tile + 1] = taps[:, :, j, None]
+    out = np.matmul(rows.reshape(n * c, tiles * oh, kh * span), band.reshape(n * c, -1, tile))
+    if tile == ow:
+        return out.reshape(n, c, oh, ow)
+    out = out.reshape(n * c, tiles, oh, tile).transpose(0, 2, 1, 3).reshape(n * c, oh, -1)
+    return np.ascontiguousarray(out[..., :ow]).reshape(n, c, oh, ow)
 
 
 # Bytes of unfolded taps per block in depthwise convolution: small enough to stay in L2.
