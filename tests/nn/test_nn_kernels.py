@@ -11,6 +11,7 @@ import ember
 import ember.nn.functional as F
 from compare import assert_same, to_torch
 from ember import ops
+from ember.ops.kernels import conv_depthwise
 from ember.ops.kernels import nn as K
 from ember.ops.kernels import nn_norm as N
 from ember.ops.kernels import nn_pool as P
@@ -287,7 +288,7 @@ def test_random_geometries_match_torch(torch, seed):
 def test_depthwise_conv_geometries_match_torch(torch, seed, monkeypatch):
     """Depthwise conv (groups == channels): both the stride-1 wide-row path and the strided
     path, over several unfold blocks (the block size is shrunk to force many)."""
-    monkeypatch.setattr(K, "_DEPTHWISE_BLOCK", 512)
+    monkeypatch.setattr(conv_depthwise, "_DEPTHWISE_BLOCK", 512)
     rng = np.random.default_rng(seed)
     tf = torch.nn.functional
     for _ in range(8):
