@@ -301,14 +301,11 @@ class CallLowering(SpecialCallLowering):
 
 def _python_special(obj):
     """The builtin lowering of a Python function scripted code treats specially, or None:
-    ``warnings.warn`` and ``torch._assert`` (ember's, by its module)."""
+    ``warnings.warn`` and ``is_grad_enabled`` (``ember._assert`` marks itself)."""
     if obj is warnings.warn:
         return "warn"
     if obj is grad_mode.is_grad_enabled:
         return "is_grad_enabled"
-    module = getattr(obj, "__module__", None) or ""
-    if getattr(obj, "__name__", None) == "_assert" and module.startswith("ember"):
-        return "assert"
     return None
 
 
