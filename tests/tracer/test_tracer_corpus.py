@@ -193,6 +193,18 @@ class SplitMax(nn.Module):
         return values, indices
 
 
+class EncoderTagger(nn.Module):
+    def __init__(self):
+        super().__init__()
+        layer = nn.TransformerEncoderLayer(8, 2, 16, batch_first=True)
+        self.encoder = nn.TransformerEncoder(layer, 2)
+        self.lstm = nn.LSTM(8, 4, batch_first=True, bidirectional=True)
+
+    def forward(self, x):
+        out, (h, c) = self.lstm(self.encoder(x))
+        return out, h + c
+
+
 def pair_inputs(n):
     return ((rand(n, 4), rand(n, 4)), [rand(n, 3), rand(n, 3)])
 
@@ -215,6 +227,7 @@ CORPUS = {
     "nested_inputs": (NestedInputs, pair_inputs),
     "called_twice": (CalledTwice, lambda n: (rand(n, 4),)),
     "split_max": (SplitMax, lambda n: (rand(n, 6),)),
+    "encoder_tagger": (lambda: EncoderTagger().eval(), lambda n: (rand(n, 5, 8),)),
 }
 
 

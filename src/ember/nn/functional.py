@@ -26,6 +26,7 @@ from typing import List, Optional
 
 from ember.nn._functional_activations import hardsigmoid, hardswish, relu6
 from ember.nn._functional_resample import interpolate
+from ember.nn.functional_attention import multi_head_attention_forward
 from ember.ops.table import get as _get_op
 from ember.tensor import faces as _faces
 from ember.tensor.dispatch import call as _call
@@ -38,6 +39,7 @@ __all__ = [
     "conv1d", "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "batch_norm",
     "layer_norm", "group_norm", "dropout", "embedding", "flatten", "relu6", "hardswish",
     "hardsigmoid", "interpolate",
+    "multi_head_attention_forward",
 ]  # fmt: skip
 
 

@@ -170,9 +170,32 @@ class BuiltinLowering:
     def builtin_is_scripting(self, node):
         return Known(True)
 
-    def builtin__assert(self, node):
-        test, message = node.args
-        self.stmt_Assert(S.Assert(line=node.line, col=node.col, test=test, msg=message))
+    def builtin_any(self, node):
+        return self.call_op("aten::any", [self.value(node.args[0])], {}, node, "any")
+
+    def builtin_all(self, node):
+        return self.call_op("aten::all", [self.value(node.args[0])], {}, node, "all")
+
+    def builtin_is_grad_enabled(self, node):
+        return self.call_op("aten::is_grad_enabled", [], {}, node, "is_grad_enabled")
+
+    def builtin_is_tracing(self, node):
+        return Known(False)
+
+    def builtin_assert(self, node):
+        """``torch._assert(cond, msg)``: compiled as the statement ``assert cond, msg``."""
+        msg = node.args[1] if len(node.args) > 1 else None
+        self.stmt_Assert(S.Assert(node.line, node.col, node.args[0], msg))
+        return Known(None)
+
+    def builtin_warn(self, node):
+        """``warnings.warn(message[, category[, stacklevel]])``: ``aten::warn``, which
+        always warns with UserWarning, as TorchScript's does."""
+        message = self.value(node.args[0])
+        given = dict(node.kwargs)
+        level = node.args[2] if len(node.args) > 2 else given.get("stacklevel")
+        args = [message] if level is None else [message, self.value(level)]
+        self.call_op("aten::warn", args, {}, node, "warnings.warn")
         return Known(None)
 
     def builtin_hasattr(self, node):

@@ -13,6 +13,7 @@ from ember.nn.modules.activation import (
     Softmax,
     Tanh,
 )
+from ember.nn.modules.attention import MultiheadAttention
 from ember.nn.modules.batchnorm import BatchNorm1d, BatchNorm2d, BatchNorm3d
 from ember.nn.modules.container import ModuleDict, ModuleList, Sequential
 from ember.nn.modules.conv import Conv1d, Conv2d
@@ -21,7 +22,9 @@ from ember.nn.modules.flatten import Flatten
 from ember.nn.modules.linear import Identity, Linear
 from ember.nn.modules.normalization import GroupNorm, LayerNorm
 from ember.nn.modules.pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
+from ember.nn.modules.rnn import LSTM
 from ember.nn.modules.sparse import Embedding
+from ember.nn.modules.transformer import TransformerEncoder, TransformerEncoderLayer
 
 __all__ = [
     "Linear", "Identity", "Conv1d", "Conv2d", "BatchNorm1d", "BatchNorm2d", "BatchNorm3d",
@@ -29,5 +32,6 @@ __all__ = [
     "Embedding", "Dropout", "Flatten", "ReLU", "ReLU6", "Hardtanh", "Hardswish", "Hardsigmoid",
     "GELU", "SiLU", "Tanh", "Sigmoid", "Softmax",
     "LogSoftmax", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "Sequential", "ModuleList",
-    "ModuleDict",
+    "ModuleDict", "MultiheadAttention",
+    "TransformerEncoderLayer", "TransformerEncoder", "LSTM",
 ]  # fmt: skip

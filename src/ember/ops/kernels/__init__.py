@@ -41,6 +41,8 @@ MODULES = (
     "differences",
     "grad_query",
     "pool_extra",
+    "attention",
+    "rnn",
 )
 
 
