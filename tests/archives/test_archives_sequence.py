@@ -133,3 +133,20 @@ def test_ember_archive_runs_in_torch(name, how, tmp_path):
     ember.jit.save(archived, str(path))
     loaded = torch.jit.load(str(path))
     assert_close(ember_args((_first(loaded(*args)),))[0], _first(theirs(*args)), atol=1e-5)
+
+
+class _SizeFromTensor(torch.nn.Module):
+    """torch prints a tensor used as a size as annotate(int, t), as its scripted LSTM does."""
+
+    def forward(self, x, sizes):
+        n = sizes[0]
+        return torch.zeros(2, n, dtype=x.dtype) + x.sum()
+
+
+def test_torch_archive_with_a_tensor_as_a_size(tmp_path):
+    scripted = torch.jit.script(_SizeFromTensor())
+    assert "annotate(int," in scripted.code
+    torch.jit.save(scripted, str(tmp_path / "size.pt"))
+    loaded = ember.jit.load(str(tmp_path / "size.pt"))
+    x, sizes = torch.ones(2), torch.tensor([3, 1])
+    assert_close(loaded(*ember_args((x, sizes))), scripted(x, sizes))
