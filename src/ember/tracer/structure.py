@@ -20,7 +20,15 @@ from ember.ir import types as irt
 from ember.tensor import Tensor
 from ember.tracer.diagnostics import warn
 
-__all__ = ["Spec", "flatten", "type_of", "describe", "check_strict", "is_tensor_structure"]
+__all__ = [
+    "Spec",
+    "flatten",
+    "type_of",
+    "describe",
+    "check_strict",
+    "is_tensor_structure",
+    "without_none",
+]
 
 
 class Spec:
@@ -179,3 +187,12 @@ _STRICT_MESSAGE = (
     "instead. for `dict`, use a `NamedTuple` instead). If you absolutely need this and know "
     "the side effects, pass strict=False to trace() to allow this behavior."
 )
+
+
+def without_none(value):
+    """A submodule's output as torch records it: None dropped from tuples, and a tuple left
+    with one element replaced by it (``(out, None)`` returns ``out``)."""
+    if not isinstance(value, tuple) or all(v is not None for v in value):
+        return value
+    kept = tuple(without_none(v) for v in value if v is not None)
+    return kept[0] if len(kept) == 1 else kept

@@ -155,6 +155,11 @@ class ExprLowering:
             raise self.err(node, f"'{_describe(node.value)}' has no attribute '{node.attr}'")
         if isinstance(base.type, T.TensorType):
             return self.tensor_attr(base, node.attr, node)
+        if isinstance(base.type, T.DeviceType) and node.attr == "type":
+            return self.emit("prim::type", base, node=node)
+        names = getattr(base.type, "names", None)
+        if names is not None and node.attr in names:  # a NamedTuple's field
+            return self.emit("prim::TupleIndex", base, names.index(node.attr), node=node)
         return ValueMethod(base, node.attr)
 
     def e_TupleExpr(self, node):

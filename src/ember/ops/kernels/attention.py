@@ -22,7 +22,6 @@ import math
 
 import numpy as np
 
-from ember import grad_mode
 from ember.errors import EmberError
 from ember.ops.kernels import nn_norm
 from ember.ops.kernels.linalg import linear
@@ -226,26 +225,4 @@ register(
     "to_padded_tensor(Tensor self, float padding, SymInt[]? output_size=None) -> Tensor",
     nested_tensor_from_mask,
     doc="a padded tensor from a nested one (refused: ember has no nested tensors)",
-)
-register(
-    "is_grad_enabled() -> bool",
-    grad_mode.is_grad_enabled,
-    traits=(),
-    doc="whether gradient mode is on (ember records no gradients: only the flag)",
-)
-register(
-    "is_autocast_enabled() -> bool",
-    lambda: False,
-    traits=(),
-    doc="whether autocast is on (never: ember has no autocast)",
-)
-register(
-    "prim::is_nested(Tensor a) -> bool",
-    lambda a: False,
-    doc="whether a is a nested tensor (never: ember has none)",
-)
-register(
-    "prim::requires_grad(Tensor a) -> bool",
-    lambda a: True,
-    doc="a.requires_grad, taken as True: torch's archives ask it of parameters, which do",
 )

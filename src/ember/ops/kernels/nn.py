@@ -19,6 +19,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from ember.ops.kernels.checks import c_type_name, cpp_name, kind_of, not_implemented
+from ember.ops.kernels.conv_depthwise import band_tile, depthwise_band, depthwise_unfolded
 from ember.ops.table import register
 
 __all__ = [
@@ -167,8 +168,13 @@ def _conv2d_core(x, w, bias, stride, pads, dilation, groups):
     dtype = _compute_dtype(x)
     oh = _out_size(h, kh, stride[0], *pads[0], dilation[0])
     ow = _out_size(wd, kw, stride[1], *pads[1], dilation[1])
-    if groups == c == out_ch:
-        out = _depthwise(x, w.astype(dtype, copy=False), pads, (oh, ow), stride, dilation, dtype)
+    tile = band_tile(wd + sum(pads[1]), kw, stride, dilation, ow) if groups == c == out_ch else 0
+    if tile:
+        out = depthwise_band(x, w.astype(dtype, copy=False), pads, (oh, ow), dtype, tile)
+    elif groups == c == out_ch:
+        out = depthwise_unfolded(
+            x, w.astype(dtype, copy=False), pads, (oh, ow), stride, dilation, dtype
+        )
     else:
         if any(p for pad in pads for p in pad):
             x = np.pad(x, ((0, 0), (0, 0), pads[0], pads[1]))
@@ -178,80 +184,29 @@ def _conv2d_core(x, w, bias, stride, pads, dilation, groups):
     return out.astype(x.dtype, copy=False)
 
 
-# Bytes of unfolded taps per block in depthwise convolution: small enough to stay in L2.
-_DEPTHWISE_BLOCK = 1 << 20
-
-
-def _depthwise(x, w, pads, out_hw, stride, dilation, dtype):
-    """One filter per channel, as a batched (1, KH*KW) x (KH*KW, pixels) matmul per plane.
-
-    The planes are unfolded a block at a time into a cache-sized buffer. With stride 1 each
-    kernel tap is one contiguous slice of the flattened padded plane: the output is computed
-    on rows as wide as the padded input and the extra columns are cropped at the end.
-    """
-    n, c, h, wd = x.shape
-    (kh, kw), (oh, ow) = w.shape[2:], out_hw
-    wide = stride == (1, 1)
-    hp, wp = h + sum(pads[0]) + (1 if wide else 0), wd + sum(pads[1])
-    planes = _zero_border_planes(x.reshape(n * c, h, wd), (pads[0][0], hp - h - pads[0][0]),
-                                 pads[1], dtype)  # fmt: skip
-    row = wp if wide else ow
-    taps = np.broadcast_to(w.reshape(1, c, 1, kh * kw), (n, c, 1, kh * kw)).reshape(n * c, 1, -1)
-    out = np.empty((n * c, 1, oh * row), dtype)
-    block = max(1, _DEPTHWISE_BLOCK // (kh * kw * oh * row * dtype.itemsize))
-    cols = np.empty((block, kh * kw, oh * row), dtype)
-    flat = planes.reshape(n * c, hp * wp)
-    for p0 in range(0, n * c, block):
-        p1 = min(n * c, p0 + block)
-        buf = cols[: p1 - p0]
-        for i in range(kh):
-            for j in range(kw):
-                top, left = i * dilation[0], j * dilation[1]
-                if wide:
-                    start = top * wp + left
-                    buf[:, i * kw + j] = flat[p0:p1, start : start + oh * row]
-                else:
-                    view = planes[p0:p1, top : top + (oh - 1) * stride[0] + 1 : stride[0]]
-                    view = view[:, :, left : left + (ow - 1) * stride[1] + 1 : stride[1]]
-                    buf[:, i * kw + j].reshape(p1 - p0, oh, ow)[...] = view
-        np.matmul(taps[p0:p1], buf, out=out[p0:p1])
-    out = out.reshape(n, c, oh, row)
-    return np.ascontiguousarray(out[..., :ow]) if wide else out
-
-
-def _zero_border_planes(x, pad_h, pad_w, dtype):
-    """(P, H, W) `x` in a fresh (P, H+pads, W+pads) array with zero borders (one pass)."""
-    p, h, w = x.shape
-    out = np.empty((p, h + sum(pad_h), w + sum(pad_w)), dtype)
-    out[:, : pad_h[0]] = 0
-    out[:, pad_h[0] + h :] = 0
-    out[:, pad_h[0] : pad_h[0] + h, : pad_w[0]] = 0
-    out[:, pad_h[0] : pad_h[0] + h, pad_w[0] + w :] = 0
-    out[:, pad_h[0] : pad_h[0] + h, pad_w[0] : pad_w[0] + w] = x
-    return out
-
-
 def _im2col_matmul(x, w, bias, groups, out_hw, stride, dilation, dtype):
-    """Unfold the windows into (N, G, Cg*KH*KW [+1], OH*OW) columns, one GEMM per group.
-
-    A bias rides along as an extra row of ones in the columns and an extra weight column, so
-    the GEMM adds it instead of another pass over the output.
+    """Unfold the windows into (N, G, Cg*KH*KW, OH*OW) columns, one GEMM per group, then add
+    the bias. A 1x1 kernel needs no unfolding: its columns are the (subsampled) input itself.
     """
     n = x.shape[0]
     out_ch, c_per_group, kh, kw = w.shape
     oh, ow = out_hw
     k = c_per_group * kh * kw
-    extra = 0 if bias is None else 1
-    cols = np.empty((n, groups, k + extra, oh * ow), dtype)
-    win = _windows(x, (oh, ow), (kh, kw), stride, dilation)
-    win = win.reshape(n, groups, c_per_group, oh, ow, kh, kw).transpose(0, 1, 2, 5, 6, 3, 4)
-    cols[:, :, :k].reshape(win.shape)[...] = win
-    weight = np.empty((groups, out_ch // groups, k + extra), dtype)
-    weight[:, :, :k] = w.reshape(groups, out_ch // groups, k)
-    if bias is not None:
-        cols[:, :, k] = 1
-        weight[:, :, k] = bias.reshape(groups, out_ch // groups)
+    if kh == kw == 1:
+        if stride != (1, 1):
+            x = x[
+                :, :, : (oh - 1) * stride[0] + 1 : stride[0], : (ow - 1) * stride[1] + 1 : stride[1]
+            ]
+        cols = np.ascontiguousarray(x, dtype).reshape(n, groups, k, oh * ow)
+    else:
+        cols = np.empty((n, groups, k, oh * ow), dtype)
+        win = _windows(x, (oh, ow), (kh, kw), stride, dilation)
+        win = win.reshape(n, groups, c_per_group, oh, ow, kh, kw).transpose(0, 1, 2, 5, 6, 3, 4)
+        cols.reshape(win.shape)[...] = win
+    weight = w.astype(dtype, copy=False).reshape(groups, out_ch // groups, k)
     out = _grouped_matmul(weight, cols).reshape(n, out_ch, oh, ow)
+    if bias is not None:
+        out += bias.astype(dtype, copy=False).reshape(1, out_ch, 1, 1)
     return out.astype(x.dtype, copy=False)
 
 

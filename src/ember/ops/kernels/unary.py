@@ -15,6 +15,7 @@ import numpy as np
 
 from ember import dtypes
 from ember.ops.kernels.checks import no_complex, not_implemented, require, wrap_dim
+from ember.ops.kernels.erf32 import erf_float32
 from ember.ops.kernels.promote import cast, compute_np, float_result
 from ember.ops.kernels.writeback import in_place
 from ember.ops.table import register
@@ -119,7 +120,10 @@ def _erf_near(v):
 
 
 def erf_np(x):
-    """erf of a float array, computed in float64 and rounded once to x's dtype."""
+    """erf of a float array: float32 evaluated in float32 (`erf_float32`, within a few ulp),
+    float64 by Cephes' rational functions."""
+    if x.dtype == np.float32:
+        return erf_float32(x)
     v = x.astype(np.float64)
     a = np.abs(v)
     far = 1.0 - _erfc_tail(np.maximum(a, 1.0))
@@ -135,32 +139,10 @@ def erfc_np(x):
     return r.astype(x.dtype)
 
 
-_F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
-
-
-def _wide(fn):
-    """`fn` evaluated in float64 for float32 arrays, rounded once to float32.
-
-    numpy's float32 exp/log/sin/... are up to an ulp off; rounding the float64 value agrees
-    with PyTorch's float32 kernels for 93-99.9% of inputs instead of 60-90% (see docs/ops.md).
-    """
-
-    def run(x):
-        if x.dtype == _F32:
-            return fn(x.astype(_F64)).astype(_F32)
-        return fn(x)
-
-    run.__name__ = fn.__name__
-    return run
-
-
 def sigmoid_np(x):
-    """1 / (1 + exp(-x)): the exponential as `_wide` rounds it, the rest in x's dtype."""
+    """1 / (1 + exp(-x)), in x's dtype."""
     out = np.negative(x, out=np.empty_like(x))  # `out=` keeps 0-d results arrays
-    if x.dtype == _F32:
-        out[...] = np.exp(out.astype(_F64))
-    else:
-        np.exp(out, out=out)
+    np.exp(out, out=out)
     out += 1
     return np.reciprocal(out, out=out)
 
@@ -235,6 +217,12 @@ def hardtanh(a, min_val=-1, max_val=1):
 
 
 def _gelu_none(x):
+    if x.dtype == np.float32:  # in place on erf's result: no full-size temporaries
+        out = erf_float32(x * np.float32(math.sqrt(0.5)))
+        out += np.float32(1)
+        out *= x
+        out *= np.float32(0.5)
+        return out
     return 0.5 * x * (1.0 + erf_np(x * np.asarray(math.sqrt(0.5), x.dtype)))
 
 
@@ -290,28 +278,28 @@ def _softmax_kernel(log):
 
 
 _FLOAT_FUNCS = {
-    "exp": (_wide(np.exp), "e ** x"),
-    "log": (_wide(np.log), "natural logarithm"),
-    "log2": (_wide(np.log2), "base-2 logarithm"),
-    "log1p": (_wide(np.log1p), "log(1 + x)"),
+    "exp": (np.exp, "e ** x"),
+    "log": (np.log, "natural logarithm"),
+    "log2": (np.log2, "base-2 logarithm"),
+    "log1p": (np.log1p, "log(1 + x)"),
     "sqrt": (np.sqrt, "square root"),
     "rsqrt": (rsqrt_np, "1 / sqrt(x)"),
-    "sin": (_wide(np.sin), "sine"),
-    "cos": (_wide(np.cos), "cosine"),
+    "sin": (np.sin, "sine"),
+    "cos": (np.cos, "cosine"),
     "tan": (np.tan, "tangent"),
-    "tanh": (_wide(np.tanh), "hyperbolic tangent"),
+    "tanh": (np.tanh, "hyperbolic tangent"),
     "sigmoid": (sigmoid_np, "1 / (1 + exp(-x))"),
     "erf": (erf_np, "the error function"),
     "erfc": (erfc_np, "1 - erf(x)"),
     "reciprocal": (np.reciprocal, "1 / x"),
-    "log10": (_wide(np.log10), "base-10 logarithm"),
-    "expm1": (_wide(np.expm1), "exp(x) - 1"),
+    "log10": (np.log10, "base-10 logarithm"),
+    "expm1": (np.expm1, "exp(x) - 1"),
     "exp2": (np.exp2, "2 ** x"),
     "asin": (np.arcsin, "inverse sine"),
     "acos": (np.arccos, "inverse cosine"),
     "atan": (np.arctan, "inverse tangent"),
-    "sinh": (_wide(np.sinh), "hyperbolic sine"),
-    "cosh": (_wide(np.cosh), "hyperbolic cosine"),
+    "sinh": (np.sinh, "hyperbolic sine"),
+    "cosh": (np.cosh, "hyperbolic cosine"),
 }
 
 
