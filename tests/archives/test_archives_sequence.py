@@ -133,3 +133,45 @@ def test_ember_archive_runs_in_torch(name, how, tmp_path):
     ember.jit.save(archived, str(path))
     loaded = torch.jit.load(str(path))
     assert_close(ember_args((_first(loaded(*args)),))[0], _first(theirs(*args)), atol=1e-5)
+
+
+class _SizeFromTensor(torch.nn.Module):
+    """torch prints a tensor used as a size as annotate(int, t), as its scripted LSTM does."""
+
+    def forward(self, x, sizes):
+        n = sizes[0]
+        return torch.zeros(2, n, dtype=x.dtype) + x.sum()
+
+
+def test_torch_archive_with_a_tensor_as_a_size(tmp_path):
+    scripted = torch.jit.script(_SizeFromTensor())
+    assert "annotate(int," in scripted.code
+    torch.jit.save(scripted, str(tmp_path / "size.pt"))
+    loaded = ember.jit.load(str(tmp_path / "size.pt"))
+    x, sizes = torch.ones(2), torch.tensor([3, 1])
+    assert_close(loaded(*ember_args((x, sizes))), scripted(x, sizes))
+
+
+_PADDING = torch.tensor([[False] * 5, [False] * 3 + [True] * 2])
+FAST_PATH_MASKS = {
+    "encoder_padding": (_encoder, {"src_key_padding_mask": _PADDING}),
+    "encoder_causal": (_encoder, {"mask": torch.nn.Transformer.generate_square_subsequent_mask(5)}),
+    "mha_padding": (_mha, {"key_padding_mask": _PADDING, "need_weights": False}),
+    "mha_padding_weights": (_mha, {"key_padding_mask": _PADDING, "average_attn_weights": False}),
+}
+
+
+@pytest.mark.parametrize("name", FAST_PATH_MASKS)
+def test_torch_archive_fast_paths_with_masks(name, tmp_path):
+    """Without gradients torch's archives call the fused ops with their masks; so does ember."""
+    factory, kwargs = FAST_PATH_MASKS[name]
+    _, theirs = twins(factory)
+    x = _x()
+    args = (x, x, x) if factory is _mha else (x,)
+    torch.jit.save(torch.jit.script(theirs), str(tmp_path / "fast.pt"))
+    loaded = ember.jit.load(str(tmp_path / "fast.pt"))
+    with torch.no_grad():
+        expected = theirs(*args, **kwargs)
+    ours_kwargs = {k: ember_args((v,))[0] for k, v in kwargs.items()}
+    with ember.no_grad():
+        assert_close(loaded(*ember_args(args), **ours_kwargs), expected, atol=1e-5)

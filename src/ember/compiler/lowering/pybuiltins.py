@@ -152,7 +152,13 @@ class BuiltinLowering:
             t = annotation_type(node.args[0], self.ctx.classes)
         except TypeProblem as e:
             raise self.err(node.args[0], str(e)) from None
-        return self.coerce(self.value(node.args[1], t), t, node, "annotate")
+        v = self.value(node.args[1], t)
+        implicit = {T.IntType: "aten::IntImplicit", T.FloatType: "aten::FloatImplicit"}
+        if isinstance(v.type, T.TensorType) and type(t) in implicit:
+            # TorchScript prints a tensor used as a number (torch's LSTM's
+            # `batch_sizes[0]` as a size) as annotate(int, tensor)
+            return self.emit(implicit[type(t)], v, node=node)
+        return self.coerce(v, t, node, "annotate")
 
     def builtin_unchecked_cast(self, node):
         t = self._annotation(node.args[0])

@@ -82,6 +82,8 @@ def scaled_dot_product_attention(
         key, value = _repeat_heads(key, value, query.shape[-3])
     if scale is None:
         scale = 1.0 / math.sqrt(query.shape[-1])
+    # numpy's stacked matmul leaves BLAS on strided heads (views of a packed projection)
+    query, key, value = map(np.ascontiguousarray, (query, key, value))
     scores = np.matmul(query, np.swapaxes(key, -1, -2))
     scores *= np.asarray(scale, scores.dtype)
     if is_causal:
@@ -100,7 +102,7 @@ def scaled_dot_product_attention(
 def _heads(x: np.ndarray, num_heads: int) -> np.ndarray:
     """(B, T, D) -> (B, H, T, D/H)."""
     b, t, d = x.shape
-    return x.reshape(b, t, num_heads, d // num_heads).transpose(0, 2, 1, 3)
+    return np.ascontiguousarray(x.reshape(b, t, num_heads, d // num_heads).transpose(0, 2, 1, 3))
 
 
 def _mask_for_heads(mask: np.ndarray, mask_type, batch: int) -> np.ndarray:
