@@ -7,12 +7,13 @@ written into a temporary folder. `python -m tests.models.status` prints the tabl
 """
 
 import pytest
+from tests.models.documented import documented_ops, tensor_ops
 from tests.models.registry import MODELS
 from tests.models.stages import STAGES, Corpus, Engine, compare
 
 import ember
 
-CASES = [(name, stage) for name in MODELS for stage in STAGES]
+CASES = [(name, stage) for name in MODELS for stage in (*STAGES, "documented")]
 
 
 @pytest.fixture(scope="session")
@@ -22,6 +23,11 @@ def corpus(torch, tmp_path_factory):
 
 @pytest.mark.parametrize(("name", "stage"), CASES, ids=[f"{n}-{s}" for n, s in CASES])
 def test_model_stage(corpus, name, stage):
+    if stage == "documented":
+        assert documented_ops(name) == tensor_ops(corpus.run(name).scripted()), (
+            "docs/models.md is stale: `python -m tests.models.documented` prints the rows"
+        )
+        return
     corpus.check(name, stage)
 
 
