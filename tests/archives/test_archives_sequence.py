@@ -6,51 +6,13 @@ regular path; under no_grad, torch's fused fast paths `_native_multi_head_attent
 import sys
 from pathlib import Path
 
-import numpy as np
 import pytest
 import torch
 
 import ember
-from ember.ops import table
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "nn"))
 from sequence_helpers import assert_close, ember_args, twins  # noqa: E402
-
-
-def _pad(a, pad, mode="constant", value=None):
-    widths = [(0, 0)] * a.ndim
-    for i in range(len(pad) // 2):
-        widths[a.ndim - 1 - i] = (pad[2 * i], pad[2 * i + 1])
-    return np.pad(a, widths, constant_values=0 if value is None else value)
-
-
-def _baddbmm(self, batch1, batch2, beta=1, alpha=1):
-    return (beta * self + alpha * np.matmul(batch1, batch2)).astype(batch1.dtype)
-
-
-# torch's archived F.multi_head_attention_forward calls aten::pad and aten::baddbmm, which
-# another branch adds to the op table; until then these tests register stand-ins.
-_STAND_INS = {
-    "aten::pad": (
-        'pad(Tensor self, SymInt[] pad, str mode="constant", float? value=None) -> Tensor',
-        _pad,
-    ),  # fmt: skip
-    "aten::baddbmm": (
-        "baddbmm(Tensor self, Tensor batch1, Tensor batch2, *, Scalar beta=1, "
-        "Scalar alpha=1) -> Tensor",
-        _baddbmm,
-    ),  # fmt: skip
-}
-
-
-@pytest.fixture(scope="module", autouse=True)
-def stand_ins():
-    added = [n for n in _STAND_INS if not table.overloads(n)]
-    for name in added:
-        table.register(_STAND_INS[name][0], _STAND_INS[name][1])
-    yield
-    for name in added:
-        table.unregister(name)
 
 
 def _mha(n):
