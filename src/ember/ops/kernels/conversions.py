@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ember import dtypes, grad_mode
+from ember import dtypes
 from ember.devices import check_cpu, device
 from ember.ops.kernels.pydata import from_data, python_scalar
 from ember.ops.table import register
@@ -72,12 +72,6 @@ for _schema, _kernel, _doc in (
     ("prim::dtype(Tensor a) -> int", scalar_type, "the tensor's ScalarType number"),
     ("prim::device(Tensor a) -> Device", lambda a: "cpu", "the tensor's device"),
     ("prim::is_cuda(Tensor a) -> bool", lambda a: False, "ember tensors live on the CPU"),
-    ("prim::is_nested(Tensor a) -> bool", lambda a: False, "ember has no nested tensors"),
-    (
-        "prim::requires_grad(Tensor a) -> bool",
-        lambda a: False,
-        "False: ember records no gradients, so no tensor needs one (MHA's fast-path test)",
-    ),
     ("prim::type(Device self) -> str", lambda d: str(d).split(":")[0], "a device's type"),
     (
         "aten::is_floating_point(Tensor self) -> bool",
@@ -92,10 +86,6 @@ for _schema, _kernel, _doc in (
     ("aten::ScalarImplicit(Tensor a) -> Scalar", python_scalar, "a 0-d tensor as a number"),
 ):
     register(_schema, _kernel, doc=_doc)
-register("aten::is_grad_enabled() -> bool", grad_mode.is_grad_enabled, traits=(),
-         doc="whether gradient mode is on (ember.no_grad turns it off)")  # fmt: skip
-register("aten::is_autocast_enabled() -> bool", lambda: False, traits=(), faces="ember",
-         doc="False: ember has no autocast")  # fmt: skip
 register(
     "prim::NumToTensor.Scalar(Scalar a) -> Tensor", num_to_tensor, doc="a 0-d tensor of the number"
 )
