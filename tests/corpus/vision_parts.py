@@ -150,7 +150,7 @@ if "torch" in globals():  # class bodies need the bound module (``bound``)
             self.bias: Optional[torch.Tensor] = None
 
         def forward(self, x, mask: Optional[torch.Tensor] = None):
-            flags = [x.is_nested, x.requires_grad]
+            flags = [x.is_nested, x.requires_grad, torch.is_autocast_enabled()]
             if any(flags) or x.device.type != "cpu":
                 raise ValueError("no fast path")
             sizes: List[int] = [x.size(0), x.size(-1)]

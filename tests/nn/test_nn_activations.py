@@ -128,3 +128,32 @@ def test_group_norm_errors_match_torch(torch):
         nn.GroupNorm(4, 6)
     with pytest.raises(RuntimeError, match="Expected at least 2 dimensions"):
         F.group_norm(ember.zeros(4), 1)
+
+
+def _mobile_block(torch_nn):
+    return torch_nn.Sequential(
+        torch_nn.ReLU6(inplace=True),
+        torch_nn.Hardswish(inplace=True),
+        torch_nn.Hardsigmoid(),
+        torch_nn.SiLU(inplace=True),
+        torch_nn.Hardtanh(-2.0, 3.0),
+        torch_nn.Dropout(0.2, inplace=True),
+        torch_nn.GroupNorm(2, 4),
+        torch_nn.Identity(),
+    )
+
+
+@pytest.mark.parametrize("kind", ["script", "trace"])
+def test_torch_archives_of_the_mobile_layers_run_in_ember(torch, kind):
+    import io
+
+    block = _mobile_block(torch.nn).eval()
+    with torch.no_grad():
+        block[6].weight.uniform_(0.5, 1.5)
+        block[6].bias.uniform_(-0.5, 0.5)
+    x = values().reshape(10, 4, 10, 10)
+    compiled = torch.jit.script(block) if kind == "script" else torch.jit.trace(block, to_torch(x))
+    buffer = io.BytesIO()
+    torch.jit.save(compiled, buffer)
+    loaded = ember.jit.load(io.BytesIO(buffer.getvalue()))
+    assert_same(loaded(x.clone()), block(to_torch(x)), atol=1e-5, rtol=1e-5)

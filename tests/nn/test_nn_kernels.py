@@ -11,6 +11,7 @@ import ember
 import ember.nn.functional as F
 from compare import assert_same, to_torch
 from ember import ops
+from ember.ops.kernels import conv_depthwise
 from ember.ops.kernels import nn as K
 from ember.ops.kernels import nn_norm as N
 from ember.ops.kernels import nn_pool as P
@@ -287,7 +288,7 @@ def test_random_geometries_match_torch(torch, seed):
 def test_depthwise_conv_geometries_match_torch(torch, seed, monkeypatch):
     """Depthwise conv (groups == channels): both the stride-1 wide-row path and the strided
     path, over several unfold blocks (the block size is shrunk to force many)."""
-    monkeypatch.setattr(K, "_DEPTHWISE_BLOCK", 512)
+    monkeypatch.setattr(conv_depthwise, "_DEPTHWISE_BLOCK", 512)
     rng = np.random.default_rng(seed)
     tf = torch.nn.functional
     for _ in range(8):
@@ -306,10 +307,12 @@ def test_depthwise_conv_geometries_match_torch(torch, seed, monkeypatch):
             close(K.conv2d(x, weight, None, 1, "same", d, c), ref)
 
 
-@pytest.mark.parametrize("c, size, k", [(96, 14, 7), (40, 7, 5), (24, 28, 3), (16, 20, 7)])
+@pytest.mark.parametrize(
+    "c, size, k", [(96, 14, 7), (40, 7, 5), (24, 28, 3), (16, 20, 7), (8, 40, 5), (6, 36, 7)]
+)
 def test_depthwise_conv_model_shapes_match_torch(torch, c, size, k):
-    """Depthwise layers shaped like ConvNeXt's and EfficientNet's, on both sides of the
-    switch between the band-matrix path (narrow planes) and the unfolding path."""
+    """Depthwise layers shaped like ConvNeXt's and EfficientNet's, on every path: one band
+    matrix (narrow planes), 16-column band tiles (wide planes, k >= 5), unfolding (k = 3)."""
     x, weight, bias = randn(2, c, size, size), randn(c, 1, k, k), randn(c)
     ref = torch.nn.functional.conv2d(*map(torch.from_numpy, (x, weight, bias)), 1, k // 2, 1, c)
     close(K.conv2d(x, weight, bias, 1, k // 2, 1, c), ref)

@@ -90,15 +90,37 @@ RESIZES = [
     {"size": (3, 4), "mode": "bilinear"},
     {"size": (5, 7), "mode": "bilinear", "align_corners": False},
     {"size": (1, 1), "mode": "bilinear", "align_corners": True},
+    {"size": (3, 4), "mode": "area"},
+    {"scale_factor": 0.5, "mode": "area"},
+    {"scale_factor": (1.3, 2.1), "mode": "nearest-exact"},
 ]
+RESIZES_1D = [
+    {"scale_factor": 2.0},
+    {"size": 11, "mode": "linear"},
+    {"scale_factor": 0.6, "mode": "linear", "align_corners": True},
+    {"size": 4, "mode": "area"},
+    {"scale_factor": 1.7, "mode": "nearest-exact"},
+]
+RESIZES_3D = [
+    {"scale_factor": 2.0},
+    {"size": (4, 5, 7), "mode": "trilinear"},
+    {"scale_factor": (1.5, 0.5, 2.0), "mode": "trilinear", "align_corners": True},
+    {"size": (2, 3, 4), "mode": "nearest-exact"},
+]
+CASES = (
+    [((2, 3, 5, 7), k) for k in RESIZES]
+    + [((2, 3, 7), k) for k in RESIZES_1D]
+    + [((1, 2, 3, 4, 5), k) for k in RESIZES_3D]
+)
 
 
-@pytest.mark.parametrize("kwargs", RESIZES)
-def test_interpolate_matches_torch(torch, kwargs):
-    x = rand(2, 3, 5, 7)
+@pytest.mark.parametrize(("shape", "kwargs"), CASES)
+def test_interpolate_matches_torch(torch, shape, kwargs):
+    x = rand(*shape)
     expected = torch.nn.functional.interpolate(to_torch(x), **kwargs)
-    # nearest is exact; bilinear within float32 rounding (torch's kernel may fuse a multiply-add)
-    tol = 1e-6 if kwargs.get("mode") == "bilinear" else 0.0
+    # nearest is exact; the blends within float32 rounding (torch's kernels may fuse
+    # multiply-adds, and area pooling sums in another order)
+    tol = 0.0 if kwargs.get("mode", "nearest").startswith("nearest") else 1e-6
     assert_same(F.interpolate(x, **kwargs), expected, atol=tol, rtol=tol)
 
 
@@ -117,6 +139,13 @@ def test_interpolate_errors_match_torch(torch):
             torch.nn.functional.interpolate(to_torch(x), **kwargs)
     with pytest.raises(NotImplementedError, match="bicubic"):
         F.interpolate(x, size=3, mode="bicubic")
+    for module in (ember, torch):
+        with pytest.raises(NotImplementedError, match="Got 4D input, but trilinear mode needs 5D"):
+            module.nn.functional.interpolate(ember_or_torch(module, x), size=3, mode="trilinear")
+
+
+def ember_or_torch(module, x):
+    return x if module is ember else to_torch(x)
 
 
 class Resizer(nn.Module):
@@ -144,3 +173,45 @@ def test_scripted_and_traced_resizing_match_torch_and_call_its_ops(torch):
     ember.jit.save(scripted, buffer)
     loaded = torch.jit.load(io.BytesIO(buffer.getvalue()))
     np.testing.assert_allclose(loaded(to_torch(x)).numpy(), eager.numpy(), 1e-6, 1e-6)
+
+
+class ThreeResizes(nn.Module):
+    def forward(self, x, y):
+        a = F.interpolate(x, size=[9], mode="linear", align_corners=True)
+        b = F.interpolate(y, scale_factor=[2.0, 1.0, 0.5], mode="trilinear")
+        c = F.interpolate(x, scale_factor=[0.5], mode="area")
+        return a.sum() + b.sum() + c.sum() + F.interpolate(y, size=[2, 2, 2]).sum()
+
+
+def test_scripted_interpolate_in_every_dimension():
+    x, y = rand(1, 2, 6), rand(1, 1, 2, 3, 4)
+    expected = ThreeResizes()(x, y)
+    assert_same(ember.jit.script(ThreeResizes())(x, y), to_torch(expected), atol=1e-5, rtol=1e-6)
+
+
+class TorchResizer:
+    """Resizer with torch bound: torch's archives of F.interpolate and F.pad load in ember."""
+
+    @staticmethod
+    def build(torch):
+        class Module(torch.nn.Module):
+            def forward(self, x):
+                tF = torch.nn.functional
+                a = tF.interpolate(x, scale_factor=2.0)
+                b = tF.interpolate(x, size=[5, 6], mode="bilinear", align_corners=False)
+                return a.sum() + b.sum() + tF.pad(x, [1, 1, 2, 0], mode="reflect").sum()
+
+        return Module()
+
+
+@pytest.mark.parametrize("kind", ["script", "trace"])
+def test_torch_archives_of_interpolate_and_pad_run_in_ember(torch, kind):
+    module = TorchResizer.build(torch)
+    x = rand(1, 2, 3, 4)
+    compiled = (
+        torch.jit.script(module) if kind == "script" else torch.jit.trace(module, to_torch(x))
+    )
+    buffer = io.BytesIO()
+    torch.jit.save(compiled, buffer)
+    loaded = ember.jit.load(io.BytesIO(buffer.getvalue()))
+    assert_same(loaded(x), module(to_torch(x)), atol=1e-5, rtol=1e-6)

@@ -1,12 +1,14 @@
-"""`interpolate` of `ember.nn.functional`: nearest and bilinear resizing of (N, C, H, W) input.
+"""`interpolate` of `ember.nn.functional`: resizing the spatial dims of (N, C, *) input.
 
 Written in the scripting subset, as PyTorch's is: scripted code compiles it from this source
-and calls ``aten::upsample_nearest2d.vec`` / ``aten::upsample_bilinear2d.vec``, the ops torch's
-own F.interpolate calls (tracing records the same ops). Eager calls may give `size` and
+and calls the ops torch's own F.interpolate calls (``aten::upsample_nearest2d.vec``, ...;
+tracing records the same ops). Eager calls may give `size` and
 `scale_factor` as one number for every spatial dim, as torch's do; scripted callers pass lists
 (torch picks an overload of the function for numbers; ember's compiler has no overloads of
-free functions). `mode` 'nearest' and 'bilinear' (with `align_corners`) on 4-D input are
-supported; other modes raise NotImplementedError.
+free functions). Modes 'nearest', 'nearest-exact', 'linear' (3-D input), 'bilinear' (4-D),
+'trilinear' (5-D) and 'area' (3-D and 4-D) are supported, as the ops torch calls for them
+(``aten::upsample_*``, ``aten::adaptive_avg_pool*``); 'bicubic', 'lanczos' and antialiasing
+raise NotImplementedError.
 
 Example:
     >>> import ember
@@ -45,21 +47,65 @@ def _op(name: str):
     return mark
 
 
+@_op("aten::upsample_nearest1d")
+def _nearest1d(input: Tensor, size: Optional[List[int]], scales: Optional[List[float]]) -> Tensor:
+    return _call("aten::upsample_nearest1d.vec", input, size, scales)
+
+
 @_op("aten::upsample_nearest2d")
-def _aten_upsample_nearest2d(
-    input: Tensor, output_size: Optional[List[int]], scale_factors: Optional[List[float]]
+def _nearest2d(input: Tensor, size: Optional[List[int]], scales: Optional[List[float]]) -> Tensor:
+    return _call("aten::upsample_nearest2d.vec", input, size, scales)
+
+
+@_op("aten::upsample_nearest3d")
+def _nearest3d(input: Tensor, size: Optional[List[int]], scales: Optional[List[float]]) -> Tensor:
+    return _call("aten::upsample_nearest3d.vec", input, size, scales)
+
+
+@_op("aten::_upsample_nearest_exact1d")
+def _exact1d(input: Tensor, size: Optional[List[int]], scales: Optional[List[float]]) -> Tensor:
+    return _call("aten::_upsample_nearest_exact1d.vec", input, size, scales)
+
+
+@_op("aten::_upsample_nearest_exact2d")
+def _exact2d(input: Tensor, size: Optional[List[int]], scales: Optional[List[float]]) -> Tensor:
+    return _call("aten::_upsample_nearest_exact2d.vec", input, size, scales)
+
+
+@_op("aten::_upsample_nearest_exact3d")
+def _exact3d(input: Tensor, size: Optional[List[int]], scales: Optional[List[float]]) -> Tensor:
+    return _call("aten::_upsample_nearest_exact3d.vec", input, size, scales)
+
+
+@_op("aten::upsample_linear1d")
+def _linear1d(
+    input: Tensor, size: Optional[List[int]], corners: bool, scales: Optional[List[float]]
 ) -> Tensor:
-    return _call("aten::upsample_nearest2d.vec", input, output_size, scale_factors)
+    return _call("aten::upsample_linear1d.vec", input, size, corners, scales)
 
 
 @_op("aten::upsample_bilinear2d")
-def _aten_upsample_bilinear2d(
-    input: Tensor,
-    output_size: Optional[List[int]],
-    align_corners: bool,
-    scale_factors: Optional[List[float]],
+def _bilinear2d(
+    input: Tensor, size: Optional[List[int]], corners: bool, scales: Optional[List[float]]
 ) -> Tensor:
-    return _call("aten::upsample_bilinear2d.vec", input, output_size, align_corners, scale_factors)
+    return _call("aten::upsample_bilinear2d.vec", input, size, corners, scales)
+
+
+@_op("aten::upsample_trilinear3d")
+def _trilinear3d(
+    input: Tensor, size: Optional[List[int]], corners: bool, scales: Optional[List[float]]
+) -> Tensor:
+    return _call("aten::upsample_trilinear3d.vec", input, size, corners, scales)
+
+
+@_op("aten::adaptive_avg_pool1d")
+def _area1d(input: Tensor, size: List[int]) -> Tensor:
+    return _call("aten::adaptive_avg_pool1d", input, size)
+
+
+@_op("aten::adaptive_avg_pool2d")
+def _area2d(input: Tensor, size: List[int]) -> Tensor:
+    return _call("aten::adaptive_avg_pool2d", input, size)
 
 
 def _per_spatial_dim(value, dims: int):
@@ -92,21 +138,68 @@ def interpolate(
             )
     elif align_corners is not None:
         corners = align_corners
+    if mode == "area" and size is None:
+        recompute_scale_factor = True  # torch's rule: area pools to a computed size
     output_size = _output_size(input, size, scale_factor, recompute_scale_factor)
     scale_factors = scale_factor
     if output_size is not None:
         scale_factors = None
-    if antialias:
-        raise NotImplementedError("interpolate: ember has no antialiased resampling")
-    if mode == "nearest" and input.dim() == 4:
-        return _aten_upsample_nearest2d(input, output_size, scale_factors)
-    if mode == "bilinear" and input.dim() == 4:
-        return _aten_upsample_bilinear2d(input, output_size, corners, scale_factors)
-    if mode == "bilinear":
-        raise NotImplementedError(f"Got {input.dim()}D input, but bilinear mode needs 4D input")
+    if antialias or mode == "bicubic" or mode == "lanczos":
+        raise NotImplementedError(
+            f"interpolate: mode {mode} (or antialias) is not supported by ember"
+        )
+    return _resample(input, output_size, scale_factors, mode, corners)
+
+
+def _resample(
+    input: Tensor,
+    output_size: Optional[List[int]],
+    scale_factors: Optional[List[float]],
+    mode: str,
+    corners: bool,
+) -> Tensor:
+    """The op of `mode` for `input`'s number of spatial dims."""
+    dims = input.dim() - 2
+    if mode == "nearest" or mode == "nearest-exact":
+        exact = mode == "nearest-exact"
+        if dims == 1:
+            return (
+                _exact1d(input, output_size, scale_factors)
+                if exact
+                else _nearest1d(input, output_size, scale_factors)
+            )
+        if dims == 2:
+            return (
+                _exact2d(input, output_size, scale_factors)
+                if exact
+                else _nearest2d(input, output_size, scale_factors)
+            )
+        if dims == 3:
+            return (
+                _exact3d(input, output_size, scale_factors)
+                if exact
+                else _nearest3d(input, output_size, scale_factors)
+            )
+    if mode == "area" and output_size is not None:
+        if dims == 1:
+            return _area1d(input, output_size)
+        if dims == 2:
+            return _area2d(input, output_size)
+    wanted = {"linear": 1, "bilinear": 2, "trilinear": 3}
+    if mode in wanted and 1 <= dims <= 3:
+        if wanted[mode] != dims:
+            raise NotImplementedError(
+                f"Got {dims + 2}D input, but {mode} mode needs {wanted[mode] + 2}D input"
+            )
+        if dims == 1:
+            return _linear1d(input, output_size, corners, scale_factors)
+        if dims == 2:
+            return _bilinear2d(input, output_size, corners, scale_factors)
+        return _trilinear3d(input, output_size, corners, scale_factors)
     raise NotImplementedError(
-        f"interpolate: mode {mode} on {input.dim()}D input is not supported by ember "
-        "(nearest and bilinear on 4D input are)"
+        f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {dims + 2}D) for the "
+        "modes: nearest | linear | bilinear | bicubic | trilinear | lanczos | area | "
+        f"nearest-exact (got {mode}) (ember: area on 5D input is not supported)"
     )
 
 

@@ -21,7 +21,7 @@ import math
 from typing import Optional, Tuple
 
 from ember import dtypes
-from ember.tensor import functions as E  # noqa: N812
+from ember.tensor import functions as E  # noqa: N812 - short for the ember.* functions
 from ember.tensor.dispatch import call as _call
 from ember.tensor.tensor import Tensor
 

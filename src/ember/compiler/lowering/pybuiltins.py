@@ -1,6 +1,7 @@
 """Lowering calls of Python's builtins: len, int, float, bool, str, min, max, abs, print,
 isinstance, getattr, hasattr, and the TorchScript helpers annotate, unchecked_cast,
-uninitialized and is_scripting.
+uninitialized and is_scripting, and ``ember._assert(condition, message)``, which is the
+statement ``assert condition, message`` (as TorchScript makes ``torch._assert``).
 
 Builtins with constant arguments fold at compile time (unless Python refuses them, as
 ``int("x")``: then they run, and fail, at run time). ``isinstance`` is decided from the

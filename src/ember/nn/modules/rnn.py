@@ -23,7 +23,7 @@ from ember.nn import init
 from ember.nn.module import Module
 from ember.nn.modules._factory import empty
 from ember.nn.parameter import Parameter
-from ember.tensor import functions as E  # noqa: N812
+from ember.tensor import functions as E  # noqa: N812 - short for the ember.* functions
 from ember.tensor.dispatch import call as _call
 from ember.tensor.tensor import Tensor
 

@@ -37,6 +37,10 @@ MODULES = (
     "norm_group",
     "resample",
     "padding",
+    "bernoulli",
+    "differences",
+    "grad_query",
+    "pool_extra",
     "attention",
     "rnn",
 )

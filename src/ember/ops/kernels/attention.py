@@ -22,7 +22,7 @@ import math
 
 import numpy as np
 
-from ember import grad_mode
+from ember.errors import EmberError
 from ember.ops.kernels import nn_norm
 from ember.ops.kernels.linalg import linear
 from ember.ops.kernels.unary import gelu
@@ -166,6 +166,21 @@ def transformer_encoder_layer_fwd(
     return norm(x + feed_forward(x), norm_weight_2, norm_bias_2)
 
 
+def nested_tensor_from_mask_left_aligned(t, mask) -> bool:
+    """aten::_nested_tensor_from_mask_left_aligned: whether every row of `mask` (True: a
+    token) holds its tokens first, then only padding."""
+    tokens = (mask != 0).astype(np.int8)
+    return bool((np.diff(tokens, axis=-1) <= 0).all())
+
+
+def nested_tensor_from_mask(*_args):
+    """aten::_nested_tensor_from_mask, aten::to_padded_tensor: refused (no nested tensors)."""
+    raise EmberError(
+        "ember has no nested tensors (aten::_nested_tensor_from_mask); torch takes this path "
+        "only without gradients: run the module with gradient mode on"
+    )
+
+
 # -- registration in the op table (PyTorch's schemas, verbatim) -----------------------------
 
 register(
@@ -195,24 +210,17 @@ register(
     doc="one batch-first transformer encoder layer (the fast path of TransformerEncoderLayer)",
 )
 register(
-    "is_grad_enabled() -> bool",
-    grad_mode.is_grad_enabled,
-    traits=(),
-    doc="whether gradient mode is on (ember records no gradients: only the flag)",
+    "_nested_tensor_from_mask_left_aligned(Tensor t, Tensor mask) -> bool",
+    nested_tensor_from_mask_left_aligned,
+    doc="whether each row of mask has its True entries first",
 )
 register(
-    "is_autocast_enabled() -> bool",
-    lambda: False,
-    traits=(),
-    doc="whether autocast is on (never: ember has no autocast)",
+    "_nested_tensor_from_mask(Tensor t, Tensor mask, bool mask_check=True) -> Tensor",
+    nested_tensor_from_mask,
+    doc="a nested tensor from a padded one (refused: ember has no nested tensors)",
 )
 register(
-    "prim::is_nested(Tensor a) -> bool",
-    lambda a: False,
-    doc="whether a is a nested tensor (never: ember has none)",
-)
-register(
-    "prim::requires_grad(Tensor a) -> bool",
-    lambda a: False,
-    doc="a.requires_grad",
+    "to_padded_tensor(Tensor self, float padding, SymInt[]? output_size=None) -> Tensor",
+    nested_tensor_from_mask,
+    doc="a padded tensor from a nested one (refused: ember has no nested tensors)",
 )

@@ -169,6 +169,13 @@ aten::__contains__.int(Dict(int, t) dict, int key) -> bool | pure | ({1} in {0})
 aten::add.str(str a, str b) -> str | pure | ({0} + {1}) | string concatenation
 aten::eq.str(str a, str b) -> bool | pure | ({0} == {1}) | string equality
 aten::ne.str(str a, str b) -> bool | pure | ({0} != {1}) | string inequality
+aten::all.int(int[] self) -> bool | pure | all({0}) | whether every element is non-zero
+aten::all.float(float[] self) -> bool | pure | all({0}) | whether every element is non-zero
+aten::all.bool(bool[] self) -> bool | pure | all({0}) | whether every element is true
+aten::any.str(str[] self) -> bool | pure | any({0}) | whether some string is non-empty
+aten::any.int(int[] self) -> bool | pure | any({0}) | whether some element is non-zero
+aten::any.float(float[] self) -> bool | pure | any({0}) | whether some element is non-zero
+aten::any.bool(bool[] self) -> bool | pure | any({0}) | whether some element is true
 aten::lt.str(str a, str b) -> bool | pure | ({0} < {1}) | string order
 aten::le.str(str a, str b) -> bool | pure | ({0} <= {1}) | string order
 aten::gt.str(str a, str b) -> bool | pure | ({0} > {1}) | string order
@@ -190,13 +197,6 @@ aten::split.str(str self, str? separator=None, int max=-1) -> str[] | pure str.s
     | {0}.split({1}, {2}) | split (separator None: on runs of whitespace)
 prim::Print(...) -> () | effect | kernel:print | print the operands separated by spaces
 aten::warn(str message, int stacklevel=2) -> () | effect | kernel:warn | a UserWarning
-aten::all.int(int[] self) -> bool | pure | all({0}) | whether every element is nonzero
-aten::all.float(float[] self) -> bool | pure | all({0}) | whether every element is nonzero
-aten::all.bool(bool[] self) -> bool | pure | all({0}) | whether every element is true
-aten::any.str(str[] self) -> bool | pure | any({0}) | whether some element is nonempty
-aten::any.int(int[] self) -> bool | pure | any({0}) | whether some element is nonzero
-aten::any.float(float[] self) -> bool | pure | any({0}) | whether some element is nonzero
-aten::any.bool(bool[] self) -> bool | pure | any({0}) | whether some element is true
 """,
     _KERNELS,
 )

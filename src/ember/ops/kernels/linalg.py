@@ -214,12 +214,21 @@ def linear(x, w, bias=None):
         and x.shape[-1] == w.shape[1]
     ):
         if bias is None:
-            return np.matmul(x, w.T)
+            return _rows_times(x, w.T)
         if bias.dtype is dt and bias.ndim == 1 and bias.shape[0] == w.shape[0]:
-            out = np.matmul(x, w.T)
+            out = _rows_times(x, w.T)
             np.add(out, bias, out=out)
             return out
     return _linear_checked(x, w, bias)
+
+
+def _rows_times(x, wt):
+    """x @ wt as ONE GEMM over the rows of x: numpy's stacked matmul runs a slow non-BLAS loop
+    when x is a permuted view (ConvNeXt's channels-last blocks), so x is folded to (rows, K),
+    copied once if it must be."""
+    if x.ndim <= 2:
+        return np.matmul(x, wt)
+    return np.matmul(x.reshape(-1, x.shape[-1]), wt).reshape(x.shape[:-1] + wt.shape[-1:])
 
 
 def _linear_checked(x, w, bias):

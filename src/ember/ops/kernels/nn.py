@@ -19,6 +19,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from ember.ops.kernels.checks import c_type_name, cpp_name, kind_of, not_implemented
+from ember.ops.kernels.conv_depthwise import band_tile, depthwise_band, depthwise_unfolded
 from ember.ops.table import register
 
 __all__ = [
@@ -167,10 +168,13 @@ def _conv2d_core(x, w, bias, stride, pads, dilation, groups):
     dtype = _compute_dtype(x)
     oh = _out_size(h, kh, stride[0], *pads[0], dilation[0])
     ow = _out_size(wd, kw, stride[1], *pads[1], dilation[1])
-    if groups == c == out_ch and _toeplitz_pays(wd + sum(pads[1]), kw, stride, dilation):
-        out = _depthwise_toeplitz(x, w.astype(dtype, copy=False), pads, (oh, ow), dtype)
+    tile = band_tile(wd + sum(pads[1]), kw, stride, dilation, ow) if groups == c == out_ch else 0
+    if tile:
+        out = depthwise_band(x, w.astype(dtype, copy=False), pads, (oh, ow), dtype, tile)
     elif groups == c == out_ch:
-        out = _depthwise(x, w.astype(dtype, copy=False), pads, (oh, ow), stride, dilation, dtype)
+        out = depthwise_unfolded(
+            x, w.astype(dtype, copy=False), pads, (oh, ow), stride, dilation, dtype
+        )
     else:
         if any(p for pad in pads for p in pad):
             x = np.pad(x, ((0, 0), (0, 0), pads[0], pads[1]))
@@ -178,83 +182,6 @@ def _conv2d_core(x, w, bias, stride, pads, dilation, groups):
     if bias is not None:
         out += bias.astype(dtype, copy=False).reshape(1, out_ch, 1, 1)
     return out.astype(x.dtype, copy=False)
-
-
-def _toeplitz_pays(padded_width, kw, stride, dilation) -> bool:
-    """Whether `_depthwise_toeplitz` beats the unfolding: narrow planes (its products spend
-    padded_width / kw times the multiply-adds) without stride or dilation."""
-    return stride == (1, 1) and dilation == (1, 1) and padded_width <= 5 * kw
-
-
-def _depthwise_toeplitz(x, w, pads, out_hw, dtype):
-    """Stride-1 depthwise convolution as one batched matmul per plane: each output row is
-    the KH padded input rows it covers, laid end to end (a strided view, copied once), times
-    a (KH*Wp, OW) band matrix holding the filter's rows on its diagonals."""
-    n, c, h, wd = x.shape
-    (kh, kw), (oh, ow) = w.shape[2:], out_hw
-    planes = _zero_border_planes(x.reshape(n * c, h, wd), pads[0], pads[1], dtype)
-    wp = planes.shape[2]
-    s_plane, s_row, s_col = planes.strides
-    rows = as_strided(planes, (n * c, oh, kh, wp), (s_plane, s_row, s_row, s_col))
-    band = np.zeros((n * c, kh, wp * ow), dtype)
-    taps = np.broadcast_to(w.reshape(1, c, kh, kw), (n, c, kh, kw)).reshape(n * c, kh, kw)
-    for j in range(kw):  # band[p, i, o + j, o] = w[p, i, j]
-        band[:, :, j * ow : j * ow + ow * (ow + 1) : ow + 1] = taps[:, :, j, None]
-    out = np.matmul(rows.reshape(n * c, oh, kh * wp), band.reshape(n * c, kh * wp, ow))
-    return out.reshape(n, c, oh, ow)
-
-
-# Bytes of unfolded taps per block in depthwise convolution: small enough to stay in L2.
-_DEPTHWISE_BLOCK = 1 << 20
-
-
-def _depthwise(x, w, pads, out_hw, stride, dilation, dtype):
-    """One filter per channel, as a batched (1, KH*KW) x (KH*KW, pixels) matmul per plane.
-
-    The planes are unfolded a block at a time into a cache-sized buffer. With stride 1 each
-    kernel tap is one contiguous slice of the flattened padded plane: the output is computed
-    on rows as wide as the padded input and the extra columns are cropped at the end.
-    """
-    n, c, h, wd = x.shape
-    (kh, kw), (oh, ow) = w.shape[2:], out_hw
-    wide = stride == (1, 1)
-    hp, wp = h + sum(pads[0]) + (1 if wide else 0), wd + sum(pads[1])
-    planes = _zero_border_planes(x.reshape(n * c, h, wd), (pads[0][0], hp - h - pads[0][0]),
-                                 pads[1], dtype)  # fmt: skip
-    row = wp if wide else ow
-    taps = np.broadcast_to(w.reshape(1, c, 1, kh * kw), (n, c, 1, kh * kw)).reshape(n * c, 1, -1)
-    out = np.empty((n * c, 1, oh * row), dtype)
-    block = max(1, _DEPTHWISE_BLOCK // (kh * kw * oh * row * dtype.itemsize))
-    cols = np.empty((block, kh * kw, oh * row), dtype)
-    flat = planes.reshape(n * c, hp * wp)
-    for p0 in range(0, n * c, block):
-        p1 = min(n * c, p0 + block)
-        buf = cols[: p1 - p0]
-        for i in range(kh):
-            for j in range(kw):
-                top, left = i * dilation[0], j * dilation[1]
-                if wide:
-                    start = top * wp + left
-                    buf[:, i * kw + j] = flat[p0:p1, start : start + oh * row]
-                else:
-                    view = planes[p0:p1, top : top + (oh - 1) * stride[0] + 1 : stride[0]]
-                    view = view[:, :, left : left + (ow - 1) * stride[1] + 1 : stride[1]]
-                    buf[:, i * kw + j].reshape(p1 - p0, oh, ow)[...] = view
-        np.matmul(taps[p0:p1], buf, out=out[p0:p1])
-    out = out.reshape(n, c, oh, row)
-    return np.ascontiguousarray(out[..., :ow]) if wide else out
-
-
-def _zero_border_planes(x, pad_h, pad_w, dtype):
-    """(P, H, W) `x` in a fresh (P, H+pads, W+pads) array with zero borders (one pass)."""
-    p, h, w = x.shape
-    out = np.empty((p, h + sum(pad_h), w + sum(pad_w)), dtype)
-    out[:, : pad_h[0]] = 0
-    out[:, pad_h[0] + h :] = 0
-    out[:, pad_h[0] : pad_h[0] + h, : pad_w[0]] = 0
-    out[:, pad_h[0] : pad_h[0] + h, pad_w[0] + w :] = 0
-    out[:, pad_h[0] : pad_h[0] + h, pad_w[0] : pad_w[0] + w] = x
-    return out
 
 
 def _im2col_matmul(x, w, bias, groups, out_hw, stride, dilation, dtype):
