@@ -41,7 +41,7 @@ _ARITY = {"len": (1, 1), "int": (0, 1), "float": (0, 1), "bool": (0, 1), "str": 
           "abs": (1, 1), "isinstance": (2, 2), "getattr": (2, 2), "hasattr": (2, 2),
           "range": (1, 3), "min": (1, 99), "max": (1, 99), "enumerate": (1, 2),
           "annotate": (2, 2), "unchecked_cast": (2, 2), "uninitialized": (1, 1),
-          "is_scripting": (0, 0), "is_tracing": (0, 0), "assert": (1, 2),
+          "is_scripting": (0, 0), "is_tracing": (0, 0), "_assert": (1, 2),
           "warn": (1, 3), "any": (1, 1), "all": (1, 1),
           "is_grad_enabled": (0, 0)}  # fmt: skip
 
@@ -308,7 +308,7 @@ def _python_special(obj):
         return "is_grad_enabled"
     module = getattr(obj, "__module__", None) or ""
     if getattr(obj, "__name__", None) == "_assert" and module.startswith("ember"):
-        return "assert"
+        return "_assert"
     return None
 
 

@@ -30,6 +30,9 @@ from ember.ir import types as T  # noqa: N812
 __all__ = ["BuiltinLowering"]
 
 
+_IMPLICIT = {T.IntType: "aten::IntImplicit", T.FloatType: "aten::FloatImplicit"}
+
+
 class BuiltinLowering:
     def builtin_range(self, node):
         raise self.err(node, "range can only be used as the iterable of a for loop")
@@ -152,7 +155,11 @@ class BuiltinLowering:
             t = annotation_type(node.args[0], self.ctx.classes)
         except TypeProblem as e:
             raise self.err(node.args[0], str(e)) from None
-        return self.coerce(self.value(node.args[1], t), t, node, "annotate")
+        v = self.value(node.args[1], t)
+        implicit = _IMPLICIT.get(type(t)) if isinstance(v.type, T.TensorType) else None
+        if implicit is not None:  # torch prints a 0-d tensor used as an int so: annotate(int, t)
+            v = self.emit(implicit, v, node=node)
+        return self.coerce(v, t, node, "annotate")
 
     def builtin_unchecked_cast(self, node):
         t = self._annotation(node.args[0])
@@ -182,7 +189,7 @@ class BuiltinLowering:
     def builtin_is_tracing(self, node):
         return Known(False)
 
-    def builtin_assert(self, node):
+    def builtin__assert(self, node):
         """``torch._assert(cond, msg)``: compiled as the statement ``assert cond, msg``."""
         msg = node.args[1] if len(node.args) > 1 else None
         self.stmt_Assert(S.Assert(node.line, node.col, node.args[0], msg))
