@@ -24,4 +24,4 @@ def _assert(condition, message: str) -> None:
         raise AssertionError(message)
 
 
-_assert._ember_special = "_assert"
+_assert._ember_special = "assert"

@@ -41,7 +41,7 @@ _ARITY = {"len": (1, 1), "int": (0, 1), "float": (0, 1), "bool": (0, 1), "str": 
           "abs": (1, 1), "isinstance": (2, 2), "getattr": (2, 2), "hasattr": (2, 2),
           "range": (1, 3), "min": (1, 99), "max": (1, 99), "enumerate": (1, 2),
           "annotate": (2, 2), "unchecked_cast": (2, 2), "uninitialized": (1, 1),
-          "is_scripting": (0, 0), "is_tracing": (0, 0), "_assert": (1, 2),
+          "is_scripting": (0, 0), "is_tracing": (0, 0), "assert": (1, 2),
           "warn": (1, 3), "any": (1, 1), "all": (1, 1),
           "is_grad_enabled": (0, 0)}  # fmt: skip
 
@@ -301,14 +301,11 @@ class CallLowering(SpecialCallLowering):
 
 def _python_special(obj):
     """The builtin lowering of a Python function scripted code treats specially, or None:
-    ``warnings.warn`` and ``torch._assert`` (ember's, by its module)."""
+    ``warnings.warn`` and ``is_grad_enabled`` (``ember._assert`` marks itself)."""
     if obj is warnings.warn:
         return "warn"
     if obj is grad_mode.is_grad_enabled:
         return "is_grad_enabled"
-    module = getattr(obj, "__module__", None) or ""
-    if getattr(obj, "__name__", None) == "_assert" and module.startswith("ember"):
-        return "_assert"
     return None
 
 

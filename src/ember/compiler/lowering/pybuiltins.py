@@ -189,7 +189,7 @@ class BuiltinLowering:
     def builtin_is_tracing(self, node):
         return Known(False)
 
-    def builtin__assert(self, node):
+    def builtin_assert(self, node):
         """``torch._assert(cond, msg)``: compiled as the statement ``assert cond, msg``."""
         msg = node.args[1] if len(node.args) > 1 else None
         self.stmt_Assert(S.Assert(node.line, node.col, node.args[0], msg))
