@@ -164,3 +164,11 @@ if "torch" in globals():  # class bodies need the bound module (``bound``)
             if torch.is_grad_enabled():
                 y = y + 1
             return torch.cat(tensors=[y, y.sum(dim=0, keepdim=True)], dim=0)
+
+    class ImplicitSizes(nn.Module):
+        """A 0-d tensor passed where an int size goes, as LSTM's packed path does (torch's
+        archive prints it ``annotate(int, t)``)."""
+
+        def forward(self, x, batch_sizes):
+            max_batch_size = batch_sizes[0]
+            return x.sum() + torch.zeros(2, max_batch_size, 3)

@@ -63,3 +63,15 @@ def test_ember_scripts_the_fast_path_tests_as_torch(torch):
     x = torch.linspace(-2.0, 2.0, 8).reshape(2, 4)
     with torch.no_grad(), ember.no_grad():
         assert_same(ours(from_torch(x), from_torch(x > 0)), theirs(x, x > 0), atol=1e-6)
+
+
+def test_torch_archive_with_implicit_int_conversion_loads(torch):
+    name = "vision_parts_probe"
+    _probe(torch)
+    scripted = torch.jit.script(sys.modules[name].ImplicitSizes())
+    buf = io.BytesIO()
+    torch.jit.save(scripted, buf)
+    loaded = ember.jit.load(io.BytesIO(buf.getvalue()))
+    assert "annotate(int," in loaded.code
+    x, sizes = torch.ones(2), torch.tensor([4, 1])
+    assert_same(loaded(from_torch(x), from_torch(sizes)), scripted(x, sizes))

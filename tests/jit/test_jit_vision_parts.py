@@ -23,19 +23,8 @@ CASES = {
 }
 
 
-def _eager_assert(condition, message):
-    """torch._assert's meaning, until ember's own lands (the compiler knows it by its name
-    in ember's namespace)."""
-    assert condition, message
-
-
-_eager_assert.__module__, _eager_assert.__name__ = "ember", "_assert"
-
-
 @pytest.fixture(scope="module")
 def both(torch):
-    if not hasattr(ember, "_assert"):
-        ember._assert = _eager_assert
     pair = []
     for lib, name in ((ember, "vision_parts_ember"), (torch, "vision_parts_torch")):
         sys.modules[name] = mod = bound(vision_parts, lib, name)  # torch reads class sources

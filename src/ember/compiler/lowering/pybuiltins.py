@@ -30,6 +30,9 @@ from ember.ir import types as T  # noqa: N812
 __all__ = ["BuiltinLowering"]
 
 
+_IMPLICIT = {T.IntType: "aten::IntImplicit", T.FloatType: "aten::FloatImplicit"}
+
+
 class BuiltinLowering:
     def builtin_range(self, node):
         raise self.err(node, "range can only be used as the iterable of a for loop")
@@ -153,11 +156,9 @@ class BuiltinLowering:
         except TypeProblem as e:
             raise self.err(node.args[0], str(e)) from None
         v = self.value(node.args[1], t)
-        implicit = {T.IntType: "aten::IntImplicit", T.FloatType: "aten::FloatImplicit"}
-        if isinstance(v.type, T.TensorType) and type(t) in implicit:
-            # TorchScript prints a tensor used as a number (torch's LSTM's
-            # `batch_sizes[0]` as a size) as annotate(int, tensor)
-            return self.emit(implicit[type(t)], v, node=node)
+        implicit = _IMPLICIT.get(type(t)) if isinstance(v.type, T.TensorType) else None
+        if implicit is not None:  # torch prints a 0-d tensor used as an int so: annotate(int, t)
+            v = self.emit(implicit, v, node=node)
         return self.coerce(v, t, node, "annotate")
 
     def builtin_unchecked_cast(self, node):
