@@ -204,10 +204,16 @@ class CallLowering(SpecialCallLowering):
 
     def inplace_variant(self, obj, cands, args, kwargs, node):
         """PyTorch's ``inplace=`` argument of an nn.functional face with an in-place twin
-        (``F.relu(x, inplace=True)`` is ``F.relu_(x)``): taken out of the arguments; a
-        constant True picks the twin's overloads."""
+        (``F.relu(x, inplace=True)`` is ``F.relu_(x)``; ``F.dropout``'s twin is the operator
+        ``aten::dropout_``, which has no face): taken out of the arguments; a constant True
+        picks the twin's overloads."""
         face = getattr(obj, "__ember_face__", "")
-        twin = registry.face_overloads(face + "_") if face.startswith("F.") else []
+        if not face.startswith("F."):
+            return cands
+        kinds = {sig.kind for sig in cands}
+        twin = registry.face_overloads(face + "_")
+        if not twin and len(kinds) == 1:
+            twin = registry.overloads(kinds.pop() + "_")
         if not twin:
             return cands
         positional = sum(not p.kwarg_only for p in cands[0].params)
