@@ -149,8 +149,6 @@ class Tracer:
         """IR values of the leaves of structured value `v` (TupleUnpack / __getitem__)."""
         if spec.kind == "tensor":
             return [v]
-        if spec.kind == "none":
-            return []
         b = scope.b
         if spec.kind == "tuple":
             parts = b.tuple_unpack(v) if spec.children else []

@@ -68,8 +68,6 @@ class Spec:
     def _build(self, it):
         if self.kind == "tensor":
             return next(it)
-        if self.kind == "none":
-            return None
         items = [c._build(it) for c in self.children]
         if self.kind == "tuple":
             return tuple(items)
@@ -84,8 +82,6 @@ class Spec:
 def _spec_type(spec: Spec) -> irt.Type:
     if spec.kind == "tensor":
         return irt.TensorType.get()
-    if spec.kind == "none":
-        return irt.NoneType.get()
     elems = [c.type for c in spec.children]
     if spec.kind == "tuple":
         return irt.TupleType(elems)
@@ -109,27 +105,24 @@ def _common(elems, spec) -> irt.Type:
     return first
 
 
-def flatten(value, where: str = "value", allow_none: bool = False) -> tuple[list[Tensor], Spec]:
+def flatten(value, where: str = "value") -> tuple[list[Tensor], Spec]:
     """The tensor leaves of a nested tuple/list/dict and its `Spec`.
 
-    Raises TraceError naming the offending part for anything else (ints, objects, and None
-    unless `allow_none`: a submodule may return None inside a tuple, as torch's
-    MultiheadAttention does without weights).
+    Raises TraceError naming the offending part for anything else (ints, objects, None: a
+    submodule's ``(out, None)`` is recorded through `without_none` first).
     """
     leaves: list[Tensor] = []
-    spec = _flatten(value, leaves, where, allow_none)
+    spec = _flatten(value, leaves, where)
     return leaves, spec
 
 
-def _flatten(value, leaves: list, where: str, allow_none: bool = False) -> Spec:
+def _flatten(value, leaves: list, where: str) -> Spec:
     if isinstance(value, Tensor):
         leaves.append(value)
         return Spec("tensor")
-    if value is None and allow_none:
-        return Spec("none")
     if isinstance(value, tuple | list):
         kind = "tuple" if isinstance(value, tuple) else "list"
-        kids = [_flatten(v, leaves, f"{where}[{i}]", allow_none) for i, v in enumerate(value)]
+        kids = [_flatten(v, leaves, f"{where}[{i}]") for i, v in enumerate(value)]
         return Spec(kind, kids)
     if isinstance(value, dict):
         for k in value:
