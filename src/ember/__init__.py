@@ -8,7 +8,8 @@ Example:
     tensor([2., 4.])
 """
 
-from ember import dtypes, jit, nn, serialization
+from ember import dtypes, fx, jit, nn, serialization, utils
+from ember.assertions import _assert
 from ember.devices import device
 from ember.dtypes import (
     bfloat16,
@@ -60,7 +61,7 @@ __all__ = [
     "cfloat", "cdouble",
     "EmberError", "SerializationError", "VersionError", "CompileError", "VerifyError",
     "TraceError", "InternalError",
-    "nn", "jit", "serialization", "save", "load",
+    "nn", "jit", "serialization", "save", "load", "utils", "fx", "_assert",
     "no_grad", "enable_grad", "inference_mode", "set_grad_enabled", "is_grad_enabled",
     "device", "is_tensor", "is_storage", "is_floating_point",
 ]  # fmt: skip

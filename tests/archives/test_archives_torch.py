@@ -89,7 +89,10 @@ def test_traced_corpus_both_ways(torch, name):
     make, inputs = tracer_corpus.CORPUS[name]
     strict = name != "module_dict"
     torch_make = twin(tracer_corpus).CORPUS[name][0]
-    torch_traced = torch.jit.trace(torch_make(), to_torch_values(inputs(2)), strict=strict)
+    # check_trace off: torch re-traces MultiheadAttention into differently mangled types
+    torch_traced = torch.jit.trace(
+        torch_make(), to_torch_values(inputs(2)), strict=strict, check_trace=False
+    )
     ember_traced = ember.jit.trace(make(), inputs(2), strict=strict)
     ours = ember.jit.load(io.BytesIO(saved(torch, torch_traced)))
     theirs = torch.jit.load(io.BytesIO(saved(ember, ember_traced)))

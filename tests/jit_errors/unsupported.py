@@ -124,10 +124,6 @@ def uses_starred_target(xs: list[int]):
     return a
 
 
-def uses_is_between_values(x, y):
-    return x is y
-
-
 def uses_int_invert(n: int):
     return ~n
 

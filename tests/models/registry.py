@@ -3,7 +3,11 @@
 `MODELS` maps a name to its `ModelSpec`; `build(name, torch_module)` constructs the model
 with `torch` bound to real torch or to ember; `example_input(name)` is the fixed numpy input
 (batch 1) the tests and benchmarks feed it. Input sizes are small so the suite stays fast; the
-architectures keep their published widths, depths and 1000 classes.
+architectures keep their published widths, depths and 1000 classes. Inputs: images 1x3x64x64
+(VGG-11 1x3x32x32: its classifier still sees 512x7x7 after the adaptive pool; ViT-B/16 is
+built for 64x64, so 16 patches and the class token), the transformer classifier 16x1 token
+ids (sequence first, vocabulary 1000, d_model 256, 8 heads, 4 layers, 10 classes), the LSTM
+tagger 1x12 token ids (batch first, 2 layers of 128, 17 tags).
 
 >>> from tests.models.registry import MODELS
 >>> MODELS["resnet18"].input_shape
@@ -44,8 +48,8 @@ def _image(source, builder, size=64, **kwargs):
 MODELS: dict[str, ModelSpec] = {
     "resnet18": _image("resnet", "resnet18"),
     "resnet50": _image("resnet", "resnet50"),
-    "mobilenet_v2": _image("mobilenet", "mobilenet_v2"),
-    "mobilenet_v3_small": _image("mobilenet", "mobilenet_v3_small"),
+    "mobilenet_v2": _image("mobilenetv2", "mobilenet_v2"),
+    "mobilenet_v3_small": _image("mobilenetv3", "mobilenet_v3_small"),
     "shufflenet_v2_x0_5": _image("shufflenet", "shufflenet_v2_x0_5"),
     "squeezenet1_0": _image("shufflenet", "squeezenet1_0"),
     "densenet121": ModelSpec(

@@ -4,7 +4,7 @@ nn.TransformerEncoder classifier with sinusoidal positions and a 2-layer nn.LSTM
 # ruff: noqa: F821, UP006, UP007, UP035, UP045 - reference style
 
 import math
-from typing import Optional
+from typing import Optional, Set
 
 nn = torch.nn
 F = torch.nn.functional
@@ -35,6 +35,8 @@ class PositionalEncoding(nn.Module):
 class TransformerClassifier(nn.Module):
     """Token ids (sequence first) -> class logits: embedding, positions, encoder, mean pool."""
 
+    d_model: torch.jit.Final[int]
+
     def __init__(
         self,
         ntoken: int,
@@ -62,6 +64,11 @@ class TransformerClassifier(nn.Module):
         self.embedding.weight.data.uniform_(-initrange, initrange)
         self.classifier.bias.data.zero_()
         self.classifier.weight.data.uniform_(-initrange, initrange)
+
+    @torch.jit.ignore
+    def no_weight_decay(self) -> Set[str]:
+        """Names an optimizer should not decay (timm's convention)."""
+        return {"embedding.weight"}
 
     def forward(self, src: Tensor, src_mask: Optional[Tensor] = None) -> Tensor:
         """

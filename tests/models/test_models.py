@@ -8,7 +8,7 @@ written into a temporary folder. `python -m tests.models.status` prints the tabl
 
 import pytest
 from tests.models.registry import MODELS
-from tests.models.stages import STAGES, Corpus, Engine
+from tests.models.stages import STAGES, Corpus, Engine, compare
 
 import ember
 
@@ -23,3 +23,12 @@ def corpus(torch, tmp_path_factory):
 @pytest.mark.parametrize(("name", "stage"), CASES, ids=[f"{n}-{s}" for n, s in CASES])
 def test_model_stage(corpus, name, stage):
     corpus.check(name, stage)
+
+
+def test_densenet_memory_efficient_path_checkpoints_like_torch(corpus, torch):
+    """An input that requires grad sends DenseNet's layers through torch.utils.checkpoint."""
+    run = corpus.run("densenet121")
+    theirs = torch.from_numpy(run.ref.x.copy()).requires_grad_()
+    want = run.ref.model(theirs).detach().numpy()
+    ours = ember.from_numpy(run.ref.x.copy()).requires_grad_()
+    compare(run.engine.numpy(run.eager_model()(ours)), want)

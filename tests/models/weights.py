@@ -36,6 +36,7 @@ def reference_model(name: str, torch, seed: int = 0):
         _calibrate_batch_norms(name, model, torch, generator)
         model.eval()
         _scale_head(name, model, torch)
+    _check_all_vary(name, model)
     return model
 
 
@@ -69,6 +70,18 @@ def _vary_constants(model, torch, generator) -> None:
             tensor.copy_(0.05 * noise)
         else:
             tensor.copy_(value * (1.0 + 0.2 * noise.clamp(-2, 2)))
+
+
+def _check_all_vary(name: str, model) -> None:
+    """Refuse a reference in which some floating tensor is still constant (it would not show)."""
+    for key, tensor in model.state_dict().items():
+        if not tensor.is_floating_point():
+            continue
+        flat = tensor.flatten()
+        if flat.numel() > 1 and bool((flat == flat[0]).all()):
+            raise ValueError(f"{name}: {key} is constant, so the tests could not see it")
+        if key.endswith("running_var") and not bool((flat > 0).all()):
+            raise ValueError(f"{name}: {key} has a variance that is not positive")
 
 
 def _calibrate_batch_norms(name: str, model, torch, generator) -> None:

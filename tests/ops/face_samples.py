@@ -28,6 +28,11 @@ SPECIAL = {
     "aten::index_select": lambda: [_tensor(), 1, ember.zeros(2, dtype=ember.int64)],
     "aten::mm": lambda: [_tensor(), _tensor().t()],
     "aten::bmm": lambda: [_tensor().reshape(1, 2, 3), _tensor().reshape(1, 3, 2)],
+    "aten::baddbmm": lambda: [
+        _tensor()[0, :2],
+        _tensor().reshape(1, 2, 3),
+        _tensor().reshape(1, 3, 2),
+    ],  # fmt: skip
     "aten::matmul": lambda: [_tensor(), _tensor().t()],
     "aten::linear": lambda: [_tensor(), ember.ones(4, 3)],
     "aten::full": lambda: [[2], 1.5],

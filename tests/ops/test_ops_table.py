@@ -6,6 +6,7 @@ import pytest
 
 import ember
 from ember import ops
+from ember.errors import EmberError
 from ember.ops.schema import parse_schema
 from ember.tensor import dispatch
 
@@ -139,6 +140,90 @@ SPECIAL = {
     "aten::tensor.float": lambda: [1.5],
     "aten::tensor.bool": lambda: [True],
     "aten::tensor": lambda: [[[1, 2], [3, 4]]],
+    "aten::split.sizes": lambda: [np.ones((3, 2)), [1, 2]],
+    "aten::split": lambda: [np.ones((3, 2)), [1, 2]],
+    "aten::_native_multi_head_attention": lambda: [
+        np.ones((1, 2, 4)),
+        np.ones((1, 2, 4)),
+        np.ones((1, 2, 4)),
+        4,
+        2,
+        np.ones((12, 4)),
+        np.ones(12),
+        np.ones((4, 4)),
+        np.ones(4),
+    ],
+    "aten::_transformer_encoder_layer_fwd": lambda: [
+        np.ones((1, 2, 4)),
+        4,
+        2,
+        np.ones((12, 4)),
+        np.ones(12),
+        np.ones((4, 4)),
+        np.ones(4),
+        False,
+        False,
+        1e-5,
+        np.ones(4),
+        np.ones(4),
+        np.ones(4),
+        np.ones(4),
+        np.ones((8, 4)),
+        np.ones(8),
+        np.ones((4, 8)),
+        np.ones(4),
+    ],
+    "aten::lstm.input": lambda: [
+        np.ones((2, 1, 3)),
+        [np.zeros((1, 1, 2)), np.zeros((1, 1, 2))],
+        [np.ones((8, 3)), np.ones((8, 2))],
+        False,
+        1,
+        0.0,
+        False,
+        False,
+        False,
+    ],
+    "aten::lstm.data": lambda: [
+        np.ones((4, 3)),
+        np.array([2, 2]),
+        [np.zeros((1, 2, 2)), np.zeros((1, 2, 2))],
+        [np.ones((8, 3)), np.ones((8, 2))],
+        False,
+        1,
+        0.0,
+        False,
+        False,
+    ],
+    **{
+        f"aten::{name}{overload}": (
+            lambda k=k, tail=tail: [np.ones((1, 1) + (2,) * k, np.float32), [2] * k, *tail]
+        )
+        for k, names in (
+            (1, ("upsample_nearest1d", "_upsample_nearest_exact1d")),
+            (2, ("upsample_nearest2d", "_upsample_nearest_exact2d")),
+            (3, ("upsample_nearest3d", "_upsample_nearest_exact3d")),
+        )
+        for name in names
+        for overload, tail in (("", ()), (".vec", (None,)))
+    },
+    **{
+        f"aten::{name}{overload}": (
+            lambda k=k, tail=tail: [np.ones((1, 1) + (2,) * k, np.float32), [2] * k, False, *tail]
+        )
+        for k, name in (
+            (1, "upsample_linear1d"),
+            (2, "upsample_bilinear2d"),
+            (3, "upsample_trilinear3d"),
+        )
+        for overload, tail in (("", ()), (".vec", (None,)))
+    },
+    "aten::adaptive_avg_pool1d": lambda: [np.ones((1, 1, 4), np.float32), [2]],
+    "aten::pad": lambda: [np.ones((2, 2), np.float32), [0, 0]],
+    "aten::group_norm": lambda: [np.ones((2, 2), np.float32), 1],
+    "aten::baddbmm": lambda: [np.ones(2), np.ones((1, 2, 3)), np.ones((1, 3, 2))],
+    "aten::bernoulli": lambda: [np.full(3, 0.5, np.float32)],
+    "aten::bernoulli.p": lambda: [np.full(3, 0.5, np.float32), 0.5],
     **{
         name: lambda: [np.full((1, 1), 2.5)]
         for name in (
@@ -153,11 +238,36 @@ SPECIAL = {
     },  # fmt: skip
 }
 
+# kernels that always refuse (ember has no nested tensors)
+REFUSED = {"aten::_nested_tensor_from_mask", "aten::to_padded_tensor"}
+
+
+# In the table because torch's archives name them (F.interpolate's untaken branches); ember
+# has no kernel for them, and running one raises NotImplementedError.
+UNSUPPORTED = {
+    f"aten::{name}{overload}"
+    for name in ("upsample_bicubic2d", "_upsample_bilinear2d_aa", "_upsample_bicubic2d_aa",
+                 "_upsample_lanczos2d_aa")
+    for overload in ("", ".vec")
+} | {"aten::adaptive_avg_pool3d"}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(UNSUPPORTED))
+def test_ops_listed_for_torchs_archives_only_raise_when_run(name):
+    with pytest.raises(NotImplementedError, match="not supported by ember"):
+        op = ember.ops.get(name)
+        args = [np.ones((1, 1, 2, 2), np.float32), [2, 2], False, None]
+        op.kernel(*args[: len(op.schema.arguments)])
+
 
 @pytest.mark.parametrize("op", OWN, ids=lambda op: op.qualified_name)
 def test_non_view_kernels_return_fresh_memory(op):
-    if "inplace" in op.traits:
+    if "inplace" in op.traits or op.qualified_name in UNSUPPORTED:
         return  # in-place kernels write into their input by definition
+    if op.qualified_name in REFUSED:
+        with pytest.raises(EmberError):
+            op.kernel(np.ones((2, 3)), np.ones((2, 3)))
+        return
     make = SPECIAL.get(op.qualified_name)
     args = make() if make else _sample_args(op)
     assert args is not None, f"add a sample for {op.qualified_name} to SPECIAL"

@@ -92,6 +92,23 @@ class Activations(nn.Module):
         return self.seq(x)
 
 
+class MobileBlock(nn.Module):
+    """The layers of mobile networks, and the resizing helpers of detection heads."""
+
+    def __init__(self):
+        super().__init__()
+        self.gn = nn.GroupNorm(2, 4)
+        self.bn = nn.BatchNorm3d(4)
+        self.acts = nn.Sequential(
+            nn.ReLU6(), nn.Hardswish(), nn.Hardsigmoid(), nn.Hardtanh(-0.5, 0.5)
+        )
+
+    def forward(self, x):
+        y = self.acts(self.bn(self.gn(x))).flatten(1, 2)
+        up = F.interpolate(y, scale_factor=2.0, mode="bilinear", align_corners=False)
+        return F.pad(up, [1, 1, 1, 1], mode="reflect") + 1
+
+
 class SoftmaxPair(nn.Module):
     def __init__(self):
         super().__init__()
@@ -176,6 +193,18 @@ class SplitMax(nn.Module):
         return values, indices
 
 
+class EncoderTagger(nn.Module):
+    def __init__(self):
+        super().__init__()
+        layer = nn.TransformerEncoderLayer(8, 2, 16, batch_first=True)
+        self.encoder = nn.TransformerEncoder(layer, 2)
+        self.lstm = nn.LSTM(8, 4, batch_first=True, bidirectional=True)
+
+    def forward(self, x):
+        out, (h, c) = self.lstm(self.encoder(x))
+        return out, h + c
+
+
 def pair_inputs(n):
     return ((rand(n, 4), rand(n, 4)), [rand(n, 3), rand(n, 3)])
 
@@ -188,6 +217,7 @@ CORPUS = {
     "batchnorm_train": (BatchNormTrain, lambda n: (rand(n, 4),)),
     "embedding": (EmbedMean, lambda n: (ember.arange(3 * n).view(n, 3) % 10,)),
     "activations": (Activations, lambda n: (rand(n, 7),)),
+    "mobile_block": (lambda: MobileBlock().eval(), lambda n: (rand(n, 4, 3, 2, 2),)),
     "softmax_pair": (SoftmaxPair, lambda n: (rand(n, 5),)),
     "pool_reshape": (PoolReshape, lambda n: (rand(n, 3, 4, 4),)),
     "module_list": (ListOfLayers, lambda n: (rand(n, 4),)),
@@ -197,6 +227,7 @@ CORPUS = {
     "nested_inputs": (NestedInputs, pair_inputs),
     "called_twice": (CalledTwice, lambda n: (rand(n, 4),)),
     "split_max": (SplitMax, lambda n: (rand(n, 6),)),
+    "encoder_tagger": (lambda: EncoderTagger().eval(), lambda n: (rand(n, 5, 8),)),
 }
 
 

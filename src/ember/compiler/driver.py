@@ -17,11 +17,13 @@ Example:
 
 from __future__ import annotations
 
+from ember.compiler import overloads
 from ember.compiler.lowering.flow import RetryWithReturnType
 from ember.compiler.lowering.function import FunctionLowering
 from ember.compiler.lowering.typeinfo import TypeProblem, annotation_type, value_type
 from ember.compiler.lowering.values import ModuleRef
 from ember.compiler.modules.info import ModuleInfo
+from ember.compiler.named_tuples import TypeScope
 from ember.compiler.parsing.function_source import FunctionSource
 from ember.errors import CompileError
 from ember.ir import Builder, Graph, run_passes, verify
@@ -49,6 +51,7 @@ class Compiler:
         self._types: dict = {}
         self._functions: dict = {}
         self._busy: set = set()
+        self._overload_sources: dict = {}
 
     @property
     def classes(self) -> dict[str, T.ClassType]:
@@ -84,6 +87,29 @@ class Compiler:
             self._busy.discard(key)
         return self.unit.add_method(ct, fn)
 
+    def overloaded_method(self, info, name, index) -> Function:
+        """Overload `index` of method `name` (declared with ``_overload_method``), compiled
+        as the method ``name__index``."""
+        ct = info.class_type
+        mangled = f"{name}__{index}"
+        done = ct.methods.get(mangled)
+        if done is not None:
+            return done
+        definition = getattr(type(info.module), name)
+        declaration = overloads.method_overloads(type(info.module), name)[index]
+        src = overloads.overload_source(declaration, definition)
+        fn = self._build(src, mangled, f"{ct.qualified_name}.{mangled}", info)
+        return self.unit.add_method(ct, fn)
+
+    def overloaded_function(self, definition, index) -> Function:
+        """Overload `index` of free function `definition` (declared with ``_overload``)."""
+        key = (definition, index)
+        src = self._overload_sources.get(key)
+        if src is None:
+            declaration = overloads.function_overloads(definition)[index]
+            src = self._overload_sources[key] = overloads.overload_source(declaration, definition)
+        return self.function(src)
+
     def function(self, fn, node=None, low=None) -> Function:
         done = self._functions.get(fn)
         if done is not None:
@@ -112,15 +138,16 @@ class Compiler:
             first = params.pop(0)
             low.env[first.name] = ModuleRef(b.add_input(self_info.class_type, "self"), self_info)
         spec = []
+        scope = TypeScope(self.classes, src.globals)
         for p in params:
             default = src.defaults.get(p.name, MISSING)
-            t = _param_type(p, default, fdef.source, self.classes)
+            t = _param_type(p, default, fdef.source, scope)
             low.env[p.name] = b.add_input(t, p.name, default, p.kwonly)
             spec.append(Param(p.name, t, default, p.kwonly))
         rt = forced_return
         if fdef.returns is not None:
             try:
-                rt = annotation_type(fdef.returns, self.classes)
+                rt = annotation_type(fdef.returns, scope)
             except TypeProblem as e:
                 raise fdef.source.node_error(fdef.returns, str(e)) from None
         if src.ignored or src.unused:

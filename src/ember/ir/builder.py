@@ -234,9 +234,10 @@ class Builder:
             elem_type = _join([v.type for v in vals])
         return self.op("prim::ListConstruct", vals, [T.ListType(elem_type)], names=[name]).result
 
-    def tuple_construct(self, items, name=None) -> Value:
+    def tuple_construct(self, items, name=None, named=None) -> Value:
+        """A tuple of `items`; with `named` (a NamedTuple's TupleType) of that type."""
         vals = [self.value(x) for x in items]
-        types = [T.TupleType([v.type for v in vals])]
+        types = [named or T.TupleType([v.type for v in vals])]
         return self.op("prim::TupleConstruct", vals, types, names=[name]).result
 
     def dict_construct(self, keys, values, key_type=None, value_type=None, name=None) -> Value:

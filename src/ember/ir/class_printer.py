@@ -39,7 +39,7 @@ from __future__ import annotations
 from ember.ir.builder import constant_type
 from ember.ir.code_printer import code_text, strip_marks
 from ember.ir.printer import format_literal
-from ember.ir.types import ClassType
+from ember.ir.types import ClassType, TupleType
 
 __all__ = ["class_text", "code_files", "function_files", "printed_methods"]
 
@@ -130,6 +130,8 @@ class _Files:
             self.queue.append(item)
 
     def print(self, item) -> str:
+        if isinstance(item, TupleType):
+            return named_tuple_text(item)
         if isinstance(item, ClassType):
             for t in item.attributes.values():
                 if isinstance(t, ClassType) and t.qualified_name in self.unit.classes:
@@ -141,11 +143,40 @@ class _Files:
             text = code_text(item.graph, constants=self.constants, marks=self.marks)
         for graph in graphs:
             self.add_calls(graph)
+            self.add_named_tuples(graph)
         self.graphs.extend(graphs)
         return text
+
+    def add_named_tuples(self, graph) -> None:
+        """Queue the NamedTuple classes the graph's values have (torch declares each)."""
+        values = [*graph.inputs, *(r for op in graph.walk() for r in op.results)]
+        for v in values:
+            for t in _named_tuple_types(v.type):
+                self.add(t)
 
     def add_calls(self, graph) -> None:
         for op in graph.walk():
             name = op.attrs.get("name") if op.kind == "prim::CallFunction" else None
             if name is not None and name in self.unit.functions:
                 self.add(self.unit.functions[name])
+
+
+def named_tuple_text(t: TupleType) -> str:
+    """The declaration torch writes for a NamedTuple class in archive code.
+
+    >>> from ember.ir.types import IntType, OptionalType
+    >>> t = TupleType([IntType.get(), OptionalType(IntType.get())], ("a", "b"), "__torch__.P")
+    >>> print(named_tuple_text(t), end="")
+    class P(NamedTuple):
+      a : int
+      b : Optional[int]
+    """
+    fields = "".join(f"  {n} : {e}\n" for n, e in zip(t.names, t.elems))
+    return f"class {t.qualified_name.rpartition('.')[2]}(NamedTuple):\n{fields}"
+
+
+def _named_tuple_types(t):
+    if isinstance(t, TupleType) and t.names is not None:
+        yield t
+    for inner in t.contained():
+        yield from _named_tuple_types(inner)

@@ -50,6 +50,9 @@ def _rhs_print(pr, op, args):
 
 
 def _rhs_tuple(pr, op, args):
+    named = getattr(op.results[0].type, "qualified_name", None)
+    if named is not None:  # a NamedTuple: its class called
+        return f"{named}({', '.join(args)})"
     return f"({args[0]},)" if len(args) == 1 else f"({', '.join(args)})"
 
 

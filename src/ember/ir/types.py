@@ -157,21 +157,37 @@ class ListType(Type):
 
 
 class TupleType(Type):
-    def __init__(self, elems):
+    """A tuple; with `names` and `qualified_name` a NamedTuple class (``__torch__.Out``),
+    whose Python class, when known, is `python_class` (not part of the type's identity).
+
+    >>> t = TupleType([TensorType.get(), OptionalType(IntType.get())], ("a", "b"), "__torch__.P")
+    >>> str(t), t.graph_str(), is_subtype(t, TupleType(t.elems))
+    ('__torch__.P', 'NamedTuple(a : Tensor, b : int?)', True)
+    """
+
+    def __init__(self, elems, names=None, qualified_name=None, python_class=None):
         self.elems = tuple(elems)
+        self.names = tuple(names) if names is not None else None
+        self.qualified_name = qualified_name
+        self.python_class = python_class
 
     def _key(self):
-        return self.elems
+        return (self.elems, self.names, self.qualified_name)
 
     def contained(self):
         return self.elems
 
     def __str__(self):
+        if self.qualified_name is not None:
+            return self.qualified_name
         if not self.elems:
             return "Tuple[()]"
         return "Tuple[" + ", ".join(str(e) for e in self.elems) + "]"
 
     def graph_str(self):
+        if self.names is not None:
+            fields = (f"{n} : {e.graph_str()}" for n, e in zip(self.names, self.elems))
+            return "NamedTuple(" + ", ".join(fields) + ")"
         return "(" + ", ".join(e.graph_str() for e in self.elems) + ")"
 
 
@@ -273,6 +289,8 @@ def is_subtype(sub: Type, sup: Type) -> bool:
     if isinstance(sup, NumberType):
         return isinstance(sub, _NUMBERS)
     if isinstance(sup, TupleType) and isinstance(sub, TupleType):
+        if sup.qualified_name is not None and sub.qualified_name != sup.qualified_name:
+            return False
         return len(sub.elems) == len(sup.elems) and all(
             is_subtype(a, b) for a, b in zip(sub.elems, sup.elems)
         )

@@ -245,8 +245,10 @@ def _check_list_construct(v, op):
 
 def _check_tuple_construct(v, op):
     v.arity(op, results=1)
-    want = T.TupleType([x.type for x in op.operands])
-    if not T.is_subtype(want, op.results[0].type):
+    got = op.results[0].type
+    names = getattr(got, "names", None)
+    want = T.TupleType([x.type for x in op.operands], names, getattr(got, "qualified_name", None))
+    if not T.is_subtype(want, got):
         v.fail(op, f"prim::TupleConstruct of {want} cannot have type {op.results[0].type}")
 
 

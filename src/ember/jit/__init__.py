@@ -11,7 +11,18 @@ Example:
 
 from ember.jit.loading import load
 from ember.jit.saving import save
-from ember.jit.script import Final, annotate, export, ignore, is_scripting, script, unused
+from ember.jit.script import (
+    Final,
+    _overload,
+    _overload_method,
+    annotate,
+    export,
+    ignore,
+    is_scripting,
+    is_tracing,
+    script,
+    unused,
+)
 from ember.jit.script_module import (
     RecursiveScriptModule,
     ScriptFunction,
@@ -31,6 +42,9 @@ __all__ = [
     "Final",
     "annotate",
     "is_scripting",
+    "is_tracing",
+    "_overload",
+    "_overload_method",
     "RecursiveScriptModule",
     "ScriptModule",
     "ScriptFunction",

@@ -16,10 +16,13 @@ from __future__ import annotations
 
 import typing
 
+from ember.compiler import overloads
 from ember.compiler.driver import default_compiler
 from ember.jit.script_module import RecursiveScriptModule, ScriptFunction
+from ember.tracer.values import ACTIVE
 
-__all__ = ["script", "ignore", "unused", "export", "Final", "annotate", "is_scripting"]
+__all__ = ["script", "ignore", "unused", "export", "Final", "annotate", "is_scripting",
+           "is_tracing", "_overload", "_overload_method"]  # fmt: skip
 
 Final = typing.Final
 
@@ -167,5 +170,71 @@ def is_scripting() -> bool:
     return False
 
 
+def is_tracing() -> bool:
+    """True while `ember.jit.trace` records; in scripted code the constant False.
+
+    Example:
+        >>> import ember
+        >>> def f(x):
+        ...     return x + 1 if ember.jit.is_tracing() else x
+        >>> x = ember.zeros(1)
+        >>> f(x), ember.jit.trace(f, x, check_trace=False)(x), ember.jit.script(f)(x)
+        (tensor([0.]), tensor([1.]), tensor([0.]))
+    """
+    return ACTIVE[0] is not None
+
+
+def _overload(fn):
+    """Declare one signature of a free function compiled once per declaration (its body is
+    ``pass``; the undecorated definition that follows gives the body).
+
+    Example:
+        >>> from typing import List
+        >>> import ember
+        >>> @ember.jit._overload
+        ... def width(x: ember.Tensor) -> int: ...
+        >>> @ember.jit._overload
+        ... def width(x: List[ember.Tensor]) -> int: ...
+        >>> def width(x):
+        ...     if isinstance(x, ember.Tensor):
+        ...         return x.size(1)
+        ...     return ember.cat(x, 1).size(1)
+        >>> def both(x: ember.Tensor) -> int:
+        ...     return width(x) + width([x, x])
+        >>> ember.jit.script(both)(ember.zeros(1, 2))
+        6
+    """
+    return overloads.declare_function(fn)
+
+
+def _overload_method(fn):
+    """Declare one signature of a module method; each declaration compiles to a method
+    ``name__i`` and calls pick the first whose parameters accept the arguments.
+
+    Example:
+        >>> from typing import List
+        >>> import ember
+        >>> class Join(ember.nn.Module):
+        ...     @ember.jit._overload_method
+        ...     def forward(self, x: List[ember.Tensor]) -> ember.Tensor: ...
+        ...     @ember.jit._overload_method
+        ...     def forward(self, x: ember.Tensor) -> ember.Tensor: ...
+        ...     def forward(self, x):
+        ...         if isinstance(x, ember.Tensor):
+        ...             return x
+        ...         return ember.cat(x, 0)
+        >>> class Net(ember.nn.Module):
+        ...     def __init__(self):
+        ...         super().__init__()
+        ...         self.join = Join()
+        ...     def forward(self, x):
+        ...         return self.join([x, self.join(x)])
+        >>> ember.jit.script(Net())(ember.ones(1))
+        tensor([1., 1.])
+    """
+    return overloads.declare_method(fn)
+
+
 annotate._ember_special = "annotate"
+is_tracing._ember_special = "is_tracing"
 is_scripting._ember_special = "is_scripting"

@@ -30,11 +30,13 @@ import copy
 import types
 import weakref
 
+from ember.compiler.overloads import method_overloads
 from ember.ir.code_printer import code_text
 from ember.ir.inline import clone_graph, inline_calls
 from ember.ir.printer import format_literal
 from ember.ir.unit import MISSING
 from ember.jit.mirrored import Mirrored as _Mirrored
+from ember.jit.named import python_converter
 from ember.jit.saving import save
 from ember.nn import Module
 from ember.nn.module import add_indent
@@ -77,7 +79,9 @@ class RecursiveScriptModule(ScriptModule):
             elif name != "training":
                 d[name] = _copy_value(getattr(module, name, None))
         for name in ("forward", *_exported(type(module))):
-            if hasattr(type(module), name) and (name != "forward" or _has_forward(module)):
+            wanted = name != "forward" or _has_forward(module)
+            # overloaded methods compile at their calls, as forward__0, forward__1...
+            if hasattr(type(module), name) and wanted and not method_overloads(type(module), name):
                 self._ember_method(name)
         for name, value in info.constants.items():
             d[name] = tuple(value) if isinstance(value, list) else value  # as torch's
@@ -152,7 +156,8 @@ class RecursiveScriptModule(ScriptModule):
         fn = methods.get(name)
         if fn is None:
             compiler = self._ember_compiler
-            compiled = compiler.method(self._ember_info, name)
+            info = self._ember_info
+            compiled = info.class_type.methods.get(name) or compiler.method(info, name)
             if compiled.python is not None:
                 fn = types.MethodType(compiled.python, self)
             else:
@@ -172,7 +177,7 @@ class RecursiveScriptModule(ScriptModule):
             if fn is not None:
                 return fn
             info = d["_ember_info"]
-            if info.has_method(name):
+            if info.has_method(name) or name in info.class_type.methods:  # forward__0 too
                 return self._ember_method(name)
         return Module.__getattr__(self, name)
 
@@ -265,7 +270,7 @@ class ScriptMethod:
 
     def __init__(self, owner, name, compiled, unit):
         self._owner, self.name, self.compiled = owner, name, compiled
-        self._run, self._bind = compile_graph(compiled.graph, unit), compiled.bind
+        self._run, self._bind = _python_results(compile_graph(compiled.graph, unit), compiled)
         self._n = len(compiled.params)
 
     def __call__(self, *args, **kwargs):
@@ -290,6 +295,14 @@ class ScriptMethod:
         return f"<ember.jit.ScriptMethod object at {hex(id(self))}>"
 
 
+def _python_results(run, compiled):
+    """(`run`, `compiled.bind`), `run` converting NamedTuple results to their classes."""
+    convert = python_converter(compiled.return_type)
+    if convert is None:
+        return run, compiled.bind
+    return (lambda *args: convert(run(*args))), compiled.bind
+
+
 class ScriptFunction:
     """A scripted free function: callable, with `.graph`, `.code`, `.name` (`fn` is the Python
     function it was compiled from; `unit` the compilation unit its calls resolve in)."""
@@ -297,7 +310,7 @@ class ScriptFunction:
     def __init__(self, compiled, fn, unit):
         self._compiled = compiled
         self._unit = unit
-        self._run = function_callable(compiled, unit)
+        self._run = _python_results(function_callable(compiled, unit), compiled)[0]
         if fn is not None:  # None for functions compiled from archive code
             self.__wrapped__ = fn
             self.__doc__ = fn.__doc__

@@ -24,6 +24,9 @@ Example:
 
 from typing import List, Optional
 
+from ember.nn._functional_activations import hardsigmoid, hardswish, relu6
+from ember.nn._functional_resample import interpolate
+from ember.nn.functional_attention import multi_head_attention_forward
 from ember.ops.table import get as _get_op
 from ember.tensor import faces as _faces
 from ember.tensor.dispatch import call as _call
@@ -34,7 +37,9 @@ from ember.tensor.tensor import Tensor
 __all__ = [
     "relu", "relu_", "gelu", "silu", "tanh", "sigmoid", "softmax", "log_softmax", "linear",
     "conv1d", "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "batch_norm",
-    "layer_norm", "dropout", "embedding", "flatten",
+    "layer_norm", "group_norm", "dropout", "embedding", "flatten", "relu6", "hardswish",
+    "hardsigmoid", "interpolate",
+    "multi_head_attention_forward",
 ]  # fmt: skip
 
 
@@ -85,10 +90,15 @@ def _aten_silu(self: Tensor) -> Tensor:
     return _SILU(self)
 
 
+@_op("aten::silu_")
+def _aten_silu_(self: Tensor) -> Tensor:
+    return _call("aten::silu_", self)
+
+
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
-    """x * sigmoid(x) elementwise."""
+    """x * sigmoid(x) elementwise; ``inplace=True`` writes into `input` (``aten::silu_``)."""
     if inplace:
-        return input.copy_(_aten_silu(input))
+        return _aten_silu_(input)
     return _aten_silu(input)
 
 
@@ -245,6 +255,37 @@ def batch_norm(
     )
 
 
+@_op("aten::group_norm")
+def _aten_group_norm(
+    input: Tensor,
+    num_groups: int,
+    weight: Optional[Tensor] = None,
+    bias: Optional[Tensor] = None,
+    eps: float = 1e-5,
+) -> Tensor:
+    return _call("aten::group_norm", input, num_groups, weight, bias, eps)
+
+
+def group_norm(
+    input: Tensor,
+    num_groups: int,
+    weight: Optional[Tensor] = None,
+    bias: Optional[Tensor] = None,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Group normalisation: dim 1 split into `num_groups` groups, each normalised per sample."""
+    if input.dim() < 2:
+        raise RuntimeError(
+            f"Expected at least 2 dimensions for input tensor but received {input.dim()}"
+        )
+    size = input.size()
+    grouped = [size[0] * size[1] // num_groups, num_groups]
+    for i in range(2, len(size)):
+        grouped.append(size[i])
+    _verify_batch_size(grouped)
+    return _aten_group_norm(input, num_groups, weight, bias, eps)
+
+
 @_adapter("F.layer_norm")
 def layer_norm(
     input: Tensor,
@@ -262,10 +303,9 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     """Zero elements with probability `p` when training, scaling the rest by 1/(1-p)."""
     if p < 0.0 or p > 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-    out = _call("aten::dropout", input, p, training)
     if inplace:
-        return input.copy_(out)
-    return out
+        return _call("aten::dropout_", input, p, training)
+    return _call("aten::dropout", input, p, training)
 
 
 @_op("aten::embedding")
@@ -314,6 +354,11 @@ def embedding(
 def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     """A view of `input` with dims start_dim..end_dim merged into one."""
     return _call("aten::flatten.using_ints", input, start_dim, end_dim)
+
+
+@_op("aten::dropout_")
+def _aten_dropout_(input: Tensor, p: float, train: bool) -> Tensor:
+    return _call("aten::dropout_", input, p, train)
 
 
 _ADAPTERS = {name: fn for name, fn in dict(globals()).items() if hasattr(fn, "__ember_face__")}

@@ -58,7 +58,13 @@ from ember.tracer.operands import (
     list_elem_type,
     optional_tensor_list_params,
 )
-from ember.tracer.structure import Spec, check_strict, flatten, is_tensor_structure
+from ember.tracer.structure import (
+    Spec,
+    check_strict,
+    flatten,
+    is_tensor_structure,
+    without_none,
+)
 from ember.tracer.types import ModuleTypes
 
 __all__ = ["Tracer", "Scope"]
@@ -143,6 +149,8 @@ class Tracer:
         """IR values of the leaves of structured value `v` (TupleUnpack / __getitem__)."""
         if spec.kind == "tensor":
             return [v]
+        if spec.kind == "none":
+            return []
         b = scope.b
         if spec.kind == "tuple":
             parts = b.tuple_unpack(v) if spec.children else []
@@ -185,6 +193,8 @@ class Tracer:
         b = scope.b
         if isinstance(value, Tensor):
             return self.value_of(scope, value)
+        if value is None:
+            return b.constant(None)
         if isinstance(value, tuple):
             return b.tuple_construct([self._pack(scope, v) for v in value])
         if isinstance(value, list):
@@ -360,8 +370,9 @@ class Tracer:
             callee.b.return_(self.value_of(callee, output))
             out_type = irt.IntType.get()
         else:
-            leaves, spec = flatten(output, f"output of {type(module).__name__}")
-            callee.b.return_(self._pack(callee, output))
+            recorded = without_none(output)
+            leaves, spec = flatten(recorded, f"output of {type(module).__name__}")
+            callee.b.return_(self._pack(callee, recorded))
             out_type = spec.type
         obj = get_attr(caller, path, self.types)
         operands = [self._pack(caller, v) for v in passed]

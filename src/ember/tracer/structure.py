@@ -20,7 +20,15 @@ from ember.ir import types as irt
 from ember.tensor import Tensor
 from ember.tracer.diagnostics import warn
 
-__all__ = ["Spec", "flatten", "type_of", "describe", "check_strict", "is_tensor_structure"]
+__all__ = [
+    "Spec",
+    "flatten",
+    "type_of",
+    "describe",
+    "check_strict",
+    "is_tensor_structure",
+    "without_none",
+]
 
 
 class Spec:
@@ -60,6 +68,8 @@ class Spec:
     def _build(self, it):
         if self.kind == "tensor":
             return next(it)
+        if self.kind == "none":
+            return None
         items = [c._build(it) for c in self.children]
         if self.kind == "tuple":
             return tuple(items)
@@ -74,6 +84,8 @@ class Spec:
 def _spec_type(spec: Spec) -> irt.Type:
     if spec.kind == "tensor":
         return irt.TensorType.get()
+    if spec.kind == "none":
+        return irt.NoneType.get()
     elems = [c.type for c in spec.children]
     if spec.kind == "tuple":
         return irt.TupleType(elems)
@@ -97,23 +109,27 @@ def _common(elems, spec) -> irt.Type:
     return first
 
 
-def flatten(value, where: str = "value") -> tuple[list[Tensor], Spec]:
+def flatten(value, where: str = "value", allow_none: bool = False) -> tuple[list[Tensor], Spec]:
     """The tensor leaves of a nested tuple/list/dict and its `Spec`.
 
-    Raises TraceError naming the offending part for anything else (ints, None, objects).
+    Raises TraceError naming the offending part for anything else (ints, objects, and None
+    unless `allow_none`: a submodule may return None inside a tuple, as torch's
+    MultiheadAttention does without weights).
     """
     leaves: list[Tensor] = []
-    spec = _flatten(value, leaves, where)
+    spec = _flatten(value, leaves, where, allow_none)
     return leaves, spec
 
 
-def _flatten(value, leaves: list, where: str) -> Spec:
+def _flatten(value, leaves: list, where: str, allow_none: bool = False) -> Spec:
     if isinstance(value, Tensor):
         leaves.append(value)
         return Spec("tensor")
+    if value is None and allow_none:
+        return Spec("none")
     if isinstance(value, tuple | list):
         kind = "tuple" if isinstance(value, tuple) else "list"
-        kids = [_flatten(v, leaves, f"{where}[{i}]") for i, v in enumerate(value)]
+        kids = [_flatten(v, leaves, f"{where}[{i}]", allow_none) for i, v in enumerate(value)]
         return Spec(kind, kids)
     if isinstance(value, dict):
         for k in value:
@@ -171,3 +187,12 @@ _STRICT_MESSAGE = (
     "instead. for `dict`, use a `NamedTuple` instead). If you absolutely need this and know "
     "the side effects, pass strict=False to trace() to allow this behavior."
 )
+
+
+def without_none(value):
+    """A submodule's output as torch records it: None dropped from tuples, and a tuple left
+    with one element replaced by it (``(out, None)`` returns ``out``)."""
+    if not isinstance(value, tuple) or all(v is not None for v in value):
+        return value
+    kept = tuple(without_none(v) for v in value if v is not None)
+    return kept[0] if len(kept) == 1 else kept

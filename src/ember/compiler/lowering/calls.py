@@ -12,8 +12,13 @@ are called with ``prim::CallMethod``.
 from __future__ import annotations
 
 import builtins
+import inspect
+import warnings
 
+from ember import grad_mode
+from ember.compiler import overloads
 from ember.compiler.lowering.operators import is_num
+from ember.compiler.lowering.special_calls import SpecialCallLowering
 from ember.compiler.lowering.values import (
     BoundMethod,
     Known,
@@ -22,6 +27,7 @@ from ember.compiler.lowering.values import (
     TensorMethod,
     ValueMethod,
 )
+from ember.compiler.named_tuples import is_named_tuple_class
 from ember.compiler.parsing import syntax as S  # noqa: N812
 from ember.dtypes import CONVERSION_METHODS
 from ember.errors import VerifyError
@@ -35,10 +41,12 @@ _ARITY = {"len": (1, 1), "int": (0, 1), "float": (0, 1), "bool": (0, 1), "str": 
           "abs": (1, 1), "isinstance": (2, 2), "getattr": (2, 2), "hasattr": (2, 2),
           "range": (1, 3), "min": (1, 99), "max": (1, 99), "enumerate": (1, 2),
           "annotate": (2, 2), "unchecked_cast": (2, 2), "uninitialized": (1, 1),
-          "is_scripting": (0, 0)}  # fmt: skip
+          "is_scripting": (0, 0), "is_tracing": (0, 0), "assert": (1, 2),
+          "warn": (1, 3), "any": (1, 1), "all": (1, 1),
+          "is_grad_enabled": (0, 0)}  # fmt: skip
 
 
-class CallLowering:
+class CallLowering(SpecialCallLowering):
     # -- emitting an op of the op table ----------------------------------------------------------
     def call_op(self, kind, args, kwargs, node, callname=None):
         """Emit the overload accepting `args` among `kind`'s ('aten::add', every overload of
@@ -136,10 +144,15 @@ class CallLowering:
         if builtin is not None and getattr(builtins, obj.__name__, None) is obj:
             self.check_arity(obj.__name__, node)
             return builtin(node)
-        special = getattr(obj, "_ember_special", None)
+        special = getattr(obj, "_ember_special", None) or _python_special(obj)
         if special is not None:
             self.check_arity(special, node)
             return getattr(self, "builtin_" + special)(node)
+        if isinstance(obj, type) and is_named_tuple_class(obj):
+            return self.construct_named_tuple(obj, node)
+        declared = getattr(obj, "_ember_named_tuple", None)  # archive code: __torch__.a.Out
+        if declared is not None:
+            return self.construct_named_tuple(declared, node)
         code_fn = getattr(obj, "_ember_code_function", None)
         if code_fn is not None:
             return self.call_function(code_fn, node)
@@ -150,7 +163,7 @@ class CallLowering:
             raise self.err(node, f"unknown operator {obj.__ember_op__} (called as {name}): "
                                  "ember's op table has no such operator")  # fmt: skip
         if cands is not None:
-            args, kwargs = self.args_of(node)
+            args, kwargs = self.face_arguments(obj, cands, node)
             cands = self.inplace_variant(obj, cands, args, kwargs, node)
             if len(args) > 1 and all(isinstance(a.type, T.IntType) for a in args):
                 kw_types = {k: v.type for k, v in kwargs.items()}
@@ -162,8 +175,32 @@ class CallLowering:
         if isinstance(obj, type) and issubclass(obj, BaseException):
             raise self.err(node, "exceptions can only be raised in scripted code")
         if callable(obj) and hasattr(obj, "__code__"):
+            declared = overloads.function_overloads(obj)
+            if declared:
+                return self.call_overloaded_function(obj, len(declared), node)
             return self.call_function(obj, node)
         raise self.err(node, f"'{name}' cannot be called in scripted code")
+
+    def face_arguments(self, obj, cands, node):
+        """The call's arguments, with keywords the schemas do not name but PyTorch's Python
+        function does (``F.dropout(x, p, training=t)`` for the schema's ``train``) moved to
+        their positions, earlier gaps filled with the Python function's defaults."""
+        args, kwargs = self.args_of(node)
+        known = {p.name for sig in cands for p in sig.params} | {"inplace"}
+        foreign = [k for k in kwargs if k not in known]
+        params = _python_params(obj)
+        if not foreign or params is None or not all(k in params for k in foreign):
+            return args, kwargs
+        names = list(params)
+        last = max(names.index(k) for k in foreign)
+        for name in names[len(args) : last + 1]:
+            if name in kwargs:
+                args.append(kwargs.pop(name))
+            elif params[name] is not inspect.Parameter.empty:
+                args.append(self.b.constant(params[name]))
+            else:
+                raise self.err(node, f"{_callee(node)} is missing argument '{name}'")
+        return args, kwargs
 
     def inplace_variant(self, obj, cands, args, kwargs, node):
         """PyTorch's ``inplace=`` argument of an nn.functional face with an in-place twin
@@ -200,8 +237,12 @@ class CallLowering:
         return op.results[0]
 
     def call_method(self, ref, name, node):
-        if ref.info.original_name == "ModuleDict" and name in ("keys", "values", "items"):
+        if ref.info.container == "ModuleDict" and name in ("keys", "values", "items"):
             return self.module_dict_view(ref, name, node)
+        module = getattr(ref.info, "module", None)
+        declared = overloads.method_overloads(type(module), name) if module is not None else []
+        if declared:
+            return self.call_overloaded_method(ref, name, len(declared), node)
         method = self.ctx.method(ref.info, name, node, self)
         args = self.bind_args(method.params, node, f"{ref.info.original_name}.{name}")
         return self.b.call_method(ref.value, name, args, [method.return_type]).results[0]
@@ -256,6 +297,26 @@ class CallLowering:
                 args = [self.b.list_construct(args, T.IntType.get())]  # x.view(2, 3)
         at = _receiver_position(cands)  # `self` is not always first: x.where(cond, y)
         return self.call_op(cands, [*args[:at], f.receiver, *args[at:]], kwargs, node, callname)
+
+
+def _python_special(obj):
+    """The builtin lowering of a Python function scripted code treats specially, or None:
+    ``warnings.warn`` and ``is_grad_enabled`` (``ember._assert`` marks itself)."""
+    if obj is warnings.warn:
+        return "warn"
+    if obj is grad_mode.is_grad_enabled:
+        return "is_grad_enabled"
+    return None
+
+
+def _python_params(obj):
+    """A Python function's positional-or-keyword parameters and their defaults, or None."""
+    try:
+        sig = inspect.signature(obj)
+    except (TypeError, ValueError):
+        return None
+    kinds = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.POSITIONAL_ONLY)
+    return {p.name: p.default for p in sig.parameters.values() if p.kind in kinds}
 
 
 def _constant_value(v):

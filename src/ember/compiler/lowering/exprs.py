@@ -155,6 +155,11 @@ class ExprLowering:
             raise self.err(node, f"'{_describe(node.value)}' has no attribute '{node.attr}'")
         if isinstance(base.type, T.TensorType):
             return self.tensor_attr(base, node.attr, node)
+        if isinstance(base.type, T.DeviceType) and node.attr == "type":
+            return self.emit("prim::type", base, node=node)
+        names = getattr(base.type, "names", None)
+        if names is not None and node.attr in names:  # a NamedTuple's field
+            return self.emit("prim::TupleIndex", base, names.index(node.attr), node=node)
         return ValueMethod(base, node.attr)
 
     def e_TupleExpr(self, node):
@@ -285,7 +290,7 @@ class ExprLowering:
         if isinstance(left, S.Const) and left.value is None:
             left, right = right, left
         if not (isinstance(right, S.Const) and right.value is None):
-            raise self.err(node, "'is' comparisons are only supported against None")
+            return self.is_same(node, left, right, negate)
         v = self.expr(left)
         refine_t, refine_f = {}, {}
         if isinstance(v, Known):
@@ -303,6 +308,14 @@ class ExprLowering:
         if negate:
             test = Known(not test.value)
         return test, refine_t, refine_f
+
+    def is_same(self, node, left, right, negate: bool):
+        """`a is b` between two values (tensors, say): identity, with no type refinement."""
+        a, b = self.expr(left), self.expr(right)
+        if isinstance(a, Known | Sugared) or isinstance(b, Known | Sugared):
+            raise self.err(node, "'is' comparisons are only supported against None or values")
+        kind = "aten::__isnot__" if negate else "aten::__is__"
+        return self.emit(kind, a, b, node=node), {}, {}
 
     def apply_refinements(self, refine):
         for name, t in refine.items():

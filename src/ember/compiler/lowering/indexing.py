@@ -30,6 +30,8 @@ class IndexLowering:
             return self.emit("prim::device", v, node=node)
         if attr == "is_cuda":
             return Known(False)
+        if attr in ("requires_grad", "is_nested"):
+            return self.emit(f"prim::{attr}", v, node=node)
         return TensorMethod(v, attr)
 
     def e_Subscript(self, node):

@@ -1,6 +1,7 @@
 """Lowering calls of Python's builtins: len, int, float, bool, str, min, max, abs, print,
 isinstance, getattr, hasattr, and the TorchScript helpers annotate, unchecked_cast,
-uninitialized and is_scripting.
+uninitialized and is_scripting, and ``ember._assert(condition, message)``, which is the
+statement ``assert condition, message`` (as TorchScript makes ``torch._assert``).
 
 Builtins with constant arguments fold at compile time (unless Python refuses them, as
 ``int("x")``: then they run, and fail, at run time). ``isinstance`` is decided from the
@@ -151,7 +152,13 @@ class BuiltinLowering:
             t = annotation_type(node.args[0], self.ctx.classes)
         except TypeProblem as e:
             raise self.err(node.args[0], str(e)) from None
-        return self.coerce(self.value(node.args[1], t), t, node, "annotate")
+        v = self.value(node.args[1], t)
+        implicit = {T.IntType: "aten::IntImplicit", T.FloatType: "aten::FloatImplicit"}
+        if isinstance(v.type, T.TensorType) and type(t) in implicit:
+            # TorchScript prints a tensor used as a number (torch's LSTM's
+            # `batch_sizes[0]` as a size) as annotate(int, tensor)
+            return self.emit(implicit[type(t)], v, node=node)
+        return self.coerce(v, t, node, "annotate")
 
     def builtin_unchecked_cast(self, node):
         t = self._annotation(node.args[0])
@@ -168,6 +175,34 @@ class BuiltinLowering:
 
     def builtin_is_scripting(self, node):
         return Known(True)
+
+    def builtin_any(self, node):
+        return self.call_op("aten::any", [self.value(node.args[0])], {}, node, "any")
+
+    def builtin_all(self, node):
+        return self.call_op("aten::all", [self.value(node.args[0])], {}, node, "all")
+
+    def builtin_is_grad_enabled(self, node):
+        return self.call_op("aten::is_grad_enabled", [], {}, node, "is_grad_enabled")
+
+    def builtin_is_tracing(self, node):
+        return Known(False)
+
+    def builtin_assert(self, node):
+        """``torch._assert(cond, msg)``: compiled as the statement ``assert cond, msg``."""
+        msg = node.args[1] if len(node.args) > 1 else None
+        self.stmt_Assert(S.Assert(node.line, node.col, node.args[0], msg))
+        return Known(None)
+
+    def builtin_warn(self, node):
+        """``warnings.warn(message[, category[, stacklevel]])``: ``aten::warn``, which
+        always warns with UserWarning, as TorchScript's does."""
+        message = self.value(node.args[0])
+        given = dict(node.kwargs)
+        level = node.args[2] if len(node.args) > 2 else given.get("stacklevel")
+        args = [message] if level is None else [message, self.value(level)]
+        self.call_op("aten::warn", args, {}, node, "warnings.warn")
+        return Known(None)
 
     def builtin_hasattr(self, node):
         obj, name = self.expr(node.args[0]), self.expr(node.args[1])

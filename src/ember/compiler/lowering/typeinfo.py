@@ -68,10 +68,13 @@ def annotation_type(node, classes=None) -> T.Type:
         raise TypeProblem("unsupported type annotation")
     short = name.rsplit(".", 1)[-1]
     if name.startswith("__torch__."):
-        known = (classes or {}).get(name)
+        known = (classes or {}).get(name)  # a class, or a NamedTuple of archive code
         return known if known is not None else T.ClassType(name)
     if short in _LEAVES:
         return _LEAVES[short]()
+    known = (classes or {}).get(name)  # a NamedTuple class (`ember.compiler.named_tuples`)
+    if known is not None:
+        return known
     if short in ("List", "list", "Tuple", "tuple", "Dict", "dict"):
         raise TypeProblem(f"{short} needs element types, e.g. {short.capitalize()}[int]")
     raise TypeProblem(f"unknown type annotation '{name}'")
@@ -177,6 +180,8 @@ def python_type(hint) -> T.Type:
 
     if hint is None or hint is type(None):
         return T.NoneType.get()
+    if isinstance(hint, str | typing.ForwardRef):  # postponed: "Tensor", ForwardRef('Tensor')
+        return _string_annotation(getattr(hint, "__forward_arg__", hint), None)
     leaf = {int: T.IntType, float: T.FloatType, bool: T.BoolType, str: T.StrType}.get(hint)
     if leaf is not None:
         return leaf.get()

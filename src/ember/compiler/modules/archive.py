@@ -36,6 +36,7 @@ import math
 
 from ember.compiler.driver import Compiler
 from ember.compiler.lowering.typeinfo import TypeProblem, annotation_type
+from ember.compiler.named_tuples import TypeScope, declare_named_tuple
 from ember.compiler.parsing import syntax as S  # noqa: N812
 from ember.compiler.parsing.code_parser import parse_code
 from ember.compiler.parsing.function_source import FunctionSource
@@ -92,6 +93,10 @@ class _Qualified:
     @property
     def _ember_code_function(self):
         return self._unit.function_source(self._name)
+
+    @property
+    def _ember_named_tuple(self):
+        return self._unit.named_tuple_class(self._name)
 
 
 class _Constants:
@@ -161,6 +166,24 @@ class CodeUnit:
             raise CompileError(f"code file for {prefix} does not define {name}")
         return node
 
+    def named_tuple_class(self, qualified: str):
+        """The Python class of ``class X(NamedTuple):`` in archive code, or None when
+        `qualified` names something else (its type is `named_tuple_type` of the class)."""
+        try:
+            node = self.lookup(qualified)
+        except CompileError:
+            return None
+        if not isinstance(node, S.ClassDef) or node.base != "NamedTuple":
+            return None
+        fields = [st for st in node.body if isinstance(st, S.AnnAssign)]
+        names = [st.target.id for st in fields]
+        scope = TypeScope(self.compiler.classes, self.globals)
+        try:
+            types = [annotation_type(st.annotation, scope) for st in fields]
+        except TypeProblem as e:
+            raise CompileError(f"{qualified}: {e}") from None
+        return declare_named_tuple(qualified, names, types)
+
     def class_info(self, qualified: str) -> CodeModuleInfo:
         info = self._infos.get(qualified)
         if info is None:
@@ -214,6 +237,7 @@ class CodeModuleInfo:
         self.unit, self.module = unit, None
         self.original_name = node.name
         self.is_container = node.name in _CONTAINERS and qualified.startswith(_CONTAINER_PREFIX)
+        self.container = node.name if self.is_container else None
         self.is_module = node.base == "Module"
         self.kinds: dict[str, str] = {}
         self.submodules: dict = {}

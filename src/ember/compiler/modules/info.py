@@ -37,6 +37,14 @@ def _constant_names(cls) -> set:
     return names
 
 
+def _container_base(cls):
+    """'ModuleList', 'Sequential' or 'ModuleDict' for those classes and their subclasses."""
+    for klass in cls.__mro__:
+        if klass.__name__ in _CONTAINERS and klass.__module__.startswith("ember."):
+            return klass.__name__
+    return None
+
+
 def _class_annotation(cls, name):
     for klass in cls.__mro__:
         ann = vars(klass).get("__annotations__", {})
@@ -53,6 +61,7 @@ class ModuleInfo:
         self.module = module
         self.original_name = cls.__name__
         self.is_container = cls.__name__ in _CONTAINERS and cls.__module__.startswith("ember.")
+        self.container = _container_base(cls)
         self.kinds: dict[str, str] = {}
         attrs: dict[str, T.Type] = {}
         self.submodules: dict[str, ModuleInfo] = {}
@@ -155,16 +164,16 @@ class ModuleAccess:
 
     def module_children(self, ref, node):
         info = ref.info
-        if not info.is_container and not info.submodules:
+        if info.container is None and not info.submodules:
             raise self.err(node, f"cannot iterate over module '{info.original_name}'")
-        if info.original_name == "ModuleDict":
+        if info.container == "ModuleDict":
             return [Known(name) for name in info.submodules]
         return [self.module_attr(ref, name, node) for name in info.submodules]
 
     def module_dict_view(self, ref, name, node):
         """``keys()``, ``values()`` or ``items()`` of a ModuleDict: compile-time tuples, so
         loops over them unroll."""
-        if not ref.info.is_container or node.args or node.kwargs:
+        if ref.info.container is None or node.args or node.kwargs:
             raise self.err(node, f"cannot call {name}() on module '{ref.info.original_name}'")
         names = list(ref.info.submodules)
         if name == "keys":

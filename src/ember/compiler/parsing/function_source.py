@@ -69,11 +69,14 @@ def parse_python(fn):
         except (OSError, TypeError) as e:
             raise CompileError(f"cannot get the source of {fn.__qualname__}: {e}") from None
         filename = inspect.getsourcefile(fn) or code.co_filename
-        if getattr(fn, "_ember_jit_unused", False) or getattr(fn, "_ember_jit_ignore", False):
+        if any(getattr(fn, mark, False) for mark in _SIGNATURE_ONLY):
             lines = _signature_only(lines)  # the body stays Python: it is never compiled
         tree = parse_function(Source("".join(lines), filename, first))
         _PARSED[key] = tree
     return tree
+
+
+_SIGNATURE_ONLY = ("_ember_jit_unused", "_ember_jit_ignore", "_ember_overload_declaration")
 
 
 def _signature_only(lines):
@@ -85,8 +88,9 @@ def _signature_only(lines):
         return lines
     first_body = fdef.body[0]
     start = first_body.lineno - 1
-    if fdef.body[0].lineno == fdef.lineno:  # one-line def
-        return lines
+    if fdef.body[0].lineno == fdef.lineno:  # one-line def: `def f(x) -> int: ...`
+        removed = len(lines[start]) - len(text.splitlines(True)[start])
+        return [*lines[:start], lines[start][: first_body.col_offset + removed] + "pass\n"]
     indent = lines[start][: len(lines[start]) - len(lines[start].lstrip())]
     return [*lines[:start], indent + "pass\n"]
 

@@ -1,4 +1,5 @@
-"""Activation layers: ReLU, GELU, SiLU, Tanh, Sigmoid, Softmax, LogSoftmax.
+"""Activation layers: ReLU, ReLU6, Hardtanh, Hardswish, Hardsigmoid, GELU, SiLU, Tanh, Sigmoid,
+Softmax, LogSoftmax.
 
 Example:
     >>> import ember
@@ -15,7 +16,10 @@ from ember.nn import functional as F  # noqa: N812 - PyTorch's spelling
 from ember.nn.module import Module
 from ember.tensor.tensor import Tensor
 
-__all__ = ["ReLU", "GELU", "SiLU", "Tanh", "Sigmoid", "Softmax", "LogSoftmax"]
+__all__ = [
+    "ReLU", "ReLU6", "Hardtanh", "Hardswish", "Hardsigmoid", "GELU", "SiLU", "Tanh", "Sigmoid",
+    "Softmax", "LogSoftmax",
+]  # fmt: skip
 
 
 class ReLU(Module):
@@ -34,6 +38,63 @@ class ReLU(Module):
 
     def extra_repr(self) -> str:
         return "inplace=True" if self.inplace else ""
+
+
+class Hardtanh(Module):
+    """x clamped to [min_val, max_val] elementwise."""
+
+    __constants__ = ["min_val", "max_val", "inplace"]
+
+    def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> None:
+        super().__init__()
+        if max_val <= min_val:
+            raise AssertionError(f"max_val ({max_val}) must be greater than min_val ({min_val})")
+        self.min_val = min_val
+        self.max_val = max_val
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.hardtanh(input, self.min_val, self.max_val, self.inplace)
+
+    def extra_repr(self) -> str:
+        inplace = ", inplace=True" if self.inplace else ""
+        return f"min_val={self.min_val}, max_val={self.max_val}{inplace}"
+
+
+class ReLU6(Hardtanh):
+    """min(max(x, 0), 6) elementwise: Hardtanh(0, 6), as PyTorch defines it."""
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__(0.0, 6.0, inplace)
+
+    def extra_repr(self) -> str:
+        return "inplace=True" if self.inplace else ""
+
+
+class Hardswish(Module):
+    """x * relu6(x + 3) / 6 elementwise."""
+
+    __constants__ = ["inplace"]
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.hardswish(input, self.inplace)
+
+
+class Hardsigmoid(Module):
+    """relu6(x + 3) / 6 elementwise."""
+
+    __constants__ = ["inplace"]
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.hardsigmoid(input, self.inplace)
 
 
 class GELU(Module):

@@ -1,4 +1,4 @@
-"""BatchNorm1d and BatchNorm2d.
+"""BatchNorm1d, BatchNorm2d and BatchNorm3d.
 
 BatchNorm keeps `running_mean`, `running_var` and an int64 `num_batches_tracked` buffer; in
 training mode each forward updates them in place (``momentum=None`` gives a cumulative
@@ -22,7 +22,7 @@ from ember.nn.modules._factory import empty, ones, zeros
 from ember.nn.parameter import Parameter
 from ember.tensor.tensor import Tensor, wrap
 
-__all__ = ["BatchNorm1d", "BatchNorm2d"]
+__all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d"]
 
 
 class _BatchNorm(Module):
@@ -133,3 +133,11 @@ class BatchNorm2d(_BatchNorm):
     def _check_input_dim(self, input: Tensor) -> None:
         if input.dim() != 4:
             raise ValueError(f"expected 4D input (got {input.dim()}D input)")
+
+
+class BatchNorm3d(_BatchNorm):
+    """Batch normalisation over (N, C, D, H, W) input."""
+
+    def _check_input_dim(self, input: Tensor) -> None:
+        if input.dim() != 5:
+            raise ValueError(f"expected 5D input (got {input.dim()}D input)")

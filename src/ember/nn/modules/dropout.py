@@ -28,7 +28,7 @@ class Dropout(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         if self.inplace:
-            return input.copy_(F.dropout(input, self.p, self.training))
+            return F._aten_dropout_(input, self.p, self.training)
         return F.dropout(input, self.p, self.training)
 
     def extra_repr(self) -> str:

@@ -33,6 +33,16 @@ MODULES = (
     "nn",
     "nn_norm",
     "nn_pool",
+    "activations",
+    "norm_group",
+    "resample",
+    "padding",
+    "bernoulli",
+    "differences",
+    "grad_query",
+    "pool_extra",
+    "attention",
+    "rnn",
 )
 
 

@@ -225,9 +225,8 @@ for _schema in (
     "div.Scalar(Tensor self, Scalar other) -> Tensor",
     "div.Scalar_mode(Tensor self, Scalar other, *, str? rounding_mode) -> Tensor",
 ):
-    register(
-        _schema, div, traits=_EW, version=4, faces=f"{_EM} ember.true_divide Tensor.true_divide"
-    )
+    _aliases = "ember.true_divide Tensor.true_divide ember.divide Tensor.divide"
+    register(_schema, div, traits=_EW, version=4, faces=f"{_EM} {_aliases}")
 register("floor_divide" + _T, floor_divide, traits=_EW, doc="a // b (floor)", faces=_EM)
 register("floor_divide.Scalar" + _S, floor_divide, traits=_EW, doc="a // b (floor)", faces=_EM)
 for _schema in (

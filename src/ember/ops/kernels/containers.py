@@ -169,6 +169,13 @@ aten::__contains__.int(Dict(int, t) dict, int key) -> bool | pure | ({1} in {0})
 aten::add.str(str a, str b) -> str | pure | ({0} + {1}) | string concatenation
 aten::eq.str(str a, str b) -> bool | pure | ({0} == {1}) | string equality
 aten::ne.str(str a, str b) -> bool | pure | ({0} != {1}) | string inequality
+aten::all.int(int[] self) -> bool | pure | all({0}) | whether every element is non-zero
+aten::all.float(float[] self) -> bool | pure | all({0}) | whether every element is non-zero
+aten::all.bool(bool[] self) -> bool | pure | all({0}) | whether every element is true
+aten::any.str(str[] self) -> bool | pure | any({0}) | whether some string is non-empty
+aten::any.int(int[] self) -> bool | pure | any({0}) | whether some element is non-zero
+aten::any.float(float[] self) -> bool | pure | any({0}) | whether some element is non-zero
+aten::any.bool(bool[] self) -> bool | pure | any({0}) | whether some element is true
 aten::lt.str(str a, str b) -> bool | pure | ({0} < {1}) | string order
 aten::le.str(str a, str b) -> bool | pure | ({0} <= {1}) | string order
 aten::gt.str(str a, str b) -> bool | pure | ({0} > {1}) | string order
@@ -205,6 +212,9 @@ def _typed_list_ops():
                "| {0}.index({1}) | position of the first el")  # fmt: skip
         yield (f"aten::sort.{t}({t}[](a!) self, bool reverse=False) -> () | effect list.sort "
                "| {0}.sort(reverse={1}) | sort in place")  # fmt: skip
+        for name, op in (("eq", "=="), ("ne", "!=")):
+            yield (f"aten::{name}.{t}_list({t}[] a, {t}[] b) -> bool | pure "
+                   f"| ({{0}} {op} {{1}}) | lists compared")  # fmt: skip
 
 
 def _dict_ops():

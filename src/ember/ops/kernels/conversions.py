@@ -72,11 +72,13 @@ for _schema, _kernel, _doc in (
     ("prim::dtype(Tensor a) -> int", scalar_type, "the tensor's ScalarType number"),
     ("prim::device(Tensor a) -> Device", lambda a: "cpu", "the tensor's device"),
     ("prim::is_cuda(Tensor a) -> bool", lambda a: False, "ember tensors live on the CPU"),
+    ("prim::is_nested(Tensor a) -> bool", lambda a: False, "ember has no nested tensors"),
     (
-        "aten::is_floating_point(Tensor self) -> bool",
-        is_floating_point,
-        "whether the dtype is a floating point one (the div upgraders ask)",
+        "prim::requires_grad(Tensor a) -> bool",
+        lambda a: False,
+        "False: ember records no gradients, so no tensor needs one (MHA's fast-path test)",
     ),
+    ("prim::type(Device self) -> str", lambda d: str(d).split(":")[0], "a device's type"),
     ("aten::Int.Tensor(Tensor a) -> int", to_int, "the one element as int (truncating)"),
     ("aten::Float.Tensor(Tensor a) -> float", to_float, "the one element as float"),
     ("aten::Bool.Tensor(Tensor a) -> bool", to_bool, "truthiness of the one element"),
@@ -85,6 +87,8 @@ for _schema, _kernel, _doc in (
     ("aten::ScalarImplicit(Tensor a) -> Scalar", python_scalar, "a 0-d tensor as a number"),
 ):
     register(_schema, _kernel, doc=_doc)
+register("aten::is_floating_point(Tensor self) -> bool", is_floating_point, faces="ember Tensor",
+         doc="whether the dtype is a floating point one (the div upgraders ask)")  # fmt: skip
 register(
     "prim::NumToTensor.Scalar(Scalar a) -> Tensor", num_to_tensor, doc="a 0-d tensor of the number"
 )

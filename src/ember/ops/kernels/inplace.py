@@ -148,28 +148,28 @@ register(
     in_place(k_arith.div),
     traits=_I,
     version=4,
-    faces="Tensor Tensor.true_divide_",
+    faces="Tensor Tensor.true_divide_ Tensor.divide_",
 )
 register(
     "div_.Scalar" + _S,
     in_place(k_arith.div),
     traits=_I,
     version=4,
-    faces="Tensor Tensor.true_divide_",
+    faces="Tensor Tensor.true_divide_ Tensor.divide_",
 )
 register(
     "div_.Tensor_mode(Tensor(a!) self, Tensor other, *, str? rounding_mode) -> Tensor(a!)",
     in_place(k_arith.div),
     traits=_I,
     version=4,
-    faces="Tensor Tensor.true_divide_",
+    faces="Tensor Tensor.true_divide_ Tensor.divide_",
 )
 register(
     "div_.Scalar_mode(Tensor(a!) self, Scalar other, *, str? rounding_mode) -> Tensor(a!)",
     in_place(k_arith.div),
     traits=_I,
     version=4,
-    faces="Tensor Tensor.true_divide_",
+    faces="Tensor Tensor.true_divide_ Tensor.divide_",
 )
 register("floor_divide_.Tensor" + _T, in_place(k_arith.floor_divide), traits=_I, faces="Tensor")
 register("floor_divide_.Scalar" + _S, in_place(k_arith.floor_divide), traits=_I, faces="Tensor")

@@ -87,6 +87,11 @@ register(
     traits=_V,
     faces="ember.split Tensor.split",
 )
+for _schema in (
+    "split.sizes(Tensor(a -> *) self, SymInt[] split_size, int dim=0) -> Tensor(a)[]",
+    "split(Tensor(a -> *) self, int[] split_sizes, int dim=0) -> Tensor(a)[]",
+):  # what torch's archives call for torch.split with a list of sizes
+    register(_schema, split_with_sizes, traits=_V, doc="pieces of the given sizes along dim")
 register(
     "chunk(Tensor(a -> *) self, int chunks, int dim=0) -> Tensor(a)[]",
     chunk,
