@@ -32,6 +32,27 @@ def test_hard_activations_equal_torch_bit_for_bit(torch, name, dtype):
     assert_same(y, expected)
 
 
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda n, x: n.relu(x),
+        lambda n, x: n.nn.ReLU6()(x),
+        lambda n, x: n.nn.ReLU()(x),
+        lambda n, x: n.nn.functional.hardtanh(x, 0.0, 6.0),
+        lambda n, x: n.nn.functional.hardtanh(x, -6.0, 0.0),
+        lambda n, x: n.clamp(x, min=0.0),
+        lambda n, x: n.clamp(x, max=0.0),
+    ],
+)
+def test_clamps_keep_the_sign_of_a_zero_input_as_torch_does(torch, call):
+    """torch's max/min keep the input on a tie, so -0.0 stays -0.0 (numpy's keep the bound
+    when it comes second)."""
+    x = ember.tensor([-0.0, 0.0, -1.0, 7.0, float("nan")])
+    got, want = call(ember, x).numpy(), call(torch, to_torch(x)).numpy()
+    np.testing.assert_array_equal(got, want)
+    assert np.array_equal(np.signbit(got), np.signbit(want))
+
+
 def test_hard_activations_refuse_what_torch_refuses(torch):
     ints = ember.tensor([-7, 2, 9])
     assert_same(F.relu6(ints), torch.nn.functional.relu6(torch.tensor([-7, 2, 9])))

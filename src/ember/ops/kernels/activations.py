@@ -45,10 +45,7 @@ def _float_only(name: str, a: np.ndarray):
 
 def relu6(a):
     """min(max(x, 0), 6): hardtanh with limits 0 and 6, as PyTorch defines it"""
-    r = hardtanh(a, 0, 6)
-    if a.dtype.kind in "fV":  # float16/32/64 and ml_dtypes bfloat16 (kind "V")
-        np.copyto(r, a, where=(a == 0))  # std::max(-0.0, 0) keeps -0.0; numpy gives 0.0
-    return r
+    return hardtanh(a, 0, 6)
 
 
 def hardswish(a):

@@ -157,7 +157,7 @@ def transformer_encoder_layer_fwd(
 
     def feed_forward(x):
         hidden = linear(x, ffn_weight_1, ffn_bias_1)
-        hidden = gelu(hidden) if use_gelu else np.maximum(hidden, 0)
+        hidden = gelu(hidden) if use_gelu else np.maximum(0, hidden)
         return linear(hidden, ffn_weight_2, ffn_bias_2)
 
     x = src

@@ -129,9 +129,9 @@ def clamp(a, lo=None, hi=None):
         raise not_implemented(_clamp_kernel_name(lo, hi, tensors), rt)
     r = to_compute(a, rt)
     if lo is not None:
-        r = np.maximum(r, to_compute(lo, rt))
+        r = np.maximum(to_compute(lo, rt), r)  # bound first: a tie keeps a (-0.0 stays)
     if hi is not None:
-        r = np.minimum(r, to_compute(hi, rt))
+        r = np.minimum(to_compute(hi, rt), r)
     r = cast(r, rt)
     return r.copy() if r is a else r
 

@@ -198,7 +198,7 @@ def relu(a):
     rt = _BY_NP[a.dtype]
     ct = compute_np(rt)
     x = a if a.dtype == ct else a.astype(ct)
-    return cast(np.maximum(x, np.zeros((), ct)), rt)
+    return cast(np.maximum(np.zeros((), ct), x), rt)  # bound first: a tie keeps x (-0.0)
 
 
 def hardtanh(a, min_val=-1, max_val=1):
@@ -213,7 +213,7 @@ def hardtanh(a, min_val=-1, max_val=1):
     rt = _BY_NP[a.dtype]
     ct = compute_np(rt)
     x = a if a.dtype == ct else a.astype(ct)
-    return cast(np.minimum(np.maximum(x, min_val), max_val), rt)
+    return cast(np.minimum(max_val, np.maximum(min_val, x)), rt)  # ties keep x, as torch's
 
 
 def _gelu_none(x):
