@@ -8,9 +8,11 @@ Each model is built by the corpus harness (tests/models/stages.py): torch's refe
 its varied weights, saved as a checkpoint that ember loads with `ember.load` and the model's own
 loading path, so both run the same weights. Image models take `--size`×`--size` inputs (ViT is
 built for that size), the sequence models their corpus inputs; every model runs at batch 1 and
-ResNet-50 at batch 8 too. The four variants take turns within each round (one forward each,
-after two warm-up forwards), so a load spike on the machine hits all of them; the table gives
-each variant's median over the rounds and the ratios of the medians to torch eager. Threads:
+ResNet-50 at batch 8 too. Each variant runs its rounds in one block after two warm-up
+forwards: taking turns forward by forward made each library run while the other's idle BLAS or
+OpenMP threads still spun on the same two cores (torch eager, following ember, measured up to
+3x its own time). The table gives each variant's median over the rounds and the ratios of the
+medians to torch eager. Threads:
 torch and numpy's BLAS both use `--threads` (set before numpy and torch load). A model or
 variant ember cannot run yet shows "n/a: <reason>".
 """
@@ -99,11 +101,13 @@ def _variants(ref: Reference) -> dict:
 
 
 def time_model(ref: Reference, rounds: int) -> dict:
-    """variant -> median forward seconds over `rounds` interleaved rounds (or "n/a: ...")."""
+    """variant -> median forward seconds over `rounds` timed forwards (or "n/a: ...")."""
     runs = _variants(ref)
     timed = {v: [] for v, fn in runs.items() if callable(fn)}
-    for _ in range(rounds):
-        for variant in timed:
+    for variant in timed:  # in blocks: the other library's idle threads stop spinning first
+        for _ in range(2):
+            runs[variant]()
+        for _ in range(rounds):
             start = time.perf_counter()
             runs[variant]()
             timed[variant].append(time.perf_counter() - start)

@@ -55,6 +55,21 @@ def test_conv2d_kernel(torch, case):
     close(K.conv2d(x[0], weight, None, s, p, d, g), ref)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize(
+    ("n", "c", "h", "w", "out", "kernel", "padding"),
+    [(2, 12, 16, 14, 6, (3, 3), (1, 1)), (1, 8, 20, 20, 4, (3, 5), (1, 2))],
+)
+def test_conv2d_shifted_planes_path(torch, dtype, n, c, h, w, out, kernel, padding):
+    """Stride-1 dense convs with half as many outputs as inputs sum shifted GEMM planes."""
+    x, weight = randn(n, c, h, w, dtype=dtype), randn(out, c, *kernel, dtype=dtype)
+    bias = randn(out, dtype=dtype)
+    padded = (n, c, h + 2 * padding[0], w + 2 * padding[1])
+    assert K._shift_pays(padded, weight.shape, (h, w), (1, 1), (1, 1), 1)
+    ref = torch.nn.functional.conv2d(*map(torch.from_numpy, (x, weight, bias)), 1, padding)
+    close(K.conv2d(x, weight, bias, 1, padding), ref)
+
+
 @pytest.mark.parametrize("case", CONV2D_CASES)
 def test_conv1d_kernel(torch, case):
     n, c, _, w, o, k, s, p, d, g = case
