@@ -198,7 +198,9 @@ def relu(a):
     rt = _BY_NP[a.dtype]
     ct = compute_np(rt)
     x = a if a.dtype == ct else a.astype(ct)
-    return cast(np.maximum(np.zeros((), ct), x), rt)  # bound first: a tie keeps x (-0.0)
+    if ct.kind == "f":
+        return cast(_clip(x, 0, np.inf), rt)
+    return cast(np.maximum(np.zeros((), ct), x), rt)
 
 
 def hardtanh(a, min_val=-1, max_val=1):
@@ -213,7 +215,17 @@ def hardtanh(a, min_val=-1, max_val=1):
     rt = _BY_NP[a.dtype]
     ct = compute_np(rt)
     x = a if a.dtype == ct else a.astype(ct)
-    return cast(np.minimum(max_val, np.maximum(min_val, x)), rt)  # ties keep x, as torch's
+    if ct.kind == "f":
+        return cast(_clip(x, min_val, max_val), rt)
+    return cast(np.minimum(max_val, np.maximum(min_val, x)), rt)
+
+
+def _clip(x: np.ndarray, lo, hi) -> np.ndarray:
+    """x clamped to [lo, hi] as torch clamps floats: NaN stays NaN and a tie keeps x (so
+    -0.0 stays -0.0). numpy's clip with both bounds in x's dtype does exactly that, several
+    times faster than maximum then minimum."""
+    t = x.dtype.type
+    return np.clip(x, t(lo), t(hi))
 
 
 def _gelu_none(x):
