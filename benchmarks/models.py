@@ -8,11 +8,12 @@ Each model is built by the corpus harness (tests/models/stages.py): torch's refe
 its varied weights, saved as a checkpoint that ember loads with `ember.load` and the model's own
 loading path, so both run the same weights. Image models take `--size`×`--size` inputs (ViT is
 built for that size), the sequence models their corpus inputs; every model runs at batch 1 and
-ResNet-50 at batch 8 too. Each variant runs its rounds in one block after two warm-up
-forwards: taking turns forward by forward made each library run while the other's idle BLAS or
-OpenMP threads still spun on the same two cores (torch eager, following ember, measured up to
-3x its own time). The table gives each variant's median over the rounds and the ratios of the
-medians to torch eager. Threads:
+ResNet-50 at batch 8 too. The four variants take turns within each round, so a slow phase
+of the machine hits all of them, and each timed forward follows an untimed one of the same
+variant. OpenBLAS is told not to let its idle threads spin (OPENBLAS_THREAD_TIMEOUT=4): by
+default they spin for about 0.1 s on the cores torch runs on next, which put torch eager,
+timed after ember, at up to 3x its own time. The table gives each variant's median over the
+rounds and the ratios of the medians to torch eager. Threads:
 torch and numpy's BLAS both use `--threads` (set before numpy and torch load). A model or
 variant ember cannot run yet shows "n/a: <reason>".
 """
@@ -41,6 +42,9 @@ def _pin_threads(argv) -> int:
             threads = int(arg.split("=", 1)[1])
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[var] = str(threads)
+    # OpenBLAS's idle threads spin for 2**28 cycles (~0.1 s) by default, on the cores torch
+    # runs on next; 2**4 puts them to sleep at once (ember pays their wake-ups, not torch)
+    os.environ["OPENBLAS_THREAD_TIMEOUT"] = "4"
     return threads
 
 
@@ -104,10 +108,9 @@ def time_model(ref: Reference, rounds: int) -> dict:
     """variant -> median forward seconds over `rounds` timed forwards (or "n/a: ...")."""
     runs = _variants(ref)
     timed = {v: [] for v, fn in runs.items() if callable(fn)}
-    for variant in timed:  # in blocks: the other library's idle threads stop spinning first
-        for _ in range(2):
-            runs[variant]()
-        for _ in range(rounds):
+    for _ in range(rounds):
+        for variant in timed:
+            runs[variant]()  # untimed: wakes this library's threads
             start = time.perf_counter()
             runs[variant]()
             timed[variant].append(time.perf_counter() - start)
