@@ -128,6 +128,22 @@ def test_exported_and_ignored_methods():
     assert m.depth == 2 and m.mode == "double"
 
 
+@ember.jit.ignore
+def _python_twice(x: ember.Tensor) -> ember.Tensor:
+    return ember.from_numpy(x.numpy() * 2)  # numpy: nothing scripted could run this
+
+
+class _CallsIgnoredFunction(ember.nn.Module):
+    def forward(self, x):
+        return _python_twice(x) + 1
+
+
+def test_ignored_free_functions_run_in_python_from_scripted_code():
+    """torch.jit.ignore on a free function: scripted code calls the Python function."""
+    m = ember.jit.script(_CallsIgnoredFunction())
+    assert m(ember.tensor([1.0, 2.0])).tolist() == [3.0, 5.0]
+
+
 def test_second_instance_reuses_compiled_graphs():
     a, b = ember.jit.script(MyModule()), ember.jit.script(MyModule())
     assert a.graph is b.graph
