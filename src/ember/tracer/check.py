@@ -145,10 +145,16 @@ def nondeterministic_ops(graphs) -> list[str]:
     return sorted(found)
 
 
+_NOT_RANDOM = {"train": False, "dropout_p": 0.0, "dropout": 0.0}  # operand -> constant
+
+
 def _random(sig, op) -> bool:
-    """False for ops like dropout whose `train` operand is a constant False (eval mode)."""
+    """False for ops whose randomness a constant operand switches off: dropout with `train`
+    False (eval mode), attention with `dropout_p` 0, an LSTM with `dropout` 0."""
     for p, v in zip(sig.params, op.operands):
-        op_ = getattr(v, "op", None)
-        if p.name == "train" and op_ is not None and op_.attrs.get("value") is False:
-            return False
+        const = getattr(v, "op", None)
+        if p.name in _NOT_RANDOM and const is not None and const.kind == "prim::Constant":
+            value = const.attrs.get("value")
+            if type(value) is type(_NOT_RANDOM[p.name]) and value == _NOT_RANDOM[p.name]:
+                return False
     return True
