@@ -84,19 +84,24 @@ def scaled_dot_product_attention(
         scale = 1.0 / math.sqrt(query.shape[-1])
     # numpy's stacked matmul leaves BLAS on strided heads (views of a packed projection)
     query, key, value = map(np.ascontiguousarray, (query, key, value))
-    scores = np.matmul(query, np.swapaxes(key, -1, -2))
-    scores *= np.asarray(scale, scores.dtype)
     if is_causal:
         attn_mask = _causal(query.shape[-2], key.shape[-2])
-    if attn_mask is not None:
-        if attn_mask.dtype == np.bool_:
-            scores = np.where(attn_mask, scores, np.asarray(-np.inf, scores.dtype))
-        else:
-            scores = scores + attn_mask.astype(scores.dtype, copy=False)
-    weights = safe_softmax(scores)
+    weights = _attention_weights(query, key, scale, attn_mask)
     if dropout_p > 0:
         weights = _dropout(weights, dropout_p)
     return np.matmul(weights, value)
+
+
+def _attention_weights(query, key, scale: float, mask) -> np.ndarray:
+    """softmax(q @ k.T * scale + mask): a bool mask keeps True, a float one is added."""
+    scores = np.matmul(query, np.swapaxes(key, -1, -2))
+    scores *= np.asarray(scale, scores.dtype)
+    if mask is not None:
+        if mask.dtype == np.bool_:
+            scores = np.where(mask, scores, np.asarray(-np.inf, scores.dtype))
+        else:
+            scores = scores + mask.astype(scores.dtype, copy=False)
+    return safe_softmax(scores)
 
 
 def _heads(x: np.ndarray, num_heads: int) -> np.ndarray:
@@ -126,12 +131,8 @@ def native_multi_head_attention(
     else:
         q, k, v = linear(query, w_q, b_q), linear(key, w_k, b_k), linear(value, w_v, b_v)
     q, k, v = _heads(q, num_head), _heads(k, num_head), _heads(v, num_head)
-    scores = np.matmul(q, np.swapaxes(k, -1, -2))
-    scores *= np.asarray(1.0 / math.sqrt(embed_dim // num_head), scores.dtype)
-    if mask is not None:
-        masked = _mask_for_heads(mask, mask_type, query.shape[0])
-        scores = np.where(masked, np.asarray(-np.inf, scores.dtype), scores)
-    weights = safe_softmax(scores)
+    keep = None if mask is None else ~_mask_for_heads(mask, mask_type, query.shape[0])
+    weights = _attention_weights(q, k, 1.0 / math.sqrt(embed_dim // num_head), keep)
     out = np.matmul(weights, v).transpose(0, 2, 1, 3)
     out = linear(out.reshape(out.shape[0], out.shape[1], embed_dim), proj_weight, proj_bias)
     if not need_weights:
@@ -178,8 +179,9 @@ def nested_tensor_from_mask_left_aligned(t, mask) -> bool:
 def nested_tensor_from_mask(*_args):
     """aten::_nested_tensor_from_mask, aten::to_padded_tensor: refused (no nested tensors)."""
     raise EmberError(
-        "ember has no nested tensors (aten::_nested_tensor_from_mask); torch takes this path "
-        "only without gradients: run the module with gradient mode on"
+        "ember has no nested tensors (aten::_nested_tensor_from_mask): this encoder was saved "
+        "with enable_nested_tensor=True and is called with a padding mask; build it with "
+        "enable_nested_tensor=False to run it in ember"
     )
 
 
