@@ -77,10 +77,13 @@ def carries(value) -> bool:
 
 
 def flatten(value) -> list:
-    """Results as ember-run writes them: tuples and lists flattened in order."""
+    """Results as ember-run writes them: tuples, lists and dict values flattened in order,
+    None left out."""
+    if isinstance(value, dict):
+        value = list(value.values())
     if isinstance(value, tuple | list):
         return [x for v in value for x in flatten(v)]
-    return [value]
+    return [] if value is None else [value]
 
 
 def in_ember_run(path, args, folder) -> list:
@@ -101,7 +104,7 @@ def in_ember_run(path, args, folder) -> list:
 
 def _array(value) -> np.ndarray:
     if isinstance(value, ember.Tensor):
-        return np.ascontiguousarray(value.numpy())
+        return np.array(value.numpy())  # ascontiguousarray would make 0-d arrays 1-d
     return np.array(value)
 
 

@@ -45,7 +45,9 @@ def _plain(args) -> bool:
     return all(isinstance(a, ember.Tensor | bool | int | float) for a in args)
 
 
-_RUNNABLE = [c for c in CASES if _plain(c[2]())]
+# Cases whose results hold strings, which an .npz file cannot carry (checked below).
+STRING_RESULTS = {"syntax_corners", "fstring_describe", "comprehensions_literals"}
+_RUNNABLE = [c for c in CASES if _plain(c[2]()) and c[0] not in STRING_RESULTS]
 _RUNNABLE_TRACES = sorted(name for name, (_, inputs) in CORPUS.items() if _plain(inputs(2)))
 
 
@@ -54,8 +56,7 @@ def test_scripted_corpus_runs_in_ember_run(tmp_path, make, inputs):
     path = _scripted_archive(tmp_path, make)
     args = inputs()
     want = in_python(path, args)
-    if not carries(flatten(want)):
-        pytest.fail(f"ember-run cannot carry the result {want!r}: move this case out")
+    assert carries(flatten(want)), f"list this case in STRING_RESULTS: {want!r}"
     assert_run_parity(in_ember_run(path, args, tmp_path), want)
 
 
@@ -66,3 +67,9 @@ def test_traced_corpus_runs_in_ember_run(tmp_path, name):
     ember.jit.save(ember.jit.trace(make(), inputs(2), strict=name != "module_dict"), str(path))
     args = inputs(5)
     assert_run_parity(in_ember_run(path, args, tmp_path), in_python(path, args))
+
+
+@pytest.mark.parametrize("name", sorted(STRING_RESULTS))
+def test_string_results_are_why_cases_skip_ember_run(name):
+    make, inputs = next(c[1:] for c in CASES if c[0] == name)
+    assert not carries(flatten(ember.jit.script(make())(*inputs())))
