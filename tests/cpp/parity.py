@@ -76,6 +76,11 @@ def carries(value) -> bool:
     return False
 
 
+def plain(args) -> bool:
+    """Whether every argument is a tensor or a number (what ember-run reads from an .npz)."""
+    return all(isinstance(a, ember.Tensor | bool | int | float) for a in args)
+
+
 def flatten(value) -> list:
     """Results as ember-run writes them: tuples, lists and dict values flattened in order,
     None left out."""

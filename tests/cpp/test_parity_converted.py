@@ -14,6 +14,7 @@ from tests.cpp.parity import (
     in_cpp,
     in_ember_run,
     in_python,
+    plain,
 )
 from tests.upgraders.test_upgraders_fixtures import FILES, INPUTS, REFUSED, _family, _to_ember
 
@@ -56,7 +57,8 @@ def test_torch_traced_corpus_runs_in_cpp(torch, tmp_path, name):
     path = _converted(torch, traced, tmp_path)
     args = inputs(5)
     assert_parity(in_cpp(path, args), in_python(path, args))
-    assert_run_parity(in_ember_run(path, args, tmp_path), in_python(path, args))
+    if plain(args):
+        assert_run_parity(in_ember_run(path, args, tmp_path), in_python(path, args))
 
 
 _FIXTURES = [p for p in FILES if p.stem not in REFUSED]

@@ -12,6 +12,7 @@ from tests.cpp.parity import (
     in_cpp,
     in_ember_run,
     in_python,
+    plain,
 )
 
 import ember
@@ -41,14 +42,10 @@ def test_traced_corpus_runs_in_cpp(tmp_path, name):
 
 
 
-def _plain(args) -> bool:
-    return all(isinstance(a, ember.Tensor | bool | int | float) for a in args)
-
-
 # Cases whose results hold strings, which an .npz file cannot carry (checked below).
 STRING_RESULTS = {"syntax_corners", "fstring_describe", "comprehensions_literals"}
-_RUNNABLE = [c for c in CASES if _plain(c[2]()) and c[0] not in STRING_RESULTS]
-_RUNNABLE_TRACES = sorted(name for name, (_, inputs) in CORPUS.items() if _plain(inputs(2)))
+_RUNNABLE = [c for c in CASES if plain(c[2]()) and c[0] not in STRING_RESULTS]
+_RUNNABLE_TRACES = sorted(name for name, (_, inputs) in CORPUS.items() if plain(inputs(2)))
 
 
 @pytest.mark.parametrize("make, inputs", [c[1:] for c in _RUNNABLE], ids=[c[0] for c in _RUNNABLE])
