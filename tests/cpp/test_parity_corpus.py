@@ -41,7 +41,6 @@ def test_traced_corpus_runs_in_cpp(tmp_path, name):
     assert_parity(in_cpp(path, args), in_python(path, args))
 
 
-
 # Cases whose results hold strings, which an .npz file cannot carry (checked below).
 STRING_RESULTS = {"syntax_corners", "fstring_describe", "comprehensions_literals"}
 _RUNNABLE = [c for c in CASES if plain(c[2]()) and c[0] not in STRING_RESULTS]
