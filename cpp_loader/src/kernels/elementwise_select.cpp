@@ -1,7 +1,9 @@
 // Selection: where, clamp (scalar and tensor bounds), masked_fill, and the closeness
 // tests equal / isclose / allclose.
 #include <cmath>
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "kernels/support/apply.h"
 #include "kernels/support/math.h"
@@ -22,6 +24,33 @@ void where(Call& c) {
     using T = typename decltype(tag)::type;
     ternary<T, bool, T, T>(dst, cond, a, b, [](bool m, T x, T y) { return m ? x : y; });
   });
+}
+
+// where(condition): the indices of the non-zero elements, one int64 tensor per dim.
+void nonzero(Call& c) {
+  const Tensor& t = c.in(0).to_tensor();
+  Tensor m = t.dtype() == DType::Bool ? t.contiguous() : t.to(DType::Bool).contiguous();
+  const bool* p = m.data<bool>();
+  const int64_t n = m.numel(), nd = std::max<int64_t>(t.dim(), 1);
+  int64_t hits = 0;
+  for (int64_t i = 0; i < n; ++i) hits += p[i];
+  std::vector<Value> columns;
+  std::vector<int64_t*> out;
+  for (int64_t d = 0; d < nd; ++d) {
+    Tensor col = Tensor::empty(Dims{hits}, DType::Int64);
+    out.push_back(col.data<int64_t>());
+    columns.emplace_back(col);
+  }
+  Dims sizes = t.dim() ? t.sizes() : Dims{1};
+  for (int64_t i = 0, h = 0; i < n; ++i) {
+    if (!p[i]) continue;
+    for (int64_t d = nd - 1, rest = i; d >= 0; --d) {
+      out[d][h] = rest % sizes[d];
+      rest /= sizes[d];
+    }
+    ++h;
+  }
+  c.set(0, Value::list(std::move(columns)));
 }
 
 // clamp's bound: isnan(bound) wins, a tie keeps x.
@@ -88,6 +117,8 @@ void masked_fill(Call& c, bool inplace) {
   } else {
     scalar_fits(value, d);
   }
+  if (value.kind == Arg::kDouble && category(d) < 2)  // ember fills int(value)
+    value = number_arg(static_cast<int64_t>(std::trunc(value.d)));
   Dims shape = broadcast_shape({&a, &mask});
   Tensor dst = inplace ? in_place(c, *a.tensor, d, shape) : out_of_place(c, shape, d);
   dispatch<kAll>(compute_dtype(d), "masked_fill", [&](auto tag) {
@@ -155,6 +186,7 @@ void register_select_kernels(KernelRegistry& r) {
   for (const char* s : {"aten::where.self", "aten::where.ScalarOther", "aten::where.ScalarSelf",
                         "aten::where.Scalar"})
     r.add(s, where);
+  r.add("aten::where", nonzero);
   r.add("aten::clamp", [](Call& c) { clamp(c, false, c.in(1), c.in(2), false); });
   r.add("aten::clamp.Tensor", [](Call& c) { clamp(c, false, c.in(1), c.in(2), true); });
   r.add("aten::clamp_min", [](Call& c) { clamp(c, false, c.in(1), Value(), false); });
