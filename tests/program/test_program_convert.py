@@ -65,8 +65,8 @@ def test_torch_scripted_archives(torch, corpus_file, index):
     args = corpus_file.CASES[index][2]()
     want = torch.jit.load(io.BytesIO(data))(*to_torch_values(clone(args)))
     assert_same_values(ember.jit.load(io.BytesIO(after))(*clone(args)), want)
-    assert_same_values(ember.jit.load(io.BytesIO(after))(*clone(args)),
-                       torch.jit.load(io.BytesIO(after))(*to_torch_values(clone(args))))  # fmt: skip
+    theirs = torch.jit.load(io.BytesIO(after))(*to_torch_values(clone(args)))
+    assert_same_values(ember.jit.load(io.BytesIO(after))(*clone(args)), theirs)
 
 
 @pytest.mark.parametrize("name", sorted(tracer_corpus.CORPUS)[:8])
@@ -105,9 +105,7 @@ def test_cli_convert(tmp_path, capsys, torch):
     src, dst = tmp_path / "torch.pt", tmp_path / "out.pt"
     torch.jit.save(torch.jit.script(torch.nn.Linear(2, 3)), src)
     assert main(["convert", str(src), str(dst)]) == 0
-    assert capsys.readouterr().out == (
-        f"{src} -> {dst}: program.fb added (version 3, 1 method)\n"
-    )
+    assert capsys.readouterr().out == (f"{src} -> {dst}: program.fb added (version 3, 1 method)\n")
     assert_valid(Archive(dst.read_bytes()))
 
 

@@ -11,8 +11,8 @@
                          record as it is (docs/program.md)
 
 Nothing in the file executes: pickles are read by restricted unpicklers, and archive code is
-only listed (`inspect`) or compiled by ember (`upgrade`, `convert`). Exit status 2 means the file could
-not be read; the message names the problem.
+only listed (`inspect`) or compiled by ember (`upgrade`, `convert`). Exit status 2 means the
+file could not be read; the message names the problem.
 
 Each subcommand is one `_add_<name>(commands)` function that adds its parser and sets the
 function to run; `SUBCOMMANDS` lists them.

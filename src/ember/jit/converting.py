@@ -16,10 +16,10 @@ Example: a version-3 archive whose ``a / b`` divided integer tensors truncating.
     >>> old = Path(ember.__file__).parents[2] / "tests/fixtures/upgraders/div_v3.pt"
     >>> out = io.BytesIO()
     >>> report = convert_archive(old, out)
-    >>> report
-    ConvertReport(version=3, methods=['forward'], upgraders=['div_Tensor_0_3', 'div_Scalar_0_3'], replaced=False)
+    >>> report.version, report.methods, report.upgraders, report.replaced
+    (3, ['forward'], ['div_Tensor_0_3', 'div_Scalar_0_3'], False)
     >>> print(report.summary("div_v3.pt", "out.pt"))
-    div_v3.pt -> out.pt: program.fb added (version 3, 1 method, upgraders div_Tensor_0_3, div_Scalar_0_3)
+    div_v3.pt -> out.pt: program.fb added (version 3, 1 method, upgraders div_Tensor_0_3, ...)
 """
 
 from __future__ import annotations
