@@ -5,6 +5,7 @@
 
 #include "kernels/support/math.h"
 #include "kernels/support/unary.h"
+#include "kernels/support/vecmath.h"
 
 namespace ember {
 namespace elem {
@@ -78,7 +79,7 @@ void hardsigmoid(Call& c, bool inplace) {
 void silu(Call& c, bool inplace) {
   unary_op<kFloats>(c, inplace, float_only(c, "silu_cpu"), "silu_cpu", [](auto x) {
     using T = decltype(x);
-    return x * (T(1) / (T(1) + std::exp(-x)));
+    return x * sigmoid_of(x);
   });
 }
 
@@ -88,7 +89,7 @@ void gelu(Call& c) {
   if (approximate == "none") {
     return unary_op<kFloats>(c, false, d, "GeluKernelImpl", [](auto x) {
       using T = decltype(x);
-      return (x * (std::erf(x * T(0.70710678118654752440)) + T(1))) * T(0.5);
+      return (x * (erf_of(x * T(0.70710678118654752440)) + T(1))) * T(0.5);
     });
   }
   if (approximate != "tanh")
@@ -96,7 +97,7 @@ void gelu(Call& c) {
   unary_op<kFloats>(c, false, d, "GeluKernelImpl", [](auto x) {
     using T = decltype(x);
     const T inner = T(0.79788456080286535588) * (x + T(0.044715) * x * x * x);
-    return T(0.5) * x * (T(1) + std::tanh(inner));
+    return T(0.5) * x * (T(1) + tanh_of(inner));
   });
 }
 

@@ -4,6 +4,7 @@
 
 #include "kernels/support/math.h"
 #include "kernels/support/unary.h"
+#include "kernels/support/vecmath.h"
 
 namespace ember {
 namespace elem {
@@ -69,7 +70,7 @@ void square(Call& c, bool inplace) {
     });                                                                  \
   }
 
-EMBER_FLOAT_FN(exp, std::exp(x))
+EMBER_FLOAT_FN(exp, exp_of(x))
 EMBER_FLOAT_FN(log, std::log(x))
 EMBER_FLOAT_FN(log2, std::log2(x))
 EMBER_FLOAT_FN(log1p, std::log1p(x))
@@ -78,9 +79,9 @@ EMBER_FLOAT_FN(rsqrt, T(1) / std::sqrt(x))
 EMBER_FLOAT_FN(sin, std::sin(x))
 EMBER_FLOAT_FN(cos, std::cos(x))
 EMBER_FLOAT_FN(tan, std::tan(x))
-EMBER_FLOAT_FN(tanh, std::tanh(x))
-EMBER_FLOAT_FN(sigmoid, T(1) / (T(1) + std::exp(-x)))
-EMBER_FLOAT_FN(erf, std::erf(x))
+EMBER_FLOAT_FN(tanh, tanh_of(x))
+EMBER_FLOAT_FN(sigmoid, sigmoid_of(x))
+EMBER_FLOAT_FN(erf, erf_of(x))
 EMBER_FLOAT_FN(erfc, std::erfc(x))
 EMBER_FLOAT_FN(reciprocal, T(1) / x)
 EMBER_FLOAT_FN(log10, std::log10(x))

@@ -6,6 +6,7 @@
 
 #include "kernels/support/apply.h"
 #include "kernels/support/math.h"
+#include "kernels/support/vecmath.h"
 
 namespace ember {
 namespace elem {
@@ -55,6 +56,40 @@ void cumsum(Call& c) {
   });
 }
 
+// Sum of n contiguous values in double (eight lanes, so the loop vectorises).
+template <class T>
+double sum_row(const T* x, int64_t n) {
+  double lanes[8] = {};
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int j = 0; j < 8; ++j) lanes[j] += static_cast<double>(x[i + j]);
+  for (; i < n; ++i) lanes[0] += static_cast<double>(x[i]);
+  double total = 0;
+  for (double v : lanes) total += v;
+  return total;
+}
+
+// softmax (or log_softmax) of n values `s` apart into `row` (the same spacing).
+template <bool Log, class T>
+void softmax_line(const T* src, T* row, int64_t n, int64_t s) {
+  T top = src[0];
+  for (int64_t k = 1; k < n; ++k) top = nan_max(top, src[k * s]);
+  double total = 0;
+  if (s == 1) {
+    for (int64_t k = 0; k < n; ++k) row[k] = exp_of(src[k] - top);
+    total = sum_row(row, n);
+  } else {
+    for (int64_t k = 0; k < n; ++k) total += row[k * s] = exp_of(src[k * s] - top);
+  }
+  if (Log) {
+    const T lse = static_cast<T>(std::log(total));
+    for (int64_t k = 0; k < n; ++k) row[k * s] = (src[k * s] - top) - lse;
+  } else {
+    const T sum = static_cast<T>(total);
+    for (int64_t k = 0; k < n; ++k) row[k * s] /= sum;
+  }
+}
+
 template <bool Log>
 void softmax(Call& c) {
   const Tensor& t0 = c.in(0).to_tensor();
@@ -75,28 +110,11 @@ void softmax(Call& c) {
     const T* in = x.data<T>();
     T* o = out.data<T>();
     Lines l = t0.dim() ? lines(t0.sizes(), dim) : Lines();
-    for (int64_t a = 0; a < l.outer; ++a) {
+    for (int64_t a = 0; a < l.outer; ++a)
       for (int64_t j = 0; j < l.inner; ++j) {
-        const T* src = in + a * l.n * l.inner + j;
-        T* row = o + a * l.n * l.inner + j;
-        const int64_t s = l.inner;
-        T top = src[0];
-        for (int64_t k = 1; k < l.n; ++k) top = nan_max(top, src[k * s]);
-        double total = 0;
-        for (int64_t k = 0; k < l.n; ++k) {
-          T e = std::exp(src[k * s] - top);
-          total += e;
-          if (!Log) row[k * s] = e;
-        }
-        if (Log) {
-          const T lse = static_cast<T>(std::log(total));
-          for (int64_t k = 0; k < l.n; ++k) row[k * s] = (src[k * s] - top) - lse;
-        } else {
-          const T inv = static_cast<T>(total);
-          for (int64_t k = 0; k < l.n; ++k) row[k * s] /= inv;
-        }
+        int64_t at = a * l.n * l.inner + j;
+        softmax_line<Log>(in + at, o + at, l.n, l.inner);
       }
-    }
     finish(dst, out);
   });
 }
