@@ -37,7 +37,14 @@ static size_t checked_nbytes(const Dims& sizes, DType dtype) {
   return n;
 }
 
+void Call::bad_index(const char* what, uint32_t i, uint32_t count) {
+  throw Error(ErrorKind::Runtime, std::string("the op has ") + std::to_string(count) + " " + what +
+                                      "s but its kernel uses " + what + " " + std::to_string(i) +
+                                      " (a damaged program record?)");
+}
+
 Tensor Call::output(uint32_t i, const Dims& sizes, DType dtype) const {
+  if (i >= num_outputs) bad_index("output", i, num_outputs);
   size_t nbytes = checked_nbytes(sizes, dtype);
   if (frame == nullptr) {
     Tensor t = Tensor::empty(sizes, dtype);
