@@ -2,6 +2,7 @@
 #include <cstring>
 
 #include "loader/build.h"
+#include "loader/view.h"
 
 namespace ember {
 
@@ -61,29 +62,13 @@ Tensor build_tensor(const LoadContext& ctx, const fb::TensorRef* ref, const std:
   uint32_t ndim = count(ref->sizes());
   if (ndim != count(ref->strides())) load_error(where + ": sizes and strides differ in length");
   if (ndim > kMaxDims) load_error(where + ": " + std::to_string(ndim) + " dimensions");
-  int64_t offset = ref->offset(), numel = ctx.storage_numels[index];
-  if (offset < 0 || offset > numel) load_error(where + ": storage offset out of range");
   Dims sizes, strides;
-  bool empty = false;
-  int64_t last = offset;
   for (uint32_t d = 0; d < ndim; ++d) {
-    int64_t size = ref->sizes()->Get(d), stride = ref->strides()->Get(d);
-    if (size < 0 || stride < 0) load_error(where + ": negative size or stride");
-    sizes.push_back(size);
-    strides.push_back(stride);
-    empty = empty || size == 0;
+    sizes.push_back(ref->sizes()->Get(d));
+    strides.push_back(ref->strides()->Get(d));
   }
-  for (uint32_t d = 0; d < ndim && !empty; ++d) {
-    int64_t step = 0;
-    if (__builtin_mul_overflow(sizes[d] - 1, strides[d], &step) ||
-        __builtin_add_overflow(last, step, &last)) {
-      load_error(where + ": sizes and strides overflow");
-    }
-  }
-  if (!empty && last >= numel) {
-    load_error(where + ": the view reaches element " + std::to_string(last) + " of storage " +
-               std::to_string(index) + ", which has " + std::to_string(numel));
-  }
+  int64_t offset = ref->offset();
+  check_view(ctx.storage_numels[index], offset, sizes, strides, "program record: " + where);
   Tensor t = Tensor::make(p.storages[index], offset, sizes, strides, ctx.storage_dtypes[index]);
   t.impl()->requires_grad = ref->requires_grad();
   return t;
