@@ -39,5 +39,8 @@ void build_functions(LoadContext& ctx);
 // prim::GetAttr chains from `self` whose attributes are never set become constants
 // (loader/fold.cpp).
 void fold_attributes(Program& program);
+// Registers written only by prim::Constant are loaded once per frame, their ops removed
+// (loader/fold.cpp; runs after load-time optimisation, which may look at the constants).
+void hoist_constants(Program& program);
 
 }  // namespace ember

@@ -1,6 +1,7 @@
 // Attribute access at load: prim::GetAttr chains from a method's `self` (the root module)
 // become constants when no prim::SetAttr anywhere writes that attribute name; the
 // remaining GetAttr/SetAttr ops learn their slot from the register's class type.
+#include <algorithm>
 #include <set>
 #include <unordered_map>
 
@@ -52,7 +53,37 @@ struct Folder {
   }
 };
 
+void hoist(Block& b, Function& fn, std::vector<uint8_t>& constant) {
+  for (Instr& in : b.ops) {
+    for (Block& nested : in.blocks) hoist(nested, fn, constant);
+    if (in.kind == OpKind::Constant) {
+      fn.constant_registers.emplace_back(in.outputs[0], in.constant);
+      constant[in.outputs[0]] = 1;
+    }
+  }
+  b.ops.erase(std::remove_if(b.ops.begin(), b.ops.end(),
+                             [](const Instr& in) { return in.kind == OpKind::Constant; }),
+              b.ops.end());
+}
+
+void pin_results(Block& b, const std::vector<uint8_t>& constant) {
+  for (size_t k = 0; k < b.results.size(); ++k) {
+    if (constant[b.results[k]]) b.movable[k] = 0;
+  }
+  for (Instr& in : b.ops) {
+    for (Block& nested : in.blocks) pin_results(nested, constant);
+  }
+}
+
 }  // namespace
+
+void hoist_constants(Program& p) {
+  for (auto& fn : p.functions) {
+    std::vector<uint8_t> constant(fn->num_registers, 0);
+    hoist(fn->body, *fn, constant);
+    pin_results(fn->body, constant);  // a constant's register is never emptied
+  }
+}
 
 void fold_attributes(Program& p) {
   std::set<std::string> written;

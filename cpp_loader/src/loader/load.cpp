@@ -76,6 +76,7 @@ std::shared_ptr<Program> load_program(Bytes bytes, const LoadOptions& options) {
   build_functions(ctx);
   fold_attributes(*program);
   if (options.optimize) optimize(*program);
+  hoist_constants(*program);
   return program;
 }
 

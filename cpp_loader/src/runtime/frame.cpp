@@ -4,7 +4,7 @@
 
 namespace ember {
 
-std::unique_ptr<Frame> FramePool::acquire(uint32_t num_registers) {
+std::unique_ptr<Frame> FramePool::acquire(const Function& fn) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (!free_.empty()) {
@@ -13,7 +13,12 @@ std::unique_ptr<Frame> FramePool::acquire(uint32_t num_registers) {
       return frame;
     }
   }
-  return std::make_unique<Frame>(num_registers);
+  auto frame = std::make_unique<Frame>(fn.num_registers);
+  for (const auto& c : fn.constant_registers) {
+    frame->registers[c.first] = c.second;
+    frame->keep[c.first] = 1;
+  }
+  return frame;
 }
 
 void FramePool::release(std::unique_ptr<Frame> frame) {

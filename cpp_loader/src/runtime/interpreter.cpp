@@ -15,7 +15,7 @@ class OpError : public Error {
 // A frame from the function's pool, given back (registers released) however the call ends.
 class FrameLease {
  public:
-  explicit FrameLease(Function& fn) : fn_(fn), frame_(fn.frames.acquire(fn.num_registers)) {}
+  explicit FrameLease(Function& fn) : fn_(fn), frame_(fn.frames.acquire(fn)) {}
   ~FrameLease() { fn_.frames.release(std::move(frame_)); }
   Frame& operator*() const { return *frame_; }
 

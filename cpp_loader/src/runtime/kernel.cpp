@@ -43,29 +43,60 @@ void Call::bad_index(const char* what, uint32_t i, uint32_t count) {
                                       " (a damaged program record?)");
 }
 
+static bool contiguous_as(const TensorImpl& t, const Dims& sizes, DType dtype) {
+  if (t.dtype != dtype || t.offset != 0 || t.sizes != sizes || t.strides.size() != sizes.size()) {
+    return false;
+  }
+  int64_t acc = 1;
+  for (size_t d = sizes.size(); d-- > 0;) {
+    if (t.strides[d] != acc) return false;
+    acc *= sizes[d] > 1 ? sizes[d] : 1;
+  }
+  return true;
+}
+
+static void contiguous_geometry(TensorImpl& t, const Dims& sizes, DType dtype) {
+  t.offset = 0;
+  t.sizes = sizes;
+  t.strides.resize(sizes.size());
+  int64_t acc = 1;
+  for (size_t d = sizes.size(); d-- > 0;) {
+    t.strides[d] = acc;
+    acc *= sizes[d] > 1 ? sizes[d] : 1;
+  }
+  t.dtype = dtype;
+  t.requires_grad = false;
+}
+
 Tensor Call::output(uint32_t i, const Dims& sizes, DType dtype) const {
   if (i >= num_outputs) bad_index("output", i, num_outputs);
-  size_t nbytes = checked_nbytes(sizes, dtype);
   if (frame == nullptr) {
+    checked_nbytes(sizes, dtype);
     Tensor t = Tensor::empty(sizes, dtype);
     set(i, t);
     return t;
   }
   uint32_t reg = outputs[i];
-  registers[reg] = Value();  // what the register held last is dead now
+  Value& slot = registers[reg];
   std::shared_ptr<TensorImpl>& kept = frame->arena[reg];
+  bool held = kept && slot.is_tensor() && slot.to_tensor().impl() == kept.get();
+  // Fixed shapes: the register still holds the arena's tensor of the last call, which
+  // nothing else references (Frame::release keeps it), in the same geometry.
+  if (held && kept.use_count() == 2 && kept->storage.use_count() == 1 &&
+      contiguous_as(*kept, sizes, dtype)) {
+    kept->requires_grad = false;
+    return slot.to_tensor();
+  }
+  size_t nbytes = checked_nbytes(sizes, dtype);
+  slot = Value();
   if (kept && kept.use_count() == 1 && kept->storage && kept->storage.use_count() == 1 &&
       kept->storage->nbytes() >= nbytes) {
-    kept->offset = 0;
-    kept->sizes = sizes;
-    kept->strides = Tensor::contiguous_strides(sizes);
-    kept->dtype = dtype;
-    kept->requires_grad = false;
+    contiguous_geometry(*kept, sizes, dtype);
   } else {
     kept = Tensor::empty(sizes, dtype).impl_ptr();
   }
-  registers[reg] = Value(Tensor(kept));
-  return registers[reg].to_tensor();
+  slot = Value(Tensor(kept));
+  return slot.to_tensor();
 }
 
 }  // namespace ember

@@ -58,9 +58,12 @@ struct Instr {
 };
 
 // A pool of frames, so concurrent calls of one function each get their own.
+struct Function;
+
 class FramePool {
  public:
-  std::unique_ptr<Frame> acquire(uint32_t num_registers);
+  // A frame of `fn` (its constant registers loaded), from the pool or new.
+  std::unique_ptr<Frame> acquire(const Function& fn);
   void release(std::unique_ptr<Frame> frame);
   ~FramePool();
 
@@ -76,6 +79,9 @@ struct Function {
   std::vector<std::string> register_names;  // empty, or one per register
   std::vector<std::string> argument_names;
   std::vector<TypeSpec> argument_types;     // parsed register types of body.arguments
+  // Registers only ever written by a prim::Constant: loaded once per frame (the ops are
+  // removed from the blocks by hoist_constants, after load-time optimisation).
+  std::vector<std::pair<uint32_t, Value>> constant_registers;
   bool is_upgrader = false;
   Block body;
   FramePool frames;
