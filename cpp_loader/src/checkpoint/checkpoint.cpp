@@ -8,6 +8,7 @@
 #include "ember/module.h"
 #include "loader/bytes.h"
 #include "loader/zip.h"
+#include "runtime/text.h"
 
 namespace ember {
 
@@ -123,11 +124,11 @@ Result<std::map<std::string, Tensor>> guarded(F&& f) {
   try {
     return f();
   } catch (const Error& e) {
-    return e;
+    return with_valid_text(e);
   } catch (const std::bad_alloc&) {
     return Error(ErrorKind::Load, "checkpoint: out of memory");
   } catch (const std::exception& e) {
-    return Error(ErrorKind::Load, std::string("checkpoint: ") + e.what());
+    return Error(ErrorKind::Load, valid_utf8(std::string("checkpoint: ") + e.what()));
   }
 }
 

@@ -106,7 +106,7 @@ void check_acyclic(const LoadContext& ctx) {
     if (node < nc) {
       const fb::Constant* c = constants->Get(node);
       // Indices out of range are reported by build_constant; here they lead nowhere.
-      if (c->kind() == fb::ConstantKind_Object && c->object() < no) out.push_back(nc + c->object());
+      if (c->kind() == fb::ConstantKind::Object && c->object() < no) out.push_back(nc + c->object());
       for (uint32_t k = 0; k < count(c->items()); ++k) {
         if (c->items()->Get(k) < node) out.push_back(c->items()->Get(k));
       }
@@ -171,30 +171,30 @@ Value build_constant(const LoadContext& ctx, const fb::Constant* c, uint32_t i) 
     items.push_back(p.constants[item]);
   }
   switch (c->kind()) {
-    case fb::ConstantKind_None: return Value();
-    case fb::ConstantKind_Bool: return Value(c->int_value() != 0);
-    case fb::ConstantKind_Int: return Value(static_cast<int64_t>(c->int_value()));
-    case fb::ConstantKind_Float: return Value(c->float_value());
-    case fb::ConstantKind_Complex:
+    case fb::ConstantKind::None: return Value();
+    case fb::ConstantKind::Bool: return Value(c->int_value() != 0);
+    case fb::ConstantKind::Int: return Value(static_cast<int64_t>(c->int_value()));
+    case fb::ConstantKind::Float: return Value(c->float_value());
+    case fb::ConstantKind::Complex:
       return Value(std::complex<double>(c->float_value(), c->imag_value()));
-    case fb::ConstantKind_Str: return Value(text(c->str_value()));
-    case fb::ConstantKind_Device: return Value::device(text(c->str_value()));
-    case fb::ConstantKind_Tensor: return Value(build_tensor(ctx, c->tensor(), where));
-    case fb::ConstantKind_List: return Value::list(std::move(items));
-    case fb::ConstantKind_Tuple: {
+    case fb::ConstantKind::Str: return Value(text(c->str_value()));
+    case fb::ConstantKind::Device: return Value::device(text(c->str_value()));
+    case fb::ConstantKind::Tensor: return Value(build_tensor(ctx, c->tensor(), where));
+    case fb::ConstantKind::List: return Value::list(std::move(items));
+    case fb::ConstantKind::Tuple: {
       auto t = std::make_shared<Tuple>();
       t->items = std::move(items);
       std::string type = text(c->type());
       if (type.compare(0, 10, "__torch__.") == 0) t->type = type;
       return Value(std::move(t));
     }
-    case fb::ConstantKind_Dict: {
+    case fb::ConstantKind::Dict: {
       if (items.size() % 2 != 0) load_error(where + ": a dict with an odd number of items");
       auto d = std::make_shared<Dict>();
       for (size_t k = 0; k < items.size(); k += 2) d->set(items[k], items[k + 1]);
       return Value(std::move(d));
     }
-    case fb::ConstantKind_Object:
+    case fb::ConstantKind::Object:
       if (c->object() >= p.objects.size()) load_error(where + ": object index out of range");
       return Value(p.objects[c->object()]);
   }

@@ -6,6 +6,7 @@
 
 #include "loader/load.h"
 #include "runtime/interpreter.h"
+#include "runtime/text.h"
 
 namespace ember {
 
@@ -16,11 +17,11 @@ auto guarded(F&& f) -> decltype(f()) {
   try {
     return f();
   } catch (const Error& e) {
-    return e;
+    return with_valid_text(e);
   } catch (const std::bad_alloc&) {
     return Error(ErrorKind::Runtime, "out of memory");
   } catch (const std::exception& e) {
-    return Error(ErrorKind::Runtime, e.what());
+    return Error(ErrorKind::Runtime, valid_utf8(e.what()));
   } catch (...) {
     return Error(ErrorKind::Runtime, "unknown error");
   }
