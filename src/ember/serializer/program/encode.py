@@ -13,6 +13,8 @@ Example:
 
 from __future__ import annotations
 
+import math
+
 import flatbuffers
 import numpy as np
 
@@ -140,8 +142,10 @@ class _Encoder:
         G.ConstantStart(b)
         G.ConstantAddKind(b, c.kind)
         G.ConstantAddIntValue(b, c.int_value)
-        G.ConstantAddFloatValue(b, c.float_value)
-        G.ConstantAddImagValue(b, c.imag_value)
+        for slot, value in ((2, c.float_value), (3, c.imag_value)):
+            if value != 0.0 or math.copysign(1.0, value) < 0:  # -0.0 is no default
+                b.PrependFloat64(value)
+                b.Slot(slot)
         if text is not None:
             G.ConstantAddStrValue(b, text)
         if tensor is not None:
