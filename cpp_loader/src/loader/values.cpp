@@ -14,6 +14,12 @@ namespace {
 
 constexpr uint32_t kMaxDims = 64;
 
+// Constant kinds by number (the schema's ConstantKind), whichever way flatc spells the enum.
+enum Kind : int { kNone, kBool, kInt, kFloat, kComplex, kStr, kDevice, kTensor, kList, kTuple,
+                  kDict, kObject };
+
+int kind_of(const fb::Constant* c) { return static_cast<int>(c->kind()); }
+
 template <class T>
 uint32_t count(const flatbuffers::Vector<T>* v) {
   return v ? v->size() : 0;
@@ -106,7 +112,7 @@ void check_acyclic(const LoadContext& ctx) {
     if (node < nc) {
       const fb::Constant* c = constants->Get(node);
       // Indices out of range are reported by build_constant; here they lead nowhere.
-      if (c->kind() == fb::ConstantKind::Object && c->object() < no) out.push_back(nc + c->object());
+      if (kind_of(c) == kObject && c->object() < no) out.push_back(nc + c->object());
       for (uint32_t k = 0; k < count(c->items()); ++k) {
         if (c->items()->Get(k) < node) out.push_back(c->items()->Get(k));
       }
@@ -170,31 +176,31 @@ Value build_constant(const LoadContext& ctx, const fb::Constant* c, uint32_t i) 
     if (item >= i) load_error(where + ": item " + std::to_string(item) + " is not an earlier constant");
     items.push_back(p.constants[item]);
   }
-  switch (c->kind()) {
-    case fb::ConstantKind::None: return Value();
-    case fb::ConstantKind::Bool: return Value(c->int_value() != 0);
-    case fb::ConstantKind::Int: return Value(static_cast<int64_t>(c->int_value()));
-    case fb::ConstantKind::Float: return Value(c->float_value());
-    case fb::ConstantKind::Complex:
+  switch (kind_of(c)) {
+    case kNone: return Value();
+    case kBool: return Value(c->int_value() != 0);
+    case kInt: return Value(static_cast<int64_t>(c->int_value()));
+    case kFloat: return Value(c->float_value());
+    case kComplex:
       return Value(std::complex<double>(c->float_value(), c->imag_value()));
-    case fb::ConstantKind::Str: return Value(text(c->str_value()));
-    case fb::ConstantKind::Device: return Value::device(text(c->str_value()));
-    case fb::ConstantKind::Tensor: return Value(build_tensor(ctx, c->tensor(), where));
-    case fb::ConstantKind::List: return Value::list(std::move(items));
-    case fb::ConstantKind::Tuple: {
+    case kStr: return Value(text(c->str_value()));
+    case kDevice: return Value::device(text(c->str_value()));
+    case kTensor: return Value(build_tensor(ctx, c->tensor(), where));
+    case kList: return Value::list(std::move(items));
+    case kTuple: {
       auto t = std::make_shared<Tuple>();
       t->items = std::move(items);
       std::string type = text(c->type());
       if (type.compare(0, 10, "__torch__.") == 0) t->type = type;
       return Value(std::move(t));
     }
-    case fb::ConstantKind::Dict: {
+    case kDict: {
       if (items.size() % 2 != 0) load_error(where + ": a dict with an odd number of items");
       auto d = std::make_shared<Dict>();
       for (size_t k = 0; k < items.size(); k += 2) d->set(items[k], items[k + 1]);
       return Value(std::move(d));
     }
-    case fb::ConstantKind::Object:
+    case kObject:
       if (c->object() >= p.objects.size()) load_error(where + ": object index out of range");
       return Value(p.objects[c->object()]);
   }
