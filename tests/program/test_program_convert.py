@@ -68,6 +68,9 @@ def test_torch_scripted_archives(torch, corpus_file, index):
     assert_same_values(ember.jit.load(io.BytesIO(after))(*clone(args)), want)
     theirs = torch.jit.load(io.BytesIO(after))(*to_torch_values(clone(args)))
     assert_same_values(ember.jit.load(io.BytesIO(after))(*clone(args)), theirs)
+    resaved = Archive(saved(ember, ember.jit.load(io.BytesIO(data))))  # loaded, then saved
+    assert_valid(resaved)
+    assert [m.name for m in resaved.program.methods] == [m.name for m in archive.program.methods]
 
 
 @pytest.mark.parametrize("name", sorted(tracer_corpus.CORPUS)[:8])

@@ -139,3 +139,17 @@ def test_the_record_is_deterministic_and_ignored_code_raises():
     names = [program.operators[op.operator].name for op in walk_ops(program.functions[0].body)]
     assert "prim::RaiseException" in names  # a function kept in Python cannot run in C++
     assert [m.name for m in program.methods] == ["forward"]
+
+
+@pytest.mark.parametrize("name", ["Keywords", "Dense", "Google", "Counted", "Guards"])
+def test_vision_parts(name):
+    import sys
+
+    from tests.corpus import vision_parts
+    from tests.corpus.bind import bound
+
+    module_name = "vision_parts_program"
+    sys.modules[module_name] = mod = bound(vision_parts, ember, module_name)
+    archive = _check_module_program(ember.jit.script(getattr(mod, name)().eval()))
+    types = archive.program.functions[0].register_types
+    assert not any("NamedTuple" in t for t in types)  # named tuples by qualified name
