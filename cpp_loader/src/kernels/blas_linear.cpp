@@ -4,6 +4,7 @@
 
 #include "kernels/blas.h"
 #include "kernels/blas_ops.h"
+#include "kernels/nn_fused.h"
 #include "kernels/nn_common.h"
 
 namespace ember {
@@ -132,8 +133,6 @@ Tensor linear(const Tensor& x, const Tensor& w, const Tensor& bias) {
   return out;
 }
 
-namespace {
-
 void k_linear(Call& c) {
   const Tensor& x = tensor_arg(c, 0);
   const Tensor& w = tensor_arg(c, 1);
@@ -151,6 +150,8 @@ void k_linear(Call& c) {
   Tensor out = c.output(0, linear_sizes(x, w), x.dtype());
   linear_into(x, w, bias, out);
 }
+
+namespace {
 
 void k_matmul(Call& c) {
   const Tensor& a = tensor_arg(c, 0);
