@@ -10,6 +10,9 @@
 namespace ember {
 namespace nn {
 
+// Weights up to this many elements (256 KB) go through blas::gemv_rows_add at small batch.
+constexpr int64_t kSmallWeights = 1 << 16;
+
 void linear_f32(const float* x, const float* w, const float* bias, float* out, int64_t m,
                 int64_t n, int64_t k) {
   if (m == 0 || n == 0) return;
@@ -24,6 +27,11 @@ void linear_f32(const float* x, const float* w, const float* bias, float* out, i
   if (bias) {
     for (int64_t i = 0; i < m; ++i) std::memcpy(out + i * n, bias, n * sizeof(float));
     beta = 1.f;
+  }
+  if (m <= 4 && n * k <= kSmallWeights) {
+    if (!bias) std::memset(out, 0, m * n * sizeof(float));
+    for (int64_t i = 0; i < m; ++i) blas::gemv_rows_add(n, k, w, x + i * k, out + i * n);
+    return;
   }
   if (m == 1) {
     blas::sgemv(false, n, k, 1.f, w, k, x, 1, beta, out, 1);
