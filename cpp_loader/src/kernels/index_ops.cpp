@@ -262,9 +262,13 @@ void nonzero(Call& c) {
     for_each<scalar_t>(a, [&](scalar_t x) { n += convert<bool>(x); });
   });
   const int64_t nd = a.dim();
-  Tensor out = c.output(0, Dims{n, nd}, DType::Int64);
+  // torch's layout: an (ndim, n) block seen transposed, so each index's coordinates are
+  // adjacent in memory.
+  Tensor block = Tensor::empty(Dims{nd, n}, DType::Int64);
+  c.set(0, block.as_strided(Dims{n, nd}, Dims{1, n}, 0));
   if (n == 0 || nd == 0) return;
-  int64_t* o = out.data<int64_t>();
+  int64_t* o = block.data<int64_t>();
+  int64_t j = 0;
   Dims contiguous = Tensor::contiguous_strides(a.sizes());
   Dims item_strides = a.strides();
   EMBER_DISPATCH_ALL_COMPLEX(a.dtype(), "nonzero_cpu", [&] {
@@ -274,9 +278,10 @@ void nonzero(Call& c) {
                   if (!convert<bool>(p[at[0]])) return;
                   int64_t rest = at[1];
                   for (int64_t i = 0; i < nd; ++i) {
-                    *o++ = rest / contiguous[i];
+                    o[i * n + j] = rest / contiguous[i];
                     rest %= contiguous[i];
                   }
+                  ++j;
                 });
   });
 }

@@ -169,6 +169,7 @@ void flip(Call& c) {
   const Tensor& t = self(c);
   Dims given = shape::int_list(c.in(1));
   Tensor out = c.output(0, t.sizes(), t.dtype());
+  for (int64_t g : given) wrap_dim(g, t.dim());
   if (t.dim() == 0 || given.empty()) {
     out.copy_from(t);
     return;

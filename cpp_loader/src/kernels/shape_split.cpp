@@ -30,13 +30,13 @@ void at_least_1d(const Tensor& t, const char* name) {
 
 void split_into(const Call& c, const Tensor& t, int64_t d, int64_t split_size) {
   int64_t n = t.size(d);
-  if (split_size < 0 || (split_size == 0 && n)) {
+  if (split_size <= 0 && n) {
     fail("split expects split_size be non-negative, but got split_size=" +
          std::to_string(split_size));
   }
   auto list = std::make_shared<List>();
   if (n == 0) {
-    list->items.emplace_back(shape_slice(t, d, 0, 0, 1));
+    list->items.emplace_back(shape_slice(t, d, 0, split_size, 1));
   } else {
     list->items.reserve(static_cast<size_t>((n - 1) / split_size + 1));
     for (int64_t s = 0; s < n;) {

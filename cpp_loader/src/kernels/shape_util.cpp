@@ -75,13 +75,12 @@ uint64_t dim_mask(const Value& v, int64_t ndim) {
   uint64_t mask = 0;
   for (int64_t g : given) {
     int64_t d = wrap_dim(g, ndim);
-    if (ndim == 0) continue;
     if (mask & (uint64_t{1} << d)) {
       fail("dim " + std::to_string(d) + " appears multiple times in the list of dims");
     }
     mask |= uint64_t{1} << d;
   }
-  return mask;
+  return ndim ? mask : 0;
 }
 
 int64_t numel_of(const Dims& sizes) {
@@ -139,8 +138,9 @@ Dims infer_shape(const Dims& shape, int64_t numel) {
       infer = static_cast<int64_t>(i);
     } else if (out[i] < 0) {
       fail("invalid shape dimension " + std::to_string(out[i]));
-    } else {
-      known *= out[i];
+    } else if (__builtin_mul_overflow(known, out[i], &known)) {
+      fail("shape '" + dims_str(shape) + "' is invalid for input of size " +
+           std::to_string(numel));
     }
   }
   if (infer >= 0) {

@@ -71,7 +71,7 @@ void narrow(Call& c) {
          std::to_string(size) + "], but got " + std::to_string(start) + ")");
   }
   if (start < 0) start += size;
-  if (length < 0 || start + length > size) {
+  if (length < 0 || length > size - start) {
     fail("start (" + std::to_string(start) + ") + length (" + std::to_string(length) +
          ") exceeds dimension size (" + std::to_string(size) + ").");
   }
@@ -208,14 +208,16 @@ void squeeze_mask(const Call& c, const Tensor& t, uint64_t mask) {
 
 void squeeze(Call& c) { squeeze_mask(c, self(c), ~uint64_t{0}); }
 
+// A 0-d tensor squeezes to itself whatever dims are named (as ember's Python kernel).
 void squeeze_dim(Call& c) {
   const Tensor& t = self(c);
-  int64_t d = wrap_dim(c.in(1).to_int(), t.dim());
-  squeeze_mask(c, t, t.dim() ? uint64_t{1} << d : 0);
+  if (t.dim() == 0) return squeeze_mask(c, t, 0);
+  squeeze_mask(c, t, uint64_t{1} << wrap_dim(c.in(1).to_int(), t.dim()));
 }
 
 void squeeze_dims(Call& c) {
   const Tensor& t = self(c);
+  if (t.dim() == 0) return squeeze_mask(c, t, 0);
   squeeze_mask(c, t, shape::dim_mask(c.in(1), t.dim()));
 }
 
@@ -256,8 +258,9 @@ void flatten(Call& c) {
 
 void unflatten(Call& c) {
   const Tensor& t = self(c);
+  if (t.dim() == 0) fail("unflatten: dimension 0 is out of range for a 0-dim tensor");
   int64_t d = wrap_dim(c.in(1).to_int(), t.dim());
-  Dims inner = shape::infer_shape(int_list(c.in(2)), t.dim() ? t.size(d) : 1);
+  Dims inner = shape::infer_shape(int_list(c.in(2)), t.size(d));
   Dims shape;
   for (int64_t i = 0; i < t.dim(); ++i) {
     if (i != d) {
