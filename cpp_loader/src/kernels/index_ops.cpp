@@ -123,15 +123,30 @@ void take(const Call& c, const Tensor& a, Adv* adv, size_t nadv, const Dims& bsh
     const int64_t src_step = nd ? src_strides[nd - 1] : 0;
     Dims counter(nd, 0), pos(nadv, 0);
     int64_t base = 0;
+    // When the innermost dim is one the indices do not move along, a row's advanced offset
+    // is computed once and the row is copied (with memcpy when it is contiguous).
+    bool plain_row = nd > 0;
+    for (size_t k = 0; k < nadv && plain_row; ++k) plain_row = adv[k].strides[nd - 1] == 0;
+    auto adv_offset = [&](int64_t j) {
+      int64_t off = 0;
+      for (size_t k = 0; k < nadv; ++k) {
+        const Tensor& t = *adv[k].index;
+        int64_t at = pos[k] + (nd ? j * adv[k].strides[nd - 1] : 0);
+        off += check(adv[k], index_at(t.data_ptr(), t.dtype(), at)) * a.stride(adv[k].dim);
+      }
+      return off;
+    };
     for (int64_t i = 0; i < total;) {
-      for (int64_t j = 0; j < inner; ++j, ++i) {
-        int64_t off = base + j * src_step;
-        for (size_t k = 0; k < nadv; ++k) {
-          const Tensor& t = *adv[k].index;
-          int64_t at = pos[k] + (nd ? j * adv[k].strides[nd - 1] : 0);
-          off += check(adv[k], index_at(t.data_ptr(), t.dtype(), at)) * a.stride(adv[k].dim);
+      if (plain_row) {
+        const E* row = src + base + adv_offset(0);
+        if (src_step == 1) {
+          std::memcpy(dst + i, row, static_cast<size_t>(inner) * sizeof(E));
+        } else {
+          for (int64_t j = 0; j < inner; ++j) dst[i + j] = row[j * src_step];
         }
-        dst[i] = src[off];
+        i += inner;
+      } else {
+        for (int64_t j = 0; j < inner; ++j, ++i) dst[i] = src[base + j * src_step + adv_offset(j)];
       }
       for (size_t d = nd ? nd - 1 : 0; d-- > 0;) {
         if (++counter[d] < sizes[d]) {

@@ -4,6 +4,7 @@
 namespace ember {
 
 void register_shape_view_kernels(KernelRegistry& r);   // shape_view.cpp
+void register_shape_query_kernels(KernelRegistry& r);  // shape_query.cpp
 void register_shape_split_kernels(KernelRegistry& r);  // shape_split.cpp
 void register_shape_join_kernels(KernelRegistry& r);   // shape_join.cpp
 void register_shape_order_kernels(KernelRegistry& r);  // shape_order.cpp
@@ -13,6 +14,7 @@ void register_create_kernels(KernelRegistry& r);       // create.cpp, create_ran
 
 void register_shape_kernels(KernelRegistry& r) {
   register_shape_view_kernels(r);
+  register_shape_query_kernels(r);
   register_shape_split_kernels(r);
   register_shape_join_kernels(r);
   register_shape_order_kernels(r);

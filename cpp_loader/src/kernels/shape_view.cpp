@@ -317,53 +317,6 @@ void alias(Call& c) {
   set_view(c, t, t.sizes(), t.strides(), t.storage_offset());
 }
 
-void contiguous(Call& c) {
-  const Tensor& t = self(c);
-  if (t.is_contiguous()) {
-    c.set(0, t);
-    return;
-  }
-  Tensor out = c.output(0, t.sizes(), t.dtype());
-  out.copy_from(t);
-}
-
-void to_dtype(Call& c) {
-  const Tensor& t = self(c);
-  DType dtype = shape::to_dtype(c.in(1));
-  bool copy = c.in(3).to_bool();
-  if (dtype == t.dtype() && !copy) {
-    c.set(0, t);
-    return;
-  }
-  shape::output_like(c, 0, t, dtype).copy_from(t);
-}
-
-void size_int(Call& c) {
-  const Tensor& t = self(c);
-  int64_t d = wrap_dim(c.in(1).to_int(), t.dim());
-  if (t.dim() == 0) {
-    fail("Dimension specified as " + std::to_string(d) + " but tensor has no dimensions");
-  }
-  c.set(0, Value(t.size(d)));
-}
-
-void size(Call& c) {
-  const Tensor& t = self(c);
-  auto list = std::make_shared<List>();
-  list->items.reserve(t.sizes().size());
-  for (int64_t s : t.sizes()) list->items.emplace_back(s);
-  c.set(0, Value(std::move(list)));
-}
-
-void dim(Call& c) { c.set(0, Value(self(c).dim())); }
-void numel(Call& c) { c.set(0, Value(self(c).numel())); }
-
-void len(Call& c) {
-  const Tensor& t = self(c);
-  if (t.dim() == 0) fail("len() of a 0-d tensor");
-  c.set(0, Value(t.size(0)));
-}
-
 }  // namespace
 
 Tensor shape_select(const Tensor& t, int64_t dim, int64_t index) {
@@ -395,13 +348,6 @@ void register_shape_view_kernels(KernelRegistry& r) {
   r.add("aten::as_strided", as_strided);
   r.add("aten::detach", alias);
   r.add("aten::alias", alias);
-  r.add("aten::contiguous", contiguous);
-  r.add("aten::to.dtype", to_dtype);
-  r.add("aten::size.int", size_int);
-  r.add("aten::size", size);
-  r.add("aten::dim", dim);
-  r.add("aten::numel", numel);
-  r.add("aten::len.Tensor", len);
 }
 
 }  // namespace ember
