@@ -102,7 +102,7 @@ def test_torch_and_ember_archives_show_the_same_modules(tmp_path, capsys, torch)
         ]
     )
     names = [[r["name"] for r in got[n]["records"]] for n in got]
-    assert names[0] == names[1]
+    assert names[0] == [n for n in names[1] if n != "program.fb"]  # ember's adds the program
     assert all(r["offset"] % 64 == 0 for n in got for r in got[n]["records"])
 
 
