@@ -298,3 +298,58 @@ def test_sort_argsort_topk():
                     check("aten::topk", t, k, d, desc, True)
     check("aten::sort", x, 2, False)
     check("aten::sort", x.to(ember.complex64), 0, False)
+
+
+# --- every dtype ---------------------------------------------------------------------
+
+EVERY_DTYPE = ["bool", "uint8", "int8", "int16", "int32", "int64", "float16", "bfloat16",
+               "float32", "float64", "complex64", "complex128"]  # fmt: skip
+
+
+def _sample(name):
+    rng = np.random.default_rng(len(name))
+    values = rng.integers(-4, 5, (3, 4)).astype(np.float64)
+    values[0, 1] = values[2, 3]  # ties
+    if name == "bool":
+        return ember.tensor(values > 0)
+    if name == "uint8":
+        values = np.abs(values)
+    return ember.tensor(values.tolist()).to(ember.dtypes.by_name(name))
+
+
+@pytest.mark.parametrize("name", EVERY_DTYPE)
+def test_every_dtype(name):
+    x = _sample(name)
+    xt = x.t()
+    for t in (x, xt):
+        # layouts of results from transposed inputs: numpy's accidents vs torch's rules
+        lay = t is x
+        for f in ("aten::isnan", "aten::isinf", "aten::isfinite", "aten::nonzero"):
+            check(f, t, strides=lay)
+        check("aten::count_nonzero", t, 1, strides=False)
+        for d in ([], [1]):
+            check("aten::amax", t, d, False, strides=False)
+            check("aten::amin", t, d, True, strides=False)
+        for desc in (False, True):
+            check("aten::sort", t, 1, desc)
+            check("aten::argsort", t, 0, desc)
+            check("aten::topk", t, 2, 1, desc, True)
+        check("aten::flip", t, [0, 1])
+        check("aten::repeat", t, [2, 1, 2])
+        check("aten::tril", t, 1)
+        check("aten::gather", t, 1, ember.tensor([[0, 2], [1, 1], [2, 0]]), False)
+        check("aten::index_select", t, 1, ember.tensor([2, 0]))
+        check("aten::index.Tensor", t, [ember.tensor([2, 0]), None], strides=False)
+        other = ember.arange(3.0).reshape(3, 1)  # promoted with t's dtype
+        check("aten::cat", [t, other.t()] if t is xt else [t, other], int(lay), strides=lay)
+        check("aten::stack", [t, t], 1, strides=lay)
+        check("aten::clone", t)
+        for other in EVERY_DTYPE[::3] if "complex" not in name else ["complex128", "complex64"]:
+            check("aten::to.dtype", t, ember.dtypes.by_name(other), False, False)
+        check("aten::item", t[1, 2])
+        check("aten::view.dtype", t, ember.int8)
+    check("aten::full", [2], 3, dtype=x.dtype)
+    check("aten::ones_like", x)
+    check("aten::eye", 3, dtype=x.dtype)
+    check("aten::arange.start_step", 1, 9, 3, dtype=x.dtype)
+    check("aten::linspace", -2, 6, 5, dtype=x.dtype)
