@@ -80,7 +80,9 @@ void cat(Call& c) {
              " in the list.");
       }
     }
-    sizes[d] += t.size(d);
+    if (__builtin_add_overflow(sizes[d], t.size(d), &sizes[d])) {
+      fail("torch.cat(): the concatenated size overflows");
+    }
   }
   Tensor out = c.output(0, sizes, rt);
   const int64_t outer = prod(sizes, 0, d), post = prod(sizes, d + 1, sizes.size());
@@ -200,7 +202,11 @@ void repeat(Call& c) {
   }
   const int64_t lead = nd - t.dim();
   Dims sizes(reps.size());
-  for (int64_t i = 0; i < nd; ++i) sizes[i] = reps[i] * (i < lead ? 1 : t.size(i - lead));
+  for (int64_t i = 0; i < nd; ++i) {
+    if (__builtin_mul_overflow(reps[i], i < lead ? 1 : t.size(i - lead), &sizes[i])) {
+      fail("repeat: the repeated size overflows");
+    }
+  }
   for (int64_t i = 0; i < nd; ++i) {
     if (reps[i] < 0) {
       fail("Trying to create tensor with negative dimension " + std::to_string(sizes[i]) +

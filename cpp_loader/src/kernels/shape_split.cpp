@@ -64,7 +64,7 @@ void split_with_sizes(Call& c) {
   for (const Value& v : sizes) {
     int64_t s = v.to_int();
     negative |= s < 0;
-    if (!negative) total += s;
+    if (!negative && __builtin_add_overflow(total, s, &total)) total = -1;
   }
   if (negative || total != t.size(d)) {
     std::string given = "[";

@@ -44,7 +44,7 @@ Tensor slice_view(const Tensor& t, int64_t d, int64_t start, int64_t end, int64_
   start = start < 0 ? 0 : (start > size ? size : start);
   end = end < start ? start : (end > size ? size : end);
   Dims sizes = t.sizes(), strides = t.strides();
-  sizes[d] = (end - start + step - 1) / step;
+  sizes[d] = end == start ? 0 : (end - start - 1) / step + 1;
   strides[d] *= step;
   return t.as_strided(sizes, strides, t.storage_offset() + start * t.stride(d));
 }
