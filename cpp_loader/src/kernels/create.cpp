@@ -119,7 +119,8 @@ DType dtype_or(const Value& v, DType fallback) {
 
 Tensor zeroed(const Call& c, const Dims& sizes, DType dtype) {
   Tensor out = c.output(0, sizes, dtype);
-  std::memset(out.data_ptr(), 0, static_cast<size_t>(out.numel()) * out.element_size());
+  const size_t n = static_cast<size_t>(out.numel()) * out.element_size();
+  if (n) std::memset(out.data_ptr(), 0, n);
   return out;
 }
 

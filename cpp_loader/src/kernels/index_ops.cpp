@@ -312,7 +312,7 @@ void count_nonzero(Call& c) {
   }
   Tensor out = c.output(0, sizes, DType::Int64);
   int64_t* o = out.data<int64_t>();
-  std::memset(o, 0, static_cast<size_t>(out.numel()) * sizeof(int64_t));
+  if (out.numel()) std::memset(o, 0, static_cast<size_t>(out.numel()) * sizeof(int64_t));
   if (d >= 0 && a.dim() > 0) {
     Dims cs = Tensor::contiguous_strides(sizes);
     for (int64_t k = 0, j = 0; k < a.dim(); ++k) out_strides[k] = k == d ? 0 : cs[j++];

@@ -40,15 +40,15 @@ void classify_kernel(Call& c) {
   const Tensor& a = self(c);
   Tensor out = shape::output_like(c, 0, a, DType::Bool);
   if (!is_floating(a.dtype()) && !is_complex(a.dtype())) {
-    std::memset(out.data_ptr(), K == Test::Finite, static_cast<size_t>(out.numel()));
+    const size_t n = static_cast<size_t>(out.numel());
+    if (n) std::memset(out.data_ptr(), K == Test::Finite, n);
     return;
   }
-  EMBER_DISPATCH_SWITCH(a.dtype(), "isnan",
-                        EMBER_CASES_FLOATING([&] {
-                          map_elements<bool, scalar_t>(out, [](scalar_t x) { return test<K>(x); }, a);
-                        }) EMBER_CASES_COMPLEX([&] {
-                          map_elements<bool, scalar_t>(out, [](scalar_t x) { return test<K>(x); }, a);
-                        }));
+  auto run = [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    map_elements<bool, T>(out, [](T x) { return test<K>(x); }, a);
+  };
+  visit_all_complex(a.dtype(), "isnan", run);
 }
 
 void item(Call& c) {

@@ -163,7 +163,8 @@ void amax(Call& c) {
       }
     }
   }
-  if (is_complex(a.dtype())) throw_not_implemented(Max ? "max_values_cpu" : "min_values_cpu", a.dtype());
+  const char* op = Max ? "max_values_cpu" : "min_values_cpu";
+  if (is_complex(a.dtype())) throw_not_implemented(op, a.dtype());
   Dims sizes, keep_sizes = a.sizes();
   for (int64_t d = 0; d < a.dim(); ++d) {
     if ((mask >> d) & 1) {
@@ -178,8 +179,7 @@ void amax(Call& c) {
   for (int64_t d = 0; d < a.dim(); ++d) {
     if ((mask >> d) & 1) out_strides[d] = 0;
   }
-  EMBER_DISPATCH_ALL(a.dtype(), Max ? "max_values_cpu" : "min_values_cpu",
-                     [&] { extreme<scalar_t, Max>(a, out_strides, out); });
+  EMBER_DISPATCH_ALL(a.dtype(), op, [&] { extreme<scalar_t, Max>(a, out_strides, out); });
 }
 
 }  // namespace
