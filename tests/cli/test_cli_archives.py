@@ -71,6 +71,8 @@ def test_an_ember_archive(tmp_path, monkeypatch, capsys):
         "code       2 files, 32 lines",
         "  code/__torch__.py                          19 lines",
         "  code/__torch__/torch/nn/modules/linear.py  13 lines",
+        "",
+        "program    program.fb: 1 method (forward), 22 ops, 6 operators",
     ]
 
 

@@ -54,7 +54,7 @@ def saved(module) -> bytes:
 
 
 def assert_valid(archive: Archive) -> model.Program:
-    problems = check_program(archive.program, archive.sizes)
+    problems = check_program(archive.program, archive.sizes, archive.version)
     assert problems == [], "\n".join(problems)
     return archive.program
 

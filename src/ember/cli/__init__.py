@@ -1,7 +1,8 @@
 """The `ember` command: look inside checkpoints and TorchScript archives without running them.
 
     ember inspect FILE   what the file is: kind, writer, version and upgraders, records, the
-                         tensors and other entries (or the module tree), shared storages, code
+                         tensors and other entries (or the module tree), shared storages, code,
+                         the program record
     ember check FILE     list the globals a full-pickle load would need; exit 1 if any are unsafe
     ember upgrade OLD NEW
                          rewrite an old TorchScript archive at the current version, its
@@ -45,11 +46,12 @@ __all__ = ["main", "inspect_file", "render"]
 
 
 def _inspect(args) -> int:
-    report = {"file": args.file, **inspect_file(args.file, mmap=args.mmap, code=args.code)}
+    found = inspect_file(args.file, mmap=args.mmap, code=args.code, program=args.program)
+    report = {"file": args.file, **found}
     if args.json:
         print(json.dumps(report, indent=2))
     else:
-        print(render(report, args.file, records=not args.no_records))
+        print(render(report, args.file, records=not args.no_records, program=args.program))
     return 0
 
 
@@ -59,6 +61,9 @@ def _add_inspect(commands) -> None:
     p.add_argument("--json", action="store_true", help="print the report as one JSON document")
     p.add_argument("--code", action="store_true", help="print the archive's code files in full")
     p.add_argument("--no-records", action="store_true", help="leave out the zip records")
+    p.add_argument(
+        "--program", action="store_true", help="print the archive's program record in full"
+    )
     p.add_argument(
         "--mmap", action="store_true", help="map the file: tensor bytes are not read or checked"
     )

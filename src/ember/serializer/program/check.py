@@ -25,10 +25,14 @@ from ember.upgraders import for_version
 __all__ = ["check_program"]
 
 
-def check_program(program: model.Program, record_sizes: dict | None = None) -> list[str]:
+def check_program(
+    program: model.Program, record_sizes: dict | None = None, version: int | None = None
+) -> list[str]:
     """The problems found in `program` (empty when none); `record_sizes` maps the archive's
-    record names (``data/0``) to their sizes in bytes."""
+    record names (``data/0``) to their sizes in bytes, `version` is its version record."""
     problems: list[str] = []
+    if version is not None and program.version != version:
+        problems.append(f"the program's version {program.version} is not the archive's {version}")
     _check_tables(program, record_sizes, problems)
     for i, fn in enumerate(program.functions):
         _Registers(program, f"function {i} {fn.name}", problems).function(fn)

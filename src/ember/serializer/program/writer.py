@@ -30,11 +30,10 @@ from __future__ import annotations
 
 import functools
 
-from ember.ir import Graph
 from ember.ir.types import ClassType
 from ember.serializer.program import model
 from ember.serializer.program.encode import encode
-from ember.serializer.program.functions import inlined, write_function
+from ember.serializer.program.functions import write_function
 from ember.serializer.program.values import StorageIndex, Tables
 from ember.serializer.script_pickler import ScriptObject
 from ember.upgraders import for_version
@@ -53,13 +52,11 @@ def build_program(
     program = tables.program
     program.version, program.producer = int(version), producer()
     program.root = tables.object(root, cls)
-    graphs = []
     for name, fn in _methods(cls):
-        graph = inlined(fn.graph, unit)
-        graphs.append(graph)
         program.methods.append(model.Method(name, len(program.functions)))
-        program.functions.append(write_function(graph, name, tables))
-    for up in needed_upgraders(graphs, version):
+        program.functions.append(write_function(fn.graph, name, tables, unit))
+    called = [o.qualified_name for o in program.operators]
+    for up in needed_upgraders(called, version):
         program.upgraders.append(write_function(up.graph(), up.name, tables))
     return program
 
@@ -69,10 +66,14 @@ def program_bytes(unit, cls, root, version, storages) -> bytes:
     return encode(build_program(unit, cls, root, version, storages))
 
 
-def needed_upgraders(graphs: list[Graph], version: int) -> list:
-    """The upgraders with bodies that cover `version` for an operator the graphs call."""
-    table = for_version(version)
-    called = {op.qualified_name for g in graphs for op in g.walk()}
+def needed_upgraders(called, version: int) -> list:
+    """The upgraders with bodies that cover `version` for an operator in `called` (qualified
+    names), in table order.
+
+    >>> [up.name for up in needed_upgraders({"aten::div.Tensor", "aten::full"}, 3)]
+    ['div_Tensor_0_3', 'full_0_4']
+    """
+    table, called = for_version(version), set(called)
     return [up for name, up in table.items() if up.body is not None and name in called]
 
 
