@@ -97,6 +97,14 @@ nb::object call_op(const std::string& name, const nb::args& args, const nb::kwar
   return nb::tuple(results);
 }
 
+// The arguments converted to Values and back: for testing the conversions.
+nb::object echo(const nb::args& args) {
+  std::vector<Value> values = arguments(args);
+  nb::list out;
+  for (const Value& value : values) out.append(steal(from_value(value)));
+  return nb::tuple(out);
+}
+
 std::vector<std::string> kernel_names() {
   std::vector<std::string> names;
   for (const auto& entry : kernels().all()) names.push_back(entry.first);
@@ -176,5 +184,6 @@ NB_MODULE(_cpp, m) {
   m.def("load_checkpoint", load_checkpoint_dict, "path"_a);
   m.def("_call_op", call_op, "qualified_name"_a, "args"_a, "kwargs"_a);
   m.def("_kernel_names", kernel_names);
+  m.def("_echo", echo);
   m.def("_init", init);
 }

@@ -37,12 +37,13 @@ PyObject* check(PyObject* result) {
 
 // -- numpy arrays -> tensors ------------------------------------------------------------------
 
+bool is_bfloat16(PyArray_Descr* descr) {
+  PyObject* bf16 = hooks().bfloat16;
+  return bf16 && (reinterpret_cast<PyObject*>(descr) == bf16 ||
+                  PyObject_RichCompareBool(reinterpret_cast<PyObject*>(descr), bf16, Py_EQ) == 1);
+}
+
 bool dtype_of(PyArray_Descr* descr, DType* out) {
-  if (hooks().bfloat16 && PyObject_RichCompareBool(reinterpret_cast<PyObject*>(descr),
-                                                   hooks().bfloat16, Py_EQ) == 1) {
-    *out = DType::BFloat16;
-    return true;
-  }
   const int size = static_cast<int>(PyDataType_ELSIZE(descr));
   switch (descr->kind) {
     case 'b': *out = DType::Bool; return size == 1;
@@ -65,7 +66,9 @@ bool dtype_of(PyArray_Descr* descr, DType* out) {
       else if (size == 16) *out = DType::Complex128;
       else return false;
       return true;
-    default: return false;
+    default:
+      *out = DType::BFloat16;
+      return is_bfloat16(descr);
   }
 }
 
@@ -194,6 +197,12 @@ Value numpy_scalar_to_value(PyObject* obj) {
 
 std::string type_name(PyObject* obj) { return Py_TYPE(obj)->tp_name; }
 
+PyObject* interned(const char* name) {
+  PyObject* s = PyUnicode_InternFromString(name);
+  if (!s) rethrow_python();
+  return s;  // kept for the life of the process
+}
+
 }  // namespace
 
 Value to_value(PyObject* obj) {
@@ -201,8 +210,10 @@ Value to_value(PyObject* obj) {
   if (obj == Py_None) return Value();
   if (PyBool_Check(obj)) return Value(obj == Py_True);
   if (h.tensor_type && PyObject_TypeCheck(obj, reinterpret_cast<PyTypeObject*>(h.tensor_type))) {
-    nb::object array = nb::steal(check(PyObject_GetAttrString(obj, "_np")));
-    nb::object grad = nb::steal(check(PyObject_GetAttrString(obj, "_requires_grad")));
+    static PyObject* const np_name = interned("_np");
+    static PyObject* const grad_name = interned("_requires_grad");
+    nb::object array = nb::steal(check(PyObject_GetAttr(obj, np_name)));
+    nb::object grad = nb::steal(check(PyObject_GetAttr(obj, grad_name)));
     return Value(array_to_tensor(reinterpret_cast<PyArrayObject*>(array.ptr()),
                                  grad.ptr() == Py_True));
   }

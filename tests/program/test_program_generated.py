@@ -38,3 +38,33 @@ def test_generated_code_knows_the_schemas_tables():
     tables = [line.split()[1] for line in schema.splitlines() if line.startswith("table ")]
     assert tables and all(hasattr(G, name) for name in tables)
     assert G.ConstantKind.Object == 11 and G.DType.BFloat16 == 15
+
+
+_CODES = {"string": "s", "long": "q", "ulong": "Q", "uint": "I", "int": "i", "bool": "?",
+          "double": "d", "byte": "b", "DType": "b", "ConstantKind": "b", "[uint]": "u",
+          "[long]": "l", "[string]": "S"}  # fmt: skip
+
+
+def _schema_tables() -> dict:
+    """table name -> [(field, type)] as the schema declares them, in order."""
+    tables, current = {}, None
+    for raw in (ROOT / "cpp_loader" / "schema" / "program.fbs").read_text().splitlines():
+        line = raw.split("//")[0].strip()
+        if line.startswith("table "):
+            current = tables[line.split()[1]] = []
+        elif line.startswith("}"):
+            current = None
+        elif current is not None and ":" in line:
+            name, rest = line.split(":", 1)
+            current.append((name.strip(), rest.split("=")[0].split("(")[0].strip(" ;")))
+    return tables
+
+
+def test_the_encoders_layouts_follow_the_schema():
+    from ember.serializer.program.encode import _L
+
+    tables = _schema_tables()
+    assert set(tables) == set(_L)
+    for name, fields in tables.items():
+        codes = [_CODES.get(t, "T" if t.startswith("[") else "t") for _, t in fields]
+        assert _L[name].fields == [(f, c) for (f, _), c in zip(fields, codes)], name

@@ -2,6 +2,7 @@
 class objects, tensor constants of traced code in ``constants/N``, and `check_program`
 finding each kind of damage."""
 
+import contextlib
 import copy
 import io
 
@@ -165,3 +166,22 @@ def test_every_op_of_a_loop_body_reads_registers_in_scope():
     p = assert_valid(Archive(saved(ember.jit.script(count))))
     kinds = [p.operators[op.operator].name for op in walk_ops(p.functions[0].body)]
     assert kinds.count("prim::Loop") == 1 and kinds.count("prim::If") == 1
+
+
+def test_damaged_records_raise_serialization_errors():
+    import random
+
+    from ember.serializer.program import read_program
+
+    data = _valid().records["program.fb"]
+    rng = random.Random(0)
+    for _ in range(300):
+        damaged = bytearray(data)
+        for _ in range(rng.randint(1, 4)):
+            damaged[rng.randrange(len(damaged))] = rng.randrange(256)
+        if rng.random() < 0.2:
+            damaged = damaged[: rng.randrange(len(damaged))]
+        with contextlib.suppress(ember.SerializationError):
+            read_program(bytes(damaged))
+    with pytest.raises(ember.SerializationError, match="no 'EMBP' identifier"):
+        read_program(data[:4] + b"PK\x03\x04" + data[8:])

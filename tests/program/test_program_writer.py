@@ -98,3 +98,58 @@ def test_script_function_is_the_forward_of_a_placeholder_module():
     loops = [op for op in walk_ops(program.functions[0].body)
              if program.operators[op.operator].name == "prim::Loop"]  # fmt: skip
     assert len(loops) == 1 and len(loops[0].blocks) == 1
+
+
+def test_torch_and_ember_still_load_archives_with_the_record(torch):
+    from tests.archives.twins import assert_same_values, to_torch_values
+
+    class Net(ember.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = ember.nn.Linear(3, 2)
+
+        def forward(self, x, n: int):
+            for _ in range(n):
+                x = ember.relu(self.fc(x)).sum(1, keepdim=True).expand(-1, 3)
+            return x
+
+    scripted = ember.jit.script(Net())
+    data = saved(scripted)
+    assert "program.fb" in Archive(data).records
+    x = ember.randn(4, 3)
+    want = scripted(x.clone(), 2)
+    assert ember.equal(ember.jit.load(io.BytesIO(data))(x.clone(), 2), want)
+    theirs = torch.jit.load(io.BytesIO(data))(to_torch_values(x.clone()), 2)
+    assert_same_values(want, theirs)
+
+
+def test_the_record_is_deterministic_and_ignored_code_raises():
+    class M(ember.nn.Module):
+        @ember.jit.ignore
+        def helper(self, x: ember.Tensor) -> ember.Tensor:
+            return x * 2
+
+        def forward(self, x):
+            return self.helper(x) + 1
+
+    scripted = ember.jit.script(M())
+    first, second = Archive(saved(scripted)), Archive(saved(scripted))
+    assert first.records["program.fb"] == second.records["program.fb"]
+    program = assert_valid(first)
+    names = [program.operators[op.operator].name for op in walk_ops(program.functions[0].body)]
+    assert "prim::RaiseException" in names  # a function kept in Python cannot run in C++
+    assert [m.name for m in program.methods] == ["forward"]
+
+
+@pytest.mark.parametrize("name", ["Keywords", "Dense", "Google", "Counted", "Guards"])
+def test_vision_parts(name):
+    import sys
+
+    from tests.corpus import vision_parts
+    from tests.corpus.bind import bound
+
+    module_name = "vision_parts_program"
+    sys.modules[module_name] = mod = bound(vision_parts, ember, module_name)
+    archive = _check_module_program(ember.jit.script(getattr(mod, name)().eval()))
+    types = archive.program.functions[0].register_types
+    assert not any("NamedTuple" in t for t in types)  # named tuples by qualified name

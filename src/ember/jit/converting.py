@@ -4,11 +4,12 @@ Archives `torch.jit.save` wrote, and ember archives older than the record, have 
 ``program.fb``. `convert_archive` compiles the archive's code as written (no upgraders
 applied: `ember.jit.loading.compile_archive`), builds the program at the archive's own
 version, its tensors pointing at the archive's own ``data/N`` and ``constants/N`` records
-(`ember.serializer.program`), and writes a copy of the archive with the record added before
-the version record. Every other record keeps its name, bytes and compression, the folder
-name included, so the code, the pickles and the version record are what they were: an old
-archive stays old, its program calls the old operators, and carries the upgrader bodies its
-version needs. An existing ``program.fb`` is replaced.
+(`ember.serializer.program`), and writes a copy of the archive with the record added after
+all the others. Every other record keeps its name, bytes, compression and place, the folder
+name included, so the code, the pickles, the version record and ``.data/serialization_id``
+(which names the records' writer) are what they were: an old archive stays old, its program
+calls the old operators, and carries the upgrader bodies its version needs. An existing
+``program.fb`` is replaced where it is.
 
 Example: a version-3 archive whose ``a / b`` divided integer tensors truncating.
     >>> import io, ember
@@ -70,17 +71,18 @@ def convert_archive(src, dst) -> ConvertReport:
     try:
         program = _program(archive)
         reader = archive.reader
-        replaced = reader.has(RECORD)
+        names = reader.names()
+        replaced_at = names.index(RECORD) if RECORD in names else None
         records = [
             (name, reader.read(name), reader.record(name).method != 0)
-            for name in reader.names()
+            for name in names
             if name != RECORD
         ]
         prefix = reader.prefix or "archive"
     finally:
         archive.close()
     data = encode(program)
-    records = _with_program(records, data)
+    records = _with_program(records, data, replaced_at)
 
     def write(f, _name=None):
         with ZipWriter(f, prefix) as w:
@@ -94,7 +96,8 @@ def convert_archive(src, dst) -> ConvertReport:
     else:
         raise TypeError(f"convert_archive needs a path or a writable binary file, got {type(dst)}")
     methods = [m.name for m in program.methods]
-    return ConvertReport(archive.version, methods, [u.name for u in program.upgraders], replaced)
+    upgraders = [u.name for u in program.upgraders]
+    return ConvertReport(archive.version, methods, upgraders, replaced_at is not None)
 
 
 def _program(archive: ScriptArchive):
@@ -105,11 +108,8 @@ def _program(archive: ScriptArchive):
     return build_program(unit, cls, archive.root, archive.version, archive.storages)
 
 
-def _with_program(records: list, data: bytes) -> list:
-    """`records` with the program inserted before the version record (or at the end)."""
-    names = [name for name, _, _ in records]
-    at = len(records)
-    for version_name in ("version", ".data/version"):
-        if version_name in names:
-            at = min(at, names.index(version_name))
+def _with_program(records: list, data: bytes, replaced_at: int | None) -> list:
+    """`records` with the program where the old one was, or else after all of them (the
+    ``.data/serialization_id`` of the records before it stays their writer's)."""
+    at = len(records) if replaced_at is None else replaced_at
     return records[:at] + [(RECORD, data, False)] + records[at:]

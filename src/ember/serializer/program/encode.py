@@ -1,8 +1,14 @@
 """`encode(program)`: a `model.Program` as the flatbuffer of ``program.fbs`` (identifier EMBP).
 
-Every vector field is written, empty ones too; strings and equal scalar vectors are shared (a
-register type such as ``"Tensor"`` is stored once). Children are built before their parents,
-as flatbuffers needs.
+The bytes follow the flatbuffers binary format (what the generated readers and the C++
+verifier accept), written front to back by this module rather than by the flatbuffers
+runtime's generic builder, which costs several times more per table: a parent table is written
+first with its offset fields left blank, its child tables after it, and each blank is filled
+once the child's position is known, so every offset points forward as the format requires.
+Strings and scalar vectors are pooled (each distinct one stored once: a register type such as
+``"Tensor"``, an empty vector) and written at the end, after everything that refers to them.
+Every scalar field is written, defaults too (so ``-0.0`` keeps its sign); a string or table
+field that is None is left out; every vector is written, empty ones too.
 
 Example:
     >>> from ember.serializer.program import model
@@ -13,214 +19,189 @@ Example:
 
 from __future__ import annotations
 
-import math
-
-import flatbuffers
-import numpy as np
+import operator
+import struct
+import sys
+from array import array
 
 from ember.serializer.program import model
-from ember.serializer.program.fb import program_generated as G  # noqa: N812
 
 __all__ = ["encode", "IDENTIFIER"]
 
 IDENTIFIER = b"EMBP"
 
+# One layout per table: (field id, format) in schema order. Formats: struct codes for scalars,
+# "s" a string, "t" a table, "u" [uint], "l" [long], "S" [string], "T" [table].
+_OFFSETS = frozenset("stulST")
+
+
+class _Layout:
+    """Where each field of a table type sits: 8-byte scalars first after the vtable offset,
+    then 4-byte values and offsets, then bytes; the table starts 4 bytes past an 8-byte
+    boundary when it has 8-byte fields, so they are aligned."""
+
+    def __init__(self, fields: list[tuple[str, str]]):
+        self.fields = list(fields)
+        names = [name for name, _ in fields]
+        codes = [code for _, code in fields]
+        size = {c: 4 if c in _OFFSETS else struct.calcsize("<" + c) for c in set(codes)}
+        order = sorted(range(len(fields)), key=lambda i: -size[codes[i]])
+        self.at = [0] * len(fields)
+        pos, fmt = 4, ["<i"]
+        for i in order:
+            self.at[i] = pos
+            pos += size[codes[i]]
+            fmt.append("4x" if codes[i] in _OFFSETS else codes[i])  # offsets: blanks
+        self.size = pos + (-pos) % 4
+        self.struct = struct.Struct("".join(fmt) + "x" * (self.size - pos))
+        self.wide = any(size[c] == 8 for c in codes)
+        self.get = operator.attrgetter(*names)
+        self.scalars = [i for i in order if codes[i] not in _OFFSETS]
+        self.children = [
+            (i, codes[i], self.at[i]) for i in range(len(codes)) if codes[i] in _OFFSETS
+        ]
+        self.nullable = [i for i, c in enumerate(codes) if c in "st"]
+        self.count = len(codes)
+        self.vtables: dict[tuple, bytes] = {}
+
+    def vtable(self, values: tuple) -> bytes:
+        """The vtable for a table whose None string and table fields are left out."""
+        absent = tuple(i for i in self.nullable if values[i] is None)
+        found = self.vtables.get(absent)
+        if found is None:
+            entries = [0 if i in absent else self.at[i] for i in range(self.count)]
+            found = struct.pack(f"<{2 + len(entries)}H", 4 + 2 * len(entries), self.size, *entries)
+            self.vtables[absent] = found
+        return found
+
+
+_L = {
+    "Storage": _Layout([("record", "s"), ("dtype", "b"), ("numel", "q")]),
+    "TensorRef": _Layout([("storage", "I"), ("offset", "q"), ("sizes", "l"), ("strides", "l"),
+                          ("requires_grad", "?")]),
+    "Constant": _Layout([("kind", "b"), ("int_value", "q"), ("float_value", "d"),
+                         ("imag_value", "d"), ("str_value", "s"), ("tensor", "t"),
+                         ("items", "u"), ("object", "I"), ("type", "s")]),
+    "Object": _Layout([("class_index", "I"), ("slots", "u")]),
+    "Class": _Layout([("name", "s"), ("attributes", "S"), ("attribute_types", "S"),
+                      ("is_module", "?")]),
+    "Operator": _Layout([("name", "s"), ("overload", "s")]),
+    "Op": _Layout([("operator", "I"), ("inputs", "u"), ("outputs", "u"), ("blocks", "T"),
+                   ("constant", "i"), ("name", "s"), ("source", "s")]),
+    "Block": _Layout([("arguments", "u"), ("ops", "T"), ("results", "u")]),
+    "Function": _Layout([("name", "s"), ("num_registers", "I"), ("register_types", "S"),
+                         ("register_names", "S"), ("argument_names", "S"), ("body", "t")]),
+    "Method": _Layout([("name", "s"), ("function", "I")]),
+    "Program": _Layout([("format", "I"), ("version", "Q"), ("producer", "s"),
+                        ("operators", "T"), ("constants", "T"), ("storages", "T"),
+                        ("classes", "T"), ("objects", "T"), ("root", "I"), ("functions", "T"),
+                        ("methods", "T"), ("upgraders", "T")]),
+}  # fmt: skip
+
+_U32 = struct.Struct("<I")
+_BIG_ENDIAN = sys.byteorder == "big"
+
 
 def encode(program: model.Program) -> bytes:
     """The flatbuffer bytes of `program`."""
-    return _Encoder().program(program)
+    w = _Writer()
+    root = w.table(program)
+    _U32.pack_into(w.buf, 0, root)
+    w.flush_pools()
+    return bytes(w.buf)
 
 
-class _Encoder:
+class _Writer:
     def __init__(self):
-        self.b = flatbuffers.Builder(1 << 16)
-        self.vectors: dict[tuple, int] = {}
+        self.buf = bytearray(_U32.pack(0) + IDENTIFIER)
+        self.vtables: dict[bytes, int] = {}
+        # pooled items: key -> [(blank position), ...]; written by flush_pools
+        self.string_lists: dict[tuple, list] = {}
+        self.vectors: dict[tuple, list] = {}
+        self.strings: dict[str, list] = {}
 
-    # -- vectors and strings ----------------------------------------------------------------
+    def pad(self, align: int, phase: int = 0) -> None:
+        """Pad so that the next byte's position is `phase` modulo `align`."""
+        n = (phase - len(self.buf)) % align
+        if n:
+            self.buf += bytes(n)
 
-    def string(self, s: str | None):
-        return None if s is None else self.b.CreateSharedString(s)
-
-    def uints(self, values):
-        """A ``[uint]`` vector; equal vectors are stored once (most are short and repeat)."""
-        key = ("u", *values)
-        off = self.vectors.get(key)
-        if off is None:
-            b = self.b
-            if len(values) > 16:
-                off = b.CreateNumpyVector(np.asarray(values, dtype=np.uint32))
+    def table(self, obj) -> int:
+        """Write table `obj` (its children after it); returns its position."""
+        layout = _L[type(obj).__name__]
+        values = layout.get(obj)
+        vt = layout.vtable(values)
+        vt_at = self.vtables.get(vt)
+        buf = self.buf
+        if vt_at is None:
+            if len(buf) % 2:
+                buf.append(0)
+            vt_at = self.vtables[vt] = len(buf)
+            buf += vt
+        pad = (4 - len(buf)) % 8 if layout.wide else -len(buf) % 4
+        if pad:
+            buf += bytes(pad)
+        at = len(buf)
+        buf += layout.struct.pack(at - vt_at, *[values[i] for i in layout.scalars])
+        for i, code, offset in layout.children:
+            value = values[i]
+            if value is None:
+                continue
+            blank = at + offset
+            if code == "s":
+                self.strings.setdefault(value, []).append(blank)
+            elif code == "u":
+                self.vectors.setdefault(("I", *value), []).append(blank)
+            elif code == "T":
+                self.fill(blank, self.tables(value))
+            elif code == "t":
+                self.fill(blank, self.table(value))
+            elif code == "l":
+                self.vectors.setdefault(("q", *value), []).append(blank)
             else:
-                b.StartVector(4, len(values), 4)
-                for v in reversed(values):
-                    b.PrependUint32(v)
-                off = b.EndVector()
-            self.vectors[key] = off
-        return off
+                self.string_lists.setdefault(tuple(value), []).append(blank)
+        return at
 
-    def longs(self, values):
-        key = ("l", *values)
-        off = self.vectors.get(key)
-        if off is None:
-            off = self.vectors[key] = self.b.CreateNumpyVector(np.asarray(values, dtype=np.int64))
-        return off
+    def tables(self, items: list) -> int:
+        """A vector of tables: the offsets, then each table."""
+        self.pad(4)
+        at = len(self.buf)
+        self.buf += _U32.pack(len(items)) + bytes(4 * len(items))
+        for i, item in enumerate(items):
+            self.fill(at + 4 + 4 * i, self.table(item))
+        return at
 
-    def offsets(self, offsets: list):
-        b = self.b
-        if not offsets:
-            return self.uints(())  # an empty vector is an empty vector, whatever it holds
-        b.StartVector(4, len(offsets), 4)
-        for off in reversed(offsets):
-            b.PrependUOffsetTRelative(off)
-        return b.EndVector()
+    def fill(self, blank: int, target: int) -> None:
+        _U32.pack_into(self.buf, blank, target - blank)
 
-    def strings(self, values):
-        return self.offsets([self.string(s) for s in values])
-
-    # -- tables -----------------------------------------------------------------------------
-
-    def program(self, p: model.Program) -> bytes:
-        b = self.b
-        producer = self.string(p.producer)
-        operators = self.offsets([self.operator(o) for o in p.operators])
-        constants = self.offsets([self.constant(c) for c in p.constants])
-        storages = self.offsets([self.storage(s) for s in p.storages])
-        classes = self.offsets([self.klass(c) for c in p.classes])
-        objects = self.offsets([self.object(o) for o in p.objects])
-        functions = self.offsets([self.function(f) for f in p.functions])
-        methods = self.offsets([self.method(m) for m in p.methods])
-        upgraders = self.offsets([self.function(f) for f in p.upgraders])
-        G.ProgramStart(b)
-        b.PrependUint32Slot(0, p.format, 0)  # written even when 1: readers see it explicitly
-        G.ProgramAddVersion(b, p.version)
-        if producer is not None:
-            G.ProgramAddProducer(b, producer)
-        G.ProgramAddOperators(b, operators)
-        G.ProgramAddConstants(b, constants)
-        G.ProgramAddStorages(b, storages)
-        G.ProgramAddClasses(b, classes)
-        G.ProgramAddObjects(b, objects)
-        G.ProgramAddRoot(b, p.root)
-        G.ProgramAddFunctions(b, functions)
-        G.ProgramAddMethods(b, methods)
-        G.ProgramAddUpgraders(b, upgraders)
-        b.Finish(G.ProgramEnd(b), IDENTIFIER)
-        return bytes(b.Output())
-
-    def operator(self, o: model.Operator):
-        b = self.b
-        name, overload = self.string(o.name), self.string(o.overload or "")
-        G.OperatorStart(b)
-        G.OperatorAddName(b, name)
-        G.OperatorAddOverload(b, overload)
-        return G.OperatorEnd(b)
-
-    def storage(self, s: model.Storage):
-        b = self.b
-        record = self.string(s.record)
-        G.StorageStart(b)
-        G.StorageAddRecord(b, record)
-        G.StorageAddDtype(b, s.dtype)
-        G.StorageAddNumel(b, s.numel)
-        return G.StorageEnd(b)
-
-    def tensor(self, t: model.TensorRef):
-        b = self.b
-        sizes, strides = self.longs(t.sizes), self.longs(t.strides)
-        G.TensorRefStart(b)
-        G.TensorRefAddStorage(b, t.storage)
-        G.TensorRefAddOffset(b, t.offset)
-        G.TensorRefAddSizes(b, sizes)
-        G.TensorRefAddStrides(b, strides)
-        G.TensorRefAddRequiresGrad(b, t.requires_grad)
-        return G.TensorRefEnd(b)
-
-    def constant(self, c: model.Constant):
-        b = self.b
-        text, type_ = self.string(c.str_value), self.string(c.type)
-        tensor = self.tensor(c.tensor) if c.tensor is not None else None
-        items = self.uints(c.items)
-        G.ConstantStart(b)
-        G.ConstantAddKind(b, c.kind)
-        G.ConstantAddIntValue(b, c.int_value)
-        for slot, value in ((2, c.float_value), (3, c.imag_value)):
-            if value != 0.0 or math.copysign(1.0, value) < 0:  # -0.0 is no default
-                b.PrependFloat64(value)
-                b.Slot(slot)
-        if text is not None:
-            G.ConstantAddStrValue(b, text)
-        if tensor is not None:
-            G.ConstantAddTensor(b, tensor)
-        G.ConstantAddItems(b, items)
-        G.ConstantAddObject(b, c.object)
-        if type_ is not None:
-            G.ConstantAddType(b, type_)
-        return G.ConstantEnd(b)
-
-    def klass(self, c: model.Class):
-        b = self.b
-        name = self.string(c.name)
-        attributes, types = self.strings(c.attributes), self.strings(c.attribute_types)
-        G.ClassStart(b)
-        G.ClassAddName(b, name)
-        G.ClassAddAttributes(b, attributes)
-        G.ClassAddAttributeTypes(b, types)
-        G.ClassAddIsModule(b, c.is_module)
-        return G.ClassEnd(b)
-
-    def object(self, o: model.Object):
-        b = self.b
-        slots = self.uints(o.slots)
-        G.ObjectStart(b)
-        G.ObjectAddClassIndex(b, o.class_index)
-        G.ObjectAddSlots(b, slots)
-        return G.ObjectEnd(b)
-
-    def op(self, o: model.Op):
-        b = self.b
-        blocks = self.offsets([self.block(k) for k in o.blocks])
-        inputs, outputs = self.uints(o.inputs), self.uints(o.outputs)
-        name, source = self.string(o.name), self.string(o.source)
-        G.OpStart(b)
-        G.OpAddOperator(b, o.operator)
-        G.OpAddInputs(b, inputs)
-        G.OpAddOutputs(b, outputs)
-        G.OpAddBlocks(b, blocks)
-        G.OpAddConstant(b, o.constant)
-        if name is not None:
-            G.OpAddName(b, name)
-        if source is not None:
-            G.OpAddSource(b, source)
-        return G.OpEnd(b)
-
-    def block(self, k: model.Block):
-        b = self.b
-        ops = self.offsets([self.op(o) for o in k.ops])
-        arguments, results = self.uints(k.arguments), self.uints(k.results)
-        G.BlockStart(b)
-        G.BlockAddArguments(b, arguments)
-        G.BlockAddOps(b, ops)
-        G.BlockAddResults(b, results)
-        return G.BlockEnd(b)
-
-    def function(self, f: model.Function):
-        b = self.b
-        name = self.string(f.name)
-        types, names = self.strings(f.register_types), self.strings(f.register_names)
-        arguments = self.strings(f.argument_names)
-        body = self.block(f.body)
-        G.FunctionStart(b)
-        G.FunctionAddName(b, name)
-        G.FunctionAddNumRegisters(b, f.num_registers)
-        G.FunctionAddRegisterTypes(b, types)
-        G.FunctionAddRegisterNames(b, names)
-        G.FunctionAddArgumentNames(b, arguments)
-        G.FunctionAddBody(b, body)
-        return G.FunctionEnd(b)
-
-    def method(self, m: model.Method):
-        b = self.b
-        name = self.string(m.name)
-        G.MethodStart(b)
-        G.MethodAddName(b, name)
-        G.MethodAddFunction(b, m.function)
-        return G.MethodEnd(b)
+    def flush_pools(self) -> None:
+        """Write the pooled string lists, scalar vectors and strings, in that order (string
+        lists refer to strings), filling every blank that refers to them."""
+        for values, blanks in self.string_lists.items():
+            self.pad(4)
+            at = len(self.buf)
+            self.buf += _U32.pack(len(values)) + bytes(4 * len(values))
+            for i, s in enumerate(values):
+                self.strings.setdefault(s, []).append(at + 4 + 4 * i)
+            for blank in blanks:
+                self.fill(blank, at)
+        for key, blanks in self.vectors.items():
+            code, values = key[0], key[1:]
+            if code == "q":
+                self.pad(8, 4)
+            else:
+                self.pad(4)
+            at = len(self.buf)
+            items = array(code, values)
+            if _BIG_ENDIAN:
+                items.byteswap()
+            self.buf += _U32.pack(len(values)) + items.tobytes()
+            for blank in blanks:
+                self.fill(blank, at)
+        for s, blanks in self.strings.items():
+            data = s.encode("utf-8")
+            self.pad(4)
+            at = len(self.buf)
+            self.buf += _U32.pack(len(data)) + data + b"\0"
+            for blank in blanks:
+                self.fill(blank, at)

@@ -33,7 +33,7 @@ from ember.errors import SerializationError
 from ember.ir import Graph, Operation
 from ember.ir.registry import lookup
 from ember.serializer.program import model
-from ember.serializer.program.values import Tables
+from ember.serializer.program.values import Tables, type_text
 
 __all__ = ["write_function"]
 
@@ -59,7 +59,7 @@ class _FunctionWriter:
 
     def define(self, value, env: dict) -> int:
         index = env[id(value)] = len(self.types)
-        self.types.append(value.type.graph_str())
+        self.types.append(type_text(value.type))
         self.names.append(value.name or "")
         return index
 

@@ -28,7 +28,7 @@ from ember.serializer.program import model
 from ember.serializer.script_pickler import ScriptObject
 from ember.tensor import Tensor
 
-__all__ = ["Tables", "StorageIndex"]
+__all__ = ["Tables", "StorageIndex", "type_text"]
 
 _K = {name: i for i, name in enumerate(model.KINDS)}
 _INT64 = (-(2**63), 2**63 - 1)
@@ -175,7 +175,7 @@ class Tables:
         if index is None:
             index = self._classes[cls.qualified_name] = len(self.program.classes)
             names = list(cls.attributes)
-            types = [t.graph_str() for t in cls.attributes.values()]
+            types = [type_text(t) for t in cls.attributes.values()]
             self.program.classes.append(model.Class(cls.qualified_name, names, types,
                                                     bool(cls.is_module)))  # fmt: skip
         return index
@@ -188,7 +188,29 @@ class Tables:
 
 
 def _type(t: T.Type | None) -> str | None:
-    return None if t is None else t.graph_str()
+    return None if t is None else type_text(t)
+
+
+def type_text(t: T.Type) -> str:
+    """A type as the program record spells it: TorchScript's schema form (``int[]``,
+    ``Dict(str, Tensor)``, ``Tensor?``), a NamedTuple by its qualified name.
+
+    >>> type_text(T.ListType(T.OptionalType(T.TensorType.get())))
+    'Tensor?[]'
+    >>> type_text(T.ListType(T.TupleType([T.IntType.get()], ["a"], "__torch__.Out")))
+    '__torch__.Out[]'
+    """
+    if isinstance(t, T.TupleType):
+        if t.qualified_name is not None:
+            return t.qualified_name
+        return "(" + ", ".join(type_text(e) for e in t.elems) + ")"
+    if isinstance(t, T.ListType):
+        return type_text(t.elem) + "[]"
+    if isinstance(t, T.OptionalType):
+        return type_text(t.elem) + "?"
+    if isinstance(t, T.DictType):
+        return f"Dict({type_text(t.key)}, {type_text(t.value)})"
+    return t.graph_str()
 
 
 def _scalar_key(value, t) -> tuple | None:

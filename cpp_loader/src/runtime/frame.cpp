@@ -1,0 +1,32 @@
+#include "runtime/frame.h"
+
+#include "runtime/program.h"
+
+namespace ember {
+
+std::unique_ptr<Frame> FramePool::acquire(const Function& fn) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!free_.empty()) {
+      std::unique_ptr<Frame> frame = std::move(free_.back());
+      free_.pop_back();
+      return frame;
+    }
+  }
+  auto frame = std::make_unique<Frame>(fn.num_registers);
+  for (const auto& c : fn.constant_registers) {
+    frame->registers[c.first] = c.second;
+    frame->keep[c.first] = 1;
+  }
+  return frame;
+}
+
+void FramePool::release(std::unique_ptr<Frame> frame) {
+  frame->release();
+  std::lock_guard<std::mutex> lock(mutex_);
+  free_.push_back(std::move(frame));
+}
+
+FramePool::~FramePool() = default;
+
+}  // namespace ember
