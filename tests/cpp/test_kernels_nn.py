@@ -16,7 +16,7 @@ import ember.cpp
 from ember.ops import table
 from ember.tensor import dispatch
 
-NN_OPS = """
+_NN_OPS_TEXT = """
 aten::matmul aten::mm aten::bmm aten::linear aten::conv1d aten::conv1d.padding aten::conv2d
 aten::conv2d.padding aten::convolution aten::_convolution aten::batch_norm aten::layer_norm
 aten::dropout aten::embedding aten::embedding_renorm_ aten::max_pool2d
@@ -34,7 +34,8 @@ aten::adaptive_avg_pool1d aten::adaptive_avg_pool3d aten::scaled_dot_product_att
 aten::_native_multi_head_attention aten::_transformer_encoder_layer_fwd
 aten::_nested_tensor_from_mask_left_aligned aten::_nested_tensor_from_mask
 aten::to_padded_tensor aten::lstm.input aten::lstm.data
-""".split()
+"""
+NN_OPS = _NN_OPS_TEXT.split()
 
 _rng = np.random.default_rng(12)
 _tested: set[str] = set()
