@@ -6,6 +6,7 @@
 // every register is written before it is read. The interpreter trusts it.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -68,6 +69,7 @@ class FramePool {
   ~FramePool();
 
  private:
+  std::atomic<Frame*> cached_{nullptr};  // one frame without the lock: the common case
   std::mutex mutex_;
   std::vector<std::unique_ptr<Frame>> free_;
 };
