@@ -81,6 +81,8 @@ struct Function {
   std::vector<std::string> register_names;  // empty, or one per register
   std::vector<std::string> argument_names;
   std::vector<TypeSpec> argument_types;     // parsed register types of body.arguments
+  std::vector<Value> argument_defaults;     // per argument (empty: none has a default)
+  std::vector<uint8_t> has_default;         //   and whether it has one
   // Registers only ever written by a prim::Constant: loaded once per frame (the ops are
   // removed from the blocks by hoist_constants, after load-time optimisation).
   std::vector<std::pair<uint32_t, Value>> constant_registers;
