@@ -34,6 +34,15 @@ class MLP(nn.Module):
         return self.l1(nn.functional.relu(self.l0(x)))
 
 
+class Affine(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.l0 = nn.Linear(4, 2)
+
+    def forward(self, x):
+        return self.l0(x)
+
+
 class Scalars(nn.Module):
     def forward(self, x, n: int, scale: float, flag: bool):
         y = x * n * scale
@@ -87,7 +96,7 @@ def test_mlp_matches_the_python_runtime(tmp_path):
 
 
 def test_compressed_inputs_are_read(tmp_path):
-    model = _save(MLP(), tmp_path / "mlp.pt")
+    model = _save(Affine(), tmp_path / "affine.pt")
     x = np.ones((2, 4), np.float32)
     np.savez_compressed(tmp_path / "in.npz", in0=x)
     assert run(model, tmp_path / "in.npz", tmp_path / "out.npz").returncode == 0
@@ -147,7 +156,7 @@ def test_inputs_of_every_dtype_round_trip(tmp_path):
     ],
 )
 def test_failures_exit_1_with_the_message(tmp_path, inputs, message):
-    model = _save(MLP(), tmp_path / "mlp.pt")
+    model = _save(Affine(), tmp_path / "affine.pt")
     np.savez(tmp_path / "in.npz", **inputs)
     done = run(model, tmp_path / "in.npz", tmp_path / "out.npz")
     assert done.returncode == 1
@@ -156,7 +165,7 @@ def test_failures_exit_1_with_the_message(tmp_path, inputs, message):
 
 
 def test_unreadable_files_exit_1(tmp_path):
-    model = _save(MLP(), tmp_path / "mlp.pt")
+    model = _save(Affine(), tmp_path / "affine.pt")
     np.savez(tmp_path / "in.npz", in0=np.ones((1, 4), np.float32))
     done = run(tmp_path / "missing.pt", tmp_path / "in.npz", tmp_path / "out.npz")
     assert done.returncode == 1 and "missing.pt" in done.stderr
