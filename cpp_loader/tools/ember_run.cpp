@@ -2,12 +2,14 @@
 //
 // Inputs are IN.npz's arrays in0, in1, ... in order. Where forward declares an int, float,
 // bool or number argument, a 0-d array gives that scalar (a 1-d integer array gives an
-// int[] argument); every other array is passed as a tensor. The result is written to OUT.npz
-// as out0, out1, ...: tuples, lists and dict values are flattened depth-first in order,
-// None is skipped, and int/float/bool/complex scalars become 0-d int64/float64/bool/
-// complex128 arrays. On failure the error is printed and the exit status is 1 (2 for usage).
+// int[] argument); every other array is passed as a tensor. Arrays in2.0, in2.1, ... make
+// argument 2 a list (a tuple where a tuple is declared); a missing in<k> is None where the
+// argument is Optional. The result is written to OUT.npz as out0, out1, ...: tuples, lists
+// and dict values are flattened depth-first in order, None is skipped, and int/float/bool/
+// complex scalars become 0-d int64/float64/bool/complex128 arrays. On failure the error is printed and the exit status is 1 (2 for usage).
 #include <cstdio>
 #include <cstring>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -23,7 +25,9 @@ const char kUsage[] =
     "Runs MODEL.pt's forward (or NAME) on the arrays in0, in1, ... of IN.npz and writes\n"
     "the results to OUT.npz as out0, out1, ... (tuples, lists and dict values flattened in\n"
     "order, None skipped, scalars as 0-d arrays). A 0-d array is passed as a Python scalar\n"
-    "where the method declares int, float, bool or number.\n";
+    "where the method declares int, float, bool or number, a 1-d integer array as int[];\n"
+    "in<k>.0, in<k>.1, ... make argument k a list (or tuple), and a missing in<k> is None\n"
+    "where the argument is Optional.\n";
 
 using ember::DType;
 using ember::Error;
@@ -82,25 +86,84 @@ std::vector<const TypeSpec*> argument_types(const ember::Module& module, const s
   return types;
 }
 
+// "in3" -> (3, -1), "in3.1" -> (3, 1); false for any other name.
+bool parse_name(const std::string& name, size_t& k, long& j) {
+  auto number = [](const std::string& s, size_t& out) {
+    if (s.empty() || s.size() > 6 || s.find_first_not_of("0123456789") != std::string::npos ||
+        (s.size() > 1 && s[0] == '0'))
+      return false;
+    out = std::stoul(s);
+    return true;
+  };
+  if (name.compare(0, 2, "in") != 0) return false;
+  size_t dot = name.find('.');
+  if (!number(name.substr(2, dot == std::string::npos ? std::string::npos : dot - 2), k)) return false;
+  j = -1;
+  if (dot == std::string::npos) return true;
+  size_t item;
+  if (!number(name.substr(dot + 1), item)) return false;
+  j = static_cast<long>(item);
+  return true;
+}
+
+struct Input {
+  const Tensor* whole = nullptr;
+  std::map<long, const Tensor*> items;  // in<k>.<j>
+};
+
+// Items in<k>.0, in<k>.1, ... as the List or Tuple the argument's type asks for.
+Value sequence_argument(const std::string& where, const Input& in, const TypeSpec* type) {
+  const TypeSpec* want = type ? unwrap_optional(type) : nullptr;
+  bool tuple = want && want->kind == TypeSpec::Tuple;
+  std::vector<Value> items;
+  for (const auto& [j, tensor] : in.items) {
+    if (j != static_cast<long>(items.size()))
+      throw Error(ErrorKind::Argument, where + "." + std::to_string(items.size()) + " is missing");
+    const TypeSpec* elem = nullptr;
+    if (want && want->kind == TypeSpec::List && !want->elems.empty()) elem = &want->elems[0];
+    if (tuple && static_cast<size_t>(j) < want->elems.size()) elem = &want->elems[j];
+    items.push_back(to_argument(*tensor, elem));
+  }
+  return tuple ? Value::tuple(std::move(items)) : Value::list(std::move(items));
+}
+
+// in<k> is argument k; in<k>.0, in<k>.1, ... make it a list (a tuple where the method
+// declares one); an absent in<k> is None where the argument is Optional.
 std::vector<Value> read_inputs(const std::string& path, const ember::Module& module,
                                const std::string& method) {
   ember::NamedTensors arrays = ember::read_npz(path);
-  std::vector<const Tensor*> ordered(arrays.size(), nullptr);
+  std::map<size_t, Input> by_index;
   for (const auto& [name, tensor] : arrays) {
-    size_t k = 0;
-    bool ok = name.size() > 2 && name.size() < 12 && name.compare(0, 2, "in") == 0 &&
-              name.find_first_not_of("0123456789", 2) == std::string::npos &&
-              (name.size() == 3 || name[2] != '0');
-    if (ok) k = std::stoul(name.substr(2));
-    if (!ok || k >= ordered.size() || ordered[k])
-      throw Error(ErrorKind::Argument, path + ": expected arrays in0..in" +
-                                           std::to_string(arrays.size() - 1) + ", found '" + name + "'");
-    ordered[k] = &tensor;
+    size_t k;
+    long j;
+    if (!parse_name(name, k, j))
+      throw Error(ErrorKind::Argument, path + ": expected arrays named in0, in1, ... (or in0.0, "
+                                              "in0.1, ... for a list), found '" + name + "'");
+    Input& in = by_index[k];
+    if (j < 0)
+      in.whole = &tensor;
+    else
+      in.items[j] = &tensor;
+    if (in.whole && !in.items.empty())
+      throw Error(ErrorKind::Argument, path + ": in" + std::to_string(k) + " is given twice");
   }
   std::vector<const TypeSpec*> types = argument_types(module, method);
+  size_t count = by_index.empty() ? 0 : by_index.rbegin()->first + 1;
   std::vector<Value> inputs;
-  for (size_t i = 0; i < ordered.size(); ++i)
-    inputs.push_back(to_argument(*ordered[i], i < types.size() ? types[i] : nullptr));
+  for (size_t k = 0; k < count; ++k) {
+    const TypeSpec* type = k < types.size() ? types[k] : nullptr;
+    std::string where = path + ": in" + std::to_string(k);
+    auto it = by_index.find(k);
+    if (it == by_index.end()) {
+      if (!type || type->kind != TypeSpec::Optional)
+        throw Error(ErrorKind::Argument, where + " is missing (only an Optional argument may be)");
+      inputs.emplace_back();
+    } else if (it->second.whole) {
+      inputs.push_back(to_argument(*it->second.whole, type));
+    } else {
+      inputs.push_back(sequence_argument(where, it->second, type));
+    }
+  }
   return inputs;
 }
 

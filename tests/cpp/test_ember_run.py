@@ -173,3 +173,27 @@ def test_unreadable_files_exit_1(tmp_path):
     (tmp_path / "bad.npz").write_bytes(data[: len(data) // 2])
     done = run(model, tmp_path / "bad.npz", tmp_path / "out.npz")
     assert done.returncode == 1 and "bad.npz" in done.stderr
+
+
+class Sequences(nn.Module):
+    def forward(self, xs: list[ember.Tensor], pair: tuple[ember.Tensor, int],
+                bias: ember.Tensor | None):  # fmt: skip
+        out = ember.cat(xs) * pair[1]
+        if bias is not None:
+            out = out + bias
+        return out
+
+
+def test_lists_tuples_and_missing_optionals(tmp_path):
+    model = _save(Sequences(), tmp_path / "seq.pt")
+    a, b = np.ones(2, np.float32), np.arange(3, dtype=np.float32)
+    np.savez(tmp_path / "in.npz", **{"in0.0": a, "in0.1": b, "in1.0": b, "in1.1": np.array(2)})
+    done = run(model, tmp_path / "in.npz", tmp_path / "out.npz")
+    assert done.returncode == 0, done.stderr
+    want = _as_numpy(_python(model, [a, b], (b, 2), None))
+    np.testing.assert_array_equal(np.load(tmp_path / "out.npz")["out0"], want)
+    np.savez(tmp_path / "in.npz", **{"in0.0": a, "in1.0": b, "in1.1": np.array(2), "in2": a})
+    assert run(model, tmp_path / "in.npz", tmp_path / "out.npz").returncode == 1  # 2 + 5 elements
+    np.savez(tmp_path / "in.npz", **{"in0.0": a, "in2": a})
+    done = run(model, tmp_path / "in.npz", tmp_path / "out.npz")
+    assert done.returncode == 1 and "in1 is missing" in done.stderr
