@@ -26,18 +26,17 @@ class MLP(nn.Module):
         self.l2 = nn.Linear(64, 4)
 
     def forward(self, x):
-        h = nn.functional.relu(self.l0(x))
-        return self.l2(nn.functional.relu(self.l1(h)))
+        return self.l2(self.l1(self.l0(x)))
 
 
 class Loop(nn.Module):
     def forward(self, x):
-        outs = []
+        sizes: list[int] = []
         y = x
         for i in range(x.size(0)):
-            y = ember.tanh(y * 0.5 + float(i))
-            outs.append(y.sum())
-        return y, outs
+            y = ember.cat([y[1:], x[i : i + 1].t().reshape([1, -1])])
+            sizes.append(y.size(0) + i)
+        return y, sizes
 
 
 def _run(*args):
