@@ -1,28 +1,43 @@
 # `make demo` and `make test` work on a fresh machine: they create .venv and install into it.
+# The package is installed editable (Python edits need nothing); the C++ runtime and its
+# binding are rebuilt incrementally in build/ whenever a C++ or CMake file changed.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+BUILT := $(VENV)/.built
+CPP_SOURCES := CMakeLists.txt $(shell find cpp_loader -type f \( -name '*.cpp' -o -name '*.h' \
+	-o -name '*.inc' -o -name '*.fbs' -o -name 'CMakeLists.txt' -o -name '*.cmake' -o -name '*.in' \))
+# The build requirements, read from pyproject.toml, go into .venv so rebuilds reuse build/.
+BUILD_REQUIRES = $(shell $(PYTHON) -c "import tomllib; \
+	print(' '.join(repr(r) for r in tomllib.load(open('pyproject.toml', 'rb'))['build-system']['requires']))")
+EDITABLE := $(PY) -m pip install --quiet --no-build-isolation --config-settings=build.verbose=false
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench build clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet $(BUILD_REQUIRES) 'cmake>=3.26' ninja
 	touch $(STAMP)
 
-demo: $(STAMP)
+$(BUILT): $(STAMP) $(CPP_SOURCES)
+	$(EDITABLE) -e '.[test]'
+	touch $(BUILT)
+
+build: $(BUILT)
+
+demo: $(BUILT)
 	$(PY) examples/demo.py
 
-test: $(STAMP)
+test: $(BUILT)
 	$(PY) -m pytest
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks examples
 	$(VENV)/bin/ruff format --check src tests benchmarks examples
 
-bench: $(STAMP)
+bench: $(BUILT)
 	$(PY) benchmarks/ops.py
 
 clean:

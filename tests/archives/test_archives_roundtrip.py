@@ -102,7 +102,8 @@ def test_records_in_torchs_order_and_aligned():
     assert names[:5] == ["data/0", "data/1", "data/2", "data/3", "data.pkl"]
     assert names[5:7] == [own, own + ".debug_pkl"]
     assert names[7].startswith("code/__torch__/torch/nn/modules/linear")
-    assert names[-4:] == ["constants.pkl", "version", "byteorder", ".data/serialization_id"]
+    assert names[-5:] == ["constants.pkl", "program.fb", "version", "byteorder",
+                          ".data/serialization_id"]  # fmt: skip
     for info in infos:  # every payload starts on a 64-byte boundary (the FB extra field)
         at = info.header_offset
         name_len = int.from_bytes(data[at + 26 : at + 28], "little")

@@ -50,5 +50,7 @@ Result<Module> load_bytes(const void* data, size_t size, const LoadOptions& opti
 // The tensors of a checkpoint (a state dict saved by ember.save or torch.save, zip
 // format), read with an unpickler that accepts only what weights_only=True accepts.
 Result<std::map<std::string, Tensor>> load_checkpoint(const std::string& path);
+// The same from bytes in memory (copied).
+Result<std::map<std::string, Tensor>> load_checkpoint_bytes(const void* data, size_t size);
 
 }  // namespace ember

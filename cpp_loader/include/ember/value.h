@@ -7,6 +7,7 @@
 #include <complex>
 #include <cstdint>
 #include <memory>
+#include <new>
 #include <string>
 #include <utility>
 #include <vector>
@@ -68,19 +69,41 @@ struct Object {
 
 class Value {
  public:
-  Value() = default;  // None
-  Value(bool b) : tag_(Tag::Bool) { s_.b = b; }
-  Value(int64_t i) : tag_(Tag::Int) { s_.i = i; }
-  Value(int i) : tag_(Tag::Int) { s_.i = i; }
-  Value(double d) : tag_(Tag::Double) { s_.d = d; }
-  Value(std::complex<double> c) : tag_(Tag::Complex), c_(c) {}
-  Value(std::string s) : tag_(Tag::String), p_(std::make_shared<std::string>(std::move(s))) {}
+  Value() {}  // None
+  Value(bool b) : tag_(Tag::Bool) { u_.b = b; }
+  Value(int64_t i) : tag_(Tag::Int) { u_.i = i; }
+  Value(int i) : tag_(Tag::Int) { u_.i = i; }
+  Value(double d) : tag_(Tag::Double) { u_.d = d; }
+  Value(std::complex<double> c) : tag_(Tag::Complex) { new (&u_.c) std::complex<double>(c); }
+  Value(std::string s) : tag_(Tag::String) {
+    new (&u_.str) std::shared_ptr<std::string>(std::make_shared<std::string>(std::move(s)));
+  }
   Value(const char* s) : Value(std::string(s)) {}
-  Value(Tensor t) : tag_(Tag::Tensor), t_(std::move(t)) {}
-  Value(std::shared_ptr<List> l) : tag_(Tag::List), p_(std::move(l)) {}
-  Value(std::shared_ptr<Tuple> t) : tag_(Tag::Tuple), p_(std::move(t)) {}
-  Value(std::shared_ptr<Dict> d) : tag_(Tag::Dict), p_(std::move(d)) {}
-  Value(std::shared_ptr<Object> o) : tag_(Tag::Object), p_(std::move(o)) {}
+  Value(Tensor t) : tag_(Tag::Tensor) { new (&u_.t) Tensor(std::move(t)); }
+  Value(std::shared_ptr<List> l) : tag_(Tag::List) { new (&u_.list) std::shared_ptr<List>(std::move(l)); }
+  Value(std::shared_ptr<Tuple> t) : tag_(Tag::Tuple) {
+    new (&u_.tuple) std::shared_ptr<Tuple>(std::move(t));
+  }
+  Value(std::shared_ptr<Dict> d) : tag_(Tag::Dict) { new (&u_.dict) std::shared_ptr<Dict>(std::move(d)); }
+  Value(std::shared_ptr<Object> o) : tag_(Tag::Object) {
+    new (&u_.object) std::shared_ptr<Object>(std::move(o));
+  }
+  Value(const Value& other) : tag_(other.tag_) { copy_payload(other); }
+  Value(Value&& other) noexcept : tag_(other.tag_) { move_payload(other); }
+  Value& operator=(const Value& other) {
+    if (this != &other) *this = Value(other);
+    return *this;
+  }
+  Value& operator=(Value&& other) noexcept {
+    if (this != &other) {
+      Value held(std::move(other));  // `other` may live inside what this value owns
+      destroy();
+      tag_ = held.tag_;
+      move_payload(held);
+    }
+    return *this;
+  }
+  ~Value() { destroy(); }
 
   static Value device(std::string name);
   static Value list(std::vector<Value> items);
@@ -126,15 +149,64 @@ class Value {
   bool equals(const Value& other) const;
 
  private:
-  Tag tag_ = Tag::None;
-  union {
+  // Scalars need no destructor; the other tags hold one live member of the union.
+  void destroy() noexcept {
+    switch (tag_) {
+      case Tag::String:
+      case Tag::Device: u_.str.~shared_ptr(); break;
+      case Tag::Tensor: u_.t.~Tensor(); break;
+      case Tag::List: u_.list.~shared_ptr(); break;
+      case Tag::Tuple: u_.tuple.~shared_ptr(); break;
+      case Tag::Dict: u_.dict.~shared_ptr(); break;
+      case Tag::Object: u_.object.~shared_ptr(); break;
+      default: break;
+    }
+    tag_ = Tag::None;
+  }
+  void copy_payload(const Value& o) {
+    switch (tag_) {
+      case Tag::String:
+      case Tag::Device: new (&u_.str) std::shared_ptr<std::string>(o.u_.str); break;
+      case Tag::Tensor: new (&u_.t) Tensor(o.u_.t); break;
+      case Tag::List: new (&u_.list) std::shared_ptr<List>(o.u_.list); break;
+      case Tag::Tuple: new (&u_.tuple) std::shared_ptr<Tuple>(o.u_.tuple); break;
+      case Tag::Dict: new (&u_.dict) std::shared_ptr<Dict>(o.u_.dict); break;
+      case Tag::Object: new (&u_.object) std::shared_ptr<Object>(o.u_.object); break;
+      case Tag::Complex: new (&u_.c) std::complex<double>(o.u_.c); break;
+      default: u_.i = o.u_.i; break;
+    }
+  }
+  // Leaves `o` None.
+  void move_payload(Value& o) noexcept {
+    switch (tag_) {
+      case Tag::String:
+      case Tag::Device: new (&u_.str) std::shared_ptr<std::string>(std::move(o.u_.str)); break;
+      case Tag::Tensor: new (&u_.t) Tensor(std::move(o.u_.t)); break;
+      case Tag::List: new (&u_.list) std::shared_ptr<List>(std::move(o.u_.list)); break;
+      case Tag::Tuple: new (&u_.tuple) std::shared_ptr<Tuple>(std::move(o.u_.tuple)); break;
+      case Tag::Dict: new (&u_.dict) std::shared_ptr<Dict>(std::move(o.u_.dict)); break;
+      case Tag::Object: new (&u_.object) std::shared_ptr<Object>(std::move(o.u_.object)); break;
+      case Tag::Complex: new (&u_.c) std::complex<double>(o.u_.c); break;
+      default: u_.i = o.u_.i; break;
+    }
+    o.destroy();
+  }
+
+  union Payload {
+    Payload() : i(0) {}
+    ~Payload() {}
     bool b;
     int64_t i;
     double d;
-  } s_{};
-  std::complex<double> c_{};
-  Tensor t_;
-  std::shared_ptr<void> p_;
+    std::complex<double> c;
+    Tensor t;
+    std::shared_ptr<std::string> str;  // String and Device
+    std::shared_ptr<List> list;
+    std::shared_ptr<Tuple> tuple;
+    std::shared_ptr<Dict> dict;
+    std::shared_ptr<Object> object;
+  } u_;
+  Tag tag_ = Tag::None;
 };
 
 }  // namespace ember

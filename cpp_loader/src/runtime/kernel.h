@@ -36,12 +36,22 @@ struct Call {
   uint32_t num_outputs;
   Frame* frame;  // null when a kernel is called outside a program (tests)
 
-  Value& in(uint32_t i) const { return registers[inputs[i]]; }
-  Value& out(uint32_t i) const { return registers[outputs[i]]; }
-  void set(uint32_t i, Value v) const { registers[outputs[i]] = std::move(v); }
+  // Checked against the op's input and output counts (a damaged program may give an op
+  // fewer than its schema has): a bad index throws Error(Runtime).
+  Value& in(uint32_t i) const {
+    if (i >= num_inputs) bad_index("input", i, num_inputs);
+    return registers[inputs[i]];
+  }
+  Value& out(uint32_t i) const {
+    if (i >= num_outputs) bad_index("output", i, num_outputs);
+    return registers[outputs[i]];
+  }
+  void set(uint32_t i, Value v) const { out(i) = std::move(v); }
   // A new contiguous tensor for result i, stored into its register and returned;
   // its contents are uninitialised. May reuse the register's memory from the last call.
   Tensor output(uint32_t i, const Dims& sizes, DType dtype) const;
+
+  [[noreturn]] static void bad_index(const char* what, uint32_t i, uint32_t count);
 };
 
 using KernelFn = void (*)(Call&);

@@ -1,15 +1,19 @@
 """The `ember` command: look inside checkpoints and TorchScript archives without running them.
 
     ember inspect FILE   what the file is: kind, writer, version and upgraders, records, the
-                         tensors and other entries (or the module tree), shared storages, code
+                         tensors and other entries (or the module tree), shared storages, code,
+                         the program record
     ember check FILE     list the globals a full-pickle load would need; exit 1 if any are unsafe
     ember upgrade OLD NEW
                          rewrite an old TorchScript archive at the current version, its
                          operator upgraders inlined (docs/versioning.md)
+    ember convert IN OUT add the program record the C++ runtime runs to an archive that lacks
+                         it (one torch.jit.save wrote, or an older ember's), keeping every other
+                         record as it is (docs/program.md)
 
 Nothing in the file executes: pickles are read by restricted unpicklers, and archive code is
-only listed (`inspect`) or compiled by ember (`upgrade`). Exit status 2 means the file could
-not be read; the message names the problem.
+only listed (`inspect`) or compiled by ember (`upgrade`, `convert`). Exit status 2 means the
+file could not be read; the message names the problem.
 
 Each subcommand is one `_add_<name>(commands)` function that adds its parser and sets the
 function to run; `SUBCOMMANDS` lists them.
@@ -34,6 +38,7 @@ import sys
 from ember.cli.inspect_file import inspect_file
 from ember.cli.render import render
 from ember.errors import EmberError
+from ember.jit.converting import convert_archive
 from ember.jit.upgrading import upgrade_archive
 from ember.serialization import get_unsafe_globals_in_checkpoint
 
@@ -41,11 +46,12 @@ __all__ = ["main", "inspect_file", "render"]
 
 
 def _inspect(args) -> int:
-    report = {"file": args.file, **inspect_file(args.file, mmap=args.mmap, code=args.code)}
+    found = inspect_file(args.file, mmap=args.mmap, code=args.code, program=args.program)
+    report = {"file": args.file, **found}
     if args.json:
         print(json.dumps(report, indent=2))
     else:
-        print(render(report, args.file, records=not args.no_records))
+        print(render(report, args.file, records=not args.no_records, program=args.program))
     return 0
 
 
@@ -55,6 +61,9 @@ def _add_inspect(commands) -> None:
     p.add_argument("--json", action="store_true", help="print the report as one JSON document")
     p.add_argument("--code", action="store_true", help="print the archive's code files in full")
     p.add_argument("--no-records", action="store_true", help="leave out the zip records")
+    p.add_argument(
+        "--program", action="store_true", help="print the archive's program record in full"
+    )
     p.add_argument(
         "--mmap", action="store_true", help="map the file: tensor bytes are not read or checked"
     )
@@ -95,7 +104,24 @@ def _add_upgrade(commands) -> None:
     p.set_defaults(run=_upgrade)
 
 
-SUBCOMMANDS = (_add_inspect, _add_check, _add_upgrade)
+def _convert(args) -> int:
+    if not os.path.isfile(args.file):
+        raise FileNotFoundError(errno.ENOENT, "no such file", args.file)
+    report = convert_archive(args.file, args.out)
+    print(report.summary(args.file, args.out))
+    return 0
+
+
+def _add_convert(commands) -> None:
+    p = commands.add_parser(
+        "convert", help="add the C++ runtime's program record to a TorchScript archive"
+    )
+    p.add_argument("file", metavar="IN", help="the archive to read")
+    p.add_argument("out", metavar="OUT", help="where to write it (may be IN: replaced atomically)")
+    p.set_defaults(run=_convert)
+
+
+SUBCOMMANDS = (_add_inspect, _add_check, _add_upgrade, _add_convert)
 
 
 def _parser() -> argparse.ArgumentParser:

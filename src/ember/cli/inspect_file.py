@@ -6,7 +6,9 @@ or ``legacy``), the ``writer`` (ember, torch, or unknown, with the evidence), th
 ``version`` and the ``upgraders`` that cover it, ``refusals`` (why `ember.load` or
 `ember.jit.load` would refuse the file), the zip ``records``, the object tree (``entries``
 of a checkpoint; ``modules`` and ``constants`` of an archive: see `ember.cli.objects`), the
-``storages`` the tensors use with their ``totals``, and the archive's ``code`` files. A
+``storages`` the tensors use with their ``totals``, the archive's ``code`` files and its
+``program`` record (methods, op and operator counts, upgraders, and its text; None when the
+archive has none). A
 checkpoint's report also lists its ``refused_globals``; a legacy one counts the
 ``trailing_bytes`` after it.
 
@@ -39,6 +41,7 @@ from ember.cli.writer import writer_of
 from ember.errors import SerializationError, VersionError
 from ember.serializer.legacy import is_legacy, load_legacy_at
 from ember.serializer.peek import PeekUnpickler
+from ember.serializer.program import RECORD, describe, read_program
 from ember.serializer.script_unpickler import unpickle_script
 from ember.serializer.source import BytesSource, open_source
 from ember.serializer.versions import called_operators, check_version
@@ -49,11 +52,12 @@ from ember.upgraders import for_version
 __all__ = ["inspect_file"]
 
 
-def inspect_file(f, mmap: bool = False, code: bool = False) -> dict:
+def inspect_file(f, mmap: bool = False, code: bool = False, program: bool = False) -> dict:
     """The report on `f` (a path, bytes-like object or binary file): see the module docstring.
 
     `mmap=True` maps a file given by path: tensor bytes are then neither read nor checked.
-    `code=True` adds each code file's text. Damage raises `SerializationError`.
+    `code=True` adds each code file's text, `program=True` the program record's (as
+    `ember.serializer.program.describe` prints it). Damage raises `SerializationError`.
 
     >>> import io, ember
     >>> buf = io.BytesIO()
@@ -69,7 +73,7 @@ def inspect_file(f, mmap: bool = False, code: bool = False) -> dict:
             raise SerializationError("the file is empty: not a checkpoint or TorchScript archive")
         head = source.read(0, min(32, source.size), "file header")
         if head.startswith(b"PK\x03\x04"):
-            return _zip(ZipReader(source), mapping, code)
+            return _zip(ZipReader(source), mapping, code, program)
         if is_legacy(head):
             return _legacy(source)
         if head.startswith(b"PYTORCH1"):
@@ -99,7 +103,7 @@ def _report(kind: str, fmt: str, writer: dict) -> dict:
 # -- zip files -------------------------------------------------------------------------------
 
 
-def _zip(reader: ZipReader, mapping, with_code: bool) -> dict:
+def _zip(reader: ZipReader, mapping, with_code: bool, with_program: bool = False) -> dict:
     if reader.has("constants.pkl"):
         report = _report("archive", "zip", writer_of(reader))
     elif reader.has("data.pkl"):
@@ -126,6 +130,7 @@ def _zip(reader: ZipReader, mapping, with_code: bool) -> dict:
         _entries(report, obj, Storages(_records_of(loader)))
     else:
         _archive(report, reader, mapping, swap, texts)
+        report["program"] = _program(reader, with_program, report["version"])
     report["code"] = [_code(path, text, with_code) for path, text in texts.items()]
     return report
 
@@ -207,6 +212,33 @@ def _archive(report: dict, reader: ZipReader, mapping, swap: bool, texts: dict) 
     items = [(f"c{i}", value) for i, value in enumerate(constants)]
     report["constants"] = tree.children(items, "CONSTANTS", 0)
     report["storages"], report["totals"] = storages.table(), storages.totals()
+
+
+def _program(reader: ZipReader, with_text: bool, version) -> dict | None:
+    """What the archive's program record holds (None when it has none; see docs/program.md)."""
+    if not reader.has(RECORD):
+        return None
+    try:
+        program = read_program(reader.read(RECORD))
+    except SerializationError as error:
+        return {"record": RECORD, "error": str(error)}
+    ops = sum(1 for fn in program.functions for _ in _walk(fn.body))
+    entry = {"record": RECORD, "format": program.format, "version": program.version,
+             "producer": program.producer, "methods": [m.name for m in program.methods],
+             "ops": ops, "operators": len(program.operators),
+             "upgraders": [u.name for u in program.upgraders]}  # fmt: skip
+    if version is not None and program.version != version:
+        entry["stale"] = f"its version {program.version} is not the archive's {version}"
+    if with_text:
+        entry["text"] = describe(program)
+    return entry
+
+
+def _walk(block):
+    for op in block.ops:
+        yield op
+        for inner in op.blocks:
+            yield from _walk(inner)
 
 
 def _code_texts(reader: ZipReader) -> dict:

@@ -27,9 +27,10 @@ from __future__ import annotations
 __all__ = ["render"]
 
 
-def render(report: dict, path: str, records: bool = True) -> str:
+def render(report: dict, path: str, records: bool = True, program: bool = False) -> str:
     """The text form of an `ember.cli.inspect_file` report on the file at `path`
-    (`records=False` leaves out the table of zip records).
+    (`records=False` leaves out the table of zip records; `program=True` adds an archive's
+    program record in full).
 
     >>> import io, ember
     >>> from ember.cli.inspect_file import inspect_file
@@ -53,6 +54,8 @@ def render(report: dict, path: str, records: bool = True) -> str:
     out += ["", *_storages(report)]
     if report["code"]:
         out += ["", *_code(report["code"])]
+    if "program" in report:
+        out += ["", *_program(report["program"], program)]
     return "\n".join(out)
 
 
@@ -228,4 +231,22 @@ def _code(files: list[dict]) -> list[str]:
     for f in files:
         if "text" in f:
             lines += ["", f"--- {f['file']}", f["text"].rstrip("\n")]
+    return lines
+
+
+def _program(entry: dict | None, full: bool) -> list[str]:
+    if entry is None:
+        return [f"{'program':11}none: `ember convert` adds one (the C++ runtime needs it)"]
+    if "error" in entry:
+        return [f"{'program':11}{entry['record']}: unreadable: {entry['error']}"]
+    methods, n = entry["methods"], len(entry["methods"])
+    text = (f"{entry['record']}: {n} method{'s' * (n != 1)} ({', '.join(methods)}), "
+            f"{entry['ops']} ops, {entry['operators']} operators")  # fmt: skip
+    if entry["upgraders"]:
+        text += f", upgraders {', '.join(entry['upgraders'])}"
+    if "stale" in entry:
+        text += f"; {entry['stale']}: run `ember convert`"
+    lines = [f"{'program':11}{text}"]
+    if full and "text" in entry:
+        lines += ["", entry["text"].rstrip("\n")]
     return lines

@@ -61,7 +61,8 @@ def writer_of(reader: ZipReader) -> dict:
     if not reader.has(_ID):
         return _unknown(f"it has no {_ID} record (written by an older torch or another tool)")
     found = reader.read(_ID, limit=64)
-    before = [(full, short) for full, short in zip(reader.order, reader.names()) if short != _ID]
+    names = list(zip(reader.order, reader.names()))
+    before = names[: [short for _, short in names].index(_ID)]  # (`ember convert` appends)
     crcs = [reader.record(short).crc for _, short in before]
     if found == serialization_id([(full.encode(), c) for (full, _), c in zip(before, crcs)]):
         return {"name": "ember", "evidence": f"{_ID} is ember's hash of the records"}

@@ -31,7 +31,7 @@ from ember.serializer.script_pickler import ScriptObject
 from ember.tensor import Tensor
 from ember.upgraders import upgrade
 
-__all__ = ["load", "load_with_report", "LoadReport", "clear_cache"]
+__all__ = ["load", "load_with_report", "LoadReport", "clear_cache", "compile_archive"]
 
 
 def load(f, map_location=None, _extra_files=None):
@@ -110,15 +110,35 @@ def _compiled_code(archive: ScriptArchive) -> tuple[CodeUnit, Counter]:
     if found is not None:
         _CACHE.move_to_end(key)
         return found
-    code, upgraded = CodeUnit(_source_reader(texts), archive.constants), Counter()
-    code.class_info(root.qualified_name)  # the module classes, submodules included
-    _compile_all(code)
-    _relocate(code, archive)
+    code, upgraded = compile_archive(archive, texts), Counter()
     upgrade(code.compiler.unit, archive.version, upgraded)
     _CACHE[key] = code, upgraded
     if len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)
     return code, upgraded
+
+
+def compile_archive(archive: ScriptArchive, texts: dict | None = None) -> CodeUnit:
+    """The archive's code compiled as written: every method of every module class, each op at
+    the source location the archive's ranges give, no upgraders applied (the operators mean
+    what they meant at the archive's version). `texts` are its code files if already read.
+
+    >>> import io, ember
+    >>> buf = io.BytesIO()
+    >>> ember.jit.save(ember.jit.script(ember.nn.ReLU()), buf)
+    >>> code = compile_archive(ScriptArchive(buf.getvalue()))
+    >>> sorted(code.class_info("__torch__.torch.nn.modules.activation.ReLU").methods)
+    ['forward']
+    """
+    root = archive.root
+    if not isinstance(root, ScriptObject) or not isinstance(root.state, dict):
+        raise SerializationError(f"data.pkl: expected a module object, found {root!r}")
+    texts = archive.code_texts() if texts is None else texts
+    code = CodeUnit(_source_reader(texts), archive.constants)
+    code.class_info(root.qualified_name)  # the module classes, submodules included
+    _compile_all(code)
+    _relocate(code, archive)
+    return code
 
 
 def _path_or_file(f):

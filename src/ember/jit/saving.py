@@ -15,6 +15,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import os
 import weakref
 
@@ -25,6 +26,7 @@ from ember.ir.types import BoolType, ClassType
 from ember.ir.unit import CompilationUnit, Function
 from ember.serializer.archive import ArchiveContents, pack_debug, write_archive
 from ember.serializer.atomic import write_atomic
+from ember.serializer.program import program_bytes
 from ember.serializer.script_pickler import ScriptObject
 from ember.serializer.versions import required_version
 
@@ -65,7 +67,8 @@ def archive_contents(m, extra_files=None) -> ArchiveContents:
         )
     code, debug, constants, version = _printed(unit, cls)
     extra = {str(k): v for k, v in (extra_files or {}).items()}
-    return ArchiveContents(root, code, {}, constants, extra, version, debug)
+    program = functools.partial(program_bytes, unit, cls, root, version)
+    return ArchiveContents(root, code, {}, constants, extra, version, debug, program)
 
 
 _PRINTED: dict[int, tuple] = {}

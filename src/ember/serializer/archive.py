@@ -32,12 +32,15 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from ember.errors import SerializationError
 from ember.serializer.debug_info import SourceRanges, pack_ranges
+from ember.serializer.program import RECORD as PROGRAM_RECORD
+from ember.serializer.program import StorageIndex
 from ember.serializer.script_pickler import ScriptObject, ScriptPickler
 from ember.serializer.script_unpickler import unpickle_script
 from ember.serializer.source import BytesSource, open_source
@@ -79,6 +82,9 @@ class ArchiveContents:
     extra_files: dict = field(default_factory=dict)
     version: int = MIN_PRODUCED
     debug: dict | None = None  # the packed ranges (`pack_debug`), if already made
+    program: Callable | None = None
+    """Makes the ``program.fb`` record: called with the `StorageIndex` of the storages the
+    pickles wrote (``data/N``, ``constants/N``), returns its bytes; None: no record."""
 
 
 def write_archive(f, prefix: str, contents: ArchiveContents) -> None:
@@ -86,6 +92,9 @@ def write_archive(f, prefix: str, contents: ArchiveContents) -> None:
     data_pickler, constants_pickler = ScriptPickler(), ScriptPickler()
     data = data_pickler.dumps(contents.root)
     constants = constants_pickler.dumps(tuple(contents.constants))
+    program = None
+    if contents.program is not None:  # before writing: a refusal leaves `f` untouched
+        program = _program(contents, data_pickler, constants_pickler)
     with ZipWriter(f, prefix) as w:
         for name, value in contents.extra_files.items():
             w.write_record(f"extra/{name}", value.encode() if isinstance(value, str) else value)
@@ -96,9 +105,18 @@ def write_archive(f, prefix: str, contents: ArchiveContents) -> None:
         for key, storage, _ in constants_pickler.storages:
             w.write_record(f"constants/{key}", storage._buf)
         w.write_record("constants.pkl", constants)
+        if program is not None:
+            w.write_record(PROGRAM_RECORD, program)
         w.write_record(record_name(contents.version), f"{contents.version}\n".encode())
         w.write_record("byteorder", sys.byteorder.encode())
         w.write_record(".data/serialization_id", serialization_id(w.entries()))
+
+
+def _program(contents: ArchiveContents, data: ScriptPickler, constants: ScriptPickler) -> bytes:
+    index = StorageIndex()
+    index.add_pickled("data", data.storages)
+    index.add_pickled("constants", constants.storages)
+    return contents.program(index)
 
 
 def pack_debug(code: dict, ranges: dict) -> dict:
@@ -166,6 +184,12 @@ class ScriptArchive:
             raise SerializationError("data.pkl does not hold a module object")
         for loader in loaders:
             loader.fill()
+        self.storages = StorageIndex()
+        """Where each storage the pickles named lives: ``data/N`` or ``constants/N``."""
+        for loader in loaders:
+            for key, (storage, dtype) in loader.loaded.items():
+                if dtype is not None:
+                    self.storages.add(storage, f"{loader.folder}/{key}", dtype)
 
     def _read_version(self) -> int:
         reader = self.reader

@@ -30,7 +30,7 @@ Example:
     <BLANKLINE>
 """
 
-from ember.upgraders.rewrite import upgrade, upgrade_graph
+from ember.upgraders.rewrite import check_calls, upgrade, upgrade_graph
 from ember.upgraders.table import UPGRADERS, Upgrader, for_version
 
-__all__ = ["upgrade", "upgrade_graph", "UPGRADERS", "Upgrader", "for_version"]
+__all__ = ["upgrade", "upgrade_graph", "check_calls", "UPGRADERS", "Upgrader", "for_version"]

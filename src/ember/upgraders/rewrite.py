@@ -54,7 +54,7 @@ from ember.ir.inline import clone_block_into
 from ember.ir.registry import lookup
 from ember.upgraders.table import Upgrader, for_version
 
-__all__ = ["upgrade", "upgrade_graph"]
+__all__ = ["upgrade", "upgrade_graph", "check_calls"]
 
 _UPGRADED: weakref.WeakSet[Graph] = weakref.WeakSet()
 """Graphs an earlier `upgrade` has seen: they are never upgraded twice."""
@@ -78,6 +78,20 @@ def upgrade(unit: CompilationUnit, version: int, applied: Counter | None = None)
             total += upgrade_graph(graph, version, table, applied)
             _UPGRADED.add(graph)
     return total
+
+
+def check_calls(unit: CompilationUnit, version: int) -> None:
+    """Raise `VersionError` for a call in `unit` that archive version `version` could not have
+    written (an argument its old schema lacks, given a value other than its default), as
+    `upgrade` does, without rewriting anything."""
+    table = for_version(version)
+    if not table:
+        return
+    for graph in unit.graphs():
+        for op in graph.walk():
+            up = table.get(op.qualified_name)
+            if up is not None:
+                _check_arguments(op, up, version)
 
 
 def upgrade_graph(
