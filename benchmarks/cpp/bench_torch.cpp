@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <vector>
 
+#include <ATen/Parallel.h>
 #include <torch/script.h>
 
 #include "args.h"
