@@ -1,12 +1,13 @@
-"""ember's main job, end to end, as far as it has landed: tensors and views, a module and its
-state dict, a checkpoint round trip, scripting, running the scripted module, and saving it as
-a TorchScript archive, loading it back and running it (the C++ runtime is still to come)."""
+"""ember's main job, end to end: tensors and views, a module and its state dict, a checkpoint
+round trip, scripting, running the scripted module, saving it as a TorchScript archive, loading
+it back and running it, and running the same archive in the C++ runtime (ember.cpp)."""
 
 import tempfile
 import zipfile
 from pathlib import Path
 
 import ember
+import ember.cpp
 import ember.nn as nn
 
 
@@ -55,6 +56,9 @@ def main():
         loaded = ember.jit.load(path)
         show("archive records", "\n".join(sorted(_records(path))))
         show("loaded archive, forward", loaded(x))
+        deployed = ember.cpp.load(path)  # the C++ runtime: no Python in forward
+        show("C++ runtime (ember.cpp), forward", deployed.forward(x))
+        show("C++ runtime (ember.cpp), 2-D input", deployed.forward(ember.ones(2, 4)))
 
 
 def _records(path):

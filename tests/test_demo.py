@@ -1,5 +1,5 @@
 """`make demo` runs examples/demo.py: it must finish, and the archive it saves must give back
-what the scripted module gave."""
+what the scripted module gave, in the Python runtime and in the C++ one."""
 
 import subprocess
 import sys
@@ -21,4 +21,6 @@ def test_demo_runs_and_the_loaded_archive_agrees():
     assert run.returncode == 0, run.stderr
     sections = _sections(run.stdout)
     assert sections["loaded archive, forward"] == sections["scripted forward"]
+    assert sections["C++ runtime (ember.cpp), forward"] == sections["scripted forward"]
+    assert sections["C++ runtime (ember.cpp), 2-D input"] == "tensor(0)"
     assert "my_module/data.pkl" in sections["archive records"].splitlines()

@@ -187,6 +187,7 @@ void init(nb::handle tensor_type, nb::handle make_tensor, nb::handle dtype_type,
   h.bfloat16 = bfloat16.inc_ref().ptr();
   if (nb::len(errors) != 5) throw nb::value_error("_init: one error class per ErrorKind");
   for (size_t i = 0; i < 5; ++i) h.errors[i] = errors[i].inc_ref().ptr();
+  init_tensor_slots();
 }
 
 void translate(const std::exception_ptr& p, void*) {

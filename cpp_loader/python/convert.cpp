@@ -5,6 +5,8 @@
 #include <nanobind/nanobind.h>
 #include <numpy/arrayobject.h>
 
+#include <structmember.h>
+
 #include <cstring>
 #include <string>
 
@@ -20,6 +22,35 @@ Hooks& hooks() {
 }
 
 bool init_numpy() { return _import_array() >= 0; }
+
+namespace {
+Py_ssize_t member_offset(PyObject* type, const char* name) {
+  PyObject* descr = PyObject_GetAttrString(type, name);
+  if (!descr) {
+    PyErr_Clear();
+    return -1;
+  }
+  Py_ssize_t offset = -1;
+  if (Py_TYPE(descr) == &PyMemberDescr_Type) {
+    const PyMemberDef* member = reinterpret_cast<PyMemberDescrObject*>(descr)->d_member;
+    if (member->type == T_OBJECT_EX) offset = member->offset;
+  }
+  Py_DECREF(descr);
+  return offset;
+}
+
+PyObject*& slot(PyObject* obj, Py_ssize_t offset) {
+  return *reinterpret_cast<PyObject**>(reinterpret_cast<char*>(obj) + offset);
+}
+}  // namespace
+
+void init_tensor_slots() {
+  Hooks& h = hooks();
+  h.slot_np = member_offset(h.tensor_type, "_np");
+  h.slot_st = member_offset(h.tensor_type, "_st");
+  h.slot_grad = member_offset(h.tensor_type, "_requires_grad");
+  if (h.slot_np < 0 || h.slot_st < 0 || h.slot_grad < 0) h.slot_np = h.slot_st = h.slot_grad = -1;
+}
 
 namespace {
 
@@ -210,10 +241,18 @@ Value to_value(PyObject* obj) {
   if (obj == Py_None) return Value();
   if (PyBool_Check(obj)) return Value(obj == Py_True);
   if (h.tensor_type && PyObject_TypeCheck(obj, reinterpret_cast<PyTypeObject*>(h.tensor_type))) {
+    if (h.slot_np >= 0) {
+      PyObject* array = slot(obj, h.slot_np);
+      if (array && PyArray_Check(array)) {
+        return Value(array_to_tensor(reinterpret_cast<PyArrayObject*>(array),
+                                     slot(obj, h.slot_grad) == Py_True));
+      }
+    }
     static PyObject* const np_name = interned("_np");
     static PyObject* const grad_name = interned("_requires_grad");
     nb::object array = nb::steal(check(PyObject_GetAttr(obj, np_name)));
     nb::object grad = nb::steal(check(PyObject_GetAttr(obj, grad_name)));
+    if (!PyArray_Check(array.ptr())) raise(PyExc_TypeError, "ember.cpp: a tensor without data");
     return Value(array_to_tensor(reinterpret_cast<PyArrayObject*>(array.ptr()),
                                  grad.ptr() == Py_True));
   }
@@ -293,7 +332,16 @@ PyObject* tensor_to_array(const Tensor& tensor) {
 PyObject* tensor_to_python(const Tensor& tensor) {
   if (!tensor.defined()) Py_RETURN_NONE;
   nb::object array = nb::steal(tensor_to_array(tensor));
-  if (!hooks().make_tensor) return array.release().ptr();
+  const Hooks& h = hooks();
+  if (h.slot_np >= 0) {  // what Tensor._make(array) does, without the Python call
+    auto* type = reinterpret_cast<PyTypeObject*>(h.tensor_type);
+    PyObject* out = check(type->tp_alloc(type, 0));
+    slot(out, h.slot_np) = array.release().ptr();
+    slot(out, h.slot_st) = Py_NewRef(Py_None);
+    slot(out, h.slot_grad) = Py_NewRef(tensor.requires_grad() ? Py_True : Py_False);
+    return out;
+  }
+  if (!h.make_tensor) return array.release().ptr();
   PyObject* out = check(PyObject_CallOneArg(hooks().make_tensor, array.ptr()));
   if (tensor.requires_grad() && PyObject_SetAttrString(out, "_requires_grad", Py_True) < 0) {
     Py_DECREF(out);

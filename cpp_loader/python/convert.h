@@ -22,11 +22,15 @@ struct Hooks {
   PyObject* size_type = nullptr;    // ember.Size (a tuple subclass, passed as a List of ints)
   PyObject* bfloat16 = nullptr;     // numpy dtype of ml_dtypes.bfloat16
   PyObject* errors[5] = {};         // exception class per ErrorKind
+  // Byte offsets of ember.Tensor's slots _np, _st, _requires_grad (-1: use the attributes).
+  Py_ssize_t slot_np = -1, slot_st = -1, slot_grad = -1;
 };
 Hooks& hooks();
 
 // Imports numpy's C API; false (with a Python error set) when it fails.
 bool init_numpy();
+// Finds ember.Tensor's slots, so tensors are read and made without Python calls.
+void init_tensor_slots();
 
 // Python object -> Value; throws nb::python_error (TypeError) for what has no Value.
 Value to_value(PyObject* obj);

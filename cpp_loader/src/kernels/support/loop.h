@@ -107,9 +107,6 @@ inline void unary_row(char* const* p, const int64_t* s, int64_t n, F& f) {
   const A* a = reinterpret_cast<const A*>(p[1]);
   if (s[0] == sizeof(O) && s[1] == sizeof(A)) {
     for (int64_t i = 0; i < n; ++i) o[i] = f(a[i]);
-  } else if (s[0] == sizeof(O) && s[1] == 0) {
-    const O v = f(*a);
-    for (int64_t i = 0; i < n; ++i) o[i] = v;
   } else {
     char* po = p[0];
     const char* pa = p[1];
@@ -128,9 +125,6 @@ inline void binary_row(char* const* p, const int64_t* s, int64_t n, F& f) {
   } else if (s[0] == sizeof(O) && s[1] == sizeof(A) && s[2] == 0) {
     const B bv = *b;
     for (int64_t i = 0; i < n; ++i) o[i] = f(a[i], bv);
-  } else if (s[0] == sizeof(O) && s[1] == 0 && s[2] == sizeof(B)) {
-    const A av = *a;
-    for (int64_t i = 0; i < n; ++i) o[i] = f(av, b[i]);
   } else {
     char* po = p[0];
     const char* pa = p[1];
