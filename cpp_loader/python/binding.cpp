@@ -8,6 +8,7 @@
 
 #include "convert.h"
 #include "ember/ember.h"
+#include "kernels/prim_io.h"
 #include "runtime/kernel.h"
 
 namespace nb = nanobind;
@@ -34,6 +35,66 @@ T unwrap(Result<T>&& result) {
 
 nb::object steal(PyObject* obj) { return nb::steal(obj); }
 
+// print() and warnings.warn() in scripted code go to Python's sys.stdout and warnings. A
+// Python error raised there (a warning filter set to "error") waits, per thread, until the
+// C++ call returns, and is raised then.
+struct PendingError {
+  PyObject* type = nullptr;
+  PyObject* value = nullptr;
+  PyObject* traceback = nullptr;
+};
+thread_local PendingError pending;
+
+void keep_pending() {
+  if (pending.type) {
+    PyErr_Clear();
+  } else {
+    PyErr_Fetch(&pending.type, &pending.value, &pending.traceback);
+  }
+}
+
+void raise_pending() {
+  if (!pending.type) return;
+  PyErr_Restore(pending.type, pending.value, pending.traceback);
+  pending = PendingError{};
+  throw nb::python_error();
+}
+
+void print_to_python(const std::string& text) {
+  PyGILState_STATE state = PyGILState_Ensure();
+  PyObject* out = PySys_GetObject("stdout");  // borrowed
+  if (out && out != Py_None) {
+    PyObject* line = PyUnicode_DecodeUTF8(text.data(), static_cast<Py_ssize_t>(text.size()),
+                                          "replace");
+    static PyObject* const write = PyUnicode_InternFromString("write");
+    PyObject* r = line ? PyObject_CallMethodOneArg(out, write, line) : nullptr;
+    Py_XDECREF(line);
+    if (r) Py_DECREF(r);
+    else keep_pending();
+  }
+  PyGILState_Release(state);
+}
+
+void warn_to_python(const std::string& message) {
+  PyGILState_STATE state = PyGILState_Ensure();
+  if (PyErr_WarnEx(PyExc_UserWarning, message.c_str(), 1) < 0) keep_pending();
+  PyGILState_Release(state);
+}
+
+// Runs `body` (a call into the runtime) and raises what print/warn left pending.
+template <class F>
+auto with_python_io(F&& body) {
+  decltype(body()) result;
+  try {
+    result = body();
+  } catch (...) {
+    raise_pending();  // it came first
+    throw;
+  }
+  raise_pending();
+  return result;
+}
+
 std::vector<Value> arguments(const nb::args& args) {
   const size_t n = static_cast<size_t>(PyTuple_GET_SIZE(args.ptr()));
   std::vector<Value> values;
@@ -46,10 +107,10 @@ std::vector<Value> arguments(const nb::args& args) {
 
 nb::object run(const Module& module, const std::string* method, const nb::args& args) {
   std::vector<Value> inputs = arguments(args);
-  Value result = [&] {
+  Value result = with_python_io([&] {
     nb::gil_scoped_release release;
     return unwrap(method ? module.run_method(*method, inputs) : module.forward(inputs));
-  }();
+  });
   return steal(from_value(result));
 }
 
@@ -90,7 +151,10 @@ nb::object call_op(const std::string& name, const nb::args& args, const nb::kwar
   std::iota(outputs.begin(), outputs.end(), static_cast<uint32_t>(num_inputs));
   Call call{registers.data(), inputs.data(), outputs.data(), static_cast<uint32_t>(num_inputs),
             static_cast<uint32_t>(num_outputs), nullptr};
-  kernel(call);
+  with_python_io([&] {
+    kernel(call);
+    return 0;
+  });
   if (num_outputs == 1) return steal(from_value(registers[num_inputs]));
   nb::list results;
   for (size_t i = 0; i < num_outputs; ++i) results.append(steal(from_value(registers[num_inputs + i])));
@@ -152,6 +216,8 @@ using namespace ember::python;
 NB_MODULE(_cpp, m) {
   if (!init_numpy()) throw nb::python_error();
   nb::register_exception_translator(translate);
+  set_print_sink(print_to_python);
+  set_warning_sink(warn_to_python);
   m.doc() = "ember's C++ runtime (use ember.cpp)";
 
   nb::class_<ScriptObject>(m, "ScriptObject")

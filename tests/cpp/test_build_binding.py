@@ -2,6 +2,8 @@
 goes in and comes back equal (`_cpp._echo` converts to ember::Value and back), tensors cross
 without a copy when their memory allows it, and errors arrive as ember's exceptions."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -129,3 +131,23 @@ def test_call_op_names_a_missing_kernel():
         ember.cpp._call_op("aten::no_such_op", 1)
     assert issubclass(ember.cpp.CppRuntimeError, ember.EmberError)
     assert issubclass(ember.cpp.CppRuntimeError, RuntimeError)
+
+
+class Chatty(ember.nn.Module):
+    def forward(self, x):
+        print("x is", 1, "-d")
+        warnings.warn("careful")
+        return x
+
+
+def test_print_and_warn_in_scripted_code_reach_python(tmp_path, capsys):
+    path = tmp_path / "chatty.pt"
+    ember.jit.save(ember.jit.script(Chatty()), path)
+    module = ember.cpp.load(path)
+    with pytest.warns(UserWarning, match="careful"):
+        module.forward(ember.ones(2))
+    assert capsys.readouterr().out == "x is 1 -d\n"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(UserWarning, match="careful"):
+            module.forward(ember.ones(2))

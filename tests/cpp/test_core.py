@@ -59,6 +59,28 @@ def test_half_types_round_like_numpy_and_torch(build, tmp_path, torch):
     assert f"{len(values)} values" in _run(build / "core_check", "half", tmp_path / "half.txt")[1]
 
 
+def test_result_type_matches_ember(build, tmp_path):
+    from ember import dtypes
+
+    scalars = {"sb": True, "si": 1, "sf": 1.5, "sc": 1j}
+    kinds = [f"t{d.scalar_type}:{nd}" for d in dtypes.ALL_DTYPES for nd in (0, 1)]
+    kinds += list(scalars)
+
+    def operand(kind):
+        if kind in scalars:
+            return scalars[kind]
+        number, ndim = kind[1:].split(":")
+        return (dtypes.from_scalar_type(int(number)), int(ndim))
+
+    rng = random.Random(0)
+    cases = [[a, b] for a in kinds for b in kinds]
+    cases += [rng.sample(kinds, 3) for _ in range(500)]
+    rows = [" ".join([str(dtypes.result_type(*map(operand, c)).scalar_type), *c]) for c in cases]
+    (tmp_path / "result.txt").write_text("\n".join(rows) + "\n")
+    out = _run(build / "core_check", "result", tmp_path / "result.txt")[1]
+    assert f"{len(cases)} cases" in out
+
+
 @pytest.mark.parametrize("part", ["tensor", "value", "iter"])
 def test_core_checks(build, part):
     assert "ok (0 failures)" in _run(build / "core_check", part)[1]

@@ -21,6 +21,7 @@ import pytest
 
 import ember
 import ember.cpp
+import ember.nn as nn
 from ember.ops import table
 from ember.ops.kernels import load
 
@@ -202,11 +203,11 @@ def test_print(capfd):
     assert out == "1. a [2, b] None (0.5,)\n\n" * 2
 
 
-def test_warn(capfd):
-    ember.cpp._call_op("aten::warn", "careful", 2, num_outputs=0)
-    assert "careful" in capfd.readouterr().err
-    with pytest.warns(UserWarning, match="careful"):
-        table.get("aten::warn").kernel("careful", 2)
+def test_warn():
+    for warn in (lambda: ember.cpp._call_op("aten::warn", "careful", 2, num_outputs=0),
+                 lambda: table.get("aten::warn").kernel("careful", 2)):  # fmt: skip
+        with pytest.warns(UserWarning, match="careful"):
+            warn()
 
 
 def _cpp_error(name, *args, num_outputs=1):
@@ -271,3 +272,79 @@ def test_list_methods_return_the_list_they_change():
     assert _cpp_error("aten::pop.t", [1], 1) == "pop index out of range"
     assert call("aten::setdefault.str", {"a": 1}, "b", 2) == 2
     assert call("aten::pop.Dict_int", {1: "x", 2: "y"}, 2) == "y"
+
+
+# Methods that change a list or dict in place return nothing `_call_op` can see: these run
+# them inside scripted programs, through the C++ interpreter, against the Python runtime.
+class _Mutate(nn.Module):
+    def forward(
+        self, xs: list[int], fs: list[float], ss: list[str], d: dict[str, int], e: dict[int, str]
+    ) -> tuple[list[int], list[float], list[str], dict[str, int], dict[int, str]]:
+        xs.extend([4, -5])
+        xs.insert(-1, 9)
+        xs.insert(100, 7)
+        xs.insert(-100, 8)
+        xs.reverse()
+        xs.remove(9)
+        xs.sort()
+        xs[0] = 11
+        ys = xs.copy()
+        ys.clear()
+        xs.append(len(ys))
+        fs.sort(reverse=True)
+        fs.remove(2.5)
+        ss.sort()
+        ss.remove("b")
+        d["z"] = 26
+        d.update({"a": 0, "q": 1})
+        d.pop("b")
+        d.setdefault("n", 5)
+        e[3] = "three"
+        e.pop(1)
+        e.clear()
+        e[0] = str(xs.pop(0))
+        return xs, fs, ss, d, e
+
+
+class _Text(nn.Module):
+    def forward(self, n: int, x: float, s: str) -> tuple[str, list[str], int, int | None]:
+        parts: list[str] = []
+        for i in range(n, -n, -2):
+            parts.append(f"{i}:{x * i}:{s[i % len(s)]}")
+        total = 0
+        for k, v in {"a": n, "b": n // 3}.items():
+            total += v * len(k)
+        found: int | None = None
+        if s.find("b") >= 0:
+            found = s.find("b")
+        print("n", n, [x, 0.1], (s,))
+        if n < 0:
+            raise ValueError("negative " + str(n))
+        return " ".join(parts).upper(), s.split(), total, found
+
+
+@pytest.mark.parametrize(
+    "module, args",
+    [
+        (_Mutate, ([3, 1, 2], [1.5, 2.5, -0.0, 0.0], ["b", "a", "c"], {"a": 1, "b": 2}, {1: "x"})),
+        (_Text, (5, 0.5, "a bc")),
+        (_Text, (0, -2.0, "b")),
+    ],
+)
+def test_scripted_programs_agree(module, args, tmp_path, capfd):
+    scripted = ember.jit.script(module())
+    ember.jit.save(scripted, tmp_path / "m.pt")
+    loaded = ember.cpp.load(tmp_path / "m.pt")
+    want = scripted(*copy.deepcopy(args))
+    printed = capfd.readouterr().out
+    assert _same(loaded.forward(*copy.deepcopy(args)), want)
+    assert capfd.readouterr().out == printed
+
+
+def test_scripted_raise(tmp_path):
+    scripted = ember.jit.script(_Text())
+    ember.jit.save(scripted, tmp_path / "m.pt")
+    with pytest.raises(ValueError) as want:
+        scripted(-1, 0.5, "abc")
+    with pytest.raises(Exception, match=f"ValueError: {want.value}"):
+        ember.cpp.load(tmp_path / "m.pt").forward(-1, 0.5, "abc")

@@ -42,7 +42,7 @@ def test_generated_code_knows_the_schemas_tables():
 
 _CODES = {"string": "s", "long": "q", "ulong": "Q", "uint": "I", "int": "i", "bool": "?",
           "double": "d", "byte": "b", "DType": "b", "ConstantKind": "b", "[uint]": "u",
-          "[long]": "l", "[string]": "S"}  # fmt: skip
+          "[int]": "v", "[long]": "l", "[string]": "S"}  # fmt: skip
 
 
 def _schema_tables() -> dict:

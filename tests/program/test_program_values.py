@@ -185,3 +185,21 @@ def test_damaged_records_raise_serialization_errors():
             read_program(bytes(damaged))
     with pytest.raises(ember.SerializationError, match="no 'EMBP' identifier"):
         read_program(data[:4] + b"PK\x03\x04" + data[8:])
+
+
+def test_argument_defaults_are_constants():
+    class M(ember.nn.Module):
+        def forward(self, x, k: int = 2, scale: float = 0.5, bias: float | None = None):
+            return x * k * scale
+
+    scripted = ember.jit.script(M())
+    for data in (saved(scripted), saved(ember.jit.load(io.BytesIO(saved(scripted))))):
+        p = assert_valid(Archive(data))
+        fn = p.functions[0]
+        assert fn.argument_names == ["self", "x", "k", "scale", "bias"]
+        shown = [constant_text(p, d) if d >= 0 else "-" for d in fn.argument_defaults]
+        assert shown == ["-", "-", "2", "0.5", "None"]
+    assert (
+        Archive(saved(ember.jit.script(ember.nn.ReLU()))).program.functions[0].argument_defaults
+        == []
+    )

@@ -168,10 +168,26 @@ inline void map_row(char* const* data, const int64_t* s, int64_t n, F& f,
 
 }  // namespace detail
 
+namespace detail {
+
+template <class Out, class... In, class F, size_t... I>
+inline void map_flat(Out* out, int64_t n, F& f, const std::tuple<const In*...>& in,
+                     std::index_sequence<I...>) {
+  for (int64_t i = 0; i < n; ++i) out[i] = f(std::get<I>(in)[i]...);
+}
+
+}  // namespace detail
+
 // out = f(in...) elementwise; the inputs broadcast to out's shape (1 to 3 inputs).
 template <class Out, class... In, class F, class... Ts>
 void map_elements(const Tensor& out, F f, const Ts&... in) {
   static_assert(sizeof...(In) == sizeof...(Ts), "one C++ type per input tensor");
+  if (out.is_contiguous() && ((in.sizes() == out.sizes() && in.is_contiguous()) && ...)) {
+    std::tuple<const In*...> ptrs{static_cast<const In*>(in.data_ptr())...};
+    detail::map_flat<Out, In...>(static_cast<Out*>(out.data_ptr()), out.numel(), f, ptrs,
+                                 std::index_sequence_for<In...>{});
+    return;
+  }
   constexpr size_t N = 1 + sizeof...(Ts);
   StridedLoop<N> loop(out.sizes(), std::array<const Tensor*, N>{&out, &in...});
   loop.run([&](char* const* data, const int64_t* s, int64_t n) {
@@ -182,6 +198,11 @@ void map_elements(const Tensor& out, F f, const Ts&... in) {
 // f(x) for each element of `t` (read only), in row-major order.
 template <class T, class F>
 void for_each(const Tensor& t, F f) {
+  if (t.is_contiguous()) {
+    const T* p = static_cast<const T*>(t.data_ptr());
+    for (int64_t i = 0, n = t.numel(); i < n; ++i) f(p[i]);
+    return;
+  }
   StridedLoop<1> loop(t.sizes(), std::array<const Tensor*, 1>{&t});
   loop.run([&](char* const* data, const int64_t* s, int64_t n) {
     if (s[0] == static_cast<int64_t>(sizeof(T))) {

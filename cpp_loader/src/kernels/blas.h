@@ -25,6 +25,9 @@ void sgemv(bool trans, int64_t m, int64_t n, float alpha, const float* a, int64_
 void dgemv(bool trans, int64_t m, int64_t n, double alpha, const double* a, int64_t lda,
            const double* x, int64_t incx, double beta, double* y, int64_t incy);
 
+// y[n] += W[n, k] x[k] for a small contiguous row-major W (blas_small.cpp: no BLAS call).
+void gemv_rows_add(int64_t n, int64_t k, const float* w, const float* x, float* y);
+
 // Generic strided product for the dtypes BLAS has not: C[i,j] (+)= sum_k A[i,k] B[k,j],
 // accumulating in Acc; element strides given for every dim (c is written, not added to,
 // unless `accumulate`).

@@ -4,10 +4,14 @@
 
 #include "kernels/blas.h"
 #include "kernels/blas_ops.h"
+#include "kernels/nn_fused.h"
 #include "kernels/nn_common.h"
 
 namespace ember {
 namespace nn {
+
+// Weights up to this many elements (256 KB) go through blas::gemv_rows_add at small batch.
+constexpr int64_t kSmallWeights = 1 << 16;
 
 void linear_f32(const float* x, const float* w, const float* bias, float* out, int64_t m,
                 int64_t n, int64_t k) {
@@ -23,6 +27,11 @@ void linear_f32(const float* x, const float* w, const float* bias, float* out, i
   if (bias) {
     for (int64_t i = 0; i < m; ++i) std::memcpy(out + i * n, bias, n * sizeof(float));
     beta = 1.f;
+  }
+  if (m <= 4 && n * k <= kSmallWeights) {
+    if (!bias) std::memset(out, 0, m * n * sizeof(float));
+    for (int64_t i = 0; i < m; ++i) blas::gemv_rows_add(n, k, w, x + i * k, out + i * n);
+    return;
   }
   if (m == 1) {
     blas::sgemv(false, n, k, 1.f, w, k, x, 1, beta, out, 1);
@@ -132,8 +141,6 @@ Tensor linear(const Tensor& x, const Tensor& w, const Tensor& bias) {
   return out;
 }
 
-namespace {
-
 void k_linear(Call& c) {
   const Tensor& x = tensor_arg(c, 0);
   const Tensor& w = tensor_arg(c, 1);
@@ -151,6 +158,8 @@ void k_linear(Call& c) {
   Tensor out = c.output(0, linear_sizes(x, w), x.dtype());
   linear_into(x, w, bias, out);
 }
+
+namespace {
 
 void k_matmul(Call& c) {
   const Tensor& a = tensor_arg(c, 0);

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "kernels/conv_impl.h"
+#include "kernels/nn_fused.h"
 #include "kernels/nn_common.h"
 
 namespace ember {
@@ -138,6 +139,8 @@ void conv_nd(Call& c, size_t n, const Tensor& x, const Tensor& w, const Tensor& 
   }
 }
 
+}  // namespace
+
 void k_conv1d(Call& c) {
   conv_nd(c, 1, tensor_arg(c, 0), tensor_arg(c, 1), optional_tensor(c, 2), c.in(3), c.in(4),
           c.in(5), c.in(6).to_int());
@@ -159,8 +162,6 @@ void k_convolution(Call& c) {
   conv_nd(c, static_cast<size_t>(rank), tensor_arg(c, 0), w, optional_tensor(c, 2), c.in(3),
           c.in(4), c.in(5), c.in(8).to_int());
 }
-
-}  // namespace
 
 void register_conv_kernels(KernelRegistry& r) {
   r.add("aten::conv1d", k_conv1d);

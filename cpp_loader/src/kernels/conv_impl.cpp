@@ -83,37 +83,37 @@ void depthwise_plane(const T* x, const T* w, T bias, T* out, const ConvGeom& g) 
   }
 }
 
-// 3x3, stride 1, dilation 1, padding 1: all nine taps per output row in one pass.
-template <class T>
-void depthwise_3x3_s1(const T* x, const T* w, T bias, T* out, const ConvGeom& g) {
-  int64_t W = g.w, H = g.h;
+// 3x3, stride S (1 or 2), dilation 1, padding 1: all nine taps per output in one pass
+// over each output row; columns whose taps all lie inside the row need no checks.
+template <class T, int S>
+void depthwise_3x3(const T* x, const T* w, T bias, T* out, const ConvGeom& g) {
+  int64_t W = g.w, H = g.h, OW = g.ow;
   T* zeros = scratch<T>(W, 2);  // stands in for the padding rows
   std::fill(zeros, zeros + W, T(0));
+  // interior: 1 <= ow and S * ow + 1 <= W - 1
+  int64_t lo = std::min<int64_t>(1, OW), hi = std::max(lo, std::min(OW, (W - 2) / S + 1));
+  T wk[9];
+  for (int j = 0; j < 9; ++j) wk[j] = w[j];
   for (int64_t oh = 0; oh < g.oh; ++oh) {
-    T* row = out + oh * g.ow;
+    T* row = out + oh * OW;
     const T* r[3];
-    T wk[9];
     for (int i = 0; i < 3; ++i) {
-      int64_t ih = oh - 1 + i;
-      bool in = ih >= 0 && ih < H;
-      r[i] = in ? x + ih * W : zeros;
-      for (int j = 0; j < 3; ++j) wk[i * 3 + j] = w[i * 3 + j];
+      int64_t ih = S * oh - 1 + i;
+      r[i] = ih >= 0 && ih < H ? x + ih * W : zeros;
     }
-    // interior columns 1 .. W-2
-    for (int64_t ow = 1; ow + 1 < W; ++ow) {
-      T acc = bias;
-      for (int i = 0; i < 3; ++i) {
-        const T* s = r[i] + ow - 1;
-        acc += wk[i * 3] * s[0] + wk[i * 3 + 1] * s[1] + wk[i * 3 + 2] * s[2];
-      }
+    const T *r0 = r[0] - 1, *r1 = r[1] - 1, *r2 = r[2] - 1;
+    for (int64_t ow = lo; ow < hi; ++ow) {
+      int64_t c = S * ow;
+      T acc = bias + wk[0] * r0[c] + wk[1] * r0[c + 1] + wk[2] * r0[c + 2];
+      acc += wk[3] * r1[c] + wk[4] * r1[c + 1] + wk[5] * r1[c + 2];
+      acc += wk[6] * r2[c] + wk[7] * r2[c + 1] + wk[8] * r2[c + 2];
       row[ow] = acc;
     }
-    // the two edge columns
-    for (int64_t ow : {int64_t(0), W - 1}) {
+    for (int64_t ow = 0; ow < OW; ow = (ow + 1 == lo && hi > lo) ? hi : ow + 1) {
       T acc = bias;
       for (int i = 0; i < 3; ++i)
         for (int j = 0; j < 3; ++j) {
-          int64_t iw = ow - 1 + j;
+          int64_t iw = S * ow - 1 + j;
           if (iw >= 0 && iw < W) acc += wk[i * 3 + j] * r[i][iw];
         }
       row[ow] = acc;
@@ -124,15 +124,16 @@ void depthwise_3x3_s1(const T* x, const T* w, T bias, T* out, const ConvGeom& g)
 template <class T>
 void depthwise(const T* x, const T* w, const T* bias, T* out, const ConvGeom& g) {
   int64_t mult = g.o / g.groups;
-  bool fast = g.kh == 3 && g.kw == 3 && g.sh == 1 && g.sw == 1 && g.dh == 1 && g.dw == 1 &&
-              g.ph == 1 && g.pw == 1 && g.oh == g.h && g.ow == g.w && g.w >= 2;
+  bool k3 = g.kh == 3 && g.kw == 3 && g.dh == 1 && g.dw == 1 && g.ph == 1 && g.pw == 1;
+  int stride = k3 && g.sh == g.sw && (g.sh == 1 || g.sh == 2) ? static_cast<int>(g.sh) : 0;
   for (int64_t n = 0; n < g.n; ++n) {
     for (int64_t o = 0; o < g.o; ++o) {
       const T* xp = x + (n * g.c + o / mult) * g.h * g.w;
       const T* wp = w + o * g.kh * g.kw;
       T* op = out + (n * g.o + o) * g.oh * g.ow;
       T b = bias ? bias[o] : T(0);
-      if (fast) depthwise_3x3_s1(xp, wp, b, op, g);
+      if (stride == 1) depthwise_3x3<T, 1>(xp, wp, b, op, g);
+      else if (stride == 2) depthwise_3x3<T, 2>(xp, wp, b, op, g);
       else depthwise_plane(xp, wp, b, op, g);
     }
   }

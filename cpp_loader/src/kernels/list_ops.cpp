@@ -92,8 +92,8 @@ void slice(Call& c) {
                                    as_opt_int(c.in(2)), as_int(c.in(3)));
   std::vector<Value> out;
   out.reserve(static_cast<size_t>(s.count));
-  for (int64_t k = 0, i = s.start; k < s.count; ++k, i += s.step) {
-    out.push_back(items[static_cast<size_t>(i)]);
+  for (int64_t k = 0; k < s.count; ++k) {
+    out.push_back(items[static_cast<size_t>(s.start + k * s.step)]);
   }
   c.set(0, new_list(std::move(out)));
 }
@@ -111,7 +111,7 @@ void concat(Call& c) {
 Value repeat(const std::vector<Value>& items, int64_t times) {
   std::vector<Value> out;
   if (times > 0 && !items.empty()) {
-    if (static_cast<uint64_t>(times) > (uint64_t(1) << 40) / items.size()) {
+    if (static_cast<uint64_t>(times) > (uint64_t(1) << 28) / items.size()) {
       fail("list repetition of " + std::to_string(items.size()) + " items " +
            std::to_string(times) + " times is too large");
     }

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "kernels/nn_common.h"
+#include "kernels/nn_fused.h"
 #include "kernels/nn_ops.h"
 
 namespace ember {
@@ -131,6 +132,8 @@ void batch_norm_t(Call& c, const Tensor& x, Tensor& out) {
   });
 }
 
+}  // namespace
+
 // batch_norm(input, weight, bias, running_mean, running_var, training, momentum, eps,
 // cudnn_enabled)
 void k_batch_norm(Call& c) {
@@ -153,6 +156,8 @@ void k_batch_norm(Call& c) {
   if (x.dtype() == DType::Float64) batch_norm_t<double>(c, x, out);
   else batch_norm_t<float>(c, x, out);
 }
+
+namespace {
 
 template <class T>
 void layer_norm_t(const Tensor& x, const Tensor& w, const Tensor& b, double eps, int64_t d,

@@ -29,26 +29,30 @@ bool numbers_equal(const Value& a, const Value& b) {
   return as_int(a) == as_int(b);
 }
 
-bool sequences_equal(const std::vector<Value>& a, const std::vector<Value>& b) {
+// Containers can hold themselves; Python's == on such ones raises RecursionError.
+constexpr int kMaxDepth = 1000;
+
+bool equal(const Value& a, const Value& b, int depth);
+
+bool sequences_equal(const std::vector<Value>& a, const std::vector<Value>& b, int depth) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
-    if (!py_equal(a[i], b[i])) return false;
+    if (!equal(a[i], b[i], depth)) return false;
   }
   return true;
 }
 
-bool dicts_equal(const Dict& a, const Dict& b) {
+bool dicts_equal(const Dict& a, const Dict& b, int depth) {
   if (a.items.size() != b.items.size()) return false;
   for (const auto& [key, value] : a.items) {
     int64_t j = b.find(key);
-    if (j < 0 || !py_equal(value, b.items[static_cast<size_t>(j)].second)) return false;
+    if (j < 0 || !equal(value, b.items[static_cast<size_t>(j)].second, depth)) return false;
   }
   return true;
 }
 
-}  // namespace
-
-bool py_equal(const Value& a, const Value& b) {
+bool equal(const Value& a, const Value& b, int depth) {
+  if (++depth > kMaxDepth) fail("maximum recursion depth exceeded in comparison");
   if (a.is_scalar() && b.is_scalar()) return numbers_equal(a, b);
   if ((a.is_complex() || a.is_scalar()) && (b.is_complex() || b.is_scalar())) {
     return a.to_complex() == b.to_complex();
@@ -61,15 +65,19 @@ bool py_equal(const Value& a, const Value& b) {
       return true;
     case Tag::List:
     case Tag::Tuple:
-      return a.is(b) || sequences_equal(a.items(), b.items());
+      return a.is(b) || sequences_equal(a.items(), b.items(), depth);
     case Tag::Dict:
-      return a.is(b) || dicts_equal(*a.to_dict(), *b.to_dict());
+      return a.is(b) || dicts_equal(*a.to_dict(), *b.to_dict(), depth);
     case Tag::Tensor:
       return a.to_tensor().same(b.to_tensor());
     default:
       return a.is(b);
   }
 }
+
+}  // namespace
+
+bool py_equal(const Value& a, const Value& b) { return equal(a, b, 0); }
 
 std::string repr_str(const std::string& s) {
   const bool has_single = s.find('\'') != std::string::npos;

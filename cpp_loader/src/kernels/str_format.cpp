@@ -55,16 +55,20 @@ void append_complex(std::string& out, std::complex<double> z) {
   out += "(" + complex_part(z.real()) + imag + ")";
 }
 
-void append_items(std::string& out, const std::vector<Value>& items) {
+// A list can hold itself (xs.append(xs)): Python's str() of it raises RecursionError.
+constexpr int kMaxDepth = 1000;
+
+void append_value(std::string& out, const Value& v, int depth);
+
+void append_items(std::string& out, const std::vector<Value>& items, int depth) {
   for (size_t i = 0; i < items.size(); ++i) {
     if (i > 0) out += ", ";
-    append_str(out, items[i]);
+    append_value(out, items[i], depth);
   }
 }
 
-}  // namespace
-
-void append_str(std::string& out, const Value& v) {
+void append_value(std::string& out, const Value& v, int depth) {
+  if (++depth > kMaxDepth) fail("maximum recursion depth exceeded while getting the str of an object");
   switch (v.tag()) {
     case Tag::None:
       out += "None";
@@ -90,12 +94,12 @@ void append_str(std::string& out, const Value& v) {
       break;
     case Tag::List:
       out += "[";
-      append_items(out, v.items());
+      append_items(out, v.items(), depth);
       out += "]";
       break;
     case Tag::Tuple:
       out += "(";
-      append_items(out, v.items());
+      append_items(out, v.items(), depth);
       out += v.items().size() == 1 ? ",)" : ")";
       break;
     case Tag::Dict: {
@@ -103,9 +107,9 @@ void append_str(std::string& out, const Value& v) {
       bool first = true;
       for (const auto& [key, value] : v.to_dict()->items) {
         if (!first) out += ", ";
-        append_str(out, key);
+        append_value(out, key, depth);
         out += ": ";
-        append_str(out, value);
+        append_value(out, value, depth);
         first = false;
       }
       out += "}";
@@ -116,6 +120,10 @@ void append_str(std::string& out, const Value& v) {
       break;
   }
 }
+
+}  // namespace
+
+void append_str(std::string& out, const Value& v) { append_value(out, v, 0); }
 
 std::string to_str(const Value& v) {
   if (v.is_string()) return v.to_string();

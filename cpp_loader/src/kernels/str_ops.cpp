@@ -59,8 +59,8 @@ void slice(Call& c) {
   const SliceRange r =
       slice_range(n, as_opt_int(c.in(1)), as_opt_int(c.in(2)), as_int(c.in(3)));
   std::string out;
-  for (int64_t k = 0, i = r.start; k < r.count; ++k, i += r.step) {
-    const size_t j = static_cast<size_t>(i);
+  for (int64_t k = 0; k < r.count; ++k) {
+    const size_t j = static_cast<size_t>(r.start + k * r.step);
     if (ascii) {
       out += s[j];
     } else {

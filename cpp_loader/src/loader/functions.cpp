@@ -239,6 +239,24 @@ std::unique_ptr<Function> declare(const LoadContext& ctx, const fb::Function* f,
   return fn;
 }
 
+void read_defaults(const Program& p, Function& fn, const fb::Function* f) {
+  const auto* defaults = f->argument_defaults();
+  if (count(defaults) == 0) return;
+  if (defaults->size() != fn.body.arguments.size()) {
+    load_error("function " + fn.name + ": " + std::to_string(defaults->size()) +
+               " argument defaults for " + std::to_string(fn.body.arguments.size()) + " arguments");
+  }
+  for (uint32_t i = 0; i < defaults->size(); ++i) {
+    int32_t c = defaults->Get(i);
+    if (c >= 0 && static_cast<size_t>(c) >= p.constants.size()) {
+      load_error("function " + fn.name + ": default of argument " + std::to_string(i) +
+                 " is constant " + std::to_string(c) + ", out of range");
+    }
+    fn.has_default.push_back(c >= 0);
+    fn.argument_defaults.push_back(c >= 0 ? p.constants[static_cast<size_t>(c)] : Value());
+  }
+}
+
 }  // namespace
 
 void build_functions(LoadContext& ctx) {
@@ -264,6 +282,7 @@ void build_functions(LoadContext& ctx) {
         fn.argument_types.push_back(
             parse_type(fn.register_types.empty() ? std::string() : fn.register_types[a]));
       }
+      read_defaults(p, fn, f);
     }
   }
   if (!missing.first_use.empty()) {

@@ -5,6 +5,9 @@
 namespace ember {
 
 std::unique_ptr<Frame> FramePool::acquire(const Function& fn) {
+  if (Frame* cached = cached_.exchange(nullptr, std::memory_order_acquire)) {
+    return std::unique_ptr<Frame>(cached);
+  }
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (!free_.empty()) {
@@ -23,10 +26,15 @@ std::unique_ptr<Frame> FramePool::acquire(const Function& fn) {
 
 void FramePool::release(std::unique_ptr<Frame> frame) {
   frame->release();
+  Frame* empty = nullptr;
+  if (cached_.compare_exchange_strong(empty, frame.get(), std::memory_order_release)) {
+    frame.release();
+    return;
+  }
   std::lock_guard<std::mutex> lock(mutex_);
   free_.push_back(std::move(frame));
 }
 
-FramePool::~FramePool() = default;
+FramePool::~FramePool() { delete cached_.load(); }
 
 }  // namespace ember

@@ -37,6 +37,19 @@ std::string signature(const Function& fn) {
   return s + ")";
 }
 
+// The inputs with the defaults of the arguments not given filled in (null: none missing).
+std::unique_ptr<std::vector<Value>> with_defaults(const Function& fn,
+                                                  const std::vector<Value>& inputs) {
+  size_t expected = fn.body.arguments.empty() ? 0 : fn.body.arguments.size() - 1;
+  if (inputs.size() >= expected || fn.has_default.empty()) return nullptr;
+  for (size_t i = inputs.size() + 1; i <= expected; ++i) {
+    if (!fn.has_default[i]) return nullptr;
+  }
+  auto all = std::make_unique<std::vector<Value>>(inputs);
+  for (size_t i = inputs.size() + 1; i <= expected; ++i) all->push_back(fn.argument_defaults[i]);
+  return all;
+}
+
 void check_arguments(const Function& fn, const std::string& method, const std::vector<Value>& inputs) {
   size_t expected = fn.body.arguments.empty() ? 0 : fn.body.arguments.size() - 1;
   if (inputs.size() != expected) {
@@ -69,9 +82,11 @@ Result<Value> Module::run_method(const std::string& name, const std::vector<Valu
       throw Error(ErrorKind::Argument, "the module has no method '" + name + "'");
     }
     Function& fn = *program_->functions[it->second];
-    check_arguments(fn, name, inputs);
+    auto filled = with_defaults(fn, inputs);
+    const std::vector<Value>& args = filled ? *filled : inputs;
+    check_arguments(fn, name, args);
     bool has_self = !fn.body.arguments.empty();
-    return run_function(*program_, fn, has_self ? &program_->root : nullptr, inputs);
+    return run_function(*program_, fn, has_self ? &program_->root : nullptr, args);
   });
 }
 

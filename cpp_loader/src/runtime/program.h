@@ -6,6 +6,7 @@
 // every register is written before it is read. The interpreter trusts it.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -68,6 +69,7 @@ class FramePool {
   ~FramePool();
 
  private:
+  std::atomic<Frame*> cached_{nullptr};  // one frame without the lock: the common case
   std::mutex mutex_;
   std::vector<std::unique_ptr<Frame>> free_;
 };
@@ -79,6 +81,8 @@ struct Function {
   std::vector<std::string> register_names;  // empty, or one per register
   std::vector<std::string> argument_names;
   std::vector<TypeSpec> argument_types;     // parsed register types of body.arguments
+  std::vector<Value> argument_defaults;     // per argument (empty: none has a default)
+  std::vector<uint8_t> has_default;         //   and whether it has one
   // Registers only ever written by a prim::Constant: loaded once per frame (the ops are
   // removed from the blocks by hoist_constants, after load-time optimisation).
   std::vector<std::pair<uint32_t, Value>> constant_registers;

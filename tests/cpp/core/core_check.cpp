@@ -1,9 +1,10 @@
-// core_check promote FILE | half FILE | tensor | value | iter
+// core_check promote FILE | half FILE | result FILE | tensor | value | iter
 //   promote: lines "a b r" (ScalarType numbers; r = torch.promote_types(a, b), -1 if it throws)
 //   half:    lines "f32bits f16bits bf16bits" (numpy's and torch's conversions of a float)
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <sstream>
 
 #include "check.h"
 #include "core/dispatch.h"
@@ -52,6 +53,38 @@ static void check_half(const char* path) {
     ++n;
   }
   std::printf("%d values\n", n);
+  CHECK(n > 100);
+}
+
+// Lines "want op op ...": op is tN:D (a tensor of ScalarType N, D dims) or sb/si/sf/sc (a
+// bool/int/float/complex Python scalar); want is ember.dtypes.result_type's ScalarType.
+static void check_result_type(const char* path) {
+  std::ifstream f(path);
+  std::string line;
+  int n = 0;
+  while (std::getline(f, line)) {
+    std::istringstream words(line);
+    int want;
+    std::string op;
+    words >> want;
+    ResultType rt;
+    while (words >> op) {
+      if (op[0] == 't') {
+        size_t colon = op.find(':');
+        rt.add(static_cast<DType>(std::stoi(op.substr(1, colon - 1))), op.substr(colon + 1) == "0");
+      } else {
+        Value v = op[1] == 'b' ? Value(true) : op[1] == 'i' ? Value(int64_t(1))
+                : op[1] == 'f' ? Value(1.5) : Value(std::complex<double>(1, 1));
+        rt.add(v);
+      }
+    }
+    if (static_cast<int>(rt.get()) != want) {
+      std::printf("result_type(%s) = %d, ember says %d\n", line.c_str(), static_cast<int>(rt.get()), want);
+      ++g_failures;
+    }
+    ++n;
+  }
+  std::printf("%d cases\n", n);
   CHECK(n > 100);
 }
 
@@ -170,11 +203,12 @@ int main(int argc, char** argv) {
   std::string what = argc > 1 ? argv[1] : "";
   if (what == "promote" && argc > 2) check_promote(argv[2]);
   else if (what == "half" && argc > 2) check_half(argv[2]);
+  else if (what == "result" && argc > 2) check_result_type(argv[2]);
   else if (what == "tensor") check_tensors(), check_conversions_and_promotion();
   else if (what == "value") check_values();
   else if (what == "iter") check_iteration();
   else {
-    std::fprintf(stderr, "usage: core_check promote FILE | half FILE | tensor | value | iter\n");
+    std::fprintf(stderr, "usage: core_check promote FILE | half FILE | result FILE | tensor | value | iter\n");
     return 2;
   }
   std::printf("%s (%d failures)\n", g_failures ? "FAILED" : "ok", g_failures);

@@ -125,6 +125,12 @@ class _Registers:
         n = fn.num_registers
         if len(fn.register_types) != n or len(fn.register_names) != n:
             self.problem(f"has {n} registers but {len(fn.register_types)} types")
+        defaults = fn.argument_defaults
+        if defaults and len(defaults) != len(fn.body.arguments):
+            self.problem(f"has {len(defaults)} argument defaults for {len(fn.body.arguments)} "
+                         "arguments")  # fmt: skip
+        if any(not -1 <= d < len(self.p.constants) for d in defaults):
+            self.problem("has an argument default naming no constant")
         self.block(fn.body, set())
 
     def problem(self, text: str) -> None:

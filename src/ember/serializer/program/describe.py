@@ -122,6 +122,12 @@ class _Function:
 
     def lines(self, title: str) -> list[str]:
         args = self.regs(self.fn.body.arguments)
+        defaults = self.fn.argument_defaults
+        if defaults:
+            args = ", ".join(
+                self.reg(r) + (f"={constant_text(self.p, d)}" if d >= 0 else "")
+                for r, d in zip(self.fn.body.arguments, defaults)
+            )
         out = [f"def {title}({args}):"]
         self.block(self.fn.body, 1, out, "return")
         return out

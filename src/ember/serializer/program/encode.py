@@ -31,8 +31,8 @@ __all__ = ["encode", "IDENTIFIER"]
 IDENTIFIER = b"EMBP"
 
 # One layout per table: (field id, format) in schema order. Formats: struct codes for scalars,
-# "s" a string, "t" a table, "u" [uint], "l" [long], "S" [string], "T" [table].
-_OFFSETS = frozenset("stulST")
+# "s" a string, "t" a table, "u" [uint], "v" [int], "l" [long], "S" [string], "T" [table].
+_OFFSETS = frozenset("stuvlST")
 
 
 class _Layout:
@@ -90,7 +90,8 @@ _L = {
                    ("constant", "i"), ("name", "s"), ("source", "s")]),
     "Block": _Layout([("arguments", "u"), ("ops", "T"), ("results", "u")]),
     "Function": _Layout([("name", "s"), ("num_registers", "I"), ("register_types", "S"),
-                         ("register_names", "S"), ("argument_names", "S"), ("body", "t")]),
+                         ("register_names", "S"), ("argument_names", "S"), ("body", "t"),
+                         ("argument_defaults", "v")]),
     "Method": _Layout([("name", "s"), ("function", "I")]),
     "Program": _Layout([("format", "I"), ("version", "Q"), ("producer", "s"),
                         ("operators", "T"), ("constants", "T"), ("storages", "T"),
@@ -158,6 +159,8 @@ class _Writer:
                 self.fill(blank, self.table(value))
             elif code == "l":
                 self.vectors.setdefault(("q", *value), []).append(blank)
+            elif code == "v":
+                self.vectors.setdefault(("i", *value), []).append(blank)
             else:
                 self.string_lists.setdefault(tuple(value), []).append(blank)
         return at

@@ -47,7 +47,18 @@ def write_function(graph: Graph, name: str, tables: Tables, unit=None) -> model.
     w = _FunctionWriter(tables, unit)
     arguments = [a.name or f"arg{i}" for i, a in enumerate(graph.inputs)]
     body = w.block(graph.block, {}, [])
-    return model.Function(name, len(w.types), w.types, w.names, arguments, body)
+    defaults = _defaults(graph, tables)
+    return model.Function(name, len(w.types), w.types, w.names, arguments, body, defaults)
+
+
+def _defaults(graph: Graph, tables: Tables) -> list[int]:
+    """Per input, the constant holding its default (-1: none); empty when none has one."""
+    if not any(a.name in graph.defaults for a in graph.inputs):
+        return []
+    return [
+        tables.constant(graph.defaults[a.name], a.type) if a.name in graph.defaults else -1
+        for a in graph.inputs
+    ]
 
 
 class _FunctionWriter:

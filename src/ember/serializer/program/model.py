@@ -122,6 +122,7 @@ class Function:
     register_names: list[str]
     argument_names: list[str]
     body: Block
+    argument_defaults: list[int] = field(default_factory=list)
 
 
 @dataclass

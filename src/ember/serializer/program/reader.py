@@ -144,6 +144,7 @@ def _function(f) -> model.Function:
         register_names=_strs(f, "RegisterNames"),
         argument_names=_strs(f, "ArgumentNames"),
         body=_block(body),
+        argument_defaults=_ints(f, "ArgumentDefaults"),
     )
 
 

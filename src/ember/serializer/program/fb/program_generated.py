@@ -992,8 +992,35 @@ class Function(object):
             return obj
         return None
 
+    # Function
+    def ArgumentDefaults(self, j):
+        o = flatbuffers.number_types.UOffsetTFlags.py_type(self._tab.Offset(16))
+        if o != 0:
+            a = self._tab.Vector(o)
+            return self._tab.Get(flatbuffers.number_types.Int32Flags, a + flatbuffers.number_types.UOffsetTFlags.py_type(j * 4))
+        return 0
+
+    # Function
+    def ArgumentDefaultsAsNumpy(self):
+        o = flatbuffers.number_types.UOffsetTFlags.py_type(self._tab.Offset(16))
+        if o != 0:
+            return self._tab.GetVectorAsNumpy(flatbuffers.number_types.Int32Flags, o)
+        return 0
+
+    # Function
+    def ArgumentDefaultsLength(self):
+        o = flatbuffers.number_types.UOffsetTFlags.py_type(self._tab.Offset(16))
+        if o != 0:
+            return self._tab.VectorLen(o)
+        return 0
+
+    # Function
+    def ArgumentDefaultsIsNone(self):
+        o = flatbuffers.number_types.UOffsetTFlags.py_type(self._tab.Offset(16))
+        return o == 0
+
 def FunctionStart(builder):
-    builder.StartObject(6)
+    builder.StartObject(7)
 
 def FunctionAddName(builder, name):
     builder.PrependUOffsetTRelativeSlot(0, flatbuffers.number_types.UOffsetTFlags.py_type(name), 0)
@@ -1021,6 +1048,12 @@ def FunctionStartArgumentNamesVector(builder, numElems):
 
 def FunctionAddBody(builder, body):
     builder.PrependUOffsetTRelativeSlot(5, flatbuffers.number_types.UOffsetTFlags.py_type(body), 0)
+
+def FunctionAddArgumentDefaults(builder, argumentDefaults):
+    builder.PrependUOffsetTRelativeSlot(6, flatbuffers.number_types.UOffsetTFlags.py_type(argumentDefaults), 0)
+
+def FunctionStartArgumentDefaultsVector(builder, numElems):
+    return builder.StartVector(4, numElems, 4)
 
 def FunctionEnd(builder):
     return builder.EndObject()
