@@ -1,6 +1,8 @@
 """The C++ creation kernels and item (cpp_loader/src/kernels/create*.cpp, shape_extra.cpp)
 give what ember's Python kernels give; every op of the shape group is registered and tested."""
 
+import math
+import random
 from pathlib import Path
 
 import pytest
@@ -94,3 +96,43 @@ def test_every_op_of_the_group_is_registered_and_tested_here():
     here = Path(__file__).parent
     body = "".join(p.read_text() for p in here.glob("test_kernels_shape*.py"))
     assert [op for op in OPS if f'"{op}"' not in body] == []
+
+
+def test_random_arguments_raise_errors_never_crash():
+    """3000 calls of the group's kernels with arguments drawn at random (odd dims, negative
+    and huge ints, NaN and complex scalars, bad dtype numbers): a result or an error."""
+    rng = random.Random(0)
+    base = [T["contig"], T["transposed"], T["scalar"], T["empty"], T["int"], T["bool"],
+            T["expanded"], ember.tensor([1 + 1j, 2j]), ember.tensor([[0, 1], [2, 5]])]  # fmt: skip
+    ints = [0, 1, -1, 2, 3, -5, 7, 2**62, -(2**63), 2**63 - 1]
+    scalars = [0, 1, -1, 2.5, math.nan, math.inf, True, 1j, 1e300, 2**62]
+
+    def draw(kind):
+        if kind.startswith("Tensor?[]") or kind.startswith("Tensor[]"):
+            return [rng.choice([*base, None]) for _ in range(rng.randint(0, 3))]
+        if kind.startswith("Tensor"):
+            return rng.choice(base)
+        if "[" in kind:  # small sizes only: huge ones are valid requests for huge tensors
+            return [rng.choice(ints[:7]) for _ in range(rng.randint(0, 4))]
+        if kind.startswith("ScalarType"):
+            return rng.choice([None, 0, 4, 5, 6, 7, 9, 11, 15, 8, 99, -1])
+        if kind.startswith("Scalar"):
+            return rng.choice(scalars)
+        if kind.startswith("bool"):
+            return rng.choice([True, False, None])
+        if kind.startswith("float"):
+            return rng.choice([0.0, 2.0, -1.5, math.nan])
+        if "int" in kind.lower():
+            return rng.choice([*ints, None])
+        return None
+
+    errors = 0
+    for _ in range(3000):
+        name = rng.choice(OPS)
+        op = table.get(name)
+        args = [draw(a.type) for a in op.schema.arguments]
+        try:
+            ember.cpp._call_op(name, *args, num_outputs=len(op.schema.returns))
+        except (ember.cpp.CppRuntimeError, TypeError):
+            errors += 1
+    assert 0 < errors < 3000

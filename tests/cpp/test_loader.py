@@ -194,3 +194,24 @@ def test_a_missing_kernel_fails_at_load_naming_the_operator(data, tmp_path):
 
     with pytest.raises(CppRuntimeError, match=r"no kernel for operator aten::frobnicate\.Tensor"):
         load(with_program(data, edit), tmp_path)
+
+
+class _Defaults(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.l = nn.Linear(4, 4)
+
+    def forward(self, x, other: ember.Tensor | None = None):
+        if other is None:
+            return self.l(x)
+        return other
+
+
+def test_arguments_left_out_take_their_defaults(tmp_path):
+    module = _Defaults()
+    m = load(saved(module), tmp_path)
+    x = ember.randn(2, 4)
+    close(m.forward(x), module(x))
+    close(m.forward(x, x), x)
+    with pytest.raises(CppRuntimeError, match="takes 2 arguments but 0 were given"):
+        m.forward()

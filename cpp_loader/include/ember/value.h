@@ -6,6 +6,7 @@
 
 #include <complex>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <new>
 #include <string>
@@ -88,14 +89,36 @@ class Value {
   Value(std::shared_ptr<Object> o) : tag_(Tag::Object) {
     new (&u_.object) std::shared_ptr<Object>(std::move(o));
   }
-  Value(const Value& other) : tag_(other.tag_) { copy_payload(other); }
-  Value(Value&& other) noexcept : tag_(other.tag_) { move_payload(other); }
+  // None, bool, int, float and complex own nothing: they copy as bytes, without the
+  // switches over tags (the interpreter moves one per scalar op).
+  Value(const Value& other) : tag_(other.tag_) {
+    if (holds_nothing(tag_)) {
+      copy_bytes(other);
+    } else {
+      copy_payload(other);
+    }
+  }
+  Value(Value&& other) noexcept : tag_(other.tag_) {
+    if (holds_nothing(tag_)) {
+      copy_bytes(other);
+    } else {
+      move_payload(other);
+    }
+  }
   Value& operator=(const Value& other) {
-    if (this != &other) *this = Value(other);
+    if (holds_nothing(tag_) && holds_nothing(other.tag_)) {
+      tag_ = other.tag_;
+      copy_bytes(other);
+    } else if (this != &other) {
+      *this = Value(other);
+    }
     return *this;
   }
   Value& operator=(Value&& other) noexcept {
-    if (this != &other) {
+    if (holds_nothing(tag_) && holds_nothing(other.tag_)) {
+      tag_ = other.tag_;
+      copy_bytes(other);
+    } else if (this != &other) {
       Value held(std::move(other));  // `other` may live inside what this value owns
       destroy();
       tag_ = held.tag_;
@@ -103,7 +126,9 @@ class Value {
     }
     return *this;
   }
-  ~Value() { destroy(); }
+  ~Value() {
+    if (!holds_nothing(tag_)) destroy();
+  }
 
   static Value device(std::string name);
   static Value list(std::vector<Value> items);
@@ -149,6 +174,8 @@ class Value {
   bool equals(const Value& other) const;
 
  private:
+  static bool holds_nothing(Tag t) { return t <= Tag::Complex; }
+  void copy_bytes(const Value& o) { std::memcpy(static_cast<void*>(&u_), &o.u_, sizeof(u_)); }
   // Scalars need no destructor; the other tags hold one live member of the union.
   void destroy() noexcept {
     switch (tag_) {
