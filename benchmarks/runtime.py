@@ -109,8 +109,9 @@ def iterations(specs) -> int:
 
 def build_programs(torch) -> dict:
     """Configures and builds benchmarks/cpp (ember, libtorch and sgemm programs)."""
-    import ember.cpp
     import scipy_openblas32
+
+    import ember.cpp
 
     blas = Path(scipy_openblas32.get_lib_dir()) / scipy_openblas32.get_library(True)
     prefix = f"{ember.cpp.cmake_dir()};{torch.utils.cmake_prefix_path}"

@@ -3,8 +3,9 @@
 Stages: ember eager, `ember.jit.script`, `ember.jit.trace`, torch's scripted and traced
 archives loaded by `ember.jit.load`, and ember's scripted and traced archives loaded by
 `torch.jit.load`; then (issue 12, `cpp_stages.py`) the scripted and traced archives of both
-libraries run in the C++ runtime, equal to ember's Python runtime on the same files. Models, inputs and weights: registry.py and weights.py; everything large is
-written into a temporary folder. `python -m tests.models.status` prints the table.
+libraries run in the C++ runtime, equal to ember's Python runtime on the same files. Models,
+inputs and weights: registry.py and weights.py; everything large is written into a temporary
+folder. `python -m tests.models.status` prints the table.
 """
 
 import pytest
