@@ -59,6 +59,22 @@ def test_inspect_escapes_keys_globals_and_record_names(tmp_path, capsys):
     assert status == 0 and err == ""
     assert_printable(out)
     assert [line for line in out.splitlines() if line.startswith("file")] == [f"file       {path}"]
+    status, out, _ = run(capsys, "inspect", "--json", path)
+    assert status == 0 and out.isascii() and "\x1b" not in out and "\\u001b[2J" in out
+
+
+def test_inspect_code_keeps_its_lines_but_not_escape_sequences(tmp_path, capsys):
+    buf = io.BytesIO()
+    ember.jit.save(ember.jit.script(ember.nn.Linear(2, 1)), buf)
+    with zipfile.ZipFile(buf) as z:
+        name = next(n for n in z.namelist() if n.endswith(".py"))
+        code = z.read(name) + f"# {HOSTILE}\n".encode()
+    path = tmp_path / "code.pt"
+    path.write_bytes(replace_record(buf.getvalue(), code, name.split("/", 1)[1]))
+    status, out, _ = run(capsys, "inspect", "--code", path)
+    assert status == 0
+    assert_printable(out)
+    assert "\nclass Linear(Module):\n" in out and "gpj.exe" in out
 
 
 def test_errors_naming_file_contents_are_escaped(tmp_path, capsys):
