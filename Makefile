@@ -11,6 +11,10 @@ CPP_SOURCES := CMakeLists.txt $(shell find cpp_loader -type f \( -name '*.cpp' -
 # The build requirements, read from pyproject.toml, go into .venv so rebuilds reuse build/.
 BUILD_REQUIRES = $(shell $(PYTHON) -c "import tomllib; \
 	print(' '.join(repr(r) for r in tomllib.load(open('pyproject.toml', 'rb'))['build-system']['requires']))")
+# The bench extra (onnx, onnxruntime) goes into .venv only for `make bench`.
+BENCH_REQUIRES = $(shell $(PYTHON) -c "import tomllib; print(' '.join(repr(r) for r in \
+	tomllib.load(open('pyproject.toml', 'rb'))['project']['optional-dependencies']['bench']))")
+BENCHED := $(VENV)/.bench
 EDITABLE := $(PY) -m pip install --quiet --no-build-isolation --config-settings=build.verbose=false
 
 .PHONY: demo test lint bench build clean
@@ -37,8 +41,14 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks examples
 	$(VENV)/bin/ruff format --check src tests benchmarks examples
 
-bench: $(BUILT)
+$(BENCHED): $(BUILT) pyproject.toml
+	$(PY) -m pip install --quiet $(BENCH_REQUIRES)
+	touch $(BENCHED)
+
+# runtime.py writes build/bench/runtime.json and runtime.md beside it
+bench: $(BENCHED)
 	$(PY) benchmarks/ops.py
+	$(PY) benchmarks/runtime.py
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info
