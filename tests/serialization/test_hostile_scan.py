@@ -225,7 +225,7 @@ def test_a_deflated_pickle_bomb_is_followed_only_as_far_as_the_file_size_allows(
     import time
     import zipfile
 
-    pkl = b"\x80\x04" + f"c{MOD}\npayload\n)R0".encode() + b"\x8f" * 8_000_000 + b"."
+    pkl = b"\x80\x04" + f"c{MOD}\npayload\n)R0".encode() + b"\x8f" * 4_000_000 + b"."
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("archive/data.pkl", pkl)
