@@ -79,7 +79,8 @@ def child(manifest_path: Path, threads: int, out_path: Path) -> None:
     rows = []
     for entry in manifest["entries"]:
         case, files = cases[entry["case"]], entry["files"]
-        print(f"{threads} thread(s): {case.key}", file=sys.stderr, flush=True)
+        print(f"{threads} thread(s): {case.key}", end="", file=sys.stderr, flush=True)
+        start = time.perf_counter()
         if "error" in files:
             measured = dict.fromkeys(IMPLEMENTATIONS, "failed: " + files["error"])
             measured.update(iters=0, rounds=0)
@@ -87,6 +88,7 @@ def child(manifest_path: Path, threads: int, out_path: Path) -> None:
             timer = CaseTimer(case, files, threads, manifest["programs"], manifest["rounds"],
                               manifest["implementations"])  # fmt: skip
             measured = timer.run()
+        print(f" ({time.perf_counter() - start:.0f} s)", file=sys.stderr, flush=True)
         rows.append(runtime_report.record(case, threads, measured))
     out_path.write_text(json.dumps({"rows": rows, "threads": _thread_pools()}))
 
