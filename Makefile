@@ -15,9 +15,14 @@ BUILD_REQUIRES = $(shell $(PYTHON) -c "import tomllib; \
 BENCH_REQUIRES = $(shell $(PYTHON) -c "import tomllib; print(' '.join(repr(r) for r in \
 	tomllib.load(open('pyproject.toml', 'rb'))['project']['optional-dependencies']['bench']))")
 BENCHED := $(VENV)/.bench
+# The fuzz extra (atheris) is installed on its own: no rebuild of the C++.
+FUZZ_REQUIRES = $(shell $(PYTHON) -c "import tomllib; print(' '.join(repr(r) for r in \
+	tomllib.load(open('pyproject.toml', 'rb'))['project']['optional-dependencies']['fuzz']))")
+FUZZ_STAMP := $(VENV)/.fuzz
+SECONDS ?= 60
 EDITABLE := $(PY) -m pip install --quiet --no-build-isolation --config-settings=build.verbose=false
 
-.PHONY: demo test lint bench build clean
+.PHONY: demo test lint bench build clean fuzz
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,10 +36,18 @@ $(BUILT): $(STAMP) $(CPP_SOURCES)
 
 build: $(BUILT)
 
+$(FUZZ_STAMP): $(STAMP) pyproject.toml
+	$(PY) -m pip install --quiet $(FUZZ_REQUIRES)
+	touch $(FUZZ_STAMP)
+
+# The coverage-guided fuzzer for SECONDS seconds (tools/fuzz/run.py; docs/serialization.md).
+fuzz: $(BUILT) $(FUZZ_STAMP)
+	$(PY) tools/fuzz/run.py --seconds $(SECONDS)
+
 demo: $(BUILT)
 	$(PY) examples/demo.py
 
-test: $(BUILT)
+test: $(BUILT) $(FUZZ_STAMP)
 	$(PY) -m pytest
 
 lint: $(STAMP)
