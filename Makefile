@@ -11,9 +11,18 @@ CPP_SOURCES := CMakeLists.txt $(shell find cpp_loader -type f \( -name '*.cpp' -
 # The build requirements, read from pyproject.toml, go into .venv so rebuilds reuse build/.
 BUILD_REQUIRES = $(shell $(PYTHON) -c "import tomllib; \
 	print(' '.join(repr(r) for r in tomllib.load(open('pyproject.toml', 'rb'))['build-system']['requires']))")
+# The bench extra (onnx, onnxruntime) goes into .venv only for `make bench`.
+BENCH_REQUIRES = $(shell $(PYTHON) -c "import tomllib; print(' '.join(repr(r) for r in \
+	tomllib.load(open('pyproject.toml', 'rb'))['project']['optional-dependencies']['bench']))")
+BENCHED := $(VENV)/.bench
+# The fuzz extra (atheris) is installed on its own: no rebuild of the C++.
+FUZZ_REQUIRES = $(shell $(PYTHON) -c "import tomllib; print(' '.join(repr(r) for r in \
+	tomllib.load(open('pyproject.toml', 'rb'))['project']['optional-dependencies']['fuzz']))")
+FUZZ_STAMP := $(VENV)/.fuzz
+SECONDS ?= 60
 EDITABLE := $(PY) -m pip install --quiet --no-build-isolation --config-settings=build.verbose=false
 
-.PHONY: demo test lint bench build clean
+.PHONY: demo test lint bench build clean fuzz
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,18 +36,32 @@ $(BUILT): $(STAMP) $(CPP_SOURCES)
 
 build: $(BUILT)
 
+$(FUZZ_STAMP): $(STAMP) pyproject.toml
+	$(PY) -m pip install --quiet $(FUZZ_REQUIRES)
+	touch $(FUZZ_STAMP)
+
+# The coverage-guided fuzzer for SECONDS seconds (tools/fuzz/run.py; docs/serialization.md).
+fuzz: $(BUILT) $(FUZZ_STAMP)
+	$(PY) tools/fuzz/run.py --seconds $(SECONDS)
+
 demo: $(BUILT)
 	$(PY) examples/demo.py
 
-test: $(BUILT)
+test: $(BUILT) $(FUZZ_STAMP)
 	$(PY) -m pytest
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks examples
 	$(VENV)/bin/ruff format --check src tests benchmarks examples
 
-bench: $(BUILT)
+$(BENCHED): $(BUILT) pyproject.toml
+	$(PY) -m pip install --quiet $(BENCH_REQUIRES)
+	touch $(BENCHED)
+
+# runtime.py writes build/bench/runtime.json and runtime.md beside it
+bench: $(BENCHED)
 	$(PY) benchmarks/ops.py
+	$(PY) benchmarks/runtime.py
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info

@@ -1,215 +1,137 @@
 """The C++ runtime beside TorchScript, onnxruntime and a bare OpenBLAS loop (issue 12).
 
-One run measures every variant on the same archive with threads pinned equal (1, then 2):
+One run measures every case in every implementation, threads pinned equal, once per thread
+count (default 1 and 2):
 
 - TorchScript from Python (`torch.jit.load`) and from C++ (`torch::jit::load`, libtorch of
   the torch wheel);
 - ember from Python (`ember.cpp`) and from C++ (`ember::load`);
-- onnxruntime, when it is installed (`pip install onnxruntime`);
-- the floor: the model's matrix products as bare `sgemm` calls (the MLPs only).
+- onnxruntime, when `onnx` and `onnxruntime` are installed (`make bench` installs the
+  `bench` extra); its cells say "not installed" otherwise;
+- the floor: the model's matrix products as bare OpenBLAS `sgemm` calls (the MLPs only).
 
-Each model is written once by torch.jit.save; ember runs the same file after `ember convert`.
-Times are medians of rounds, in microseconds per forward. Also printed: `ember-run`'s fresh
-process time (load and first forward of the small MLP) and the runtime library's size.
+The cases (benchmarks/runtime_cases.py): a 4-layer MLP of width 64 at batch 1 and of width
+1024 at batch 256, a small CNN, a data-dependent loop, and every model of the real-model
+corpus (tests/models) at batch 1 in eval mode. Each is scripted and saved by torch once; ember
+runs the same file after `ember convert`. Each thread count runs in a child process whose
+environment pins OMP, MKL and OpenBLAS to it (benchmarks/runtime_timing.py). Times are medians
+of rounds in µs per forward; the ratios divide by TorchScript from C++.
 
-    .venv/bin/python benchmarks/runtime.py [--rounds 15] [--threads 1 2]
+Also printed: `ember-run`'s fresh process time (load and first forward of the small MLP),
+`python -c "import torch"`'s, and the runtime library's stripped size. The tables and a JSON
+record (`--json`, default build/bench/runtime.json, and runtime.md beside it) are written.
+
+    .venv/bin/python benchmarks/runtime.py [--models mlp64,resnet18 | --only corpus]
+        [--threads 1,2] [--rounds 15] [--implementations ember_cpp,torchscript_cpp]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import platform
 import statistics
 import subprocess
 import sys
-import sysconfig
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 
+import runtime_cases
+import runtime_report
+from runtime_timing import IMPLEMENTATIONS, CaseTimer, build_programs
+
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "build" / "bench"
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 
 
-def models(torch):
-    """name -> (module, argument specs "f32:1x64" / "int:20", layers for the floor or None)."""
-    nn = torch.nn
-
-    def mlp(width, layers=4):
-        parts = []
-        for i in range(layers):
-            parts += [nn.Linear(width, width)] + ([nn.ReLU()] if i < layers - 1 else [])
-        return nn.Sequential(*parts)
-
-    class SmallCNN(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.features = nn.Sequential(
-                nn.Conv2d(3, 16, 3, padding=1), nn.BatchNorm2d(16), nn.ReLU(),
-                nn.Conv2d(16, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(),
-                nn.AdaptiveAvgPool2d(1),
-            )  # fmt: skip
-            self.fc = nn.Linear(32, 10)
-
-        def forward(self, x):
-            return self.fc(torch.flatten(self.features(x), 1))
-
-    class Loop(nn.Module):
-        def forward(self, x, n: int):
-            for _ in range(n):
-                if bool(x.sum() > 0):
-                    x = x * 0.5 - 1.0
-                else:
-                    x = x + 2.0
-            return x
-
-    return {
-        "mlp 64 x4, batch 1": (mlp(64), ["f32:1x64"], (1, 64, 4)),
-        "mlp 1024 x4, batch 256": (mlp(1024), ["f32:256x1024"], (256, 1024, 4)),
-        "small cnn 1x3x32x32": (SmallCNN().eval(), ["f32:1x3x32x32"], None),
-        "data-dependent loop x50": (Loop(), ["f32:1x16", "int:50"], None),
-    }
-
-
-def pattern(shape) -> np.ndarray:
-    """The inputs bench_*.cpp build (args.h): i * 0.37 folded into [-1, 1)."""
-    v = np.arange(int(np.prod(shape)), dtype=np.float64) * 0.37
-    return (v - 2.0 * np.floor(v / 2.0) - 1.0).astype(np.float32).reshape(shape)
-
-
-def python_args(specs, lib):
-    out = []
-    for spec in specs:
-        kind, rest = spec.split(":")
-        if kind == "int":
-            out.append(int(rest))
-        else:
-            arr = pattern([int(s) for s in rest.split("x")])
-            out.append(lib.from_numpy(arr) if lib is not None else arr)
-    return out
-
-
-def median_us(run, rounds, iters) -> float:
-    for _ in range(20):
-        run()
-    times = []
-    for _ in range(rounds):
-        t0 = time.perf_counter()
-        for _ in range(iters):
-            run()
-        times.append((time.perf_counter() - t0) / iters * 1e6)
-    return statistics.median(times)
-
-
-def iterations(specs) -> int:
-    size = max(int(np.prod([int(s) for s in sp.split(":")[1].split("x")])) for sp in specs)
-    return 200 if size < 10_000 else 5
-
-
-def build_programs(torch) -> dict:
-    """Configures and builds benchmarks/cpp (ember, libtorch and sgemm programs)."""
-    import scipy_openblas32
-
-    import ember.cpp
-
-    blas = Path(scipy_openblas32.get_lib_dir()) / scipy_openblas32.get_library(True)
-    prefix = f"{ember.cpp.cmake_dir()};{torch.utils.cmake_prefix_path}"
-    subprocess.run(
-        ["cmake", "-S", str(ROOT / "benchmarks" / "cpp"), "-B", str(BUILD), "-G", "Ninja",
-         f"-DCMAKE_PREFIX_PATH={prefix}", f"-Dember_DIR={ember.cpp.cmake_dir()}",
-         f"-DEMBER_BENCH_OPENBLAS={blas}", "-DCMAKE_BUILD_TYPE=Release"],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    subprocess.run(["cmake", "--build", str(BUILD)], check=True, capture_output=True)
-    return {name: BUILD / name for name in ("bench_ember", "bench_torch", "bench_sgemm")}
-
-
-def cpp_time(command, env) -> float | str:
-    done = subprocess.run([str(c) for c in command], capture_output=True, text=True, env=env)
-    if done.returncode != 0:
-        return "failed: " + (done.stderr.strip().splitlines() or ["?"])[-1][:60]
-    return float(done.stdout.strip())
-
-
-def onnx_time(torch, module, specs, path, threads, rounds, iters) -> float | str:
-    try:
-        import onnxruntime as ort
-    except ImportError:
-        return "not installed"
-    if any(s.startswith("int:") for s in specs):
-        return "n/a (loop)"
-    args = python_args(specs, torch)
-    try:
-        torch.onnx.export(module, tuple(args), str(path), dynamo=False)
-    except Exception as e:  # noqa: BLE001 - the exporter's own refusals are reported
-        return f"export failed: {type(e).__name__}"
-    options = ort.SessionOptions()
-    options.intra_op_num_threads, options.inter_op_num_threads = threads, 1
-    session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-    feed = {i.name: a.numpy() for i, a in zip(session.get_inputs(), args)}
-    return median_us(lambda: session.run(None, feed), rounds, iters)
-
-
-def measure(threads: int, rounds: int) -> list[dict]:
-    """Every model × variant at `threads` threads (run in a process whose env pins them)."""
+def prepare(cases, folder: Path) -> list[dict]:
+    """Each case's files (runtime_cases.prepare), written once for every thread count."""
     import torch
 
-    import ember
-    import ember.cpp
-    from ember.jit.converting import convert_archive
+    manifest = []
+    for case in cases:
+        print(f"preparing {case.key}", file=sys.stderr, flush=True)
+        try:
+            files = runtime_cases.prepare(case, torch, folder / case.key)
+        except Exception as error:  # noqa: BLE001 - a case torch cannot script is reported
+            files = {"error": f"{type(error).__name__}: {str(error)[:80]}"}
+        manifest.append({"case": case.key, "files": files})
+    return manifest
+
+
+def child(manifest_path: Path, threads: int, out_path: Path) -> None:
+    """Times every case of the manifest at `threads` threads (this process's env pins them)."""
+    import torch
 
     torch.set_num_threads(threads)
-    programs = build_programs(torch)
-    env = dict(os.environ, OMP_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads))
+    torch.set_num_interop_threads(1)
+    manifest = json.loads(manifest_path.read_text())
+    cases = {c.key: c for c in runtime_cases.select(manifest["cases"])}
     rows = []
-    folder = Path(tempfile.mkdtemp())
-    for name, (module, specs, floor) in models(torch).items():
-        torch_path, ember_path = folder / "torch.pt", folder / "ember.pt"
-        with torch.no_grad():
-            torch.jit.save(torch.jit.script(module.eval()), str(torch_path))
-        convert_archive(torch_path, ember_path)
-        iters = iterations(specs)
-        ts = torch.jit.load(str(torch_path))
-        targs = python_args(specs, torch)
-        with torch.no_grad():
-            ts_py = median_us(lambda: ts(*targs), rounds, iters)  # noqa: B023
-        native = ember.cpp.load(str(ember_path))
-        eargs = python_args(specs, ember)
-        em_py = median_us(lambda: native.forward(*eargs), rounds, iters)  # noqa: B023
-        common = [rounds, iters, *specs]
-        row = {
-            "model": name, "threads": threads,
-            "torchscript (python)": ts_py,
-            "torchscript (c++)": cpp_time([programs["bench_torch"], torch_path, threads,
-                                           *common], env),
-            "ember.cpp (python)": em_py,
-            "ember (c++)": cpp_time([programs["bench_ember"], ember_path, *common], env),
-            "onnxruntime": onnx_time(torch, module, specs, folder / "m.onnx", threads,
-                                     rounds, iters),
-            "openblas floor": (cpp_time([programs["bench_sgemm"], rounds, iters, *floor], env)
-                               if floor else "—"),
-        }  # fmt: skip
-        rows.append(row)
-    return rows
+    for entry in manifest["entries"]:
+        case, files = cases[entry["case"]], entry["files"]
+        print(f"{threads} thread(s): {case.key}", file=sys.stderr, flush=True)
+        if "error" in files:
+            measured = dict.fromkeys(IMPLEMENTATIONS, "failed: " + files["error"])
+            measured.update(iters=0, rounds=0)
+        else:
+            timer = CaseTimer(case, files, threads, manifest["programs"], manifest["rounds"],
+                              manifest["implementations"])  # fmt: skip
+            measured = timer.run()
+        rows.append(runtime_report.record(case, threads, measured))
+    out_path.write_text(json.dumps({"rows": rows, "threads": _thread_pools()}))
 
 
-def fresh_process_ms(runs=20) -> tuple[float, float]:
+def _thread_pools() -> list[str]:
+    """The thread pools this process runs, as threadpoolctl sees them (a check of the pins)."""
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return ["threadpoolctl not installed"]
+    import torch  # noqa: F401 - loads its OpenMP and BLAS
+
+    import ember.cpp  # noqa: F401 - loads ember's OpenBLAS
+
+    pools = {f"{p['internal_api']}:{Path(p['filepath']).name}={p['num_threads']}"
+             for p in threadpool_info()}  # fmt: skip
+    return sorted(pools)
+
+
+def run_children(manifest_path: Path, thread_counts, folder: Path) -> tuple[list, dict]:
+    rows, pools = [], {}
+    for threads in thread_counts:
+        out = folder / f"rows{threads}.json"
+        env = dict(os.environ, **dict.fromkeys(THREAD_VARIABLES, str(threads)))
+        command = [sys.executable, __file__, "--child", str(threads), "--manifest",
+                   str(manifest_path), "--child-out", str(out)]  # fmt: skip
+        subprocess.run(command, env=env, check=True)
+        result = json.loads(out.read_text())
+        rows += result["rows"]
+        pools[threads] = result["threads"]
+    return rows, pools
+
+
+def fresh_process_ms(folder: Path, runs=20) -> dict:
     """Median ms of `ember-run` (load + first forward of the small MLP) and of
     `python -c "import torch"`, each a fresh process."""
-    import torch
+    archive = folder / "mlp64" / "ember.pt"
+    if not archive.is_file():
+        import torch
 
-    from ember.jit.converting import convert_archive
-
-    folder = Path(tempfile.mkdtemp())
-    module, specs, _ = models(torch)["mlp 64 x4, batch 1"]
-    torch.jit.save(torch.jit.script(module), str(folder / "t.pt"))
-    convert_archive(folder / "t.pt", folder / "m.pt")
-    np.savez(folder / "in.npz", in0=pattern((1, 64)))
+        runtime_cases.prepare(runtime_cases.MICRO[0], torch, folder / "mlp64")
+    np.savez(folder / "in.npz", in0=runtime_cases.pattern((1, 64)))
     run = Path(sys.executable).parent / "ember-run"
-    cmd = [str(run), str(folder / "m.pt"), str(folder / "in.npz"), str(folder / "out.npz")]
-    return _wall_ms(cmd, runs), _wall_ms([sys.executable, "-c", "import torch"], 5)
+    cmd = [str(run), str(archive), str(folder / "in.npz"), str(folder / "out.npz")]
+    return {
+        "ember_run_ms": _wall_ms(cmd, runs),
+        "import_torch_ms": _wall_ms([sys.executable, "-c", "import torch"], 5),
+    }
 
 
 def _wall_ms(cmd, runs) -> float:
@@ -221,69 +143,98 @@ def _wall_ms(cmd, runs) -> float:
     return statistics.median(times)
 
 
-def library_size_kb() -> float:
-    """The stripped size of the runtime library (static archive, BLAS not included). An
-    archive keeps every object's relocations, symbol names and own copy of each inline
-    function, so it is twice what a program that links it carries: see linked_size_kb."""
+def library_sizes_kib(programs: dict) -> dict:
+    """Stripped sizes: the runtime's static library, and bench_ember (the runtime linked into a
+    program, OpenBLAS and the C++ standard library shared), BLAS included in neither."""
     import ember.cpp
 
     lib = next((ember.cpp.cmake_dir().parents[1]).glob("libember_runtime.a"))
-    return _stripped_kb(lib, "--strip-unneeded")
+    sizes = {"runtime_library_kib": _stripped_kib(lib)}
+    if "bench_ember" in programs:
+        sizes["linked_program_kib"] = _stripped_kib(Path(programs["bench_ember"]))
+    return sizes
 
 
-def linked_size_kb() -> float:
-    """The runtime as a program carries it (issue 12's "≤ 2 MB stripped, BLAS apart"):
-    `ember-run`, the runtime with a small main, stripped; BLAS is a shared library."""
-    return _stripped_kb(Path(sysconfig.get_path("scripts")) / "ember-run")
-
-
-def _stripped_kb(path: Path, *flags: str) -> float:
+def _stripped_kib(path: Path) -> float:
     stripped = Path(tempfile.mkdtemp()) / path.name
-    subprocess.run(["strip", *flags, "-o", str(stripped), str(path)], check=True)
+    subprocess.run(["strip", "--strip-unneeded", "-o", str(stripped), str(path)], check=True)
     return stripped.stat().st_size / 1024
 
 
-def _cell(value) -> str:
-    return f"{value:.2f}" if isinstance(value, float) else str(value)
+def machine() -> dict:
+    """Load averages, processor and library versions, for the record."""
+    import torch
+
+    try:
+        import onnxruntime
+
+        ort = onnxruntime.__version__
+    except ImportError:
+        ort = None
+    lines = Path("/proc/cpuinfo").read_text().splitlines()
+    cpu = next((line.split(":", 1)[1].strip() for line in lines if "model name" in line), "?")
+    return {"date": datetime.now(UTC).isoformat(timespec="seconds"),
+            "load_average": os.getloadavg(), "cpus": os.cpu_count(), "cpu": cpu,
+            "python": platform.python_version(), "torch": torch.__version__,
+            "onnxruntime": ort}  # fmt: skip
 
 
-def print_table(rows: list[dict]) -> None:
-    keys = list(rows[0])
-    print("| " + " | ".join(keys) + " | ember c++ / torchscript c++ |")
-    print("|" + "---|" * (len(keys) + 1))
-    for row in rows:
-        ratio = row["ember (c++)"], row["torchscript (c++)"]
-        r = f"{ratio[0] / ratio[1]:.2f}x" if all(isinstance(v, float) for v in ratio) else "—"
-        print("| " + " | ".join(_cell(row[k]) for k in keys) + f" | {r} |")
-
-
-def main() -> None:
+def parse(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=15)
-    parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
+    cases = "comma-separated case keys or groups (micro, corpus); default all"
+    parser.add_argument("--models", "--only", default="", help=cases)
+    parser.add_argument("--threads", default="1,2", help="comma-separated thread counts")
+    parser.add_argument("--rounds", type=int, default=15, help="rounds per implementation")
+    parser.add_argument("--implementations", default=",".join(IMPLEMENTATIONS))
+    parser.add_argument("--json", type=Path, default=BUILD / "runtime.json")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    parser.add_argument("--manifest", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--child-out", type=Path, help=argparse.SUPPRESS)
+    return parser.parse_args(argv)
+
+
+def main(argv=None) -> None:
+    args = parse(argv)
     if args.child:
-        import json
-
-        print(json.dumps(measure(args.child, args.rounds)))
+        child(args.manifest, args.child, args.child_out)
         return
-    rows = []
-    for threads in args.threads:
-        env = dict(os.environ, OMP_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads))
-        done = subprocess.run(
-            [sys.executable, __file__, "--child", str(threads), "--rounds", str(args.rounds)],
-            env=env, capture_output=True, text=True, check=True,
-        )  # fmt: skip
-        import json
+    names = [n for n in args.models.split(",") if n]
+    cases = runtime_cases.select(names)
+    implementations = [i for i in args.implementations.split(",") if i]
+    meta = {"command": " ".join(["benchmarks/runtime.py", *sys.argv[1:]]),
+            "machine_before": machine()}  # fmt: skip
+    folder = Path(tempfile.mkdtemp(prefix="ember-bench-"))
+    programs = (
+        build_programs(BUILD) if any("cpp" in i or "floor" in i for i in implementations) else {}
+    )
+    manifest = {"cases": names, "programs": programs, "rounds": args.rounds,
+                "implementations": implementations, "entries": prepare(cases, folder)}  # fmt: skip
+    manifest_path = folder / "manifest.json"
+    manifest_path.write_text(json.dumps(manifest))
+    thread_counts = [int(t) for t in args.threads.split(",")]
+    rows, meta["thread_pools"] = run_children(manifest_path, thread_counts, folder)
+    meta["machine_after"] = machine()
+    meta.update(fresh_process_ms(folder), **library_sizes_kib(programs))
+    markdown = "\n".join([runtime_report.table(rows), runtime_report.summary(rows), "",
+                          _extras(meta)])  # fmt: skip
+    print(markdown)
+    runtime_report.write(args.json, meta, rows, markdown)
+    print(f"\nwritten: {args.json} and {args.json.with_suffix('.md')}")
 
-        rows += json.loads(done.stdout.strip().splitlines()[-1])
-    print_table(rows)
-    run_ms, torch_ms = fresh_process_ms()
-    print(f"\nember-run fresh process, load + first forward of the small MLP: {run_ms:.1f} ms")
-    print(f'python -c "import torch": {torch_ms:.0f} ms')
-    print(f"runtime linked into ember-run (stripped, without BLAS): {linked_size_kb():.0f} KiB")
-    print(f"runtime library (static archive, stripped): {library_size_kb():.0f} KiB")
+
+def _extras(meta: dict) -> str:
+    before, after = meta["machine_before"], meta["machine_after"]
+    load = lambda m: ", ".join(f"{x:.2f}" for x in m["load_average"])  # noqa: E731
+    return "\n".join([
+        f"ember-run fresh process, load + first forward of the small MLP: "
+        f"{meta['ember_run_ms']:.1f} ms",
+        f'python -c "import torch": {meta["import_torch_ms"]:.0f} ms',
+        f"runtime library (static archive, stripped, without BLAS): "
+        f"{meta['runtime_library_kib']:.0f} KiB; linked into bench_ember (stripped, BLAS "
+        f"shared): {meta.get('linked_program_kib', 0):.0f} KiB",
+        f"load average before: {load(before)}; after: {load(after)} ({before['cpus']} CPUs, "
+        f"{before['cpu']}); torch {before['torch']}, onnxruntime {before['onnxruntime']}",
+    ])  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -1,5 +1,7 @@
 // Command-line arguments of the runtime benchmarks: inputs as "f32:1x64" (a float32
-// tensor of that shape, filled with a fixed pattern) or "int:5" (an integer argument).
+// tensor of that shape, filled with a fixed pattern), "i64:16x1" (an int64 tensor of token
+// ids, i * 37 mod 1000) or "int:5" (an integer argument). benchmarks/runtime_cases.py builds
+// the same inputs in Python.
 #pragma once
 
 #include <algorithm>
@@ -11,6 +13,7 @@
 
 struct ArgSpec {
   bool is_int = false;
+  bool is_int64_tensor = false;
   int64_t int_value = 0;
   std::vector<int64_t> shape;
 };
@@ -24,6 +27,7 @@ inline ArgSpec parse_arg(const std::string& text) {
     spec.int_value = std::stoll(rest);
     return spec;
   }
+  spec.is_int64_tensor = kind == "i64";
   size_t start = 0;
   while (start <= rest.size()) {
     size_t x = rest.find('x', start);
@@ -41,6 +45,13 @@ inline std::vector<float> pattern(int64_t n) {
     double v = static_cast<double>(i) * 0.37;
     values[static_cast<size_t>(i)] = static_cast<float>(v - 2.0 * static_cast<int64_t>(v / 2.0) - 1.0);
   }
+  return values;
+}
+
+// Token ids below 1000 (the corpus models' vocabulary): i * 37 mod 1000.
+inline std::vector<int64_t> token_pattern(int64_t n) {
+  std::vector<int64_t> values(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) values[static_cast<size_t>(i)] = i * 37 % 1000;
   return values;
 }
 

@@ -1,6 +1,7 @@
 // Times TorchScript from C++ (libtorch of the torch wheel): bench_torch MODEL.pt THREADS
-// ROUNDS ITERS ARG...; prints the median microseconds per forward.
+// WARMUP ROUNDS ITERS ARG...; prints the median microseconds per forward.
 #include <cstdio>
+#include <cstdlib>
 #include <vector>
 
 #include <ATen/Parallel.h>
@@ -8,9 +9,19 @@
 
 #include "args.h"
 
+static torch::jit::IValue input(const ArgSpec& spec) {
+  if (spec.is_int) return torch::jit::IValue(spec.int_value);
+  if (spec.is_int64_tensor) {
+    auto ids = token_pattern(numel(spec.shape));
+    return torch::from_blob(ids.data(), spec.shape, torch::kInt64).clone();
+  }
+  auto values = pattern(numel(spec.shape));
+  return torch::from_blob(values.data(), spec.shape).clone();
+}
+
 int main(int argc, char** argv) {
-  if (argc < 5) {
-    std::fprintf(stderr, "usage: bench_torch MODEL.pt THREADS ROUNDS ITERS ARG...\n");
+  if (argc < 6) {
+    std::fprintf(stderr, "usage: bench_torch MODEL.pt THREADS WARMUP ROUNDS ITERS ARG...\n");
     return 2;
   }
   at::set_num_threads(std::atoi(argv[2]));
@@ -19,16 +30,9 @@ int main(int argc, char** argv) {
   auto module = torch::jit::load(argv[1]);
   module.eval();
   std::vector<torch::jit::IValue> inputs;
-  for (int i = 5; i < argc; ++i) {
-    ArgSpec spec = parse_arg(argv[i]);
-    if (spec.is_int) {
-      inputs.emplace_back(spec.int_value);
-      continue;
-    }
-    auto values = pattern(numel(spec.shape));
-    inputs.emplace_back(torch::from_blob(values.data(), spec.shape).clone());
-  }
+  for (int i = 6; i < argc; ++i) inputs.push_back(input(parse_arg(argv[i])));
   auto run = [&] { module.forward(inputs); };
-  std::printf("%.3f\n", median_us(run, 20, std::atoi(argv[3]), std::atoi(argv[4])));
+  double us = median_us(run, std::atoi(argv[3]), std::atoi(argv[4]), std::atoi(argv[5]));
+  std::printf("%.3f\n", us);
   return 0;
 }

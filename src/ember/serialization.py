@@ -81,7 +81,8 @@ def safe_globals(safe_globals):
 
 
 def get_unsafe_globals_in_checkpoint(f) -> list[str]:
-    """The globals in checkpoint `f` that `weights_only=True` would refuse; nothing is run.
+    """The globals in checkpoint `f` that `weights_only=True` would refuse, and the calls
+    whose target the file does not name (`ember.serializer.scan`); nothing is run.
 
     >>> import fractions, io, ember
     >>> buf = io.BytesIO()

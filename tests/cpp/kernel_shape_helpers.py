@@ -20,7 +20,8 @@ aten::index.Tensor aten::clone aten::type_as aten::select.int aten::slice.Tensor
 aten::view aten::reshape aten::expand aten::expand_as aten::t aten::transpose.int
 aten::permute aten::squeeze aten::squeeze.dim aten::squeeze.dims aten::unsqueeze
 aten::flatten.using_ints aten::unflatten.int aten::as_strided aten::view_as aten::reshape_as
-aten::detach aten::alias aten::contiguous aten::to.dtype aten::size.int aten::size aten::dim
+aten::detach aten::alias aten::contiguous aten::to.dtype aten::to.device aten::to.other
+aten::size.int aten::size aten::dim
 aten::numel aten::len.Tensor aten::sort aten::argsort aten::topk aten::flip aten::repeat
 aten::unbind.int aten::split.Tensor aten::split_with_sizes aten::split.sizes aten::split
 aten::chunk aten::view.dtype aten::real aten::imag aten::view_as_real aten::view_as_complex

@@ -117,8 +117,6 @@ def test_unary_ops(name):
             check("aten::" + name, a)
             check(f"aten::{name}_", a)
     special = make(F32, (5, 4), 4, special=True)
-    if name == "erfc":  # ember's Python erfc gives nan at +-inf (torch: 0 and 2)
-        special = ember.tensor([float("nan"), -0.0, 0.5, -3.0, 30.0])
     check("aten::" + name, special)
     check("aten::" + name, make(F64, (0, 3), 5))
 

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 import torch
-from kernel_shape_helpers import ALL, T, check, check_view
+from kernel_shape_helpers import ALL, T, check, check_view, run
 
 import ember
 import ember.cpp
@@ -108,8 +108,20 @@ def test_queries_and_conversions(key):
         for copy in (False, True):
             got, want = check("aten::to.dtype", x, dtype, False, copy)
             assert (got.data_ptr() == x.data_ptr()) == (want.data_ptr() == x.data_ptr())
+            got, want = check("aten::to.device", x, ember.device("cpu"), dtype, False, copy)
+            assert (got.data_ptr() == x.data_ptr()) == (want.data_ptr() == x.data_ptr())
+            got, want = check("aten::to.other", x, ember.zeros(1, dtype=dtype), False, copy)
+            assert (got.data_ptr() == x.data_ptr()) == (want.data_ptr() == x.data_ptr())
     check("aten::type_as", x, ember.zeros(1, dtype=ember.int16))
     check("aten::clone", x)
+
+
+def test_conversions_refuse_other_devices():
+    args = (T["contig"], ember.device("cuda:0"), ember.float32, False, False)
+    python_error, _ = run("aten::to.device", *args)  # C++ refuses it too
+    assert "CPU, not on device 'cuda:0'" in str(python_error)
+    with pytest.raises(ember.cpp.CppRuntimeError, match="CPU, not on device 'cuda:0'"):
+        ember.cpp._call_op("aten::to.device", *args)
 
 
 def test_clone_keeps_torch_layouts():

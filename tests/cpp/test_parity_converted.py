@@ -77,3 +77,19 @@ def test_old_version_fixtures_run_in_cpp(torch, tmp_path, fixture):
 def test_refused_fixtures_are_refused_by_convert(tmp_path, fixture):
     with pytest.raises(ember.EmberError):
         convert_archive(fixture, tmp_path / fixture.name)
+
+
+def test_torch_traced_tensor_literal_runs_in_cpp(torch, tmp_path):
+    """torch's tracer records `torch.tensor([...])` as torch.to(CONSTANTS.c0,
+    torch.device("cpu"), 6): aten::to.device, in both runtimes."""
+
+    class Literal(torch.nn.Module):
+        def forward(self, x):
+            return x * torch.tensor([1.0, 2.0, 3.0]) + torch.tensor(2, dtype=torch.int32)
+
+    path = _converted(torch, torch.jit.trace(Literal(), torch.ones(3)), tmp_path)
+    args = [ember.tensor([0.5, -1.0, 4.0])]
+    want = in_python(path, args)
+    assert want.tolist() == [2.5, 0.0, 14.0]
+    assert_parity(in_cpp(path, args), want)
+    assert_run_parity(in_ember_run(path, args, tmp_path), want)

@@ -137,6 +137,8 @@ SPECIAL = {
     "aten::view_as_real": lambda: [np.ones(3, np.complex64)],
     "aten::view_as_complex": lambda: [np.ones((3, 2), np.float32)],
     "aten::to.dtype": lambda: [np.ones(3, np.float32), ember.float64],
+    "aten::to.device": lambda: [np.ones(3, np.float32), ember.device("cpu"), ember.float64],
+    "aten::to.other": lambda: [np.ones(3, np.float32), np.ones(1, np.float64)],
     "aten::tensor.float": lambda: [1.5],
     "aten::tensor.bool": lambda: [True],
     "aten::tensor": lambda: [[[1, 2], [3, 4]]],

@@ -48,6 +48,13 @@ def test_float_functions(torch, name):
             raise AssertionError(f"{name} {d}: {exc}") from None
 
 
+@pytest.mark.parametrize("name", ["erf", "erfc"])
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+def test_error_functions_at_the_limits(torch, name, dtype):
+    a = np.array([np.inf, -np.inf, np.nan, 30.0, -30.0, 0.0], dtype=dtype)
+    both(torch, lambda m, x: getattr(m, name)(x), a)
+
+
 # float32 transcendental functions are evaluated in float32 (numpy's SIMD loops, ember's
 # float32 erf), as torch's are; both sides are within an ulp or two of the exact value, so
 # they agree within a few ulp rather than bit for bit (docs/ops.md).

@@ -23,16 +23,24 @@ void contiguous(Call& c) {
   out.copy_from(t);
 }
 
-void to_dtype(Call& c) {
+void convert(Call& c, DType dtype, bool copy) {
   const Tensor& t = self(c);
-  DType dtype = shape::to_dtype(c.in(1));
-  bool copy = c.in(3).to_bool();
   if (dtype == t.dtype() && !copy) {
     c.set(0, t);
     return;
   }
   shape::output_like(c, 0, t, dtype).copy_from(t);
 }
+
+void to_dtype(Call& c) { convert(c, shape::to_dtype(c.in(1)), c.in(3).to_bool()); }
+
+// What torch's tracer records for a tensor literal: torch.to(c, torch.device("cpu"), 6).
+void to_device(Call& c) {
+  shape::check_device(c.in(1), "aten::to.device");
+  convert(c, shape::to_dtype(c.in(2)), c.in(4).to_bool());
+}
+
+void to_other(Call& c) { convert(c, c.in(1).to_tensor().dtype(), c.in(3).to_bool()); }
 
 void size_int(Call& c) {
   const Tensor& t = self(c);
@@ -65,6 +73,8 @@ void len(Call& c) {
 void register_shape_query_kernels(KernelRegistry& r) {
   r.add("aten::contiguous", contiguous);
   r.add("aten::to.dtype", to_dtype);
+  r.add("aten::to.device", to_device);
+  r.add("aten::to.other", to_other);
   r.add("aten::size.int", size_int);
   r.add("aten::size", size);
   r.add("aten::dim", dim);

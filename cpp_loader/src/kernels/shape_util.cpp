@@ -45,6 +45,14 @@ std::optional<DType> opt_dtype(const Value& v) {
   return to_dtype(v);
 }
 
+void check_device(const Value& device, const char* op) {
+  if (device.is_none()) return;
+  const std::string& name = device.to_string();
+  if (name != "cpu" && name.rfind("cpu:", 0) != 0) {
+    fail(std::string(op) + ": ember tensors live on the CPU, not on device '" + name + "'");
+  }
+}
+
 void check_options(const Call& c, uint32_t first, const char* op) {
   if (first < c.num_inputs) {
     const Value& layout = c.in(first);
@@ -53,13 +61,7 @@ void check_options(const Call& c, uint32_t first, const char* op) {
     }
   }
   if (first + 1 < c.num_inputs) {
-    const Value& device = c.in(first + 1);
-    if (!device.is_none()) {
-      const std::string& name = device.to_string();
-      if (name != "cpu" && name.rfind("cpu:", 0) != 0) {
-        fail(std::string(op) + ": ember tensors live on the CPU, not on device '" + name + "'");
-      }
-    }
+    check_device(c.in(first + 1), op);
   }
   if (first + 2 < c.num_inputs) {
     const Value& pin = c.in(first + 2);

@@ -33,6 +33,9 @@ Dims int_list(const Value& v);
 std::optional<DType> opt_dtype(const Value& v);
 DType to_dtype(const Value& v);
 
+// Accepts None and the CPU ("cpu", "cpu:N") as a device argument; anything else throws naming `op`.
+void check_device(const Value& device, const char* op);
+
 // Accepts the layout/device/pin_memory arguments of creation ops at `first..first+2`
 // (None, strided, cpu, false); anything else throws naming `op`.
 void check_options(const Call& c, uint32_t first, const char* op);

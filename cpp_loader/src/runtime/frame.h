@@ -4,6 +4,14 @@
 // tensor is no longer referenced anywhere else (the register was released at the end
 // of the previous call, or overwritten), the next output into the register reuses it,
 // so a forward with fixed shapes allocates nothing after the first one.
+//
+// A tensor that leaves the call (returned, or viewed by what is returned) belongs to the
+// caller: the arena lets go of it when the frame is released, so the arena only ever holds
+// tensors that no one outside the frame references. Reusing one that had escaped would be a
+// data race: the caller may drop it in another thread, and `use_count()` is a relaxed read
+// that does not order that thread's last reads of the tensor before our writes into it
+// (ThreadSanitizer found this with 8 threads on one module; tests/cpp/test_sanitizers.py).
+// The frame pool's release/acquire hand-off orders everything else between threads.
 #pragma once
 
 #include <cstdint>
@@ -21,7 +29,8 @@ class Frame {
 
   // Releases the registers' values. Kept: constants (`keep`, loaded once when the frame
   // was made) and the arena's tensors that nothing else references (their memory is the
-  // arena's, and the next output into the register reuses them as they are).
+  // arena's, and the next output into the register reuses them as they are). Then drops
+  // from the arena the tensors still referenced elsewhere: they escaped the call.
   void release() {
     for (size_t r = 0; r < registers.size(); ++r) {
       Value& v = registers[r];
@@ -31,6 +40,12 @@ class Frame {
         continue;
       }
       v = Value();
+    }
+    for (size_t r = 0; r < arena.size(); ++r) {
+      const std::shared_ptr<TensorImpl>& t = arena[r];
+      if (!t) continue;
+      long owners = 1 + (registers[r].is_tensor() && registers[r].to_tensor().impl() == t.get());
+      if (t.use_count() != owners || t->storage.use_count() > 1) arena[r].reset();
     }
   }
 

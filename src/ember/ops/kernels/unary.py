@@ -104,7 +104,9 @@ _ERFC_S = (
 
 def _erfc_tail(a):
     """erfc(a) for float64 a >= 1: exp(-a*a) (with a*a split so it is exact) times Cephes'
-    rational function for 1 <= a < 8 or for a >= 8."""
+    rational function for 1 <= a < 8 or for a >= 8. Past 30 the result underflows to 0, and
+    clamping there keeps a = inf from making inf - inf."""
+    a = np.minimum(a, 30.0)
     hi = np.floor(a * 32768.0 + 0.5) / 32768.0
     lo = a - hi
     gauss = np.exp(-hi * hi) * np.exp(-(2.0 * hi * lo + lo * lo))

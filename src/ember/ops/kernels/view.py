@@ -312,6 +312,21 @@ def to_dtype(a, dtype, non_blocking=False, copy=False, memory_format=None):
     return dtypes.astype(a, dtype.np)
 
 
+def to_device(a, device, dtype, non_blocking=False, copy=False, memory_format=None):
+    """a on `device` (the CPU only) converted to `dtype`: what torch's tracer records for a
+    tensor literal"""
+    if str(device).split(":")[0] != "cpu":
+        raise RuntimeError(f"ember tensors live on the CPU, not on device '{device}'")
+    return to_dtype(a, dtype, non_blocking, copy)
+
+
+def to_other(a, other, non_blocking=False, copy=False, memory_format=None):
+    """a converted to the dtype of `other`"""
+    if a.dtype == other.dtype and not copy:
+        return a
+    return dtypes.astype(a, other.dtype)
+
+
 _VIEW_OPS = (
     ("select.int(Tensor(a) self, int dim, SymInt index) -> Tensor(a)", select, "ember Tensor"),
     (
@@ -369,6 +384,18 @@ _VIEW_OPS = (
         "to.dtype(Tensor(a) self, ScalarType dtype, bool non_blocking=False,"
         " bool copy=False, MemoryFormat? memory_format=None) -> Tensor(a)",
         to_dtype,
+        "Tensor.to",
+    ),
+    (
+        "to.device(Tensor(a) self, Device device, ScalarType dtype, bool non_blocking=False,"
+        " bool copy=False, MemoryFormat? memory_format=None) -> Tensor(a)",
+        to_device,
+        "Tensor.to",
+    ),
+    (
+        "to.other(Tensor(a) self, Tensor other, bool non_blocking=False, bool copy=False,"
+        " MemoryFormat? memory_format=None) -> Tensor(a)",
+        to_other,
         "Tensor.to",
     ),
 )
