@@ -10,6 +10,7 @@
 #include <complex>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 
 #include "core/dispatch.h"
 #include "core/iter.h"
@@ -93,31 +94,12 @@ void store(const W* in, int64_t n, char* p, int64_t stride) {
   for (int64_t i = 0; i < n; ++i) *reinterpret_cast<To*>(p + i * stride) = convert<To>(in[i]);
 }
 
-// The lossless wide type of an element type.
+// The lossless wide type of an element type: int64 for bool and the integers, float for
+// the 16-bit floats, the type itself for the rest.
 template <class T>
-struct wide {
-  using type = int64_t;  // bool and the integers
-};
-template <>
-struct wide<Half> {
-  using type = float;
-};
-template <>
-struct wide<BFloat16> {
-  using type = float;
-};
-template <>
-struct wide<float> {
-  using type = float;
-};
-template <>
-struct wide<double> {
-  using type = double;
-};
-template <class R>
-struct wide<std::complex<R>> {
-  using type = std::complex<R>;
-};
+using wide_t = std::conditional_t<
+    std::is_same<T, Half>::value || std::is_same<T, BFloat16>::value, float,
+    std::conditional_t<std::is_integral<T>::value, int64_t, T>>;
 
 // Rows converted a chunk at a time: loaded into a buffer of W, stored as dtype `to`.
 template <class W>
@@ -145,7 +127,7 @@ void copy_elements(const Tensor& dst, const Tensor& src) {
   if (to == from) return loop.run(same_dtype_rows(dst.element_size()));
   if (Rows rows = direct_rows(to, from)) return loop.run(rows);
   EMBER_DISPATCH_ALL_COMPLEX(from, "copy_", [&] {
-    using W = typename wide<scalar_t>::type;
+    using W = wide_t<scalar_t>;
     copy_through<W>(loop, to, load<W, scalar_t>);
   });
 }
