@@ -219,3 +219,19 @@ def test_a_file_torch_reads_as_legacy_is_scanned_even_without_the_magic_head(tor
     assert unsafe(data) == [PAYLOAD]
     with pytest.raises(ember.SerializationError, match="not a checkpoint"):
         unsafe(pickle.dumps(3, protocol=2) + b"garbage")
+
+
+def test_a_deflated_pickle_bomb_is_followed_only_as_far_as_the_file_size_allows():
+    import time
+    import zipfile
+
+    pkl = b"\x80\x04" + f"c{MOD}\npayload\n)R0".encode() + b"\x8f" * 4_000_000 + b"."
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("archive/data.pkl", pkl)
+        z.writestr("archive/version", b"3\n")
+    start = time.perf_counter()
+    scan = scan_file(buf.getvalue())
+    assert time.perf_counter() - start < 1.0
+    assert scan.unsafe == [PAYLOAD]
+    assert len(scan.damage) == 1 and f"inflates to {len(pkl)} bytes" in scan.damage[0]

@@ -42,6 +42,7 @@ from ember.errors import SerializationError, VersionError
 from ember.serializer.legacy import is_legacy, load_legacy_at
 from ember.serializer.peek import PeekUnpickler
 from ember.serializer.program import RECORD, describe, read_program
+from ember.serializer.scan import PICKLE_BUDGET_TEXT, pickle_budget
 from ember.serializer.script_unpickler import unpickle_script
 from ember.serializer.source import BytesSource, open_source
 from ember.serializer.versions import called_operators, check_version
@@ -50,8 +51,6 @@ from ember.serializer.zipreader import ZipReader
 from ember.upgraders import for_version
 
 __all__ = ["inspect_file"]
-
-_PICKLE_FACTOR, _PICKLE_SLACK = 4, 256 << 10
 
 
 def inspect_file(f, mmap: bool = False, code: bool = False, program: bool = False) -> dict:
@@ -144,16 +143,14 @@ def _zip(reader: ZipReader, mapping, with_code: bool, with_program: bool = False
 
 
 def _read_pickle(reader: ZipReader, name: str) -> bytes:
-    """The record, unless it inflates to more than `_PICKLE_FACTOR` times the file's size
-    (and some slack): unpickling costs up to 200 bytes of memory per byte of pickle, so a few
-    kilobytes of deflated EMPTY_SET opcodes would take gigabytes. torch and ember store their
-    pickles uncompressed, and a stored record is never larger than the file."""
-    size, allowed = reader.record(name).usize, _PICKLE_FACTOR * reader.source.size + _PICKLE_SLACK
+    """The record, unless it inflates past `pickle_budget`: unpickling costs up to 200 bytes
+    of memory per byte of pickle. torch and ember store their pickles uncompressed, and a
+    stored record is never larger than the file."""
+    size, allowed = reader.record(name).usize, pickle_budget(reader.source.size)
     if size > allowed:
         raise SerializationError(
             f"record {name!r} inflates to {size} bytes, more than inspect reads from a "
-            f"{reader.source.size}-byte file ({_PICKLE_FACTOR}x its size and 256 KiB): "
-            "a decompression bomb?"
+            f"{reader.source.size}-byte file ({PICKLE_BUDGET_TEXT}): a decompression bomb?"
         )
     return reader.read(name)
 

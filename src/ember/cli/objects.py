@@ -96,7 +96,7 @@ class Tree:
         if isinstance(value, Tensor):
             return self.tensor(node, value, path)
         if isinstance(value, Global):
-            node.update(kind="refused", type=value.name, text=value.name)
+            node.update(kind="refused", type=value.name, text=_cut(value.name))
             return node
         if not self.expandable(value):
             return _value(node, value)

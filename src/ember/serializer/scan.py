@@ -35,7 +35,9 @@ from ember.serializer.symbolic import Import, Trace, trace_pickle
 from ember.serializer.unpickler import WeightsUnpickler, canonical_module
 from ember.serializer.zipreader import ZipReader
 
-__all__ = ["Scan", "scan_file", "unsafe_globals"]
+__all__ = ["Scan", "scan_file", "unsafe_globals", "pickle_budget", "PICKLE_BUDGET_TEXT"]
+
+PICKLE_BUDGET_TEXT = "4x its size and 256 KiB"
 
 LEGACY_PICKLES = ("the magic number", "the protocol version", "sys_info", "the object pickle",
                   "the storage key list")  # fmt: skip
@@ -90,14 +92,32 @@ def unsafe_globals(f) -> list[str]:
     return scan.unsafe
 
 
+def pickle_budget(file_size: int) -> int:
+    """How many bytes of pickle the tools follow in a file of `file_size` bytes: a stored
+    record is never larger than the file, but a few kilobytes of deflated EMPTY_SET opcodes
+    inflate to megabytes, which take seconds to follow (and gigabytes to unpickle)."""
+    return 4 * file_size + (256 << 10)
+
+
 def _scan_zip(reader: ZipReader) -> Scan:
     kind = "archive" if reader.has("constants.pkl") else "checkpoint"
     scan = Scan(kind)
     names = [name for name in reader.names() if name.endswith(".pkl")]
     if kind == "checkpoint" and "data.pkl" not in names:
         raise SerializationError("a zip archive, but not a checkpoint: it has no data.pkl record")
+    budget = pickle_budget(reader.source.size)
     for name in names:
-        _add(scan, name, trace_pickle(reader.read(name)))
+        size = reader.record(name).usize
+        if size <= budget:
+            _add(scan, name, trace_pickle(reader.read(name)))
+            continue
+        trace = trace_pickle(reader.read(name)[:budget])
+        trace.damage = (
+            f"the record inflates to {size} bytes, more than is followed in a "
+            f"{reader.source.size}-byte file ({PICKLE_BUDGET_TEXT}): its first {budget} bytes "
+            "were followed"
+        )
+        _add(scan, name, trace)
     return scan
 
 

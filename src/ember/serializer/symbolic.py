@@ -312,8 +312,18 @@ def trace_pickle(data) -> Trace:
             if name == "STOP":
                 break
     except (ValueError, EOFError, OverflowError, MemoryError) as exc:
-        trace.damage = f"the pickle is corrupt or truncated at byte {pos - start}: {exc}"
+        trace.damage = f"the pickle is corrupt or truncated at byte {pos - start}: {_why(exc)}"
     return trace
+
+
+def _why(exc: Exception) -> str:
+    """What an argument reader's error means, in words (no Python error names)."""
+    text = str(exc)
+    if "int_max_str_digits" in text:
+        return "a decimal number of more than 4,300 digits, which Python does not convert"
+    if isinstance(exc, OverflowError | MemoryError) or not text:
+        return "an argument too large to read"
+    return text
 
 
 def _global_arg(stream) -> tuple[str, str]:
