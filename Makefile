@@ -17,7 +17,7 @@ BENCH_REQUIRES = $(shell $(PYTHON) -c "import tomllib; print(' '.join(repr(r) fo
 BENCHED := $(VENV)/.bench
 EDITABLE := $(PY) -m pip install --quiet --no-build-isolation --config-settings=build.verbose=false
 
-.PHONY: demo test lint bench build clean
+.PHONY: demo test lint bench build clean fuzz-cpp tsan-cpp leak-cpp
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,7 +34,9 @@ build: $(BUILT)
 demo: $(BUILT)
 	$(PY) examples/demo.py
 
+# tools/ensure_clang.sh installs clang-14 for the C++ sanitizer tests (tests/cpp/test_sanitizers.py).
 test: $(BUILT)
+	bash tools/ensure_clang.sh
 	$(PY) -m pytest
 
 lint: $(STAMP)
@@ -49,6 +51,22 @@ $(BENCHED): $(BUILT) pyproject.toml
 bench: $(BENCHED)
 	$(PY) benchmarks/ops.py
 	$(PY) benchmarks/runtime.py
+
+# The C++ runtime under sanitizers (docs/cpp.md), built in build/sanitize/ with clang-14:
+# libFuzzer over the loader (ASan + UBSan) for SECONDS, one module's forward from 8 threads x
+# 10,000 calls under ThreadSanitizer, and load/forward/unload under LeakSanitizer.
+SECONDS ?= 60
+fuzz-cpp: $(BUILT)
+	bash tools/ensure_clang.sh
+	$(PY) -m tests.cpp.sanitizers fuzz --seconds $(SECONDS)
+
+tsan-cpp: $(BUILT)
+	bash tools/ensure_clang.sh
+	$(PY) -m tests.cpp.sanitizers tsan --threads 8 --calls 10000
+
+leak-cpp: $(BUILT)
+	bash tools/ensure_clang.sh
+	$(PY) -m tests.cpp.sanitizers leaks --rounds 20
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info
