@@ -15,9 +15,14 @@ BUILD_REQUIRES = $(shell $(PYTHON) -c "import tomllib; \
 BENCH_REQUIRES = $(shell $(PYTHON) -c "import tomllib; print(' '.join(repr(r) for r in \
 	tomllib.load(open('pyproject.toml', 'rb'))['project']['optional-dependencies']['bench']))")
 BENCHED := $(VENV)/.bench
+# The fuzz extra (atheris) is installed on its own: no rebuild of the C++.
+FUZZ_REQUIRES = $(shell $(PYTHON) -c "import tomllib; print(' '.join(repr(r) for r in \
+	tomllib.load(open('pyproject.toml', 'rb'))['project']['optional-dependencies']['fuzz']))")
+FUZZ_STAMP := $(VENV)/.fuzz
+SECONDS ?= 60
 EDITABLE := $(PY) -m pip install --quiet --no-build-isolation --config-settings=build.verbose=false
 
-.PHONY: demo test lint bench build clean fuzz-cpp tsan-cpp leak-cpp
+.PHONY: demo test lint bench build clean fuzz fuzz-cpp tsan-cpp leak-cpp
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,11 +36,19 @@ $(BUILT): $(STAMP) $(CPP_SOURCES)
 
 build: $(BUILT)
 
+$(FUZZ_STAMP): $(STAMP) pyproject.toml
+	$(PY) -m pip install --quiet $(FUZZ_REQUIRES)
+	touch $(FUZZ_STAMP)
+
+# The coverage-guided fuzzer for SECONDS seconds (tools/fuzz/run.py; docs/serialization.md).
+fuzz: $(BUILT) $(FUZZ_STAMP)
+	$(PY) tools/fuzz/run.py --seconds $(SECONDS)
+
 demo: $(BUILT)
 	$(PY) examples/demo.py
 
 # tools/ensure_clang.sh installs clang-14 for the C++ sanitizer tests (tests/cpp/test_sanitizers.py).
-test: $(BUILT)
+test: $(BUILT) $(FUZZ_STAMP)
 	bash tools/ensure_clang.sh
 	$(PY) -m pytest
 
@@ -55,7 +68,6 @@ bench: $(BENCHED)
 # The C++ runtime under sanitizers (docs/cpp.md), built in build/sanitize/ with clang-14:
 # libFuzzer over the loader (ASan + UBSan) for SECONDS, one module's forward from 8 threads x
 # 10,000 calls under ThreadSanitizer, and load/forward/unload under LeakSanitizer.
-SECONDS ?= 60
 fuzz-cpp: $(BUILT)
 	bash tools/ensure_clang.sh
 	$(PY) -m tests.cpp.sanitizers fuzz --seconds $(SECONDS)

@@ -1,6 +1,7 @@
 """Scripting and archive speed: ember.jit.script/trace/save/load beside torch's, one run.
 
-Run: .venv/bin/python benchmarks/compile.py [scripting | archives]   (both by default)
+Run: .venv/bin/python benchmarks/compile.py [scripting | archives | lines [N ...]]
+(scripting and archives by default)
 
 Scripting: warm `script()` time of the seed's MyModule (a fresh instance each time, after one
 warm-up, as both libraries cache compiled classes), `trace()` of it, and the forward time of a
@@ -14,10 +15,18 @@ untimed: the median of 7 processes); "warm" is the median of 30 calls after one 
 process. ember loads what ember saved, torch what torch saved. A save to a path replaces the
 file the previous call wrote, so ember's atomic save syncs its data before the rename (see
 ember/serializer/atomic.py); torch truncates and rewrites the file in place, unsynced.
+
+Lines: ember alone, a straight-line function of N statements (`x = x + 1`, 2,000, 8,000 and
+50,000 by default) written to a temporary file: `script()` (parse, lower, generate Python),
+`.code`, `.graph`, and `jit.save` / `jit.load` of it, seconds, one run each; the last column
+is the script time per 1,000 lines (flat when compiling grows linearly). Past 10,000 lines
+save and load are skipped: reading the archive's source ranges (ember/serializer/debug_info.py)
+checks every entry's copy of the function's line list, which grows with the square of N.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import os
 import statistics
@@ -191,14 +200,59 @@ def archives(ember, torch) -> None:
         print(f"{e[0]}: ember / torch: {ratios} (target <= 1.0x)")
 
 
+# -- lines: compile time against function length -----------------------------------------
+
+
+def _straight_function(folder: str, n: int):
+    path = os.path.join(folder, f"straight_{n}.py")
+    with open(path, "w") as f:
+        f.write("def straight(x: int) -> int:\n" + "    x = x + 1\n" * n + "    return x\n")
+    spec = importlib.util.spec_from_file_location(f"straight_{n}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.straight
+
+
+def _once(fn) -> tuple[float, object]:
+    t0 = time.perf_counter()
+    out = fn()
+    return time.perf_counter() - t0, out
+
+
+def lines(ember, sizes) -> None:
+    """Print script/.code/.graph/save/load seconds of straight-line functions of `sizes`."""
+    folder = tempfile.mkdtemp()
+    head = ("script s", ".code s", ".graph s", "save s", "load s", "script s/1k")
+    print("a straight-line function of N lines (`x = x + 1`); seconds, one run each")
+    print(f"{'N':>8}" + "".join(f"{h:>13}" for h in head))
+    for n in sizes:
+        fn = _straight_function(folder, n)
+        t_script, scripted = _once(lambda fn=fn: ember.jit.script(fn))
+        t_code, _ = _once(lambda s=scripted: s.code)
+        t_graph, _ = _once(lambda s=scripted: str(s.graph))
+        t_save = t_load = float("nan")
+        if n <= 10000:
+            buf = io.BytesIO()
+            t_save, _ = _once(lambda s=scripted, b=buf: ember.jit.save(s, b))
+            buf.seek(0)
+            t_load, loaded = _once(lambda b=buf: ember.jit.load(b))
+            assert loaded(1) == fn(1)
+        assert scripted(1) == fn(1)
+        times = (t_script, t_code, t_graph, t_save, t_load, t_script / n * 1000)
+        print(f"{n:>8}" + "".join(f"{t:>13.3f}" for t in times))
+
+
 def main():
     warnings.simplefilter("ignore")
-    import torch
-
     import ember
 
-    which = sys.argv[1:] or ["scripting", "archives"]
-    for section in which:
+    args = sys.argv[1:] or ["scripting", "archives"]
+    if args[0] == "lines":
+        lines(ember, [int(n) for n in args[1:]] or [2000, 8000, 50000])
+        return
+    import torch
+
+    for section in args:
         {"scripting": scripting, "archives": archives}[section](ember, torch)
 
 

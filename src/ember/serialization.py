@@ -19,16 +19,15 @@ from __future__ import annotations
 import os
 import pickle
 
-import numpy as np
-
 from ember.errors import SerializationError
 from ember.serializer import allowlist
 from ember.serializer.atomic import archive_name as _archive_name
 from ember.serializer.atomic import write_atomic
+from ember.serializer.guard import file_errors
 from ember.serializer.legacy import is_legacy, load_legacy_at, save_legacy
 from ember.serializer.location import restorer
 from ember.serializer.scan import unsafe_globals
-from ember.serializer.source import BytesSource, open_source
+from ember.serializer.source import map_file, open_source
 from ember.serializer.zipformat import load_zip, save_zip
 from ember.serializer.zipreader import ZipReader
 
@@ -81,7 +80,8 @@ def safe_globals(safe_globals):
 
 
 def get_unsafe_globals_in_checkpoint(f) -> list[str]:
-    """The globals in checkpoint `f` that `weights_only=True` would refuse; nothing is run.
+    """The globals in checkpoint `f` that `weights_only=True` would refuse, and the calls
+    whose target the file does not name (`ember.serializer.scan`); nothing is run.
 
     >>> import fractions, io, ember
     >>> buf = io.BytesIO()
@@ -190,26 +190,34 @@ def load(
     options = _unpickler_options(pickle_load_args)
     restore = restorer(map_location)
     if mmap:
-        return _load_mmap(f, weights_only, restore, options)
+        path = _mmap_path(f)
+        with file_errors(repr(path)):
+            return _load_mmap(path, weights_only, restore, options)
     start = f.tell() if hasattr(f, "tell") else None  # a stream is read from where it stands
     source = open_source(f)
     try:
-        head = source.read(0, min(32, source.size), "file header")
-        if head.startswith(b"PK\x03\x04"):
-            return load_zip(ZipReader(source), weights_only, restore=restore, options=options)
-        if head.startswith(b"PYTORCH1"):
-            raise SerializationError("PyTorch's preview format (PYTORCH1) is not supported")
-        if is_legacy(head):
-            obj, used = load_legacy_at(source, weights_only, restore, options)
-            if start is not None:
-                f.seek(start + used)  # as in torch.load, whatever follows can be read next
-            return obj
-        raise SerializationError(
-            f"not a checkpoint: the file starts with {head[:8]!r}, neither a zip archive nor "
-            "PyTorch's legacy format"
-        )
+        with file_errors("the checkpoint"):
+            obj, used = _load_source(source, weights_only, restore, options)
     finally:
         source.close()
+    if used is not None and start is not None:
+        f.seek(start + used)  # as in torch.load, whatever follows a legacy file can be read next
+    return obj
+
+
+def _load_source(source, weights_only: bool, restore, options):
+    """(object, bytes a legacy checkpoint took or None) for a zip or legacy checkpoint."""
+    head = source.read(0, min(32, source.size), "file header")
+    if head.startswith(b"PK\x03\x04"):
+        return load_zip(ZipReader(source), weights_only, restore=restore, options=options), None
+    if head.startswith(b"PYTORCH1"):
+        raise SerializationError("PyTorch's preview format (PYTORCH1) is not supported")
+    if is_legacy(head):
+        return load_legacy_at(source, weights_only, restore, options)
+    raise SerializationError(
+        f"not a checkpoint: the file starts with {head[:8]!r}, neither a zip archive nor "
+        "PyTorch's legacy format"
+    )
 
 
 def _check_pickle_module(pickle_module, who: str) -> None:
@@ -229,21 +237,30 @@ def _unpickler_options(pickle_load_args: dict) -> dict:
     return {"encoding": "utf-8", **pickle_load_args}
 
 
-def _load_mmap(f, weights_only: bool, restore, options):
+def _mmap_path(f) -> str:
+    """The path to map. As torch.load does, file objects are refused: their position (a second
+    checkpoint after a first) would be lost on mapping the path from byte 0."""
     if isinstance(f, (str, os.PathLike)):
-        path = os.fspath(f)
-    elif isinstance(getattr(f, "name", None), str) and os.path.exists(f.name):
-        path = f.name
-    else:
-        raise SerializationError("mmap=True needs a file path (or a file object opened from one)")
+        return os.fspath(f)
+    raise SerializationError(
+        "f must be a file path in order to use the mmap argument (mmap=True maps the file "
+        f"from its first byte; got {type(f).__name__})"
+    )
+
+
+def _load_mmap(path: str, weights_only: bool, restore, options):
+    """The directory and pickles are read with ordinary reads; only storages view the mapping,
+    so a file cut short while mapped fails here instead of killing the process (SIGBUS).
+    Touching tensor data whose file was cut after loading is the operating system's business."""
+    source = open_source(path)
     try:
-        mapping = np.memmap(path, dtype=np.uint8, mode="c")
-    except ValueError as exc:  # an empty file; OSErrors such as FileNotFoundError stay
-        raise SerializationError(f"cannot map {path!r}: {exc}") from exc
-    if bytes(mapping[:4]) != b"PK\x03\x04":
-        raise SerializationError(
-            "mmap can only be used with files saved with the zip format "
-            "(_use_new_zipfile_serialization=True)"
-        )
-    reader = ZipReader(BytesSource(mapping))
-    return load_zip(reader, weights_only, mapping=mapping, restore=restore, options=options)
+        if source.read(0, min(4, source.size), "file header") != b"PK\x03\x04":
+            raise SerializationError(
+                "mmap can only be used with files saved with the zip format "
+                "(_use_new_zipfile_serialization=True)"
+            )
+        reader = ZipReader(source)
+        mapping = map_file(path, source.size)
+        return load_zip(reader, weights_only, mapping=mapping, restore=restore, options=options)
+    finally:
+        source.close()

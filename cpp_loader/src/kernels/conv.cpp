@@ -1,8 +1,10 @@
 // aten::conv1d, conv2d (int-list and 'same'/'valid' padding overloads), convolution and
 // _convolution: PyTorch's argument checks, then conv_impl on contiguous data (conv1d is
 // conv2d on a height-1 plane; half precision computes in float32 and rounds once).
+#include <cmath>
 #include <string>
 
+#include "kernels/conv_direct.h"
 #include "kernels/conv_impl.h"
 #include "kernels/nn_fused.h"
 #include "kernels/nn_common.h"
@@ -91,10 +93,35 @@ void check_conv(const Dims& xs, const Tensor& x, const Tensor& w, const Tensor& 
   if (is_complex(d)) not_implemented("slow_conv2d_cpu", d);
 }
 
+// What a pre-packed convolution adds: the packed weight (pack_conv_weight) and the
+// activation to apply (0 none, else 1 + Activation).
+struct ConvPlan {
+  const Tensor& packed;
+  int act;
+};
+
+// The direct kernel on float32 data when the plan's packed weight fits the geometry; false
+// when the caller computes another way.
+bool run_direct(const ConvPlan* plan, const Tensor& x, const Tensor& w, const Tensor& bias,
+                Tensor& out, const ConvGeom& g) {
+  if (!plan || x.dtype() != DType::Float32 || !direct_conv_fits(g)) return false;
+  const Tensor& pk = plan->packed;
+  if (pk.dtype() != DType::Float32 || !pk.is_contiguous() ||
+      pk.numel() != packed_conv_numel(g.o, g.c * g.kh * g.kw)) {
+    return false;
+  }
+  float lo = plan->act ? 0.f : -INFINITY, hi = plan->act == 2 ? 6.f : INFINITY;
+  Tensor xc = x.is_contiguous() ? x : x.contiguous();
+  Tensor bc = bias.defined() ? contiguous_as(bias, DType::Float32) : bias;
+  conv2d_direct(xc.data<float>(), pk.data<float>(), bc.defined() ? bc.data<float>() : nullptr,
+                out.data<float>(), g, lo, hi);
+  return true;
+}
+
 // conv{n}d(input, weight, bias, stride, padding, dilation, groups) with n = 1 or 2.
 void conv_nd(Call& c, size_t n, const Tensor& x, const Tensor& w, const Tensor& bias,
              const Value& stride_v, const Value& padding_v, const Value& dilation_v,
-             int64_t groups) {
+             int64_t groups, const ConvPlan* plan = nullptr) {
   const char* name = n == 1 ? "conv1d" : "conv2d";
   bool unbatched = x.dim() == static_cast<int64_t>(n) + 1;
   if (!unbatched && x.dim() != static_cast<int64_t>(n) + 2)
@@ -127,6 +154,7 @@ void conv_nd(Call& c, size_t n, const Tensor& x, const Tensor& w, const Tensor& 
   if (unbatched) os.erase(0);
   DType d = x.dtype();
   Tensor out = c.output(0, os, d);
+  if (out.numel() != 0 && run_direct(plan, x, w, bias, out, g)) return;
   DType cd = is_low_precision(d) ? DType::Float32 : d;
   Tensor xc = contiguous_as(x, cd), wc = contiguous_as(w, cd);
   Tensor bc = bias.defined() ? contiguous_as(bias, cd) : bias;
@@ -137,30 +165,63 @@ void conv_nd(Call& c, size_t n, const Tensor& x, const Tensor& w, const Tensor& 
     conv2d_compute(xc, wc, bc, tmp, g);
     out.copy_from(tmp);
   }
+  if (plan && plan->act) activate_in_place(out, static_cast<Activation>(plan->act - 1));
 }
 
 }  // namespace
 
-void k_conv1d(Call& c) {
-  conv_nd(c, 1, tensor_arg(c, 0), tensor_arg(c, 1), optional_tensor(c, 2), c.in(3), c.in(4),
-          c.in(5), c.in(6).to_int());
-}
+namespace {
 
-void k_conv2d(Call& c) {
-  conv_nd(c, 2, tensor_arg(c, 0), tensor_arg(c, 1), optional_tensor(c, 2), c.in(3), c.in(4),
-          c.in(5), c.in(6).to_int());
+void conv_rank(Call& c, size_t n, const ConvPlan* plan) {
+  conv_nd(c, n, tensor_arg(c, 0), tensor_arg(c, 1), optional_tensor(c, 2), c.in(3), c.in(4),
+          c.in(5), c.in(6).to_int(), plan);
 }
 
 // convolution(input, weight, bias, stride, padding, dilation, transposed, output_padding,
 // groups, [benchmark, deterministic, cudnn_enabled, allow_tf32]): by the weight's rank.
-void k_convolution(Call& c) {
+void convolution(Call& c, const ConvPlan* plan) {
   if (c.in(6).to_bool()) fail("ember does not support transposed convolutions");
   const Tensor& w = tensor_arg(c, 1);
   int64_t rank = w.dim() - 2;
   if (rank != 1 && rank != 2)
     fail("ember supports 1-D and 2-D convolutions; the weight has rank " + std::to_string(rank));
   conv_nd(c, static_cast<size_t>(rank), tensor_arg(c, 0), w, optional_tensor(c, 2), c.in(3),
-          c.in(4), c.in(5), c.in(8).to_int());
+          c.in(4), c.in(5), c.in(8).to_int(), plan);
+}
+
+// Kind: 1 conv1d, 2 conv2d, 0 convolution; Act: 0 none, else 1 + Activation. The packed
+// weight is the op's last input (appended by the load-time packing pass).
+template <int Kind, int Act>
+void k_packed(Call& c) {
+  ConvPlan plan{tensor_arg(c, c.num_inputs - 1), Act};
+  if (Kind == 0) convolution(c, &plan);
+  else conv_rank(c, Kind, &plan);
+}
+
+template <int Kind>
+KernelFn packed_with(int act) {
+  return act == 0 ? k_packed<Kind, 0> : act == 1 ? k_packed<Kind, 1> : k_packed<Kind, 2>;
+}
+
+}  // namespace
+
+void k_conv1d(Call& c) { conv_rank(c, 1, nullptr); }
+void k_conv2d(Call& c) { conv_rank(c, 2, nullptr); }
+void k_convolution(Call& c) { convolution(c, nullptr); }
+
+KernelFn packed_conv_kernel(KernelFn base) {
+  if (base == k_conv1d) return k_packed<1, 0>;
+  if (base == k_conv2d) return k_packed<2, 0>;
+  if (base == k_convolution) return k_packed<0, 0>;
+  return nullptr;
+}
+
+KernelFn packed_conv_fused(KernelFn packed, Activation act) {
+  int a = 1 + static_cast<int>(act);
+  if (packed == k_packed<1, 0>) return packed_with<1>(a);
+  if (packed == k_packed<2, 0>) return packed_with<2>(a);
+  if (packed == k_packed<0, 0>) return packed_with<0>(a);
+  return nullptr;
 }
 
 void register_conv_kernels(KernelRegistry& r) {

@@ -26,6 +26,7 @@ void fused(Call& c) {
 
 template <Activation A>
 KernelFn pick(KernelFn base) {
+  if (KernelFn packed = packed_conv_fused(base, A)) return packed;
   if (base == k_conv1d) return fused<k_conv1d, A>;
   if (base == k_conv2d) return fused<k_conv2d, A>;
   if (base == k_convolution) return fused<k_convolution, A>;

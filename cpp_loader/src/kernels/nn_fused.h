@@ -19,6 +19,12 @@ enum class Activation { Relu, Relu6 };
 // `base` followed by `act` as one kernel, or null when `base` has no fused form.
 KernelFn fused_kernel(KernelFn base, Activation act);
 
+// The convolution kernel that takes a pre-packed weight (pack_conv_weight) as an extra last
+// input, for a plain convolution kernel `base`; null for other kernels.
+KernelFn packed_conv_kernel(KernelFn base);
+// That packed kernel with `act` applied as it stores its output (null for other kernels).
+KernelFn packed_conv_fused(KernelFn packed, Activation act);
+
 // The activation in place on a float tensor (relu: x < 0 ? 0 : x, NaN and -0.0 kept as
 // torch's relu/hardtanh keep them).
 void activate_in_place(const Tensor& t, Activation act);

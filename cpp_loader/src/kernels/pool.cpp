@@ -199,18 +199,38 @@ void k_avg_pool2d(Call& c) {
   if (cd != d) out.copy_from(dst);
 }
 
+// The sum of n contiguous values in double, in eight independent lanes (the compiler
+// vectorises them; one chained sum waits on every add).
+template <class T>
+double sum_run(const T* x, int64_t n) {
+  double a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
+  int64_t j = 0;
+  for (; j + 8 <= n; j += 8) {
+    a0 += static_cast<double>(x[j]), a1 += static_cast<double>(x[j + 1]);
+    a2 += static_cast<double>(x[j + 2]), a3 += static_cast<double>(x[j + 3]);
+    a4 += static_cast<double>(x[j + 4]), a5 += static_cast<double>(x[j + 5]);
+    a6 += static_cast<double>(x[j + 6]), a7 += static_cast<double>(x[j + 7]);
+  }
+  double total = ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7));
+  for (; j < n; ++j) total += static_cast<double>(x[j]);
+  return total;
+}
+
 template <class T>
 void adaptive_planes(const T* x, T* out, int64_t planes, int64_t h, int64_t w, int64_t oh,
                      int64_t ow) {
   for (int64_t p = 0; p < planes; ++p) {
     const T* xp = x + p * h * w;
+    if (oh == 1 && ow == 1) {  // global pooling: the plane is one run
+      *out++ = static_cast<T>(sum_run(xp, h * w) / double(h * w));
+      continue;
+    }
     for (int64_t i = 0; i < oh; ++i) {
       int64_t h0 = i * h / oh, h1 = ((i + 1) * h + oh - 1) / oh;
       for (int64_t j = 0; j < ow; ++j) {
         int64_t w0 = j * w / ow, w1 = ((j + 1) * w + ow - 1) / ow;
         double total = 0;
-        for (int64_t a = h0; a < h1; ++a)
-          for (int64_t b = w0; b < w1; ++b) total += xp[a * w + b];
+        for (int64_t a = h0; a < h1; ++a) total += sum_run(xp + a * w + w0, w1 - w0);
         *out++ = static_cast<T>(total / double((h1 - h0) * (w1 - w0)));
       }
     }

@@ -21,10 +21,6 @@ bool is_conv(const std::string& op) {
   return ops.count(op) != 0;
 }
 
-bool shape_only(const std::string& op) {
-  return op == "aten::dim" || op == "aten::size" || op == "aten::size.int" || op == "aten::len.Tensor";
-}
-
 const Tensor* tensor_of(const Value* v) {
   return v && v->is_tensor() ? &v->to_tensor() : nullptr;
 }
@@ -103,7 +99,7 @@ struct Pass {
       bool in_results = false;
       bool others_ok = true;
       for (const Instr* reader : readers(fn, x, &in_results))
-        if (reader != &bn && !(reader->kind == OpKind::Kernel && shape_only(p.operator_name(*reader))))
+        if (reader != &bn && !shape_only(p, *reader))
           others_ok = false;
       Fold f;
       if (!others_ok || in_results || !folded(k, conv, bn, conv_op, &f)) continue;

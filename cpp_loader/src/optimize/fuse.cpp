@@ -1,5 +1,5 @@
 // Activation fusion: a convolution, linear or batch norm whose result only an aten::relu
-// (or hardtanh(0, 6), ReLU6) reads runs as one kernel that clamps its own output in place;
+// (or hardtanh(0, 6), ReLU6) reads, besides shape queries, runs as one kernel that clamps its own output in place;
 // the activation goes and its readers read the op's register. Saves a pass over the
 // tensor and an interpreter step (half the ops of an MLP).
 #include <string>
@@ -44,10 +44,16 @@ struct Pass {
       if (!nn::fused_kernel(op.fn, nn::Activation::Relu)) continue;
       uint32_t x = op.outputs[0];
       bool in_results = false;
-      std::vector<const Instr*> rs = readers(fn, x, &in_results);
-      if (in_results || rs.size() != 1) continue;
+      const Instr* act = nullptr;
+      bool others_ok = true;
+      for (const Instr* reader : readers(fn, x, &in_results)) {
+        if (shape_only(p, *reader)) continue;  // the shape stays; only values change
+        others_ok = others_ok && act == nullptr;
+        act = reader;
+      }
+      if (in_results || !others_ok || act == nullptr) continue;
       size_t j = i + 1;
-      while (j < b.ops.size() && &b.ops[j] != rs[0]) ++j;
+      while (j < b.ops.size() && &b.ops[j] != act) ++j;
       nn::Activation a;
       if (j == b.ops.size() || b.ops[j].inputs[0] != x || !activation_of(p, b.ops[j], k, &a))
         continue;

@@ -91,6 +91,12 @@ void rename_reads(Block& b, uint32_t from, uint32_t to) {
     }
 }
 
+bool shape_only(const Program& p, const Instr& in) {
+  if (in.kind != OpKind::Kernel) return false;
+  const std::string& op = p.operator_name(in);
+  return op == "aten::dim" || op == "aten::size" || op == "aten::size.int" || op == "aten::len.Tensor";
+}
+
 uint32_t add_register(Function& fn, const std::string& type) {
   uint32_t r = fn.num_registers++;
   if (!fn.register_types.empty()) fn.register_types.push_back(type);

@@ -21,6 +21,9 @@ std::vector<const Instr*> readers(const Function& fn, uint32_t r, bool* in_resul
 // longer movable, since `to` may be read after the block).
 void rename_reads(Block& b, uint32_t from, uint32_t to);
 
+// Whether the instruction reads only its tensor input's shape (dim, size, len).
+bool shape_only(const Program& p, const Instr& in);
+
 // A fresh register of `fn` (its type recorded as `type` when the function keeps types).
 uint32_t add_register(Function& fn, const std::string& type);
 
@@ -41,6 +44,7 @@ struct Constants {
 // Passes (each returns whether it changed the function).
 bool fold_constants(const Program& p, Function& fn);
 bool fold_batch_norms(const Program& p, Function& fn);
+bool pack_weights(const Program& p, Function& fn);
 bool fuse_activations(const Program& p, Function& fn);
 bool remove_dead(const Program& p, Function& fn);
 

@@ -1,10 +1,12 @@
 // The load-time optimiser (runtime/optimize.h): on every function, fold constants and
 // known branches, fold eval-mode batch norms into the convolutions before them, fuse
-// relu / relu6 into the op before them, then drop what nothing reads.
+// pre-pack the weights of the convolutions the direct kernel runs, fuse relu / relu6 into
+// the op before them (the packed convolutions apply it as they store), then drop what
+// nothing reads.
 //
-// Weight pre-packing: none is needed yet — linear and the dense convolutions hand the
-// weights to BLAS as stored (it packs its panels per call) and folded weights are built
-// contiguous once here.
+// Linear and the GEMM-path convolutions hand their weights to BLAS as stored: a contiguous
+// (O, C*KH*KW) or (N, K) matrix needs no layout work per call, OpenBLAS packs its own panels
+// inside each sgemm and has no API to keep them; folded weights are built contiguous here.
 #include "runtime/optimize.h"
 
 #include "optimize/graph.h"
@@ -17,6 +19,7 @@ void optimize(Program& program) {
     opt::fold_constants(program, *fn);
     opt::remove_dead(program, *fn);
     opt::fold_batch_norms(program, *fn);
+    opt::pack_weights(program, *fn);
     opt::fuse_activations(program, *fn);
     opt::remove_dead(program, *fn);
   }

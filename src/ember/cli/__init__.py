@@ -3,7 +3,8 @@
     ember inspect FILE   what the file is: kind, writer, version and upgraders, records, the
                          tensors and other entries (or the module tree), shared storages, code,
                          the program record
-    ember check FILE     list the globals a full-pickle load would need; exit 1 if any are unsafe
+    ember check FILE     list what a full-pickle load would import or call that ember's safe
+                         loaders refuse (every pickle followed exactly); exit 1 if anything
     ember upgrade OLD NEW
                          rewrite an old TorchScript archive at the current version, its
                          operator upgraders inlined (docs/versioning.md)
@@ -35,12 +36,13 @@ import json
 import os
 import sys
 
+from ember.cli.escaping import printable
 from ember.cli.inspect_file import inspect_file
 from ember.cli.render import render
 from ember.errors import EmberError
 from ember.jit.converting import convert_archive
 from ember.jit.upgrading import upgrade_archive
-from ember.serialization import get_unsafe_globals_in_checkpoint
+from ember.serializer.scan import scan_file
 
 __all__ = ["main", "inspect_file", "render"]
 
@@ -71,18 +73,25 @@ def _add_inspect(commands) -> None:
 
 
 def _check(args) -> int:
-    unsafe = get_unsafe_globals_in_checkpoint(args.file)
-    if not unsafe:
-        print(f"{args.file}: loads with weights_only=True (no unsafe globals)")
-        return 0
-    print(f"{args.file}: a full-pickle load would use these globals:")
-    for name in unsafe:
-        print(f"  {name}")
-    return 1
+    scan = scan_file(args.file)
+    file = printable(args.file)
+    safe_load = "weights_only=True" if scan.kind == "checkpoint" else "ember.jit.load"
+    if scan.unsafe:
+        print(f"{file}: a full-pickle load would import or call these, which {safe_load} refuses:")
+        for name in scan.unsafe:
+            print(f"  {printable(name)}")
+    for damage in scan.damage:
+        print(f"{file}: {printable(damage)}", file=sys.stderr)
+    if scan.unsafe or scan.damage:
+        return 1 if scan.unsafe else 2
+    print(f"{file}: loads with {safe_load} (no unsafe globals)")
+    return 0
 
 
 def _add_check(commands) -> None:
-    p = commands.add_parser("check", help="list globals a full-pickle load would need")
+    p = commands.add_parser(
+        "check", help="list what a full-pickle load would import or call that ember refuses"
+    )
     p.add_argument("file")
     p.set_defaults(run=_check)
 
@@ -144,5 +153,5 @@ def main(argv=None) -> int:
         return args.run(args)
     except (EmberError, OSError) as error:
         where = f"{args.file}: " if hasattr(args, "file") else ""
-        print(f"ember {args.command}: {where}{error}", file=sys.stderr)
+        print(printable(f"ember {args.command}: {where}{error}"), file=sys.stderr)
         return 2

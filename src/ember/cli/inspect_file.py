@@ -42,6 +42,7 @@ from ember.errors import SerializationError, VersionError
 from ember.serializer.legacy import is_legacy, load_legacy_at
 from ember.serializer.peek import PeekUnpickler
 from ember.serializer.program import RECORD, describe, read_program
+from ember.serializer.scan import PICKLE_BUDGET_TEXT, pickle_budget
 from ember.serializer.script_unpickler import unpickle_script
 from ember.serializer.source import BytesSource, open_source
 from ember.serializer.versions import called_operators, check_version
@@ -69,21 +70,27 @@ def inspect_file(f, mmap: bool = False, code: bool = False, program: bool = Fals
     mapping = _mapping(f) if mmap else None
     source = BytesSource(mapping) if mapping is not None else open_source(f)
     try:
-        if source.size == 0:
-            raise SerializationError("the file is empty: not a checkpoint or TorchScript archive")
-        head = source.read(0, min(32, source.size), "file header")
-        if head.startswith(b"PK\x03\x04"):
-            return _zip(ZipReader(source), mapping, code, program)
-        if is_legacy(head):
-            return _legacy(source)
-        if head.startswith(b"PYTORCH1"):
-            raise SerializationError("PyTorch's preview format (PYTORCH1) is not supported")
-        raise SerializationError(
-            f"not a checkpoint or TorchScript archive: the file starts with {head[:8]!r}, "
-            "neither a zip archive nor PyTorch's legacy format"
-        )
+        return _inspect(source, mapping, code, program)
+    except RecursionError:  # comparing or hashing objects nested deeper than Python recurses
+        raise SerializationError("the file's objects nest too deeply to inspect") from None
     finally:
         source.close()
+
+
+def _inspect(source, mapping, code: bool, program: bool) -> dict:
+    if source.size == 0:
+        raise SerializationError("the file is empty: not a checkpoint or TorchScript archive")
+    head = source.read(0, min(32, source.size), "file header")
+    if head.startswith(b"PK\x03\x04"):
+        return _zip(ZipReader(source), mapping, code, program)
+    if is_legacy(head):
+        return _legacy(source)
+    if head.startswith(b"PYTORCH1"):
+        raise SerializationError("PyTorch's preview format (PYTORCH1) is not supported")
+    raise SerializationError(
+        f"not a checkpoint or TorchScript archive: the file starts with {head[:8]!r}, "
+        "neither a zip archive nor PyTorch's legacy format"
+    )
 
 
 def _mapping(f):
@@ -122,7 +129,7 @@ def _zip(reader: ZipReader, mapping, with_code: bool, with_program: bool = False
     if report["kind"] == "checkpoint":
         loader = StorageLoader(reader, mapping, swap)
         after_fill: list = []
-        data = reader.read("data.pkl")
+        data = _read_pickle(reader, "data.pkl")
         obj = _peek(report, data, loader, after_fill)
         loader.fill()
         for work in after_fill:
@@ -133,6 +140,19 @@ def _zip(reader: ZipReader, mapping, with_code: bool, with_program: bool = False
         report["program"] = _program(reader, with_program, report["version"])
     report["code"] = [_code(path, text, with_code) for path, text in texts.items()]
     return report
+
+
+def _read_pickle(reader: ZipReader, name: str) -> bytes:
+    """The record, unless it inflates past `pickle_budget`: unpickling costs up to 200 bytes
+    of memory per byte of pickle. torch and ember store their pickles uncompressed, and a
+    stored record is never larger than the file."""
+    size, allowed = reader.record(name).usize, pickle_budget(reader.source.size)
+    if size > allowed:
+        raise SerializationError(
+            f"record {name!r} inflates to {size} bytes, more than inspect reads from a "
+            f"{reader.source.size}-byte file ({PICKLE_BUDGET_TEXT}): a decompression bomb?"
+        )
+    return reader.read(name)
 
 
 def _version(reader: ZipReader, code: str):
@@ -200,8 +220,8 @@ def _archive(report: dict, reader: ZipReader, mapping, swap: bool, texts: dict) 
     }
     loaders = [StorageLoader(reader, mapping, swap, None, folder, lenient=True)
                for folder in ("constants", "data")]  # fmt: skip
-    constants = unpickle_script(reader.read("constants.pkl"), loaders[0], "constants.pkl")
-    root = unpickle_script(reader.read("data.pkl"), loaders[1], "data.pkl")
+    constants = unpickle_script(_read_pickle(reader, "constants.pkl"), loaders[0], "constants.pkl")
+    root = unpickle_script(_read_pickle(reader, "data.pkl"), loaders[1], "data.pkl")
     for loader in loaders:
         loader.fill()
     storages = Storages({**_records_of(loaders[0]), **_records_of(loaders[1])})

@@ -20,7 +20,7 @@ Example:
 
 from __future__ import annotations
 
-from ember.cli.objects import Tree
+from ember.cli.objects import Tree, key_text
 from ember.compiler.modules.archive import declared_members
 from ember.compiler.parsing import syntax as S  # noqa: N812
 from ember.compiler.parsing.code_parser import parse_code
@@ -78,16 +78,14 @@ class ModuleTree(Tree):
         )
         state = value.state
         items = list(state.items()) if isinstance(state, dict) else [("<state>", state)]
-        children = []
-        for key, attr in items:
-            key = str(key)
-            where = f"{path}.{key}" if path else key
+
+        def make(key: str, attr, where: str, depth: int) -> dict:
             if isinstance(attr, Tensor):
-                kind = _tensor_kind(key, declared)
-                children.append(self.tensor({"name": key}, attr, where, kind))
-            else:
-                children.append(self.node(key, attr, where, depth + 1))
-        node["children"] = children
+                return self.tensor({"name": key}, attr, where, _tensor_kind(key, declared))
+            return self.node(key, attr, where, depth)
+
+        named = ((key_text(key), attr) for key, attr in items)
+        node["children"] = self.children(named, path, depth, len(items), make)
         return node
 
 

@@ -9,7 +9,13 @@ Each node is a JSON-ready dict with a ``name`` and a ``kind``:
 - ``module`` / ``object``: a TorchScript object (see `ember.cli.modules`), ``children``;
 - ``refused``: a global a weights-only load refuses (`ember.serializer.peek`), ``text``
   shows the call it stands for (never made), ``children`` the state the file gave it;
-- ``same``: an object already shown, at ``path`` (so cycles and shared containers end).
+- ``same``: an object already shown, at ``path`` (so cycles and shared containers end);
+- ``omitted``: ``count`` more children not shown (``text`` says so): a container shows at
+  most 10,000 children and a tree at most 100,000 nodes.
+
+Whatever the file holds, the tree is built in bounded time and space: every container is
+expanded once (remembered by id), nesting shows 100 levels deep, and values print through
+`ember.cli.texts.short_text` (bounded, big ints abbreviated).
 
 Example:
     >>> import ember
@@ -24,17 +30,20 @@ Example:
 
 from __future__ import annotations
 
+import itertools
 import math
 
+from ember.cli.texts import short_text
 from ember.nn import Parameter
 from ember.serializer.peek import Global, Stub
-from ember.serializer.rebuild import shown
 from ember.tensor import Tensor
 
-__all__ = ["Storages", "Tree"]
+__all__ = ["Storages", "Tree", "key_text"]
 
 _TEXT_LIMIT = 80
 _MAX_DEPTH = 100
+MAX_CHILDREN = 10_000  # per container
+MAX_NODES = 100_000  # per tree
 _SCALARS = (type(None), bool, int, float, str)
 
 
@@ -79,6 +88,7 @@ class Tree:
         self.storages = storages
         self.seen: dict[int, str] = {}
         self._alive: list = []  # the objects seen, so that no id is reused
+        self.nodes_left = MAX_NODES
 
     def node(self, name: str, value, path: str | None = None, depth: int = 0) -> dict:
         path = name if path is None else path
@@ -86,7 +96,7 @@ class Tree:
         if isinstance(value, Tensor):
             return self.tensor(node, value, path)
         if isinstance(value, Global):
-            node.update(kind="refused", type=value.name, text=value.name)
+            node.update(kind="refused", type=value.name, text=_cut(value.name))
             return node
         if not self.expandable(value):
             return _value(node, value)
@@ -109,15 +119,29 @@ class Tree:
         if isinstance(value, Stub):
             return self.refused(node, value, path, depth)
         if isinstance(value, dict):
-            items = [(_key(k), v) for k, v in value.items()]
+            items = ((key_text(k), v) for k, v in value.items())
         else:
-            items = [(str(i), v) for i, v in enumerate(value)]
-        node.update(kind="container", type=_type(value), length=len(items))
-        node["children"] = self.children(items, path, depth)
+            items = ((str(i), v) for i, v in enumerate(value))
+        node.update(kind="container", type=_type(value), length=len(value))
+        node["children"] = self.children(items, path, depth, len(value))
         return node
 
-    def children(self, items, path: str, depth: int) -> list[dict]:
-        return [self.node(k, v, f"{path}.{k}" if path else k, depth + 1) for k, v in items]
+    def children(self, items, path: str, depth: int, length: int | None = None, make=None):
+        """Nodes for the (name, value) `items` of a container of `length` items (by default,
+        as many as `items` holds), as many as the limits allow, then an ``omitted`` node;
+        `make(name, value, path, depth)` makes each node (by default `node`)."""
+        make = make or self.node
+        items = iter(items)
+        shown = min(MAX_CHILDREN, max(self.nodes_left, 0))
+        out = []
+        for k, v in itertools.islice(items, shown):
+            self.nodes_left -= 1
+            out.append(make(k, v, f"{path}.{k}" if path else k, depth + 1))
+        left = (length - len(out)) if length is not None else sum(1 for _ in items)
+        if left > 0:
+            out.append({"name": "...", "kind": "omitted", "count": left,
+                        "text": f"{left} more not shown"})  # fmt: skip
+        return out
 
     def tensor(self, node: dict, tensor: Tensor, path: str, kind: str | None = None) -> dict:
         node.update(
@@ -132,14 +156,14 @@ class Tree:
 
     def refused(self, node: dict, stub: Stub, path: str, depth: int) -> dict:
         node.update(kind="refused", type=stub.name)
-        args = ", ".join(shown(a, _TEXT_LIMIT) for a in stub.args)
-        node["text"] = _cut(f"{stub.name}({args})")
+        args = short_text(list(stub.args), 2 * _TEXT_LIMIT)[1:]
+        node["text"] = _cut(f"{stub.name}({args[:-1] if args.endswith(']') else args})")
         state = stub.state
         items = list(state.items()) if isinstance(state, dict) else []
         if state is not None and not isinstance(state, dict):
             items = [("<state>", state)]
         items += stub.entries + list(enumerate(stub.items))
-        node["children"] = self.children([(_key(k), v) for k, v in items], path, depth)
+        node["children"] = self.children([(key_text(k), v) for k, v in items], path, depth)
         return node
 
 
@@ -149,7 +173,7 @@ def _is_inline(value) -> bool:
 
 
 def _value(node: dict, value) -> dict:
-    node.update(kind="value", type=_type(value), text=_cut(shown(value, 4 * _TEXT_LIMIT)))
+    node.update(kind="value", type=_type(value), text=short_text(value, _TEXT_LIMIT))
     native = _native(value)
     if native is not _NO:
         node["value"] = native
@@ -167,7 +191,7 @@ def _native(value):
         return int(value) if -(2**63) <= value < 2**64 else _NO
     if isinstance(value, float):
         return float(value) if math.isfinite(value) else _NO
-    if type(value) in (list, tuple):
+    if type(value) in (list, tuple) and len(value) <= MAX_CHILDREN:
         items = [_native(v) for v in value]
         return _NO if any(v is _NO for v in items) else items
     return _NO
@@ -177,9 +201,12 @@ def _type(value) -> str:
     return type(value).__name__
 
 
-def _key(key) -> str:
-    return key if isinstance(key, str) else shown(key, _TEXT_LIMIT)
+def key_text(key) -> str:
+    """A dict key or attribute name as a node's name (cut short; any key type)."""
+    if isinstance(key, str):
+        return _cut(key, 4 * _TEXT_LIMIT)
+    return short_text(key, _TEXT_LIMIT)
 
 
-def _cut(text: str) -> str:
-    return text if len(text) <= _TEXT_LIMIT else text[: _TEXT_LIMIT - 3] + "..."
+def _cut(text: str, limit: int = _TEXT_LIMIT) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."

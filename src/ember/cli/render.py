@@ -24,13 +24,16 @@ Example:
 
 from __future__ import annotations
 
+from ember.cli.escaping import printable, printable_report
+
 __all__ = ["render"]
 
 
 def render(report: dict, path: str, records: bool = True, program: bool = False) -> str:
     """The text form of an `ember.cli.inspect_file` report on the file at `path`
     (`records=False` leaves out the table of zip records; `program=True` adds an archive's
-    program record in full).
+    program record in full). Every string from the file is printed escaped
+    (`ember.cli.escaping`): no escape sequence or newline in a name reaches the terminal.
 
     >>> import io, ember
     >>> from ember.cli.inspect_file import inspect_file
@@ -42,7 +45,8 @@ def render(report: dict, path: str, records: bool = True, program: bool = False)
     <BLANKLINE>
     storages   1 tensor in 1 storage, 8 B; none shared
     """
-    out = _header(report, path)
+    report = printable_report(report)
+    out = _header(report, printable(str(path)))
     if records and report["records"]:
         out += ["", *_records(report)]
     title = "entries" if report["kind"] == "checkpoint" else "modules"
@@ -202,6 +206,8 @@ def _cells(node: dict) -> tuple:
         return (node["type"], f"the same object as {node['path']}")
     if kind == "refused":
         return ("refused", f"{node['text']}  (stand-in: nothing was run)")
+    if kind == "omitted":
+        return ("omitted", node["text"])
     return ("None" if node["type"] == "NoneType" else node["type"], node["text"])
 
 

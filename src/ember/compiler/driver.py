@@ -25,9 +25,11 @@ from ember.compiler.lowering.values import ModuleRef
 from ember.compiler.modules.info import ModuleInfo
 from ember.compiler.named_tuples import TypeScope
 from ember.compiler.parsing.function_source import FunctionSource
+from ember.compiler.parsing.nesting import check_nesting
 from ember.errors import CompileError
 from ember.ir import Builder, Graph, run_passes, verify
 from ember.ir import types as T  # noqa: N812
+from ember.ir.depth import with_room
 from ember.ir.passes import eliminate_dead_code
 from ember.ir.unit import MISSING, CompilationUnit, Function, Param
 
@@ -127,6 +129,10 @@ class Compiler:
         return self.unit.add_function(compiled)
 
     def _build(self, src, name, qualified, self_info, forced_return=None) -> Function:
+        levels = check_nesting(src.fdef)
+        return with_room(levels, self._lower, src, name, qualified, self_info, forced_return)
+
+    def _lower(self, src, name, qualified, self_info, forced_return=None) -> Function:
         fdef = src.fdef
         graph = Graph(name)
         b = Builder(graph)
@@ -159,7 +165,7 @@ class Compiler:
         try:
             actual = low.lower(rt)
         except RetryWithReturnType as retry:  # a loop returns: now the return type is known
-            return self._build(src, name, qualified, self_info, retry.args[0])
+            return self._lower(src, name, qualified, self_info, retry.args[0])
         # TorchScript's cleanup after emitting; verified after lowering and each pass in tests
         run_passes(graph, [eliminate_dead_code])
         verify(graph)

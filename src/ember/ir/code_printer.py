@@ -55,6 +55,7 @@ from ember.ir.code_forms import (
 )
 from ember.ir.code_marks import marked, strip_marks, visible_len
 from ember.ir.core import Block, Graph, Operation, OpResult, Value
+from ember.ir.depth import block_depth, with_room
 from ember.ir.printer import format_float
 
 __all__ = ["code_text", "strip_marks"]
@@ -88,7 +89,7 @@ def code_text(
         first = graph.inputs[0] if graph.inputs else None
         is_method = first is not None and isinstance(first.type, T.ClassType)
     printer = _CodePrinter(graph, level, constants if constants is not None else [], marks)
-    return printer.function(is_method)
+    return with_room(block_depth(graph), printer.function, is_method)
 
 
 class _CodePrinter:
@@ -196,24 +197,34 @@ class _CodePrinter:
             self.scan_op(op)
 
     def scan_op(self, op: Operation) -> Operation | None:
+        """Mark the operands of `op` that inline into it, and theirs in turn; returns the op
+        before the first of them. Iterative: `x + x + ...` inlines a chain 900 deep."""
         if id(op) in self.inline:
             return op
         for inner in op.blocks:
             self.scan_block(inner)
         point = self.previous[id(op)]  # the op before, constants skipped
-        for v in reversed(op.operands):
-            point = self.scan_value(point, v)
-        return point
-
-    def scan_value(self, point, v: Value):
-        if not isinstance(v, OpResult):
-            return point
-        producer = v.op
-        if producer is point and _can_inline(v):
-            point = self.scan_op(producer)
-            self.inline.add(id(producer))
-        elif producer.kind == "prim::Constant":
-            self.inline.add(id(producer))
+        pending = [(op, len(op.operands))]  # an op and how many operands it has left
+        while pending:
+            user, left = pending[-1]
+            if not left:
+                pending.pop()
+                if pending:  # `user` was an operand's producer: it inlines
+                    self.inline.add(id(user))
+                continue
+            pending[-1] = (user, left - 1)
+            v = user.operands[left - 1]
+            if not isinstance(v, OpResult):
+                continue
+            producer = v.op
+            if producer is point and _can_inline(v):
+                if id(producer) in self.inline:
+                    point = producer
+                else:
+                    point = self.previous[id(producer)]
+                    pending.append((producer, len(producer.operands)))
+            elif producer.kind == "prim::Constant":
+                self.inline.add(id(producer))
         return point
 
     def split_long_inlines(self, v: Value) -> None:
@@ -225,17 +236,19 @@ class _CodePrinter:
             self.define(x.op, rhs)
 
     def scan_long(self, user: Operation, offset: int, found: list) -> None:
-        seen = self.visited_split.get(id(user))
-        low = 0 if seen is None else seen + 1
-        for i in range(offset, low - 1, -1):
-            arg = user.operands[i]
-            constant = not isinstance(arg, OpResult) or arg.op.kind == "prim::Constant"
-            if not constant and id(arg.op) in self.inline:
-                found.append(arg)
-        self.visited_split[id(user)] = offset
-        if seen is None and id(user) in self.inline:
+        while True:
+            seen = self.visited_split.get(id(user))
+            low = 0 if seen is None else seen + 1
+            for i in range(offset, low - 1, -1):
+                arg = user.operands[i]
+                constant = not isinstance(arg, OpResult) or arg.op.kind == "prim::Constant"
+                if not constant and id(arg.op) in self.inline:
+                    found.append(arg)
+            self.visited_split[id(user)] = offset
+            if seen is not None or id(user) not in self.inline:
+                return
             use = user.results[0].uses[0]
-            self.scan_long(use.op, use.index - 1, found)
+            user, offset = use.op, use.index - 1
 
     # -- statements -----------------------------------------------------------------------
 

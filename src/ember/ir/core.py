@@ -22,6 +22,7 @@ Example:
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 
 from ember.ir.location import SourceLocation
@@ -172,9 +173,7 @@ class Operation:
 
     def walk(self) -> Iterator[Operation]:
         """This op, then every op nested in its blocks, in order."""
-        yield self
-        for block in self.blocks:
-            yield from block.walk()
+        return _walk(iter((self,)))
 
     def ancestors(self) -> Iterator[Operation]:
         """The ops whose blocks (transitively) contain this one, innermost first."""
@@ -239,11 +238,24 @@ class Block:
         return term.operands if term is not None else ()
 
     def walk(self) -> Iterator[Operation]:
-        for op in list(self.ops):
-            yield from op.walk()
+        return _walk(iter(list(self.ops)))
 
     def __repr__(self):
         return f"<Block args={len(self.args)} ops={len(self.ops)}>"
+
+
+def _walk(ops: Iterator[Operation]) -> Iterator[Operation]:
+    """Each op of `ops`, each followed by the ops nested in its blocks (each block's ops
+    listed when the walk reaches it); iterative, as blocks may nest a thousand deep."""
+    pending = [ops]
+    while pending:
+        for op in pending[-1]:
+            yield op
+            if op.blocks:
+                pending.append(itertools.chain.from_iterable(list(b.ops) for b in op.blocks))
+                break
+        else:
+            pending.pop()
 
 
 class Graph:

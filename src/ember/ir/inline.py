@@ -29,6 +29,7 @@ from __future__ import annotations
 from ember.errors import VerifyError
 from ember.ir.builder import Builder
 from ember.ir.core import Block, Graph, Operation
+from ember.ir.depth import block_depth, with_room
 
 __all__ = ["clone_graph", "clone_block_into", "inline_calls"]
 
@@ -65,6 +66,10 @@ def clone_block_into(src: Block, builder: Builder, vmap: dict) -> None:
 
 def clone_graph(graph: Graph) -> Graph:
     """An independent copy of `graph` (same names, types, attributes and defaults)."""
+    return with_room(block_depth(graph), _clone_graph, graph)
+
+
+def _clone_graph(graph: Graph) -> Graph:
     out = Graph(graph.name)
     out.defaults = dict(graph.defaults)
     out.kwonly = set(graph.kwonly)
@@ -81,6 +86,10 @@ def inline_calls(graph: Graph, unit, max_depth: int = 32) -> int:
     ``prim::CallMethod`` of a compiled method of the object's class type by the callee's
     body (as TorchScript's ``inlined_graph``); calls of functions kept in Python stay.
     Returns the number of calls inlined."""
+    return with_room(block_depth(graph), _inline_calls, graph, unit, max_depth)
+
+
+def _inline_calls(graph: Graph, unit, max_depth: int) -> int:
     total = 0
     for _ in range(max_depth):
         calls = [op for op in graph.walk() if op.kind in _CALLS]

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from ember.ir import registry
 from ember.ir.core import Block, Graph, Operation
+from ember.ir.depth import block_depth, with_room
 
 __all__ = ["eliminate_dead_code", "has_side_effects"]
 
@@ -46,6 +47,10 @@ def has_side_effects(op: Operation) -> bool:
 
 def eliminate_dead_code(graph: Graph) -> int:
     """Remove unused side-effect-free ops, unused if/loop results and loop-carried values."""
+    return with_room(block_depth(graph), _eliminate_dead_code, graph)
+
+
+def _eliminate_dead_code(graph: Graph) -> int:
     total = 0
     while True:
         changed = _dce_block(graph.block)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ember.ir.depth import block_depth, with_room
 from ember.ops.schema import format_float
 
 if TYPE_CHECKING:  # the printer reads IR objects; ember.ir.core prints with it
@@ -36,6 +37,8 @@ class Namer:
         self._names: dict[int, str] = {}
         self._taken: set[str] = set()
         self._counter = 0
+        self._suffix: dict[str, int] = {}  # hint -> the last suffix tried for it
+        self.probes = 0  # names tried so far (a deterministic measure of naming work)
 
     def name(self, v: Value) -> str:
         n = self._names.get(id(v))
@@ -45,16 +48,25 @@ class Namer:
         return n
 
     def _fresh(self, hint: str | None) -> str:
+        # Names are only ever added, so the first free suffix of a hint never goes down:
+        # each hint's search resumes where its last one stopped (linear, not quadratic).
         if hint is None:
+            self.probes += 1
             while str(self._counter) in self._taken:
                 self._counter += 1
+                self.probes += 1
             n = str(self._counter)
             self._counter += 1
         else:
-            n, i = hint, 0
+            n, i = hint, self._suffix.get(hint, 0)
+            if i:
+                n = f"{hint}.{i}"
+            self.probes += 1
             while n in self._taken:
                 i += 1
                 n = f"{hint}.{i}"
+                self.probes += 1
+            self._suffix[hint] = i
         self._taken.add(n)
         return n
 
@@ -134,6 +146,10 @@ def op_text(op: Operation, namer: Namer | None = None) -> str:
 
 def graph_text(graph: Graph) -> str:
     """The whole graph in TorchScript's dump format (ends with a newline)."""
+    return with_room(block_depth(graph), _graph_text, graph)
+
+
+def _graph_text(graph: Graph) -> str:
     namer = Namer().name_graph(graph)
     sep = ",\n      "
     ins = sep.join(f"%{namer.name(a)} : {a.type.graph_str()}" for a in graph.inputs)

@@ -28,6 +28,7 @@ from ember.ir import registry
 from ember.ir import types as T  # noqa: N812
 from ember.ir.builder import constant_type
 from ember.ir.core import Block, Graph, Operation
+from ember.ir.depth import block_depth, with_room
 from ember.ir.printer import Namer, op_text
 
 __all__ = ["verify"]
@@ -35,16 +36,16 @@ __all__ = ["verify"]
 
 def verify(graph: Graph) -> None:
     """Raise `VerifyError` describing the first problem found in `graph`."""
-    _Verifier(graph).run()
+    with_room(block_depth(graph), _Verifier(graph).run)
 
 
 class _Verifier:
     def __init__(self, graph: Graph):
         self.graph = graph
-        self.namer = Namer().name_graph(graph)
 
     def fail(self, op: Operation, message: str):
-        raise VerifyError(f"{message}\n  {op_text(op, self.namer)}")
+        namer = Namer().name_graph(self.graph)  # names as the whole graph prints them
+        raise VerifyError(f"{message}\n  {op_text(op, namer)}")
 
     def run(self):
         top = self.graph.block
@@ -54,6 +55,10 @@ class _Verifier:
         self.block(top, set(map(id, top.args)), "prim::Return")
 
     def block(self, block: Block, visible: set, terminator: str):
+        """Check `block`'s ops; `visible` holds the ids of the values defined before it (the
+        block's own definitions are added while it is checked, and removed after)."""
+        defined = [id(a) for a in block.args if id(a) not in visible]
+        visible.update(defined)
         for i, op in enumerate(block.ops):
             if op.parent is not block:
                 self.fail(op, f"{op.kind} has a wrong parent block")
@@ -65,7 +70,10 @@ class _Verifier:
                     self.fail(op, f"operand {j} of {op.kind} is used before its definition "
                               "or outside its scope")  # fmt: skip
             self.op(op, visible)
-            visible.update(map(id, op.results))
+            results = [id(r) for r in op.results]
+            visible.update(results)
+            defined.extend(results)
+        visible.difference_update(defined)
         if not block.ops or block.ops[-1].kind != terminator:
             owner = block.owner.kind if isinstance(block.owner, Operation) else "graph"
             raise VerifyError(f"a block of {owner} must end with {terminator}")
@@ -82,7 +90,7 @@ class _Verifier:
         if op.blocks and op.kind not in ("prim::If", "prim::Loop"):
             self.fail(op, f"{op.kind} cannot own blocks")
         for inner in op.blocks:
-            self.block(inner, visible | set(map(id, inner.args)), "prim::Yield")
+            self.block(inner, visible, "prim::Yield")
 
     def schema(self, op, sig):
         n, params = len(op.operands), sig.params

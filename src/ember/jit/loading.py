@@ -26,6 +26,7 @@ from ember.compiler import CodeUnit
 from ember.errors import SerializationError
 from ember.jit.script_module import RecursiveScriptModule
 from ember.serializer.archive import ScriptArchive
+from ember.serializer.guard import file_errors
 from ember.serializer.location import restorer
 from ember.serializer.script_pickler import ScriptObject
 from ember.tensor import Tensor
@@ -74,16 +75,18 @@ def load_with_report(f, map_location=None, _extra_files=None):
     >>> report
     LoadReport(version=3, upgraded={}, extra_files={'a.txt': b'hi'})
     """
-    archive = ScriptArchive(_path_or_file(f), restorer(map_location))
-    try:
-        code, upgraded = _compiled_code(archive)
-        module = _module(archive.root, code)
-        for name in list(_extra_files or ()):
-            _extra_files[name] = archive.extra(name) or b""
-        extras = {name: archive.extra(name) for name in archive.extra_names()}
-        report = LoadReport(archive.version, dict(upgraded), extras)
-    finally:
-        archive.close()
+    f, restore = _path_or_file(f), restorer(map_location)
+    with file_errors("the archive"):  # nothing raw escapes for a bad file
+        archive = ScriptArchive(f, restore)
+        try:
+            code, upgraded = _compiled_code(archive)
+            module = _module(archive.root, code)
+            extras = {name: archive.extra(name) for name in archive.extra_names()}
+            report = LoadReport(archive.version, dict(upgraded), extras)
+        finally:
+            archive.close()
+    for name in list(_extra_files or ()):
+        _extra_files[name] = extras.get(name) or b""
     return module, report
 
 

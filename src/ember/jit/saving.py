@@ -21,6 +21,7 @@ import weakref
 
 from ember.errors import SerializationError
 from ember.ir.class_printer import code_files
+from ember.ir.depth import block_depth, with_room
 from ember.ir.inline import clone_graph
 from ember.ir.types import BoolType, ClassType
 from ember.ir.unit import CompilationUnit, Function
@@ -67,7 +68,8 @@ def archive_contents(m, extra_files=None) -> ArchiveContents:
         )
     code, debug, constants, version = _printed(unit, cls)
     extra = {str(k): v for k, v in (extra_files or {}).items()}
-    program = functools.partial(program_bytes, unit, cls, root, version)
+    levels = max((block_depth(g) for g in unit.graphs()), default=0)  # its writer recurses
+    program = functools.partial(with_room, levels, program_bytes, unit, cls, root, version)
     return ArchiveContents(root, code, {}, constants, extra, version, debug, program)
 
 

@@ -4,7 +4,9 @@ The generated function takes the graph inputs positionally (methods take the mod
 as ``self``), binds every tensor op's caller (`ember.tensor.dispatch.invoker`, which honours
 the dispatch hook), every value op's kernel and every helper as a global once, inlines
 constants and the op table's Python templates (``aten::add.int`` is ``(a + b)``), and emits
-``prim::If`` as ``if``/``else`` and ``prim::Loop`` as ``for ... in range`` or ``while``.
+``prim::If`` as ``if``/``else`` and ``prim::Loop`` as ``for ... in range`` or ``while``
+(an if or loop nested deeper than `MAX_INDENT` becomes a module-level function of its own:
+Python parses at most 100 levels of indentation, and an ``elif`` chain nests one per branch).
 Nothing is looked up per call. The body sits in one ``try`` block; an exception leaving it
 gets a note naming the IR op whose line raised and, if the op has one, its source location
 and line (looked up only then)::
@@ -38,6 +40,7 @@ import warnings
 
 from ember.ir import registry
 from ember.ir.core import Block, Graph, Operation, Value
+from ember.ir.depth import block_depth, with_room
 from ember.ir.printer import Namer, op_text
 from ember.ir.unit import CompilationUnit, Function
 from ember.runtime.codegen_prims import SPECIAL
@@ -49,15 +52,29 @@ __all__ = ["python_source", "generate", "compile_graph", "function_callable"]
 _file_ids = itertools.count()
 
 
+# Python refuses over 100 levels of indentation: an op with blocks at this indentation
+# (an `elif` chain nests one level per `elif`) becomes a function of its own (`_Emitter.outline`).
+MAX_INDENT = 80
+
+
 def python_source(graph: Graph, unit=None) -> str:
     """The Python source generated for `graph` (for reading; `generate` compiles it)."""
-    return _Emitter(graph, unit).source()
+    return _emitted(graph, unit).text
+
+
+def _emitted(graph: Graph, unit) -> _Emitter:
+    def emit():
+        em = _Emitter(graph, unit)
+        em.text = em.source()
+        return em
+
+    return with_room(block_depth(graph), emit)
 
 
 def generate(graph: Graph, unit=None):
     """Compile `graph` to a Python function (see the module docstring)."""
-    em = _Emitter(graph, unit)
-    src = em.source()
+    em = _emitted(graph, unit)
+    src = em.text
     filename = f"<ember graph {graph.name} #{next(_file_ids)}>"
     env = em.env
     env["_rt_annotate"] = _annotator(filename, em.line_ops, em.namer)
@@ -116,6 +133,8 @@ class _Emitter:
         self.counter = itertools.count()
         self.global_ids = itertools.count()
         self.fn_name = _ident(graph.name) or "graph_fn"
+        self.outlined: list[tuple[list, dict]] = []  # (lines, line_ops) of `_outline`'s functions
+        self.text = ""
 
     # -- names ----------------------------------------------------------------------------
 
@@ -174,6 +193,10 @@ class _Emitter:
         self.line(1, "except BaseException as _e:")
         self.line(2, "_rt_annotate(_e)")
         self.line(2, "raise")
+        for lines, line_ops in self.outlined:  # after the function, with their line numbers
+            offset = len(self.lines)
+            self.lines.extend(lines)
+            self.line_ops.update((n + offset, op) for n, op in line_ops.items())
         return "\n".join(self.lines) + "\n"
 
     def _param(self, name, arg) -> str:
@@ -202,6 +225,9 @@ class _Emitter:
             self.line(indent, f"{names}, = {rhs}", op)
 
     def op(self, op: Operation, indent: int) -> None:
+        if op.blocks and indent >= MAX_INDENT:
+            self.outline(op, indent)
+            return
         handler = SPECIAL.get(op.kind)
         if handler is not None:
             handler(self, op, indent)
@@ -217,6 +243,39 @@ class _Emitter:
             self.assign(op, indent, f"{self.add_global(opdef.kernel, '_k')}({args})")
         else:
             self.table_op(op, sig, indent)
+
+    def outline(self, op: Operation, indent: int) -> None:
+        """Emit `op` (an if or loop) as a module-level function of the local variables it
+        reads, returning its results, and call it here: indentation starts again at 1."""
+        params = self.free_names(op)
+        name = self.add_global(None, "_o")
+        outer = self.lines, self.line_ops
+        self.lines, self.line_ops = [], {}
+        self.line(0, f"def {name}({', '.join(params)}):")
+        self.op(op, 1)
+        results = [self.expr(r) for r in op.results]
+        self.line(1, f"return ({''.join(r + ', ' for r in results)})")
+        self.outlined.append((self.lines, self.line_ops))
+        self.lines, self.line_ops = outer
+        del self.env[name]  # defined by the generated source itself
+        targets = "".join(self.new_var(r) + ", " for r in op.results)
+        self.line(indent, f"{targets} = {name}({', '.join(params)})" if targets else
+                  f"{name}({', '.join(params)})", op)  # fmt: skip
+
+    def free_names(self, op: Operation) -> list[str]:
+        """The local variables of the generated function that `op` or its blocks read."""
+        inside, used = set(), []
+        for inner in op.walk():
+            inside.update(id(r) for r in inner.results)
+            inside.update(id(a) for b in inner.blocks for a in b.args)
+            used.extend(inner.operands)
+        names = {}
+        for v in used:
+            if id(v) not in inside:
+                e = self.expr(v)
+                if e.isidentifier() and not keyword.iskeyword(e) and e not in self.env:
+                    names[e] = None
+        return list(names)
 
     def inline(self, op, template, indent):
         """A value op's Python template, operands pasted in (see `ember.ops.table`)."""

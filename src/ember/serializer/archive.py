@@ -11,8 +11,9 @@ tensors the code names ``CONSTANTS.cN``), then ``version`` (``.data/version`` fr
 `write_archive` writes `ArchiveContents`; `ScriptArchive` opens an archive safely: it checks
 the version, unpickles ``constants.pkl`` and ``data.pkl`` into `ScriptObject` records and
 tensors (nothing from the file runs), maps a file given by path (tensors are views of the
-mapping, copy-on-write) and reads code, source ranges and extra files on request. Compiling
-the code is the job of `ember.jit` (layer 5).
+mapping, copy-on-write; the directory and pickles are read with ordinary reads, so a file cut
+short meanwhile is an error, not SIGBUS) and reads code, source ranges and extra files on
+request. Compiling the code is the job of `ember.jit` (layer 5).
 
 Example:
     >>> import io
@@ -35,15 +36,13 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from ember.errors import SerializationError
 from ember.serializer.debug_info import SourceRanges, pack_ranges
 from ember.serializer.program import RECORD as PROGRAM_RECORD
 from ember.serializer.program import StorageIndex
 from ember.serializer.script_pickler import ScriptObject, ScriptPickler
 from ember.serializer.script_unpickler import unpickle_script
-from ember.serializer.source import BytesSource, open_source
+from ember.serializer.source import map_file, open_source
 from ember.serializer.versions import (
     MAX_VERSION,
     MIN_PRODUCED,
@@ -146,8 +145,7 @@ class ScriptArchive:
     """
 
     def __init__(self, f, restore=None):
-        self.mapping = _mapping(f)
-        source = BytesSource(self.mapping) if self.mapping is not None else open_source(f)
+        source = open_source(f)  # the directory and pickles: ordinary reads, never the mapping
         try:
             self.reader = ZipReader(source)
         except BaseException:
@@ -155,6 +153,7 @@ class ScriptArchive:
             raise
         self._code: dict[str, str | None] = {}
         try:
+            self.mapping = _mapping(f, source.size)
             self._open(restore)
         except BaseException:
             self.close()
@@ -264,12 +263,8 @@ class ScriptArchive:
         self.reader.close()
 
 
-def _mapping(f):
+def _mapping(f, size: int):
     """The file at path `f` mapped copy-on-write (tensors become views of it), or None."""
     if not isinstance(f, str | os.PathLike):
         return None
-    try:
-        mapping = np.memmap(f, dtype=np.uint8, mode="c")
-    except ValueError:  # an empty file: the zip reader says what is wrong with it
-        return None
-    return mapping
+    return map_file(f, size)

@@ -2,7 +2,9 @@
 
 `write_atomic(path, write)` calls `write(file, prefix)` on a temporary file beside `path` and
 renames it over `path`, so an interrupted save never clobbers an existing file; `archive_name(path)`
-is that `prefix` (the basename without its last extension).
+is that `prefix` (the basename without its last extension). The temporary file has no name
+while it is written where the filesystem allows, and the next save of a path removes what killed
+saves left: see "What a killed save leaves behind" in `ember.serializer.temporary`.
 
 NOTE: [Which syncs an atomic save needs]
 The rule is that an interrupted save never clobbers an existing file; it does not promise that
@@ -38,12 +40,11 @@ Example:
 
 from __future__ import annotations
 
-import contextlib
 import os
-import secrets
 import stat
 
 from ember.errors import SerializationError
+from ember.serializer.temporary import Temporary
 
 __all__ = ["write_atomic", "archive_name", "GatheredFile"]
 
@@ -82,21 +83,16 @@ def write_atomic(path, write) -> None:
         with open(path, "wb") as out:
             write(out, prefix)
         return
-    fd, tmp = _temporary_beside(path)
-    try:
-        with GatheredFile(fd) as out:
+    with Temporary(path) as tmp:
+        with GatheredFile(tmp.fd, closefd=False) as out:
             write(out, prefix)
-            out.flush()
+        while True:
             old = _stat(path)  # looked up again: what the rename replaces
             if old is not None:
-                _sync_data(fd)
-        if old is not None:
-            os.chmod(tmp, stat.S_IMODE(old.st_mode))
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+                _sync_data(tmp.fd)
+                os.fchmod(tmp.fd, stat.S_IMODE(old.st_mode))
+            if tmp.publish(replace=old is not None):
+                return
 
 
 def _resolved(path: str) -> str:
@@ -122,23 +118,13 @@ def _sync_data(fd: int) -> None:
     sync(fd)
 
 
-def _temporary_beside(path: str) -> tuple[int, str]:
-    """A new file next to `path`, created with mode 0o666 less the umask (as open() would)."""
-    folder, base = os.path.split(path)
-    while True:
-        tmp = os.path.join(folder, f".{base}.{secrets.token_hex(6)}.tmp")
-        try:
-            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), tmp
-        except FileExistsError:
-            continue
-
-
 class GatheredFile:
-    """A binary stream writing to the file descriptor `fd` (closed with the stream) with no
-    copies: `write` keeps a reference to each buffer and `flush` hands them to the kernel in
-    one `os.writev`, done on its own once a megabyte is gathered (an archive's hundreds of
-    headers, pickles and payloads take a few system calls). Callers leave a buffer unchanged
-    until the next `flush`, as ember's writers do (pickles, storages, headers).
+    """A binary stream writing to the file descriptor `fd` (closed with the stream unless
+    `closefd` is False) with no copies: `write` keeps a reference to each buffer and `flush`
+    hands them to the kernel in one `os.writev`, done on its own once a megabyte is gathered
+    (an archive's hundreds of headers, pickles and payloads take a few system calls). Callers
+    leave a buffer unchanged until the next `flush`, as ember's writers do (pickles, storages,
+    headers).
 
     >>> import os, tempfile
     >>> fd, name = tempfile.mkstemp()
@@ -149,8 +135,9 @@ class GatheredFile:
     b'abcde'
     """
 
-    def __init__(self, fd: int):
+    def __init__(self, fd: int, closefd: bool = True):
         self._fd = fd
+        self._closefd = closefd
         self._pending: list = []
         self._size = 0
 
@@ -180,7 +167,8 @@ class GatheredFile:
             try:
                 self.flush()
             finally:
-                os.close(self._fd)
+                if self._closefd:
+                    os.close(self._fd)
                 self._fd = -1
 
     def __enter__(self):

@@ -165,7 +165,11 @@ class _LegacyStorages:
         return self.views[view_key]
 
     def fill(self, keys, swap: bool) -> None:
-        if not isinstance(keys, list) or sorted(keys) != sorted(self.roots):
+        if (
+            not isinstance(keys, list)
+            or not all(isinstance(key, str) for key in keys)
+            or sorted(keys) != sorted(self.roots)
+        ):
             raise SerializationError("legacy file's storage key list does not match its storages")
         for key in keys:
             storage, dtype, numel = self.roots[key]

@@ -22,6 +22,7 @@ from ember.errors import SerializationError
 from ember.nn.parameter import Parameter
 from ember.serializer.mathbits import apply_metadata
 from ember.serializer.pickler import parameter_class
+from ember.serializer.shown import shown
 from ember.tensor import Size, Tensor, TypedStorage, UntypedStorage
 from ember.tensor.tensor import from_storage
 
@@ -37,19 +38,6 @@ __all__ = [
 
 _MAX_DIMS = 64  # numpy's limit
 INT64_MAX = 2**63 - 1  # sizes, strides, offsets and element counts are int64 in PyTorch
-
-
-def shown(value, limit: int = 200) -> str:
-    """`repr(value)` for an error message: shortened, and safe for values from a hostile file.
-
-    >>> shown((1, 7**9000))
-    '<tuple that cannot be shown>'
-    """
-    try:
-        text = repr(value)
-    except Exception:  # noqa: BLE001  (huge ints, deep nesting, odd __repr__)
-        return f"<{type(value).__name__} that cannot be shown>"
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 UNSUPPORTED_DTYPES = [

@@ -27,6 +27,7 @@ import io
 import pickle
 
 from ember.errors import SerializationError
+from ember.serializer.location import MapLocationError
 from ember.serializer.rebuild import TORCH_GLOBALS, StorageType, shown
 from ember.serializer.script_pickler import ScriptObject
 from ember.serializer.unpickler import WeightsUnpickler
@@ -144,6 +145,7 @@ class ScriptUnpickler(WeightsUnpickler):
         if not isinstance(inst, ScriptObject) or inst.state is not None:
             self._refuse(f"BUILD on {type(inst).__name__}")
         inst.state = state
+        self.limits.grew(inst, state)
 
     def load_reduce(self):
         if isinstance(self.stack[-2], ScriptClass):
@@ -162,7 +164,7 @@ def unpickle_script(data: bytes, load_storage, what: str = "data.pkl"):
     """
     try:
         return ScriptUnpickler(io.BytesIO(data), load_storage, what).load()
-    except SerializationError:
+    except (SerializationError, MapLocationError):
         raise
     except RecursionError:
         raise SerializationError(f"cannot unpickle {what}: the pickle nests too deeply") from None

@@ -18,7 +18,7 @@ import numpy as np
 
 from ember.errors import SerializationError
 
-__all__ = ["open_source", "BytesSource", "FileSource"]
+__all__ = ["open_source", "map_file", "BytesSource", "FileSource"]
 
 _STEP = 1 << 30
 
@@ -58,8 +58,10 @@ class FileSource:
             self.fd = f.fileno()  # os.pread never disturbs the object's own position
             end = os.fstat(self.fd).st_size
         else:
-            end = f.seek(0, io.SEEK_END)
+            f.seek(0, io.SEEK_END)  # some streams' seek returns None: ask tell
+            end = f.tell()
         self.size = max(end - start, 0)
+        self._readinto = getattr(f, "readinto", None)
 
     def read(self, offset: int, n: int, what: str = "data") -> bytes:
         out = bytearray(n)
@@ -82,7 +84,11 @@ class FileSource:
         if self.fd is not None:
             return os.preadv(self.fd, [piece], offset)
         self.f.seek(offset)
-        return self.f.readinto(piece) or 0
+        if self._readinto is not None:
+            return self._readinto(piece) or 0
+        data = self.f.read(piece.nbytes)  # a stream with read/seek/tell only, as torch allows
+        piece[: len(data)] = data
+        return len(data)
 
     def close(self) -> None:
         if self.owned:
@@ -94,6 +100,26 @@ def _check(offset: int, n: int, size: int, what: str) -> None:
         raise SerializationError(
             f"file truncated: {what} needs bytes {offset}..{offset + n} but the file has {size}"
         )
+
+
+def map_file(path, size: int):
+    """The file at `path` mapped copy-on-write, checked to hold `size` bytes (what the reader
+    that read its directory saw); None for an empty file.
+
+    Only tensor data should be read through the mapping: if another process cuts the file
+    short, touching the lost pages kills the process with SIGBUS.
+    """
+    try:
+        mapping = np.memmap(path, dtype=np.uint8, mode="c")
+    except ValueError:  # an empty file: nothing to map
+        mapping = None
+    mapped = 0 if mapping is None else mapping.size
+    if mapped < size:
+        raise SerializationError(
+            f"file truncated: {os.fspath(path)!r} shrank to {mapped} bytes while being read "
+            f"(it had {size})"
+        )
+    return mapping
 
 
 def open_source(f):

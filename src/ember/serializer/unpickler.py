@@ -1,11 +1,12 @@
-"""Unpicklers for checkpoints: an allowlisting one (weights_only=True) and a trusting one.
+"""The allowlisting unpickler of checkpoints (weights_only=True).
 
 `WeightsUnpickler` runs a protocol-2 opcode subset on Python's pure unpickler with its dispatch
 table cut down: globals resolve only through the allowlist (PyTorch's checkpoint globals mapped
 to ember objects, plus what the user added with `add_safe_globals`), BUILD/NEWOBJ/APPEND/SETITEM
 work only on the types a checkpoint needs, and anything else raises `SerializationError` before
-it can run. `FullUnpickler` (weights_only=False) is the C unpickler, mapping PyTorch's names the
-same way but resolving every other global normally: it runs code from the file.
+it can run. Containers are built within the budgets of `ember.serializer.limits` (nesting,
+hashing work, hash collisions). The trusting unpickler (weights_only=False) is
+`ember.serializer.full_unpickler`.
 
 Example:
     >>> import io, pickle
@@ -19,25 +20,31 @@ Example:
 from __future__ import annotations
 
 import collections
+import io
 import pickle
-import pickletools
 import struct
 from collections import OrderedDict
 
+import numpy as np
+
 from ember.errors import SerializationError
 from ember.serializer import allowlist
+from ember.serializer.limits import LimitedContainers, PickleLimits
 from ember.serializer.rebuild import (
     TORCH_GLOBALS,
     UNSUPPORTED_DTYPES,
     UNSUPPORTED_GLOBALS,
     StorageType,
-    shown,
+    make_size,
+    safe_bytearray,
 )
+from ember.serializer.shown import error_text, shown
 from ember.tensor import Tensor
+from ember.tensor.tensor import wrap
 
 __all__ = [
     "WeightsUnpickler",
-    "FullUnpickler",
+    "Persistent",
     "resolve_torch_global",
     "canonical_module",
     "is_blocked",
@@ -85,7 +92,7 @@ def resolve_torch_global(module: str, name: str):
     return None
 
 
-class _Persistent:
+class Persistent:
     """Shared persistent_load: storage ids are handed to the format's `load_storage`."""
 
     def persistent_load(self, pid):
@@ -98,7 +105,7 @@ class _Persistent:
         return self.load_storage(pid)
 
 
-class WeightsUnpickler(_Persistent, pickle._Unpickler):
+class WeightsUnpickler(Persistent, LimitedContainers, pickle._Unpickler):
     """The allowlisting unpickler; `load_storage(pid)` returns the storage for a persistent id."""
 
     dispatch: dict = {}
@@ -109,6 +116,7 @@ class WeightsUnpickler(_Persistent, pickle._Unpickler):
         super().__init__(f, encoding=encoding, errors=errors)
         self.load_storage = load_storage
         self.what = what
+        self.limits = PickleLimits(_pickle_size(f), what)
 
     def find_class(self, module, name):
         module = canonical_module(module)
@@ -148,6 +156,7 @@ class WeightsUnpickler(_Persistent, pickle._Unpickler):
             _build_allowed(inst, state)
         else:
             self._refuse(f"BUILD on {type(inst).__name__}")
+        self.limits.grew(inst, state)
 
     def load_newobj(self):
         args = self.stack.pop()
@@ -155,8 +164,9 @@ class WeightsUnpickler(_Persistent, pickle._Unpickler):
         if not (isinstance(cls, type) and allowlist.allows_type(cls)) or not isinstance(
             args, tuple
         ):
-            self._refuse(f"NEWOBJ of {cls!r}")
-        self.append(cls.__new__(cls, *args))
+            self._refuse(f"NEWOBJ of {shown(cls)}")
+        obj = cls.__new__(cls, *args)
+        self.append(self.limits.nested(obj, args) if _is_container(obj) else obj)
 
     def load_reduce(self):
         args = self.stack.pop()
@@ -165,39 +175,40 @@ class WeightsUnpickler(_Persistent, pickle._Unpickler):
             self._refuse("REDUCE with non-tuple arguments")
         if isinstance(func, StorageType):
             self._refuse(f"calling {func!r}")
+        if func is Tensor:
+            self.stack[-1] = _tensor_call(args)
+            return
+        iterates = _ITERATES.get(func) if type(func) in _HASHABLE_FUNCS else None
+        if iterates is not None and args:
+            self._charge_call(iterates, func, args[0])
         try:
-            self.stack[-1] = func(*args)
+            result = func(*args)
         except SerializationError:
             raise
         except Exception as exc:
             raise SerializationError(
-                f"Weights only load failed: calling {getattr(func, '__name__', func)!r} with the "
-                f"file's arguments failed: {type(exc).__name__}: {exc}"
+                f"Weights only load failed: calling {_name_of(func)} with the file's arguments "
+                f"failed: {error_text(exc)}"
             ) from None
+        self.stack[-1] = self.limits.nested(result, args) if _is_container(result) else result
 
-    def load_append(self):
-        value = self.stack.pop()
-        self._check_list(self.stack[-1]).append(value)
-
-    def load_appends(self):
-        items = self.pop_mark()
-        self._check_list(self.stack[-1]).extend(items)
+    def _charge_call(self, who: str, func, arg) -> None:
+        """Budget a builtin called from the file on `arg`: its iteration and the keys it hashes."""
+        self.limits.iterated(who, arg)
+        if func is make_size or func is safe_bytearray or isinstance(arg, Tensor):
+            return
+        if isinstance(arg, dict):
+            self.limits.keys(None, arg.keys())
+        elif func is OrderedDict and isinstance(arg, (list, tuple)):
+            pairs = (p for p in arg if isinstance(p, (list, tuple)) and len(p) == 2)
+            self.limits.keys(None, (p[0] for p in pairs))
+        elif isinstance(arg, (list, tuple, set, frozenset)):
+            self.limits.keys(None, arg)
 
     def _check_list(self, target):
         if type(target) is not list:
             self._refuse(f"APPEND to {type(target).__name__}")
         return target
-
-    def load_setitem(self):
-        value = self.stack.pop()
-        key = self.stack.pop()
-        self._check_dict(self.stack[-1])[key] = value
-
-    def load_setitems(self):
-        items = self.pop_mark()
-        target = self._check_dict(self.stack[-1])
-        for i in range(0, len(items) - 1, 2):
-            target[items[i]] = items[i + 1]
 
     def _check_dict(self, target):
         if type(target) not in (dict, OrderedDict, collections.Counter):
@@ -211,12 +222,47 @@ class WeightsUnpickler(_Persistent, pickle._Unpickler):
             raise SerializationError(f"{self.what}: BYTEARRAY8 of {n} bytes is truncated")
         self.append(bytearray(data))
 
-    def load_additems(self):
-        items = self.pop_mark()
-        target = self.stack[-1]
-        if type(target) is not set:
-            self._refuse(f"ADDITEMS on {type(target).__name__}")
-        target.update(items)
+
+# Builtins the file may call that iterate their argument (and hash its items, all but the last
+# two): what they are called in errors.
+_ITERATES = {
+    set: "builtins.set",
+    frozenset: "builtins.frozenset",
+    collections.Counter: "collections.Counter",
+    OrderedDict: "collections.OrderedDict",
+    make_size: "torch.Size",
+    safe_bytearray: "builtins.bytearray",
+}
+_HASHABLE_FUNCS = (type, type(make_size))
+
+
+def _is_container(obj) -> bool:
+    return isinstance(obj, (tuple, list, dict, set, frozenset))
+
+
+def _pickle_size(f) -> int:
+    """Bytes of pickle `f` holds from where it stands (0 if it cannot say)."""
+    if isinstance(f, io.BytesIO):
+        with f.getbuffer() as view:
+            return view.nbytes - f.tell()
+    remaining = getattr(f, "remaining", None)
+    return remaining() if callable(remaining) else 0
+
+
+def _name_of(func) -> str:
+    name = getattr(func, "__name__", None)
+    return repr(name) if isinstance(name, str) else shown(func)
+
+
+def _tensor_call(args: tuple) -> Tensor:
+    """`torch.Tensor()` from a file: an empty float tensor, as torch makes. Sizes or data as
+    arguments are refused (torch.Tensor(10**12) would allocate before anything could check)."""
+    if args:
+        raise SerializationError(
+            f"Weights only load failed: calling torch.Tensor with arguments {shown(args)} is "
+            "not supported (only torch.Tensor(), an empty tensor)"
+        )
+    return wrap(np.empty(0, np.float32))
 
 
 def _is_attr_dict(state, cls=object) -> bool:
@@ -319,52 +365,16 @@ def _weights_dispatch() -> dict:
         "SETITEMS": WeightsUnpickler.load_setitems,
         "ADDITEMS": WeightsUnpickler.load_additems,
         "BYTEARRAY8": WeightsUnpickler.load_bytearray8,
+        "TUPLE": WeightsUnpickler.load_tuple,
+        "TUPLE1": WeightsUnpickler.load_tuple1,
+        "TUPLE2": WeightsUnpickler.load_tuple2,
+        "TUPLE3": WeightsUnpickler.load_tuple3,
+        "LIST": WeightsUnpickler.load_list,
+        "DICT": WeightsUnpickler.load_dict,
+        "FROZENSET": WeightsUnpickler.load_frozenset,
     }
     table.update({getattr(pickle, name)[0]: fn for name, fn in own.items()})
     return _Dispatch(table)
 
 
 WeightsUnpickler.dispatch = _weights_dispatch()
-
-
-class FullUnpickler(_Persistent, pickle.Unpickler):
-    """weights_only=False: any global resolves (PyTorch's names map to ember's objects)."""
-
-    def __init__(
-        self, f, load_storage, what: str = "the pickle", encoding="utf-8", errors="strict"
-    ):
-        _prescan(f, what)
-        super().__init__(f, encoding=encoding, errors=errors)
-        self.load_storage = load_storage
-
-    def find_class(self, module, name):
-        found = resolve_torch_global(module, name)
-        if found is not None:
-            return found
-        if is_torch_module(module):
-            raise SerializationError(f"the file needs {module}.{name}, which ember does not have")
-        return super().find_class(module, name)
-
-
-def _prescan(f, what: str) -> None:
-    """Parse the pickle once before the C unpickler runs; `f` is left where it was.
-
-    The C unpickler allocates what opcodes claim before reading: a memo array as long as the
-    largest PUT/LONG_BINPUT index, and BINBYTES8/BYTEARRAY8 buffers of the stated length, so a
-    10-byte pickle could make it allocate gigabytes. Picklers number memo entries from 0
-    upwards, so a genuine index is smaller than its position; `genops` reads lengths only as
-    far as the data goes, so a truncated or garbled pickle fails here, before anything runs.
-    """
-    start = f.tell()
-    try:
-        for op, arg, pos in pickletools.genops(f):
-            if op.name in ("PUT", "LONG_BINPUT") and not 0 <= arg <= pos:
-                raise SerializationError(
-                    f"{what}: memo index {arg} at byte {pos} exceeds the pickle's size"
-                )
-    except SerializationError:
-        raise
-    except Exception as exc:  # noqa: BLE001  (ValueError, EOFError, UnicodeError ... from genops)
-        raise SerializationError(f"{what}: the pickle is corrupt or truncated ({exc})") from None
-    finally:
-        f.seek(start)

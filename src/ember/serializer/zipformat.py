@@ -29,11 +29,13 @@ import numpy as np
 from ember.errors import SerializationError, VersionError
 from ember.serializer.compact import CompactPlan
 from ember.serializer.crc import CrcPipe, crc32
+from ember.serializer.full_unpickler import FullUnpickler
 from ember.serializer.location import MapLocationError, restored
 from ember.serializer.mathbits import deferred
 from ember.serializer.pickler import StorageTable, dump_checkpoint
 from ember.serializer.rebuild import INT64_MAX, shown
-from ember.serializer.unpickler import FullUnpickler, WeightsUnpickler
+from ember.serializer.shown import error_text
+from ember.serializer.unpickler import WeightsUnpickler
 from ember.serializer.zipreader import ZipReader
 from ember.serializer.zipwriter import ZipWriter
 from ember.tensor import TypedStorage, UntypedStorage
@@ -309,16 +311,14 @@ def unpickle(
     try:
         with deferred(after_fill):
             return cls(stream, load_storage, what, **(options or {})).load()
-    except SerializationError:
-        raise
-    except MapLocationError as exc:
-        raise exc.error from None
+    except (SerializationError, MapLocationError):
+        raise  # the loader's guard hands the user's map_location error back as it was
     except RecursionError:
         raise SerializationError(f"cannot unpickle {what}: the pickle nests too deeply") from None
     except Exception as exc:
         if isinstance(exc, (pickle.UnpicklingError, EOFError, IndexError, ValueError)):
-            detail = str(exc) or type(exc).__name__
             raise SerializationError(
-                f"cannot unpickle {what}: the pickle is corrupt or truncated ({detail})"
+                f"cannot unpickle {what}: the pickle is corrupt or truncated "
+                f"({error_text(exc, named=False)})"
             ) from exc
-        raise SerializationError(f"cannot unpickle {what}: {type(exc).__name__}: {exc}") from exc
+        raise SerializationError(f"cannot unpickle {what}: {error_text(exc)}") from exc

@@ -3,7 +3,8 @@
 An archive's ``code/`` files are machine-printed TorchScript source, which is Python syntax and
 lies inside ember's grammar (`grammar.lark`). Loading an archive parses every file, so
 `parse_code` reads them with Python's C parser (`ast.parse`) and converts the result to the
-nodes of `ember.compiler.parsing.syntax`, with the positions the lark grammar gives them:
+nodes of `ember.compiler.parsing.syntax`, with the positions the lark grammar gives them
+(code nested deeper than Python parses, over 100 indentation levels, goes to the grammar):
 the lowering that follows is the one user code goes through. Constructs outside the grammar
 raise a located `CompileError`; `tests/compiler/test_compiler_code_parser.py` checks that both
 parsers give equal trees, positions included, for the code files of the corpora's archives.
@@ -25,6 +26,7 @@ import ast
 
 from ember.compiler.parsing import syntax as S  # noqa: N812
 from ember.compiler.parsing.diagnostics import Source
+from ember.compiler.parsing.parser import parse_file
 
 __all__ = ["parse_code"]
 
@@ -42,8 +44,15 @@ def parse_code(text: str, filename: str = "<string>") -> list:
     try:
         tree = ast.parse(text, filename)
     except SyntaxError as e:
+        if "too many levels of indentation" in e.msg:  # Python's limit is 100 levels
+            return parse_file(src)
         raise src.error(e.lineno or 1, e.offset or 1, f"invalid syntax: {e.msg}") from None
-    return _Converter(src, text).body(tree.body)
+    except (RecursionError, MemoryError):  # Python's parser gives up on deep nesting
+        return parse_file(src)
+    try:
+        return _Converter(src, text).body(tree.body)
+    except RecursionError:  # parse_file's walks are iterative
+        return parse_file(src)
 
 
 class _Converter:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import inspect
+import linecache
 import textwrap
 
 from ember.compiler.parsing.diagnostics import Source
@@ -64,6 +65,8 @@ def parse_python(fn):
     key = (code, code.co_filename)
     tree = _PARSED.get(key)
     if tree is None:
+        if code.co_name == "<lambda>":
+            raise lambda_error(fn)
         try:
             lines, first = inspect.getsourcelines(fn)
         except (OSError, TypeError) as e:
@@ -74,6 +77,44 @@ def parse_python(fn):
         tree = parse_function(Source("".join(lines), filename, first))
         _PARSED[key] = tree
     return tree
+
+
+LAMBDA_MESSAGE = "lambdas cannot be scripted; define the function with def"
+
+
+def lambda_error(fn) -> CompileError:
+    """The located error for scripting a lambda (its source is an expression inside some
+    statement, not a def).
+
+    >>> square = lambda x: x * x  # noqa: E731
+    >>> print(lambda_error(square))  # doctest: +ELLIPSIS
+    <doctest ...>:1:10: lambdas cannot be scripted; define the function with def
+    square = lambda x: x * x  # noqa: E731
+             ^
+    """
+    code = fn.__code__
+    text = "".join(linecache.getlines(code.co_filename))
+    line = code.co_firstlineno
+    col = _lambda_column(text, code) if text else 1
+    return Source.whole_file(text, code.co_filename).error(line, col, LAMBDA_MESSAGE)
+
+
+def _lambda_column(text: str, code) -> int:
+    """1-based column of the lambda of `code` on its first line (the first lambda there
+    whose body starts where the code's first instruction does)."""
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return 1
+    line = code.co_firstlineno
+    found = [n for n in ast.walk(tree) if isinstance(n, ast.Lambda) and n.lineno == line]
+    body_cols = {col for ln, _, col, _ in code.co_positions() if ln == line}
+    chosen = next((n for n in found if n.body.col_offset in body_cols), None)
+    chosen = chosen or (found[0] if found else None)
+    if chosen is None:
+        return 1
+    encoded = text.splitlines()[line - 1].encode("utf-8")
+    return len(encoded[: chosen.col_offset].decode("utf-8", "replace")) + 1
 
 
 _SIGNATURE_ONLY = ("_ember_jit_unused", "_ember_jit_ignore", "_ember_overload_declaration")

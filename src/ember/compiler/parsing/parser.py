@@ -140,8 +140,9 @@ def _number(text: str):
 
 
 @lark.v_args(meta=True)
-class _ToAst(lark.Transformer):
-    """lark tree -> syntax nodes (one method per grammar rule or alias)."""
+class _ToAst(lark.visitors.Transformer_NonRecursive):
+    """lark tree -> syntax nodes (one method per grammar rule or alias); iterative, as a
+    900-term sum or elif chain is a tree 900 levels deep."""
 
     # -- top level ---------------------------------------------------------------------------
     def file_input(self, meta, items):

@@ -49,7 +49,7 @@ def find_unsupported(text: str, allow_classes: bool = False):
     """(line, col, construct) of the first construct outside the subset, 1-based, or None."""
     try:
         tree = ast.parse(text)
-    except SyntaxError:
+    except (SyntaxError, RecursionError, MemoryError):  # Python's parser gives up on deep code
         return _first_keyword(text)
     found = []
     for parent in ast.walk(tree):
