@@ -10,6 +10,7 @@
 #include "ember/ember.h"
 #include "kernels/prim_io.h"
 #include "runtime/kernel.h"
+#include "runtime/program.h"
 
 namespace nb = nanobind;
 using namespace nb::literals;
@@ -114,12 +115,21 @@ nb::object run(const Module& module, const std::string* method, const nb::args& 
   return steal(from_value(result));
 }
 
-Module load_module(const std::string& path, bool mmap, bool optimize) {
+Module load_module(const std::string& path, bool mmap, bool optimize, bool plan_memory) {
   LoadOptions options;
   options.mmap = mmap;
   options.optimize = optimize;
+  options.plan_memory = plan_memory;
   nb::gil_scoped_release release;
   return unwrap(load(path, options));
+}
+
+// The arenas of every function's pooled frames (tests and benchmarks; call between forwards).
+nb::tuple arena_stats(const Module& module) {
+  size_t bytes = 0;
+  uint64_t allocations = 0;
+  for (auto& fn : module.program()->functions) fn->frames.arena_stats(&bytes, &allocations);
+  return nb::make_tuple(bytes, allocations);
 }
 
 nb::dict load_checkpoint_dict(const std::string& path) {
@@ -245,9 +255,12 @@ NB_MODULE(_cpp, m) {
            },
            "path"_a)
       .def("method_names", &Module::method_names)
+      .def("_arena_stats", arena_stats,
+           "(bytes the idle frames' arenas hold, arena tensors allocated so far)")
       .def_prop_ro("version", &Module::version);
 
-  m.def("load", load_module, "path"_a, "mmap"_a = true, "optimize"_a = true);
+  m.def("load", load_module, "path"_a, "mmap"_a = true, "optimize"_a = true,
+        "plan_memory"_a = true);
   m.def("load_checkpoint", load_checkpoint_dict, "path"_a);
   m.def("_call_op", call_op, "qualified_name"_a, "args"_a, "kwargs"_a);
   m.def("_kernel_names", kernel_names);

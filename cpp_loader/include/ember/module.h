@@ -18,6 +18,10 @@ struct LoadOptions {
   bool mmap = true;
   // Fold batch norms into the convolutions before them and pre-pack weights.
   bool optimize = true;
+  // Plan memory: clear each register after its last reader and let tensor registers whose
+  // lifetimes do not overlap share arena memory (false: one arena slot per register, every
+  // intermediate kept to the end of the call).
+  bool plan_memory = true;
 };
 
 // A loaded archive. Copies share the loaded program; `forward` and `run_method` may be

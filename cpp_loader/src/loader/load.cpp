@@ -4,6 +4,7 @@
 
 #include "loader/build.h"
 #include "runtime/optimize.h"
+#include "runtime/plan.h"
 
 namespace ember {
 
@@ -77,6 +78,7 @@ std::shared_ptr<Program> load_program(Bytes bytes, const LoadOptions& options) {
   fold_attributes(*program);
   if (options.optimize) optimize(*program);
   hoist_constants(*program);
+  plan_memory(*program, options.plan_memory);
   return program;
 }
 

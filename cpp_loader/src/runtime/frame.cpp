@@ -16,7 +16,9 @@ std::unique_ptr<Frame> FramePool::acquire(const Function& fn) {
       return frame;
     }
   }
-  auto frame = std::make_unique<Frame>(fn.num_registers);
+  bool planned = fn.slot_of.size() == fn.num_registers;
+  auto frame = std::make_unique<Frame>(fn.num_registers, planned ? fn.slot_of.data() : nullptr,
+                                       fn.num_slots);
   for (const auto& c : fn.constant_registers) {
     frame->registers[c.first] = c.second;
     frame->keep[c.first] = 1;
@@ -33,6 +35,17 @@ void FramePool::release(std::unique_ptr<Frame> frame) {
   }
   std::lock_guard<std::mutex> lock(mutex_);
   free_.push_back(std::move(frame));
+}
+
+void FramePool::arena_stats(size_t* bytes, uint64_t* allocations) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto add = [&](const Frame* f) {
+    if (!f) return;
+    *bytes += f->arena_bytes();
+    *allocations += f->allocations;
+  };
+  add(cached_.load(std::memory_order_acquire));
+  for (const auto& f : free_) add(f.get());
 }
 
 FramePool::~FramePool() { delete cached_.load(); }

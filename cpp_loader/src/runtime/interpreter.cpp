@@ -132,6 +132,8 @@ void run_block(const Program& p, Function& fn, const Block& b, Frame& frame) {
     } catch (...) {
       rethrow_in(p, fn, in);
     }
+    // Registers this op read last: their tensors go back to the arena for later outputs.
+    for (uint32_t r : in.kills) frame.registers[r] = Value();
   }
 }
 

@@ -70,33 +70,36 @@ static void contiguous_geometry(TensorImpl& t, const Dims& sizes, DType dtype) {
 
 Tensor Call::output(uint32_t i, const Dims& sizes, DType dtype) const {
   if (i >= num_outputs) bad_index("output", i, num_outputs);
+  size_t nbytes = checked_nbytes(sizes, dtype);
   if (frame == nullptr) {
-    checked_nbytes(sizes, dtype);
     Tensor t = Tensor::empty(sizes, dtype);
     set(i, t);
     return t;
   }
   uint32_t reg = outputs[i];
-  Value& slot = registers[reg];
-  std::shared_ptr<TensorImpl>& kept = frame->arena[reg];
-  bool held = kept && slot.is_tensor() && slot.to_tensor().impl() == kept.get();
-  // Fixed shapes: the register still holds the arena's tensor of the last call, which
-  // nothing else references (Frame::release keeps it), in the same geometry.
-  if (held && kept.use_count() == 2 && kept->storage.use_count() == 1 &&
-      contiguous_as(*kept, sizes, dtype)) {
-    kept->requires_grad = false;
-    return slot.to_tensor();
+  Value& value = registers[reg];
+  value = Value();  // the register may hold one of the slot's tensors: let go of it first
+  std::vector<std::shared_ptr<TensorImpl>>& held = frame->arena[frame->slot(reg)];
+  std::shared_ptr<TensorImpl>* spare = nullptr;  // a free tensor too small, or an empty place
+  for (std::shared_ptr<TensorImpl>& t : held) {
+    bool free = t && t.use_count() == 1 && t->storage && t->storage.use_count() == 1;
+    if (free && t->storage->nbytes() >= nbytes) {
+      if (!contiguous_as(*t, sizes, dtype)) contiguous_geometry(*t, sizes, dtype);
+      t->requires_grad = false;
+      value = Value(Tensor(t));
+      return value.to_tensor();
+    }
+    if (!spare && (!t || free)) spare = &t;
   }
-  size_t nbytes = checked_nbytes(sizes, dtype);
-  slot = Value();
-  if (kept && kept.use_count() == 1 && kept->storage && kept->storage.use_count() == 1 &&
-      kept->storage->nbytes() >= nbytes) {
-    contiguous_geometry(*kept, sizes, dtype);
-  } else {
-    kept = Tensor::empty(sizes, dtype).impl_ptr();
-  }
-  slot = Value(Tensor(kept));
-  return slot.to_tensor();
+  ++frame->allocations;
+  std::shared_ptr<TensorImpl> made = Tensor::empty(sizes, dtype).impl_ptr();
+  // Every tensor of the slot busy: keep a few (views of them live on), then let the last go.
+  constexpr size_t kMaxPerSlot = 4;
+  if (spare) *spare = made;
+  else if (held.size() < kMaxPerSlot) held.push_back(made);
+  else held.back() = made;
+  value = Value(Tensor(made));
+  return value.to_tensor();
 }
 
 }  // namespace ember

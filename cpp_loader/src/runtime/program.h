@@ -55,6 +55,8 @@ struct Instr {
   uint32_t function = 0;                       // Call: index into Program::functions
   uint32_t operator_index = 0;                 // index into Program::operator_names
   uint32_t index = 0;                          // the op's position in its function (preorder)
+  std::vector<uint32_t> kills;                 // registers this op reads last: cleared after it
+                                               //   runs (runtime/plan.cpp)
   std::string source;                          // "file:line:col", may be empty
 };
 
@@ -66,6 +68,9 @@ class FramePool {
   // A frame of `fn` (its constant registers loaded), from the pool or new.
   std::unique_ptr<Frame> acquire(const Function& fn);
   void release(std::unique_ptr<Frame> frame);
+  // The arena of the pooled frames: bytes held and tensors ever allocated (call while no
+  // call of the function runs).
+  void arena_stats(size_t* bytes, uint64_t* allocations);
   ~FramePool();
 
  private:
@@ -87,6 +92,10 @@ struct Function {
   // removed from the blocks by hoist_constants, after load-time optimisation).
   std::vector<std::pair<uint32_t, Value>> constant_registers;
   bool is_upgrader = false;
+  // Arena slot of each register (runtime/plan.cpp): tensor registers whose lifetimes do not
+  // overlap share one.
+  std::vector<uint32_t> slot_of;
+  uint32_t num_slots = 0;
   Block body;
   FramePool frames;
 };

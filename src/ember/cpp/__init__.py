@@ -58,11 +58,16 @@ Module = _cpp.Module
 ScriptObject = _cpp.ScriptObject
 
 
-def load(path: str | os.PathLike, mmap: bool = True, optimize: bool = True) -> Module:
+def load(
+    path: str | os.PathLike, mmap: bool = True, optimize: bool = True, plan_memory: bool = True
+) -> Module:
     """Loads an archive's program record into the C++ runtime.
 
     `mmap` maps the file and views its tensors in place (else it is read into memory);
-    `optimize` folds batch norms into convolutions and pre-packs weights at load.
+    `optimize` folds batch norms into convolutions and pre-packs weights at load;
+    `plan_memory` frees each intermediate after its last reader and lets intermediates whose
+    lifetimes do not overlap share arena memory (`module._arena_stats()` gives the bytes the
+    arena holds between calls and the tensors it has allocated).
     The module has `forward(*args)` (also `module(*args)`), `run_method(name, *args)`,
     `attribute("l0.weight")`, `method_names()` and `version`.
 
@@ -71,7 +76,7 @@ def load(path: str | os.PathLike, mmap: bool = True, optimize: bool = True) -> M
         m = ember.cpp.load("model.pt")
         y = m.forward(ember.ones(4))      # an ember tensor, as ember.jit.load's module gives
     """
-    return _cpp.load(os.fspath(path), mmap, optimize)
+    return _cpp.load(os.fspath(path), mmap, optimize, plan_memory)
 
 
 def load_checkpoint(path: str | os.PathLike) -> dict:
