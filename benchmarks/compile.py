@@ -19,9 +19,7 @@ ember/serializer/atomic.py); torch truncates and rewrites the file in place, uns
 Lines: ember alone, a straight-line function of N statements (`x = x + 1`, 2,000, 8,000 and
 50,000 by default) written to a temporary file: `script()` (parse, lower, generate Python),
 `.code`, `.graph`, and `jit.save` / `jit.load` of it, seconds, one run each; the last column
-is the script time per 1,000 lines (flat when compiling grows linearly). Past 10,000 lines
-save and load are skipped: reading the archive's source ranges (ember/serializer/debug_info.py)
-checks every entry's copy of the function's line list, which grows with the square of N.
+is the script time per 1,000 lines (flat when compiling grows linearly).
 """
 
 from __future__ import annotations
@@ -230,13 +228,11 @@ def lines(ember, sizes) -> None:
         t_script, scripted = _once(lambda fn=fn: ember.jit.script(fn))
         t_code, _ = _once(lambda s=scripted: s.code)
         t_graph, _ = _once(lambda s=scripted: str(s.graph))
-        t_save = t_load = float("nan")
-        if n <= 10000:
-            buf = io.BytesIO()
-            t_save, _ = _once(lambda s=scripted, b=buf: ember.jit.save(s, b))
-            buf.seek(0)
-            t_load, loaded = _once(lambda b=buf: ember.jit.load(b))
-            assert loaded(1) == fn(1)
+        buf = io.BytesIO()
+        t_save, _ = _once(lambda s=scripted, b=buf: ember.jit.save(s, b))
+        buf.seek(0)
+        t_load, loaded = _once(lambda b=buf: ember.jit.load(b))
+        assert loaded(1) == fn(1)
         assert scripted(1) == fn(1)
         times = (t_script, t_code, t_graph, t_save, t_load, t_script / n * 1000)
         print(f"{n:>8}" + "".join(f"{t:>13.3f}" for t in times))

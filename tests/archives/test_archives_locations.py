@@ -74,3 +74,32 @@ def test_ember_names_the_original_line_of_a_torch_archive(torch):
     assert f"at {FILE}:{_line_of(mat, 'z @ y')}:" in _notes(e.value)
     relu = next(op for op in loaded.graph.walk() if op.kind == "aten::relu")
     assert str(relu.loc) == f"{FILE}:{_line_of(mat, 'x.relu()')}:12"
+
+
+def test_a_long_function_is_joined_once_when_its_ranges_load(monkeypatch):
+    """Every range of one function shares its line list: reading the table checks and joins
+    it once, and finding a line is a search, so loading grows linearly with the function."""
+    from ember.serializer import debug_info
+
+    lines = [f"    x = x + {i}\n" for i in range(3000)]
+    text = "".join(lines)
+    locations = [
+        (len(line) * i + 4, ember.ir.SourceLocation("long.py", 10 + i, 4, line.rstrip()))
+        for i, line in enumerate(lines)
+    ]
+    made = []
+    monkeypatch.setattr(debug_info._Source, "__init__", _counting(made, debug_info._Source))
+    ranges = debug_info.SourceRanges(debug_info.pack_ranges(text, locations, {}), "test")
+    found = [ranges.location(offset) for offset, _ in locations]
+    assert [(loc.line, loc.text) for loc in found] == [(loc.line, loc.text) for _, loc in locations]
+    assert len(made) == 1
+
+
+def _counting(made: list, cls):
+    init = cls.__init__
+
+    def counted(self, *args):
+        made.append(self)
+        init(self, *args)
+
+    return counted

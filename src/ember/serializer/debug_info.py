@@ -21,6 +21,7 @@ Example:
 from __future__ import annotations
 
 import bisect
+import re
 
 from ember.errors import SerializationError
 from ember.ir.location import SourceLocation
@@ -150,6 +151,7 @@ class SourceRanges:
         if not isinstance(texts, tuple) or not all(isinstance(t, str) for t in texts):
             raise SerializationError(f"{what}: bad string table")
         self._texts = texts
+        self._sources: dict[int, tuple[list, _Source]] = {}
         self._offsets: list[int] = []
         self._ranges: list = []
         for entry in ranges if isinstance(ranges, tuple) else [None]:
@@ -164,8 +166,8 @@ class SourceRanges:
         try:
             offset, ((lines, name, first), start, end), _ = entry
             valid = all(type(v) is int for v in (offset, name, first, start, end))
-            valid = valid and type(lines) is list and all(type(i) is int for i in lines)
-            texts = [self._texts[i] for i in lines]
+            valid = valid and type(lines) is list
+            source = valid and bool(lines) and self._source(lines)
             filename = self._texts[name]
         except (TypeError, ValueError, IndexError):
             valid = False
@@ -173,27 +175,51 @@ class SourceRanges:
             raise SerializationError(f"{self.what}: bad source range entry {shown(entry)}")
         if not lines:
             return offset, None
-        return offset, (tuple(texts), filename, first, start)
+        return offset, (source, filename, first, start)
+
+    def _source(self, lines: list) -> _Source:
+        """The source text `lines` (indices into the string table) names. Entries of one
+        function share their list object, so each list is checked and joined once."""
+        known = self._sources.get(id(lines))
+        if known is not None and known[0] is lines:
+            return known[1]
+        if not all(type(i) is int for i in lines):
+            raise TypeError("line indices must be ints")
+        source = _Source(tuple(self._texts[i] for i in lines))
+        self._sources[id(lines)] = (lines, source)
+        return source
 
     def location(self, offset: int) -> SourceLocation | None:
         """Where the code at byte `offset` of the code file came from (None: unknown)."""
         i = bisect.bisect_right(self._offsets, offset) - 1
         if i < 0 or self._ranges[i] is None:
             return None
-        rng = self._ranges[i]
-        found = self._cache.get(rng)
+        source, filename, first, start = self._ranges[i]
+        key = (id(source), filename, first, start)
+        found = self._cache.get(key)
         if found is None:
-            found = self._cache[rng] = _location(*rng)
+            found = self._cache[key] = source.location(filename, first, start)
         return found
 
 
-def _location(texts, filename, first, start) -> SourceLocation | None:
-    data = "".join(texts).encode("utf-8", "surrogatepass")
-    if not 0 <= start <= len(data):
-        return None
-    line_start = data.rfind(b"\n", 0, start) + 1
-    line_end = data.find(b"\n", start)
-    line_end = len(data) if line_end < 0 else line_end
-    col = len(data[line_start:start].decode("utf-8", "replace"))
-    text = data[line_start:line_end].decode("utf-8", "replace")
-    return SourceLocation(filename, first + data.count(b"\n", 0, start), col, text)
+class _Source:
+    """One function's source text, joined and indexed by line on first use."""
+
+    def __init__(self, texts: tuple):
+        self.texts = texts
+        self._data: bytes | None = None
+        self._newlines: list[int] = []
+
+    def location(self, filename, first, start) -> SourceLocation | None:
+        if self._data is None:
+            self._data = "".join(self.texts).encode("utf-8", "surrogatepass")
+            self._newlines = [m.start() for m in re.finditer(b"\n", self._data)]
+        data = self._data
+        if not 0 <= start <= len(data):
+            return None
+        line = bisect.bisect_left(self._newlines, start)
+        line_start = self._newlines[line - 1] + 1 if line else 0
+        line_end = self._newlines[line] if line < len(self._newlines) else len(data)
+        col = len(data[line_start:start].decode("utf-8", "replace"))
+        text = data[line_start:line_end].decode("utf-8", "replace")
+        return SourceLocation(filename, first + line, col, text)
