@@ -81,7 +81,7 @@ def test_result_type_matches_ember(build, tmp_path):
     assert f"{len(cases)} cases" in out
 
 
-@pytest.mark.parametrize("part", ["tensor", "value", "iter"])
+@pytest.mark.parametrize("part", ["tensor", "value", "iter", "copy"])
 def test_core_checks(build, part):
     assert "ok (0 failures)" in _run(build / "core_check", part)[1]
 

@@ -213,3 +213,11 @@ def test_lists_tuples_and_missing_optionals(tmp_path):
     np.savez(tmp_path / "in.npz", **{"in0.0": a, "in0.2": a, "in2.0": b, "in2.1": two})
     done = run(model, tmp_path / "in.npz", tmp_path / "out.npz")
     assert done.returncode == 1 and "in0.1 is missing" in done.stderr
+
+
+def test_the_runtime_linked_into_ember_run_is_at_most_2_mb_stripped(tmp_path):
+    """Issue 12's size budget: the runtime (BLAS apart, a shared library) linked into a
+    minimal program, ember-run, and stripped."""
+    stripped = tmp_path / "ember-run"
+    subprocess.run(["strip", "-o", str(stripped), _ember_run()], check=True)
+    assert stripped.stat().st_size <= 2_000_000

@@ -58,7 +58,7 @@ def _instrument_ember() -> int:
 
 
 COLLECT = os.environ.get("EMBER_FUZZ_COLLECT")
-_PATH = os.path.join(tempfile.mkdtemp(prefix="ember-fuzz-"), "input.pt")
+_PATH = os.environ.get("EMBER_FUZZ_INPUT") or os.path.join(tempfile.mkdtemp(), "input.pt")
 _seen: set[str] = set()
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -72,10 +73,19 @@ def main(argv=None) -> int:
     os.makedirs(args.corpus, exist_ok=True)
     os.makedirs(args.findings, exist_ok=True)
     before = set(findings_in(args.findings))
-    seed_folder = tempfile.mkdtemp(prefix="ember-fuzz-seeds-")
+    scratch = tempfile.mkdtemp(prefix="ember-fuzz-")
+    try:
+        return _run(args, before, scratch)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _run(args, before: set, scratch: str) -> int:
+    seed_folder = os.path.join(scratch, "seeds")
     # in a process of its own: torch stays out of this one (and of the harness's peak memory)
     subprocess.run([sys.executable, os.path.join(HERE, "seeds.py"), seed_folder], check=True)
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1", PYTHONHASHSEED="0")
+    env["EMBER_FUZZ_INPUT"] = os.path.join(scratch, "input.pt")  # the mapped targets' file
     if args.collect:
         env["EMBER_FUZZ_COLLECT"] = args.findings
     command = [

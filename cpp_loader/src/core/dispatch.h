@@ -66,6 +66,8 @@ template <> constexpr DType dtype_of<std::complex<double>>() { return DType::Com
 
 // torch's C++ ScalarType name ("Float", "Long", "Bool"), as its kernel errors spell it.
 const char* dtype_cpp_name(DType dtype);
+// The C++ element type torch prints in some messages ("float", "long int", "c10::Half").
+const char* dtype_c_name(DType dtype);
 
 [[noreturn]] void throw_not_implemented(const char* op, DType dtype);
 

@@ -6,6 +6,7 @@
 #include <new>
 #include <string>
 
+#include "core/copy.h"
 #include "core/dispatch.h"
 #include "core/iter.h"
 #include "ember/error.h"
@@ -57,19 +58,6 @@ bool ranges_overlap(const Tensor& a, const Tensor& b) {
   extent(a, alo, ahi);
   extent(b, blo, bhi);
   return alo < bhi && blo < ahi;
-}
-
-template <class To, class From>
-void convert_rows(char* const* data, const int64_t* s, int64_t n) {
-  if (s[0] == static_cast<int64_t>(sizeof(To)) && s[1] == static_cast<int64_t>(sizeof(From))) {
-    To* out = reinterpret_cast<To*>(data[0]);
-    const From* in = reinterpret_cast<const From*>(data[1]);
-    for (int64_t i = 0; i < n; ++i) out[i] = convert<To>(in[i]);
-    return;
-  }
-  for (int64_t i = 0; i < n; ++i)
-    *reinterpret_cast<To*>(data[0] + i * s[0]) =
-        convert<To>(*reinterpret_cast<const From*>(data[1] + i * s[1]));
 }
 
 }  // namespace
@@ -240,13 +228,7 @@ void Tensor::copy_from(const Tensor& src) {
     std::memcpy(data_ptr(), src.data_ptr(), static_cast<size_t>(numel()) * element_size());
     return;
   }
-  StridedLoop<2> loop(sizes(), {this, &src});
-  EMBER_DISPATCH_ALL_COMPLEX(dtype(), "copy_", [&] {
-    using To = scalar_t;
-    EMBER_DISPATCH_ALL_COMPLEX(src.dtype(), "copy_", [&] {
-      loop.run(convert_rows<To, scalar_t>);
-    });
-  });
+  copy_elements(*this, src);
 }
 
 Tensor Tensor::to(DType dtype) const {

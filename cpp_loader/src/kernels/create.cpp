@@ -22,24 +22,6 @@ Dims sizes_arg(const Value& v) {
   return sizes;
 }
 
-const char* c_type_name(DType dtype) {
-  switch (dtype) {
-    case DType::Bool: return "bool";
-    case DType::UInt8: return "unsigned char";
-    case DType::Int8: return "signed char";
-    case DType::Int16: return "short int";
-    case DType::Int32: return "int";
-    case DType::Int64: return "long int";
-    case DType::Float16: return "c10::Half";
-    case DType::BFloat16: return "c10::BFloat16";
-    case DType::Float32: return "float";
-    case DType::Float64: return "double";
-    case DType::Complex64: return "c10::complex<float>";
-    case DType::Complex128: return "c10::complex<double>";
-    default: return "c10::complex<c10::Half>";
-  }
-}
-
 namespace {
 
 const char* c10_name(DType dtype) {
@@ -49,7 +31,7 @@ const char* c10_name(DType dtype) {
     case DType::Int16: return "int16_t";
     case DType::Int32: return "int";
     case DType::Int64: return "int64_t";
-    default: return c_type_name(dtype);
+    default: return dtype_c_name(dtype);
   }
 }
 
@@ -248,10 +230,10 @@ void randint_into(const Call& c, int64_t low, int64_t high, const Value& size,
   double lo = 0, hi = 1;
   if (rt != DType::Bool) create::limits(rt, lo, hi);
   if (rt != DType::Int64 && !(lo <= low && low <= hi)) {
-    shape::fail(std::string("from is out of bounds for ") + create::c_type_name(rt));
+    shape::fail(std::string("from is out of bounds for ") + dtype_c_name(rt));
   }
   if (rt != DType::Int64 && !(lo <= high - 1 && high - 1 <= hi)) {
-    shape::fail(std::string("to - 1 is out of bounds for ") + create::c_type_name(rt));
+    shape::fail(std::string("to - 1 is out of bounds for ") + dtype_c_name(rt));
   }
   Tensor out = c.output(0, sizes_arg(size), rt);
   const uint64_t range = static_cast<uint64_t>(high) - static_cast<uint64_t>(low);

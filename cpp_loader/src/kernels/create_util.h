@@ -28,8 +28,5 @@ inline void fill(const Tensor& out, const Value& value) {
   });
 }
 
-// "c10::Half", "long int", ...: the C++ element type torch names in some messages.
-const char* c_type_name(DType dtype);
-
 }  // namespace create
 }  // namespace ember

@@ -62,12 +62,12 @@ void add_sub(Call& c, bool inplace, bool subtract, bool reverse) {
       binary<T, T, T>(dst, o.a, o.b, [](T x, T y) { return wsub(x, y); });
     else if (one)
       binary<T, T, T>(dst, o.a, o.b, [](T x, T y) { return wadd(x, y); });
-    else if (subtract)
-      binary<T, T, T>(dst, o.a, o.b,
-                      [al = scalar_as<T>(alpha)](T x, T y) { return wsub(x, wmul(y, al)); });
+    else if (subtract)  // alpha != 1 is rare: the shared loop
+      binary<T, T, T, kShared>(dst, o.a, o.b,
+                               [al = scalar_as<T>(alpha)](T x, T y) { return wsub(x, wmul(y, al)); });
     else
-      binary<T, T, T>(dst, o.a, o.b,
-                      [al = scalar_as<T>(alpha)](T x, T y) { return wadd(x, wmul(y, al)); });
+      binary<T, T, T, kShared>(dst, o.a, o.b,
+                               [al = scalar_as<T>(alpha)](T x, T y) { return wadd(x, wmul(y, al)); });
   });
 }
 
@@ -111,20 +111,20 @@ void divide(Call& c, bool inplace, Rounding mode) {
     if constexpr (is_int<T>) {
       bool zero = false;
       if (floor)
-        binary<T, T, T>(dst, o.a, o.b, [&zero](T x, T y) {
+        binary<T, T, T, kShared>(dst, o.a, o.b, [&zero](T x, T y) {
           if (y == 0) return zero = true, T(0);
           return int_floor_div(x, y);
         });
       else
-        binary<T, T, T>(dst, o.a, o.b, [&zero](T x, T y) {
+        binary<T, T, T, kShared>(dst, o.a, o.b, [&zero](T x, T y) {
           if (y == 0) return zero = true, T(0);
           return int_trunc_div(x, y);
         });
       if (zero) zero_division();
     } else if (floor) {
-      binary<T, T, T>(dst, o.a, o.b, [](T x, T y) { return float_floor_div(x, y); });
+      binary<T, T, T, kShared>(dst, o.a, o.b, [](T x, T y) { return float_floor_div(x, y); });
     } else {
-      binary<T, T, T>(dst, o.a, o.b, [](T x, T y) { return std::trunc(x / y); });
+      binary<T, T, T, kShared>(dst, o.a, o.b, [](T x, T y) { return std::trunc(x / y); });
     }
   });
 }
@@ -139,15 +139,15 @@ void modulus(Call& c, bool inplace) {
     using T = typename decltype(tag)::type;
     if constexpr (is_int<T>) {
       bool zero = false;
-      binary<T, T, T>(dst, o.a, o.b, [&zero](T x, T y) {
+      binary<T, T, T, kShared>(dst, o.a, o.b, [&zero](T x, T y) {
         if (y == 0) return zero = true, T(0);
         return Remainder ? int_remainder(x, y) : int_fmod(x, y);
       });
       if (zero) zero_division();
     } else if (Remainder) {
-      binary<T, T, T>(dst, o.a, o.b, [](T x, T y) { return float_remainder(x, y); });
+      binary<T, T, T, kShared>(dst, o.a, o.b, [](T x, T y) { return float_remainder(x, y); });
     } else {
-      binary<T, T, T>(dst, o.a, o.b, [](T x, T y) { return std::fmod(x, y); });
+      binary<T, T, T, kShared>(dst, o.a, o.b, [](T x, T y) { return std::fmod(x, y); });
     }
   });
 }
@@ -170,14 +170,14 @@ void power(Call& c, bool inplace) {
   dispatch<kNumbers>(compute_dtype(o.rt), "pow", [&](auto tag) {
     using T = typename decltype(tag)::type;
     if constexpr (is_int<T>) {
-      binary<T, T, T>(dst, o.a, o.b, [](T x, T y) { return int_pow(x, y); });
+      binary<T, T, T, kShared>(dst, o.a, o.b, [](T x, T y) { return int_pow(x, y); });
     } else {
       if (o.b.is_scalar() && o.a.is_tensor()) {
         double e = o.b.d;
         if (e == 2) return binary<T, T, T>(dst, o.a, o.b, [](T x, T) { return x * x; });
         if (e == 1) return binary<T, T, T>(dst, o.a, o.b, [](T x, T) { return x; });
       }
-      binary<T, T, T>(dst, o.a, o.b, [](T x, T y) { return std::pow(x, y); });
+      binary<T, T, T, kShared>(dst, o.a, o.b, [](T x, T y) { return std::pow(x, y); });
     }
   });
 }

@@ -9,21 +9,31 @@ namespace {
 enum class Cmp { Eq, Ne, Lt, Le, Gt, Ge };
 
 template <Cmp K>
-void compare(Call& c) {
-  Arg a = arg(c.in(0), "compare"), b = arg(c.in(1), "compare");
-  DType rt = result_type({&a, &b});
-  Tensor dst = out_of_place(c, broadcast_shape({&a, &b}), DType::Bool);
-  dispatch<kAll>(compute_dtype(rt), "compare", [&](auto tag) {
+void compare_into(const Tensor& dst, DType rt, const Arg& a, const Arg& b, const char* kernel) {
+  dispatch<kAll>(compute_dtype(rt), kernel, [&](auto tag) {
     using T = typename decltype(tag)::type;
     binary<bool, T, T>(dst, a, b, [](T x, T y) {
       if constexpr (K == Cmp::Eq) return x == y;
-      else if constexpr (K == Cmp::Ne) return x != y;
       else if constexpr (K == Cmp::Lt) return x < y;
       else if constexpr (K == Cmp::Le) return x <= y;
       else if constexpr (K == Cmp::Gt) return x > y;
       else return x >= y;
     });
   });
+}
+
+template <Cmp K>
+void compare(Call& c) {
+  Arg a = arg(c.in(0), "compare"), b = arg(c.in(1), "compare");
+  DType rt = result_type({&a, &b});
+  Tensor dst = out_of_place(c, broadcast_shape({&a, &b}), DType::Bool);
+  if constexpr (K == Cmp::Ne) {  // x != y is !(x == y), NaN included: the == loops
+    compare_into<Cmp::Eq>(dst, rt, a, b, "compare");
+    bool* p = dst.data<bool>();
+    for (int64_t i = 0, n = dst.numel(); i < n; ++i) p[i] = !p[i];
+  } else {
+    compare_into<K>(dst, rt, a, b, "compare");
+  }
 }
 
 enum class Logic { And, Or, Xor };
@@ -89,6 +99,10 @@ void extreme(Call& c) {
 }
 
 }  // namespace
+
+void equal_into(const Tensor& dst, DType rt, const Arg& a, const Arg& b, const char* kernel) {
+  compare_into<Cmp::Eq>(dst, rt, a, b, kernel);
+}
 
 void register_compare_kernels(KernelRegistry& r) {
   r.add("aten::eq.Tensor", compare<Cmp::Eq>);

@@ -38,7 +38,7 @@ void number_tensor(Call& c, const Arg& a, DType dtype) {
   Tensor dst = c.output(0, Dims(), dtype);
   dispatch<kAll>(compute_dtype(dtype), "tensor", [&](auto tag) {
     using T = typename decltype(tag)::type;
-    unary<T, T>(dst, a, [](T x) { return x; });
+    unary<T, T, kShared>(dst, a, [](T x) { return x; });  // one element
   });
 }
 

@@ -173,10 +173,7 @@ void equal(Call& c) {
   Arg x = arg(c.in(0), "equal"), y = arg(c.in(1), "equal");
   DType rt = promote_types(a.dtype(), b.dtype());
   Tensor tmp = Tensor::empty(a.sizes(), DType::Bool);
-  dispatch<kAll>(compute_dtype(rt), "equal", [&](auto tag) {
-    using T = typename decltype(tag)::type;
-    binary<bool, T, T>(tmp, x, y, [](T p, T q) { return p == q; });
-  });
+  equal_into(tmp, rt, x, y, "equal");
   c.set(0, Value(all_true(tmp)));
 }
 

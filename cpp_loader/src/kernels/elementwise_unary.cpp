@@ -16,13 +16,30 @@ void floating(Call& c, bool inplace, const char* kernel, F f) {
   unary_op<kFloats>(c, inplace, float_result(self_tensor(c).dtype()), kernel, f);
 }
 
-template <class F>
-void rounding(Call& c, bool inplace, const char* kernel, F f) {
-  DType d = self_tensor(c).dtype();
-  if (d == DType::Bool || is_complex(d)) not_implemented(kernel, d);
-  if (category(d) == 1)
-    return unary_op<kInts>(c, inplace, d, kernel, [](auto x) { return x; });
-  unary_op<kFloats>(c, inplace, d, kernel, f);
+using FloatFn = float (*)(float);
+using DoubleFn = double (*)(double);
+
+// A C library function (no vector loop to gain): every such kernel shares one loop per
+// type, calling the function through a pointer.
+void call_each(Call& c, bool inplace, DType rt, const char* kernel, FloatFn f, DoubleFn d) {
+  unary_op<kFloats>(c, inplace, rt, kernel, [f, d](auto x) {
+    if constexpr (std::is_same<decltype(x), float>::value) return f(x);
+    else return d(x);
+  });
+}
+
+// floor, ceil, round, trunc: integers round to themselves.
+void rounding(Call& c, bool inplace, const char* kernel, FloatFn f, DoubleFn d) {
+  const Tensor& t = self_tensor(c);
+  DType dt = t.dtype();
+  if (dt == DType::Bool || is_complex(dt)) not_implemented(kernel, dt);
+  if (category(dt) == 2) return call_each(c, inplace, dt, kernel, f, d);
+  if (inplace) {
+    in_place(c, t, dt, t.sizes());
+    return;
+  }
+  Tensor dst = out_of_place(c, t.sizes(), dt);
+  dst.copy_from(t);
 }
 
 void neg(Call& c, bool inplace) {
@@ -70,29 +87,38 @@ void square(Call& c, bool inplace) {
     });                                                                  \
   }
 
+// Loops of their own: the vectorised float32 functions, square roots and reciprocals.
 EMBER_FLOAT_FN(exp, exp_of(x))
-EMBER_FLOAT_FN(log, std::log(x))
-EMBER_FLOAT_FN(log2, std::log2(x))
-EMBER_FLOAT_FN(log1p, std::log1p(x))
 EMBER_FLOAT_FN(sqrt, std::sqrt(x))
 EMBER_FLOAT_FN(rsqrt, T(1) / std::sqrt(x))
-EMBER_FLOAT_FN(sin, std::sin(x))
-EMBER_FLOAT_FN(cos, std::cos(x))
-EMBER_FLOAT_FN(tan, std::tan(x))
 EMBER_FLOAT_FN(tanh, tanh_of(x))
 EMBER_FLOAT_FN(sigmoid, sigmoid_of(x))
 EMBER_FLOAT_FN(erf, erf_of(x))
-EMBER_FLOAT_FN(erfc, std::erfc(x))
 EMBER_FLOAT_FN(reciprocal, T(1) / x)
-EMBER_FLOAT_FN(log10, std::log10(x))
-EMBER_FLOAT_FN(expm1, std::expm1(x))
-EMBER_FLOAT_FN(exp2, std::exp2(x))
-EMBER_FLOAT_FN(asin, std::asin(x))
-EMBER_FLOAT_FN(acos, std::acos(x))
-EMBER_FLOAT_FN(atan, std::atan(x))
-EMBER_FLOAT_FN(sinh, std::sinh(x))
-EMBER_FLOAT_FN(cosh, std::cosh(x))
 #undef EMBER_FLOAT_FN
+
+#define EMBER_LIBM_FN(NAME, FN)                                                          \
+  void NAME(Call& c, bool inplace) {                                                     \
+    call_each(c, inplace, float_result(self_tensor(c).dtype()), #NAME,                   \
+              [](float x) { return FN(x); }, [](double x) { return FN(x); });            \
+  }
+
+EMBER_LIBM_FN(log, std::log)
+EMBER_LIBM_FN(log2, std::log2)
+EMBER_LIBM_FN(log1p, std::log1p)
+EMBER_LIBM_FN(sin, std::sin)
+EMBER_LIBM_FN(cos, std::cos)
+EMBER_LIBM_FN(tan, std::tan)
+EMBER_LIBM_FN(erfc, std::erfc)
+EMBER_LIBM_FN(log10, std::log10)
+EMBER_LIBM_FN(expm1, std::expm1)
+EMBER_LIBM_FN(exp2, std::exp2)
+EMBER_LIBM_FN(asin, std::asin)
+EMBER_LIBM_FN(acos, std::acos)
+EMBER_LIBM_FN(atan, std::atan)
+EMBER_LIBM_FN(sinh, std::sinh)
+EMBER_LIBM_FN(cosh, std::cosh)
+#undef EMBER_LIBM_FN
 
 }  // namespace
 
@@ -130,17 +156,19 @@ void register_unary_kernels(KernelRegistry& r) {
   r.add("aten::erf_", [](Call& c) { erf(c, true); });
   r.add("aten::erfc", [](Call& c) { erfc(c, false); });
   r.add("aten::erfc_", [](Call& c) { erfc(c, true); });
-#define EMBER_ROUND(NAME, EXPR)                                                       \
-  r.add("aten::" #NAME, [](Call& c) {                                                 \
-    rounding(c, false, #NAME "_vml_cpu", [](auto x) { return EXPR; });                \
-  });                                                                                 \
-  r.add("aten::" #NAME "_", [](Call& c) {                                             \
-    rounding(c, true, #NAME "_vml_cpu", [](auto x) { return EXPR; });                 \
+#define EMBER_ROUND(NAME, FN)                                                           \
+  r.add("aten::" #NAME, [](Call& c) {                                                   \
+    rounding(c, false, #NAME "_vml_cpu", [](float x) { return FN(x); },                 \
+             [](double x) { return FN(x); });                                           \
+  });                                                                                   \
+  r.add("aten::" #NAME "_", [](Call& c) {                                               \
+    rounding(c, true, #NAME "_vml_cpu", [](float x) { return FN(x); },                  \
+             [](double x) { return FN(x); });                                           \
   });
-  EMBER_ROUND(floor, std::floor(x))
-  EMBER_ROUND(ceil, std::ceil(x))
-  EMBER_ROUND(round, std::nearbyint(x))
-  EMBER_ROUND(trunc, std::trunc(x))
+  EMBER_ROUND(floor, std::floor)
+  EMBER_ROUND(ceil, std::ceil)
+  EMBER_ROUND(round, std::nearbyint)
+  EMBER_ROUND(trunc, std::trunc)
 #undef EMBER_ROUND
 }
 

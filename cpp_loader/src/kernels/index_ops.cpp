@@ -270,12 +270,16 @@ void index(Call& c) {
   take(c, a, adv, nadv, bshape, adjacent ? first : 0, Bounds::Index);
 }
 
+// `t` as bool (x != 0, as convert<bool> tests it): one loop serves every dtype.
+Tensor as_bool(const Tensor& t, const char* kernel) {
+  if (t.dtype() == DType::Complex32) throw_not_implemented(kernel, t.dtype());
+  return t.dtype() == DType::Bool ? t : t.to(DType::Bool);
+}
+
 void nonzero(Call& c) {
-  const Tensor& a = self(c);
+  const Tensor a = as_bool(self(c), "nonzero_cpu");
   int64_t n = 0;
-  EMBER_DISPATCH_ALL_COMPLEX(a.dtype(), "nonzero_cpu", [&] {
-    for_each<scalar_t>(a, [&](scalar_t x) { n += convert<bool>(x); });
-  });
+  for_each<bool>(a, [&](bool x) { n += x; });
   const int64_t nd = a.dim();
   // torch's layout: an (ndim, n) block seen transposed, so each index's coordinates are
   // adjacent in memory.
@@ -286,23 +290,21 @@ void nonzero(Call& c) {
   int64_t j = 0;
   Dims contiguous = Tensor::contiguous_strides(a.sizes());
   Dims item_strides = a.strides();
-  EMBER_DISPATCH_ALL_COMPLEX(a.dtype(), "nonzero_cpu", [&] {
-    const scalar_t* p = static_cast<const scalar_t*>(a.data_ptr());
-    odometer<2>(a.sizes(), {&item_strides, &contiguous}, {0, 0},
-                [&](const std::array<int64_t, 2>& at) {
-                  if (!convert<bool>(p[at[0]])) return;
-                  int64_t rest = at[1];
-                  for (int64_t i = 0; i < nd; ++i) {
-                    o[i * n + j] = rest / contiguous[i];
-                    rest %= contiguous[i];
-                  }
-                  ++j;
-                });
-  });
+  const bool* p = static_cast<const bool*>(a.data_ptr());
+  odometer<2>(a.sizes(), {&item_strides, &contiguous}, {0, 0},
+              [&](const std::array<int64_t, 2>& at) {
+                if (!p[at[0]]) return;
+                int64_t rest = at[1];
+                for (int64_t i = 0; i < nd; ++i) {
+                  o[i * n + j] = rest / contiguous[i];
+                  rest %= contiguous[i];
+                }
+                ++j;
+              });
 }
 
 void count_nonzero(Call& c) {
-  const Tensor& a = self(c);
+  const Tensor a = as_bool(self(c), "count_nonzero_cpu");
   Dims sizes, out_strides(a.sizes().size(), 0);
   int64_t d = -1;
   if (!c.in(1).is_none()) d = wrap_dim(c.in(1).to_int(), a.dim());
@@ -317,11 +319,9 @@ void count_nonzero(Call& c) {
     Dims cs = Tensor::contiguous_strides(sizes);
     for (int64_t k = 0, j = 0; k < a.dim(); ++k) out_strides[k] = k == d ? 0 : cs[j++];
   }
-  EMBER_DISPATCH_ALL_COMPLEX(a.dtype(), "count_nonzero_cpu", [&] {
-    const scalar_t* p = static_cast<const scalar_t*>(a.data_ptr());
-    odometer<2>(a.sizes(), {&a.strides(), &out_strides}, {0, 0},
-                [&](const std::array<int64_t, 2>& at) { o[at[1]] += convert<bool>(p[at[0]]); });
-  });
+  const bool* p = static_cast<const bool*>(a.data_ptr());
+  odometer<2>(a.sizes(), {&a.strides(), &out_strides}, {0, 0},
+              [&](const std::array<int64_t, 2>& at) { o[at[1]] += p[at[0]]; });
 }
 
 }  // namespace

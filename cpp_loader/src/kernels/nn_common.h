@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/dispatch.h"
 #include "ember/error.h"
 #include "ember/tensor.h"
 #include "ember/value.h"
@@ -20,44 +21,10 @@ namespace nn {
   throw Error(ErrorKind::Runtime, message);
 }
 
-// PyTorch's C++ name of a dtype ("Float", "Long", ...), as its messages print it.
-inline const char* cpp_name(DType d) {
-  switch (d) {
-    case DType::UInt8: return "Byte";
-    case DType::Int8: return "Char";
-    case DType::Int16: return "Short";
-    case DType::Int32: return "Int";
-    case DType::Int64: return "Long";
-    case DType::Float16: return "Half";
-    case DType::Float32: return "Float";
-    case DType::Float64: return "Double";
-    case DType::Complex32: return "ComplexHalf";
-    case DType::Complex64: return "ComplexFloat";
-    case DType::Complex128: return "ComplexDouble";
-    case DType::Bool: return "Bool";
-    case DType::BFloat16: return "BFloat16";
-  }
-  return "?";
-}
-
-// The C type PyTorch names in some messages ("float", "long int").
-inline const char* c_type_name(DType d) {
-  switch (d) {
-    case DType::Bool: return "bool";
-    case DType::UInt8: return "unsigned char";
-    case DType::Int8: return "signed char";
-    case DType::Int16: return "short int";
-    case DType::Int32: return "int";
-    case DType::Int64: return "long int";
-    case DType::Float16: return "c10::Half";
-    case DType::BFloat16: return "c10::BFloat16";
-    case DType::Float32: return "float";
-    case DType::Float64: return "double";
-    case DType::Complex64: return "c10::complex<float>";
-    case DType::Complex128: return "c10::complex<double>";
-    default: return "?";
-  }
-}
+// PyTorch's C++ name of a dtype ("Float", "Long", ...) and the C type some messages print
+// ("float", "long int"): core/dispatch.h's tables.
+inline const char* cpp_name(DType d) { return dtype_cpp_name(d); }
+inline const char* c_type_name(DType d) { return dtype_c_name(d); }
 
 [[noreturn]] inline void not_implemented(const char* kernel, DType d) {
   fail(std::string("\"") + kernel + "\" not implemented for '" + cpp_name(d) + "'");

@@ -65,6 +65,24 @@ void sort_rows(const Tensor& a, int64_t d, bool descending, int64_t k, const Ten
                      });
 }
 
+// values[..., i, ...] = a[..., indices[..., i, ...], ...] along d (values and indices
+// contiguous, of one shape), element bytes copied whatever the dtype.
+void take_along(const Tensor& a, int64_t d, const Tensor& indices, const Tensor& values) {
+  const size_t item = a.element_size();
+  const char* src = static_cast<const char*>(a.data_ptr());
+  char* dst = static_cast<char*>(values.data_ptr());
+  const int64_t* index = indices.data<int64_t>();
+  const int64_t step = a.stride(d);
+  Dims src_strides = a.strides(), out_strides = indices.strides();
+  src_strides[d] = 0;
+  shape::odometer<2>(indices.sizes(), {&src_strides, &out_strides}, {0, 0},
+                     [&](const std::array<int64_t, 2>& at) {
+                       std::memcpy(dst + at[1] * static_cast<int64_t>(item),
+                                   src + (at[0] + index[at[1]] * step) * static_cast<int64_t>(item),
+                                   item);
+                     });
+}
+
 void sort_into(const Tensor& a, int64_t dim, bool descending, int64_t k, const Tensor& values,
                const Tensor& indices, const char* op) {
   const int64_t d = wrap_dim(dim, a.dim());
@@ -74,8 +92,20 @@ void sort_into(const Tensor& a, int64_t dim, bool descending, int64_t k, const T
     return;
   }
   if (a.numel() == 0 || k == 0) return;
-  EMBER_DISPATCH_ALL(a.dtype(), op,
-                     [&] { sort_rows<scalar_t>(a, d, descending, k, values, indices); });
+  switch (a.dtype()) {
+    case DType::Float32: return sort_rows<float>(a, d, descending, k, values, indices);
+    case DType::Float64: return sort_rows<double>(a, d, descending, k, values, indices);
+    case DType::Int64: return sort_rows<int64_t>(a, d, descending, k, values, indices);
+    case DType::Int32: return sort_rows<int32_t>(a, d, descending, k, values, indices);
+    default: break;
+  }
+  if (is_complex(a.dtype())) throw_not_implemented(op, a.dtype());
+  // The other dtypes sort by keys widened exactly and in order (int64 for bool and the
+  // small integers, float32 for float16/bfloat16), the values then taken from `a`.
+  Tensor keys = a.to(is_floating(a.dtype()) ? DType::Float32 : DType::Int64);
+  if (keys.dtype() == DType::Float32) sort_rows<float>(keys, d, descending, k, Tensor(), indices);
+  else sort_rows<int64_t>(keys, d, descending, k, Tensor(), indices);
+  if (values.defined()) take_along(a, d, indices, values);
 }
 
 void check_sortable(const Tensor& a) {

@@ -174,11 +174,13 @@ class ScriptArchive:
             StorageLoader(reader, self.mapping, swap, restore, folder, lenient=True)
             for folder in ("constants", "data")
         ]
-        constants = unpickle_script(reader.read("constants.pkl"), loaders[0], "constants.pkl")
+        constants = unpickle_script(
+            reader.read_pickle("constants.pkl"), loaders[0], "constants.pkl"
+        )
         if not isinstance(constants, tuple):
             raise SerializationError("constants.pkl does not hold a tuple of constants")
         self.constants = constants
-        self.root = unpickle_script(reader.read("data.pkl"), loaders[1], "data.pkl")
+        self.root = unpickle_script(reader.read_pickle("data.pkl"), loaders[1], "data.pkl")
         if not isinstance(self.root, ScriptObject) or not isinstance(self.root.state, dict):
             raise SerializationError("data.pkl does not hold a module object")
         for loader in loaders:
@@ -248,7 +250,7 @@ class ScriptArchive:
         path = code_path(prefix) + ".debug_pkl"
         if not self.reader.has(path):
             return None
-        return SourceRanges(self.reader.read(path), path)
+        return SourceRanges(self.reader.read_pickle(path), path)
 
     def extra(self, name: str) -> bytes | None:
         """The user's extra file `name` (``extra/<name>``), or None."""

@@ -272,7 +272,7 @@ def load_zip(f, weights_only: bool = True, mapping=None, restore=None, options=N
     check_version(reader)
     swap = byteorder_of(reader) != sys.byteorder
     loader = StorageLoader(reader, mapping, swap, restore)
-    data = reader.read("data.pkl")
+    data = reader.read_pickle("data.pkl")
     after_fill: list = []
     obj = unpickle(data, loader, weights_only, after_fill=after_fill, options=options)
     loader.fill()

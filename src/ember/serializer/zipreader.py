@@ -4,9 +4,9 @@ Every offset and size taken from the file is checked against the file's size bef
 deflated records are inflated in bounded steps, so a zip bomb fails instead of exhausting memory.
 Names may not repeat, not even up to case (PyTorch's reader takes the first match, ignoring
 case; a file could show two readers two different pickles). The directory may hold one entry
-per `RECORD_BYTES` bytes of file, and a deflated pickle may inflate `PICKLE_RATIO` times at
-most (see docs/serialization.md, "Budgets"). Any damage raises `SerializationError` naming the
-record.
+per `RECORD_BYTES` bytes of file, and a deflated pickle read with `read_pickle` may inflate
+`PICKLE_RATIO` times at most (see docs/serialization.md, "Budgets"). Any damage raises
+`SerializationError` naming the record.
 
 Example:
     >>> import io
@@ -206,12 +206,18 @@ class ZipReader:
             )
         if rec.method == 8:
             self._charge(rec)
-            _check_pickle_ratio(rec)
         raw = self.source.read(self.data_offset(name), rec.csize, f"record {name!r}")
         data = _inflate(raw, rec) if rec.method == 8 else raw
         if check_crc and crc32(data) != rec.crc:
             raise SerializationError(f"CRC mismatch in record {name!r}: the file is corrupt")
         return data
+
+    def read_pickle(self, name: str) -> bytes:
+        """`read` for a pickle the loaders unpickle: a deflated one may inflate at most
+        `PICKLE_RATIO` times (+ `PICKLE_SLACK`), since a pickle's one-byte opcodes can each
+        make a 216-byte object."""
+        _check_pickle_ratio(self.record(name))
+        return self.read(name)
 
     def _charge(self, rec: Record) -> None:
         self.inflate_budget -= rec.usize
@@ -266,7 +272,7 @@ def _apply_zip64(rec: Record, extra: bytes) -> None:
 
 def _check_pickle_ratio(rec: Record) -> None:
     """Refuse a deflated pickle that inflates past the pickle budget (see PICKLE_RATIO)."""
-    if not rec.name.endswith("pkl"):
+    if rec.method != 8:
         return
     most = PICKLE_RATIO * rec.csize + PICKLE_SLACK
     if rec.usize > most:

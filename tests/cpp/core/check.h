@@ -30,3 +30,4 @@ bool throws(F f, const std::string& part = "") {
 }
 
 void check_iteration();
+void check_copies();

@@ -1,4 +1,4 @@
-// core_check promote FILE | half FILE | result FILE | tensor | value | iter
+// core_check promote FILE | half FILE | result FILE | tensor | value | iter | copy
 //   promote: lines "a b r" (ScalarType numbers; r = torch.promote_types(a, b), -1 if it throws)
 //   half:    lines "f32bits f16bits bf16bits" (numpy's and torch's conversions of a float)
 #include <cmath>
@@ -207,8 +207,9 @@ int main(int argc, char** argv) {
   else if (what == "tensor") check_tensors(), check_conversions_and_promotion();
   else if (what == "value") check_values();
   else if (what == "iter") check_iteration();
+  else if (what == "copy") check_copies();
   else {
-    std::fprintf(stderr, "usage: core_check promote FILE | half FILE | result FILE | tensor | value | iter\n");
+    std::fprintf(stderr, "usage: core_check promote FILE | half FILE | result FILE | tensor | value | iter | copy\n");
     return 2;
   }
   std::printf("%s (%d failures)\n", g_failures ? "FAILED" : "ok", g_failures);

@@ -8,22 +8,6 @@
 namespace ember {
 namespace elem {
 
-const char* c_type_name(DType d) {
-  switch (d) {
-    case DType::UInt8: return "unsigned char";
-    case DType::Int8: return "signed char";
-    case DType::Int16: return "short int";
-    case DType::Int32: return "int";
-    case DType::Int64: return "long int";
-    case DType::Float16: return "c10::Half";
-    case DType::BFloat16: return "c10::BFloat16";
-    case DType::Float32: return "float";
-    case DType::Float64: return "double";
-    case DType::Bool: return "bool";
-    default: return cpp_name(d);
-  }
-}
-
 void fail(const std::string& message) { throw Error(ErrorKind::Runtime, message); }
 
 void not_implemented(const char* kernel, DType d) {

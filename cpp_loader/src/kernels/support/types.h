@@ -37,7 +37,7 @@ enum : unsigned {
 // PyTorch's C++ name of a dtype ("Float", "Long", ...), as its error messages print it.
 inline const char* cpp_name(DType d) { return dtype_cpp_name(d); }
 // The C++ element type PyTorch prints in some messages ("float", "long int").
-const char* c_type_name(DType d);
+inline const char* c_type_name(DType d) { return dtype_c_name(d); }
 // NotImplementedError-style message: "kernel" not implemented for 'Float'.
 [[noreturn]] void not_implemented(const char* kernel, DType d);
 [[noreturn]] void fail(const std::string& message);
