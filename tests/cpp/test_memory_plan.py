@@ -138,3 +138,36 @@ def test_loops_stop_allocating(tmp_path):
         module.forward(x, 7)
         counts.append(module._arena_stats()[1])
     assert np.diff(counts).tolist() == [2, 2, 2], counts  # z and outer, returned
+
+
+class Residual(nn.Module):
+    """ResNet's pattern: in-place add and relu keep a block's tensor alive past its register,
+    and a small result follows large intermediates."""
+
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Conv2d(3, 8, 3, padding=1)
+        self.a = nn.Conv2d(8, 8, 3, padding=1)
+        self.b = nn.Conv2d(8, 8, 1)
+        self.relu = nn.ReLU(inplace=True)
+        self.fc = nn.Linear(8, 3)
+
+    def forward(self, x):
+        x = self.relu(self.stem(x))
+        for _ in range(3):
+            out = self.b(self.relu(self.a(x)))
+            out += x
+            x = self.relu(out)
+        return self.fc(x.mean((2, 3)))
+
+
+def test_small_result_takes_no_intermediate_buffer(tmp_path):
+    path = _save(tmp_path, Residual())
+    x = ember.tensor(np.random.default_rng(3).standard_normal((1, 3, 24, 24)).astype(np.float32))
+    want = _python(path, (x,))
+    module = ember.cpp.load(path)
+    counts = []
+    for _ in range(4):
+        np.testing.assert_allclose(_arrays(module.forward(x))[0], want[0], rtol=1e-5, atol=1e-6)
+        counts.append(module._arena_stats()[1])
+    assert np.diff(counts).tolist() == [1, 1, 1], counts  # the result alone

@@ -106,9 +106,14 @@ bool shares_arena(const Function& fn, uint32_t r) {
 // Linear scan: each tensor register takes a slot freed by a register whose lifetime ended
 // before its own began (the most recently freed first), else a new one.
 void assign_slots(Function& fn, const std::vector<Lifetime>& life) {
+  // The function's results leave with the caller: sharing would hand out (and lose) a
+  // buffer sized for some larger intermediate of the slot.
+  std::vector<uint8_t> result(fn.num_registers, 0);
+  for (uint32_t r : fn.body.results)
+    if (r < fn.num_registers) result[r] = 1;
   std::vector<uint32_t> order;
   for (uint32_t r = 0; r < fn.num_registers; ++r)
-    if (life[r].defined && shares_arena(fn, r)) order.push_back(r);
+    if (life[r].defined && shares_arena(fn, r) && !result[r]) order.push_back(r);
   std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
     return life[a].begin != life[b].begin ? life[a].begin < life[b].begin : a < b;
   });
@@ -136,7 +141,7 @@ void assign_slots(Function& fn, const std::vector<Lifetime>& life) {
     fn.slot_of[r] = s;
     busy.emplace_back(life[r].end, s);
   }
-  // The rest (other types, registers only constants write) keep a slot of their own.
+  // The rest (results, other types, constants' registers) keep a slot of their own.
   for (uint32_t r = 0; r < fn.num_registers; ++r)
     if (fn.slot_of[r] == kForever) fn.slot_of[r] = slots++;
   fn.num_slots = slots;
