@@ -28,6 +28,7 @@ record (`--json`, default build/bench/runtime.json, and runtime.md beside it) ar
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -51,14 +52,16 @@ THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"
 
 
 def prepare(cases, folder: Path) -> list[dict]:
-    """Each case's files (runtime_cases.prepare), written once for every thread count."""
+    """Each case's files (runtime_cases.prepare, kept in build/bench/cases for later runs),
+    written once for every thread count."""
     import torch
 
     manifest = []
     for case in cases:
         print(f"preparing {case.key}", file=sys.stderr, flush=True)
         try:
-            files = runtime_cases.prepare(case, torch, folder / case.key)
+            with contextlib.redirect_stdout(sys.stderr):  # the ONNX exporter prints graphs
+                files = runtime_cases.prepare(case, torch, folder / case.key)
         except Exception as error:  # noqa: BLE001 - a case torch cannot script is reported
             files = {"error": f"{type(error).__name__}: {str(error)[:80]}"}
         manifest.append({"case": case.key, "files": files})
@@ -76,7 +79,8 @@ def child(manifest_path: Path, threads: int, out_path: Path) -> None:
     rows = []
     for entry in manifest["entries"]:
         case, files = cases[entry["case"]], entry["files"]
-        print(f"{threads} thread(s): {case.key}", file=sys.stderr, flush=True)
+        print(f"{threads} thread(s): {case.key}", end="", file=sys.stderr, flush=True)
+        start = time.perf_counter()
         if "error" in files:
             measured = dict.fromkeys(IMPLEMENTATIONS, "failed: " + files["error"])
             measured.update(iters=0, rounds=0)
@@ -84,6 +88,7 @@ def child(manifest_path: Path, threads: int, out_path: Path) -> None:
             timer = CaseTimer(case, files, threads, manifest["programs"], manifest["rounds"],
                               manifest["implementations"])  # fmt: skip
             measured = timer.run()
+        print(f" ({time.perf_counter() - start:.0f} s)", file=sys.stderr, flush=True)
         rows.append(runtime_report.record(case, threads, measured))
     out_path.write_text(json.dumps({"rows": rows, "threads": _thread_pools()}))
 
@@ -120,14 +125,12 @@ def run_children(manifest_path: Path, thread_counts, folder: Path) -> tuple[list
 def fresh_process_ms(folder: Path, runs=20) -> dict:
     """Median ms of `ember-run` (load + first forward of the small MLP) and of
     `python -c "import torch"`, each a fresh process."""
-    archive = folder / "mlp64" / "ember.pt"
-    if not archive.is_file():
-        import torch
+    import torch
 
-        runtime_cases.prepare(runtime_cases.MICRO[0], torch, folder / "mlp64")
+    archive = runtime_cases.prepare(runtime_cases.MICRO[0], torch, folder / "mlp64")["ember"]
     np.savez(folder / "in.npz", in0=runtime_cases.pattern((1, 64)))
     run = Path(sys.executable).parent / "ember-run"
-    cmd = [str(run), str(archive), str(folder / "in.npz"), str(folder / "out.npz")]
+    cmd = [str(run), archive, str(folder / "in.npz"), str(folder / "out.npz")]
     return {
         "ember_run_ms": _wall_ms(cmd, runs),
         "import_torch_ms": _wall_ms([sys.executable, "-c", "import torch"], 5),
@@ -203,7 +206,7 @@ def main(argv=None) -> None:
     implementations = [i for i in args.implementations.split(",") if i]
     meta = {"command": " ".join(["benchmarks/runtime.py", *sys.argv[1:]]),
             "machine_before": machine()}  # fmt: skip
-    folder = Path(tempfile.mkdtemp(prefix="ember-bench-"))
+    folder = BUILD / "cases"
     programs = (
         build_programs(BUILD) if any("cpp" in i or "floor" in i for i in implementations) else {}
     )

@@ -4,7 +4,7 @@ Four small cases of issue 12 (`mlp64`, `mlp1024`, `cnn`, `loop`) and every model
 real-model corpus (tests/models, built by its own `weights.reference_model`, in eval mode, at
 batch 1 with its corpus input shape). `prepare` writes a case's files once: TorchScript's
 archive (`torch.jit.script`, then `torch.jit.save`), the same archive after `ember convert`
-for ember, and an ONNX export (torch's TorchScript-based exporter) when `onnx` is installed.
+for ember, and an ONNX export when `onnx` is installed (see `_export_onnx`).
 Inputs are the deterministic pattern of benchmarks/cpp/args.h, so every runtime gets the same
 values.
 
@@ -14,6 +14,8 @@ values.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -179,30 +181,59 @@ def inputs(specs) -> list:
 
 def prepare(case: Case, torch, folder: Path) -> dict:
     """Writes the case's files into `folder`: {"torch": path, "ember": path, "onnx": path or
-    the reason there is none}."""
+    the reason there is none}. torch's files are kept for the next run while the sources that
+    make them (tests/models, this file) and the torch and onnx versions stay the same; ember's
+    archive is converted anew each time."""
     from ember.jit.converting import convert_archive
 
     folder.mkdir(parents=True, exist_ok=True)
-    module = case.build(torch)
     files = {"torch": folder / "torch.pt", "ember": folder / "ember.pt"}
-    with torch.no_grad():
-        torch.jit.save(torch.jit.script(module), str(files["torch"]))
+    record, digest = folder / "prepared.json", _digest(torch)
+    kept = json.loads(record.read_text()) if record.is_file() else {}
+    if kept.get("digest") != digest or not files["torch"].is_file():
+        module = case.build(torch)
+        with torch.no_grad():
+            torch.jit.save(torch.jit.script(module), str(files["torch"]))
+        onnx = _export_onnx(case, module, torch, folder / "model.onnx")
+        kept = {"digest": digest, "onnx": str(onnx)}
+        record.write_text(json.dumps(kept))
     convert_archive(files["torch"], files["ember"])
-    files["onnx"] = _export_onnx(case, module, torch, folder / "model.onnx")
-    return {k: str(v) for k, v in files.items()}
+    return {**{k: str(v) for k, v in files.items()}, "onnx": kept["onnx"]}
+
+
+def _digest(torch) -> str:
+    try:
+        import onnx
+
+        onnx_version = onnx.__version__
+    except ImportError:
+        onnx_version = "none"
+    sources = sorted((ROOT / "tests" / "models").glob("*.py")) + [Path(__file__)]
+    h = hashlib.sha256(f"{torch.__version__} {onnx_version}".encode())
+    for path in sources:
+        h.update(path.read_bytes())
+    return h.hexdigest()
 
 
 def _export_onnx(case: Case, module, torch, path: Path) -> Path | str:
+    """torch's TorchScript-based exporter, else its torch.export one (which needs onnxscript):
+    the first refuses adaptive pools to sizes that do not divide the input (AlexNet, VGG) and
+    the fused attention of nn.MultiheadAttention (ViT)."""
     if not case.onnx:
         return "n/a (int argument)"
     try:
-        import onnx  # noqa: F401 - torch's exporter needs it
+        import onnx  # noqa: F401 - torch's exporters need it
     except ImportError:
         return "not installed"
     args = tuple(torch.from_numpy(a) for a in inputs(case.specs))
-    try:
-        with torch.no_grad():
-            torch.onnx.export(module, args, str(path), dynamo=False)
-    except Exception as error:  # noqa: BLE001 - the exporter's own refusals are reported
-        return f"export failed: {type(error).__name__}"
-    return path
+    failures = []
+    for dynamo in (False, True):
+        try:
+            with torch.no_grad():
+                torch.onnx.export(module, args, str(path), dynamo=dynamo)
+            return path
+        except Exception as error:  # noqa: BLE001 - the exporters' own refusals are reported
+            failures.append(
+                f"{type(error).__name__}: {(str(error).strip() or ' ').splitlines()[0]}"
+            )
+    return f"export failed: {failures[-1][:70]}"

@@ -42,6 +42,9 @@ def test_every_corpus_model_is_a_case_at_batch_1():
 def test_a_case_runs_and_reports(tmp_path):
     (case,) = runtime_cases.select(["mlp64"])
     files = runtime_cases.prepare(case, torch, tmp_path / case.key)
+    written = Path(files["torch"]).stat().st_mtime_ns
+    assert runtime_cases.prepare(case, torch, tmp_path / case.key) == files  # torch's file kept
+    assert Path(files["torch"]).stat().st_mtime_ns == written
     timer = CaseTimer(case, files, 1, {}, rounds=1,
                       implementations=("torchscript_python", "ember_python"))  # fmt: skip
     measured = timer.run()
