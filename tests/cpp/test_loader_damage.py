@@ -355,3 +355,29 @@ def test_the_encoder_round_trips(data):
     from ember.serializer.program import read_program
 
     assert encode(read_program(recs["program.fb"])) == recs["program.fb"]
+
+
+def test_a_misaligned_int64_vector_is_refused(data, tmp_path):
+    """The flatbuffers verifier checks a vector's length word, not its elements' alignment: a
+    tensor's sizes moved 4 bytes off an 8-byte boundary passed it, and reading them was
+    undefined behaviour (UBSan, found by the fuzzer)."""
+    from ember.serializer.program.fb.program_generated import Program
+
+    prefix, recs = records(data)
+    buf = bytearray(recs["program.fb"])
+    root = Program.GetRootAs(buf, 0)
+    ref = next(
+        root.Constants(i).Tensor()
+        for i in range(root.ConstantsLength())
+        if root.Constants(i).Tensor() is not None
+    )
+    field = ref._tab.Pos + ref._tab.Offset(8)  # the sizes field: an offset to the vector
+    sizes = [ref.Sizes(d) for d in range(ref.SizesLength())]
+    buf += bytes(-len(buf) % 8)  # the length word at 0 mod 8 puts the elements at 4 mod 8
+    vector = len(buf)
+    buf += struct.pack(f"<I{len(sizes)}q", len(sizes), *sizes)
+    struct.pack_into("<I", buf, field, vector - field)
+    path = tmp_path / "misaligned.pt"
+    path.write_bytes(archive(prefix, {**recs, "program.fb": bytes(buf)}))
+    with pytest.raises(SerializationError, match="sizes vector is not aligned to 8 bytes"):
+        ember.cpp.load(str(path))

@@ -1,4 +1,5 @@
 // The program's values: storages viewing archive records, classes, objects and constants.
+#include <cstdint>
 #include <cstring>
 
 #include "loader/build.h"
@@ -57,6 +58,17 @@ std::shared_ptr<Storage> build_storage(LoadContext& ctx, const fb::Storage& s, u
   return Storage::view(const_cast<uint8_t*>(data), n, ctx.bytes.owner);
 }
 
+// The verifier checks a vector's length word, not its elements: an int64 vector whose data
+// sits 4 bytes off an 8-byte boundary passes it, and reading it would be undefined behaviour.
+// Writers align such vectors, so a misaligned one is damage.
+const flatbuffers::Vector<int64_t>* aligned(const flatbuffers::Vector<int64_t>* v,
+                                            const std::string& where, const char* what) {
+  if (v != nullptr && reinterpret_cast<uintptr_t>(v->Data()) % alignof(int64_t) != 0) {
+    load_error(where + ": the " + what + " vector is not aligned to 8 bytes");
+  }
+  return v;
+}
+
 Tensor build_tensor(const LoadContext& ctx, const fb::TensorRef* ref, const std::string& where) {
   const Program& p = *ctx.program;
   if (ref == nullptr) load_error(where + ": a tensor constant without a tensor");
@@ -65,13 +77,15 @@ Tensor build_tensor(const LoadContext& ctx, const fb::TensorRef* ref, const std:
     load_error(where + ": storage " + std::to_string(index) + " out of range (" +
                std::to_string(p.storages.size()) + " storages)");
   }
-  uint32_t ndim = count(ref->sizes());
-  if (ndim != count(ref->strides())) load_error(where + ": sizes and strides differ in length");
+  const auto* size_vector = aligned(ref->sizes(), where, "sizes");
+  const auto* stride_vector = aligned(ref->strides(), where, "strides");
+  uint32_t ndim = count(size_vector);
+  if (ndim != count(stride_vector)) load_error(where + ": sizes and strides differ in length");
   if (ndim > kMaxDims) load_error(where + ": " + std::to_string(ndim) + " dimensions");
   Dims sizes, strides;
   for (uint32_t d = 0; d < ndim; ++d) {
-    sizes.push_back(ref->sizes()->Get(d));
-    strides.push_back(ref->strides()->Get(d));
+    sizes.push_back(size_vector->Get(d));
+    strides.push_back(stride_vector->Get(d));
   }
   int64_t offset = ref->offset();
   check_view(ctx.storage_numels[index], offset, sizes, strides, "program record: " + where);
