@@ -381,3 +381,31 @@ def test_a_misaligned_int64_vector_is_refused(data, tmp_path):
     path.write_bytes(archive(prefix, {**recs, "program.fb": bytes(buf)}))
     with pytest.raises(SerializationError, match="sizes vector is not aligned to 8 bytes"):
         ember.cpp.load(str(path))
+
+
+@pytest.mark.parametrize("cut", [0, 3])
+def test_a_batch_norm_with_missing_arguments_is_not_folded(tmp_path, cut):
+    """The optimizer read torch's argument positions of batch_norm and the convolution before
+    it without checking the op had them (ASan/UBSan findings of the long libFuzzer run)."""
+    ember.manual_seed(0)
+    data = saved(nn.Sequential(nn.Conv2d(2, 3, 3), nn.BatchNorm2d(3)).eval())
+
+    def edit(p):
+        for fn in p.functions:
+            for op in _ops(fn.body):
+                if p.operators[op.operator].qualified_name == "aten::batch_norm":
+                    del op.inputs[cut:]
+
+    try:
+        m = load(with_program(data, edit), tmp_path)
+    except SerializationError:
+        return
+    with pytest.raises(EmberError):
+        m.forward(ember.ones(1, 2, 5, 5))
+
+
+def _ops(block):
+    for op in block.ops:
+        yield op
+        for nested in op.blocks:
+            yield from _ops(nested)

@@ -46,6 +46,7 @@ bool folded(const Constants& k, const Instr& conv, const Instr& bn, const std::s
   DType d = w->dtype();
   if (d != DType::Float32 && d != DType::Float64) return false;
   int64_t o = w->size(0);
+  if (o <= 0) return false;
   const Value* training = k.get(bn.inputs[5]);
   const Value* eps = k.get(bn.inputs[7]);
   if (!training || !training->is_bool() || training->to_bool()) return false;
@@ -89,13 +90,14 @@ struct Pass {
       for (Block& nested : bn.blocks)
         if (once(nested, k)) return true;
       if (bn.kind != OpKind::Kernel || p.operator_name(bn) != "aten::batch_norm") continue;
+      if (bn.inputs.size() != 9 || bn.outputs.size() != 1) continue;  // not torch's schema
       uint32_t x = bn.inputs[0];
       size_t j = i;
       while (j > 0 && !(b.ops[j - 1].outputs.size() == 1 && b.ops[j - 1].outputs[0] == x)) --j;
       if (j == 0) continue;
       Instr& conv = b.ops[j - 1];
       const std::string conv_op = p.operator_name(conv);
-      if (conv.kind != OpKind::Kernel || !is_conv(conv_op)) continue;
+      if (conv.kind != OpKind::Kernel || !is_conv(conv_op) || conv.inputs.size() < 7) continue;
       bool in_results = false;
       bool others_ok = true;
       for (const Instr* reader : readers(fn, x, &in_results))

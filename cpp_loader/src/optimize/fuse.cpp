@@ -55,7 +55,8 @@ struct Pass {
       size_t j = i + 1;
       while (j < b.ops.size() && &b.ops[j] != act) ++j;
       nn::Activation a;
-      if (j == b.ops.size() || b.ops[j].inputs[0] != x || !activation_of(p, b.ops[j], k, &a))
+      if (j == b.ops.size() || b.ops[j].outputs.size() != 1 || b.ops[j].inputs[0] != x ||
+          !activation_of(p, b.ops[j], k, &a))
         continue;
       op.fn = nn::fused_kernel(op.fn, a);
       uint32_t y = b.ops[j].outputs[0];
